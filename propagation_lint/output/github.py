@@ -1,0 +1,48 @@
+"""``--output-format github``: GitHub Actions workflow commands, which annotate the pull request.
+
+::
+
+    ::error file=app/pub.py,line=12,col=5,endLine=12,endColumn=30,title=CTX101 publish-without-inject::CTX101 Message ...
+
+Escaping follows the Actions toolkit (``@actions/core`` ``command.ts``): in the message ``%``,
+``\\r`` and ``\\n`` become ``%25``, ``%0D`` and ``%0A``; property values additionally escape ``:``
+and ``,`` (``%3A``, ``%2C``), which would otherwise end the value.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import IO, Any
+
+from ..findings import Finding
+from ..rule import Rule
+
+# Finding severity -> workflow command.
+COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_finding(f: Finding) -> str:
+    loc = f.location
+    props = [
+        ("file", loc.path),
+        ("line", str(loc.line)),
+        ("col", str(loc.column)),
+        ("endLine", str(loc.end_line)),
+        ("endColumn", str(loc.end_column)),
+        ("title", f"{f.code} {f.name}"),
+    ]
+    command = COMMANDS.get(f.severity, "error")
+    props_text = ",".join(f"{key}={escape_property(value)}" for key, value in props)
+    return f"::{command} {props_text}::{escape_data(f'{f.code} {f.message}')}"
+
+
+def render(findings: Sequence[Finding], *, rules: Sequence[type[Rule]], summary: Any, stream: IO[str]) -> None:
+    for f in findings:
+        stream.write(format_finding(f) + "\n")

@@ -1,0 +1,95 @@
+"""``--output-format json``: a JSON array with one object per finding.
+
+:func:`finding_to_dict` / :func:`finding_from_dict` are the one serialisation of a finding;
+the cache and other outputs reuse them. Key order is fixed (the order written below).
+"""
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Sequence
+from typing import IO, Any
+
+from ..findings import Edit, Finding, Fix, Location, Related
+from ..rule import Rule
+
+
+def _span(loc: Any) -> dict[str, int]:
+    return {
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+    }
+
+
+def fix_to_dict(fix: Fix) -> dict[str, Any]:
+    return {
+        "applicability": fix.applicability,
+        "title": fix.title,
+        "edits": [dict(_span(e), content=e.content) for e in fix.edits],
+    }
+
+
+def related_to_dict(rel: Related) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": rel.location.path}
+    out.update(_span(rel.location))
+    out["message"] = rel.message
+    return out
+
+
+def finding_to_dict(f: Finding) -> dict[str, Any]:
+    """A finding as plain JSON data, keys in a fixed order."""
+    out: dict[str, Any] = {
+        "code": f.code,
+        "name": f.name,
+        "message": f.message,
+        "path": f.location.path,
+    }
+    out.update(_span(f.location))
+    out.update(
+        {
+            "severity": f.severity,
+            "confidence": f.confidence,
+            "suggestion": f.suggestion,
+            "fingerprint": f.fingerprint,
+            "fix": fix_to_dict(f.fix) if f.fix is not None else None,
+            "related": [related_to_dict(r) for r in f.related],
+        }
+    )
+    return out
+
+
+def _location(d: dict[str, Any]) -> Location:
+    return Location(d["path"], d["line"], d["column"], d["end_line"], d["end_column"])
+
+
+def finding_from_dict(d: dict[str, Any]) -> Finding:
+    """The inverse of :func:`finding_to_dict` (``finding_from_dict(finding_to_dict(f)) == f``)."""
+    fix = None
+    if d.get("fix") is not None:
+        fd = d["fix"]
+        fix = Fix(
+            applicability=fd["applicability"],
+            title=fd["title"],
+            edits=tuple(
+                Edit(e["line"], e["column"], e["end_line"], e["end_column"], e["content"]) for e in fd["edits"]
+            ),
+        )
+    return Finding(
+        code=d["code"],
+        name=d["name"],
+        message=d["message"],
+        location=_location(d),
+        severity=d.get("severity", "error"),
+        suggestion=d.get("suggestion", ""),
+        related=tuple(Related(_location(r), r["message"]) for r in d.get("related", ())),
+        fix=fix,
+        fingerprint=d.get("fingerprint", ""),
+        confidence=d.get("confidence", "resolved"),
+    )
+
+
+def render(findings: Sequence[Finding], *, rules: Sequence[type[Rule]], summary: Any, stream: IO[str]) -> None:
+    data: list[dict[str, Any]] = [finding_to_dict(f) for f in findings]
+    stream.write(_json.dumps(data, indent=2))
+    stream.write("\n")
