@@ -1,0 +1,87 @@
+"""Library types and how their instances are obtained (constructors, factory methods, attributes).
+
+Name resolution (``names.py``) reads these rows to know that ``boto3.client("sqs")`` is an SQS
+client, or that ``connection.channel()`` is a pika channel.
+"""
+from .schema import ClassInfo, Factory
+
+CLASSES = (
+    # --- Kafka
+    ClassInfo("kafka.KafkaProducer", "kafka-python", ("kafka.producer.KafkaProducer", "kafka.producer.kafka.KafkaProducer")),
+    ClassInfo("kafka.KafkaConsumer", "kafka-python", ("kafka.consumer.KafkaConsumer", "kafka.consumer.group.KafkaConsumer")),
+    ClassInfo("confluent_kafka.Producer", "confluent-kafka", ("confluent_kafka.cimpl.Producer",)),
+    ClassInfo("confluent_kafka.SerializingProducer", "confluent-kafka", ("confluent_kafka.serializing_producer.SerializingProducer",)),
+    ClassInfo("confluent_kafka.Consumer", "confluent-kafka", ("confluent_kafka.cimpl.Consumer",)),
+    ClassInfo("confluent_kafka.DeserializingConsumer", "confluent-kafka", ("confluent_kafka.deserializing_consumer.DeserializingConsumer",)),
+    ClassInfo("confluent_kafka.aio.AIOProducer", "confluent-kafka"),
+    ClassInfo("confluent_kafka.aio.AsyncSerializingProducer", "confluent-kafka"),
+    ClassInfo("aiokafka.AIOKafkaProducer", "aiokafka", ("aiokafka.producer.AIOKafkaProducer",)),
+    ClassInfo("aiokafka.AIOKafkaConsumer", "aiokafka", ("aiokafka.consumer.AIOKafkaConsumer",)),
+    # --- AMQP
+    ClassInfo("pika.BlockingConnection", "pika", ("pika.adapters.blocking_connection.BlockingConnection",)),
+    ClassInfo("pika.SelectConnection", "pika", ("pika.adapters.select_connection.SelectConnection",)),
+    ClassInfo("pika.adapters.blocking_connection.BlockingChannel", "pika", ("pika.channel.Channel",)),
+    ClassInfo("pika.BasicProperties", "pika", ("pika.spec.BasicProperties",)),
+    # --- AWS (synthetic types: boto3 clients have no importable class)
+    ClassInfo("boto3.client.sqs", "boto3"),
+    ClassInfo("boto3.client.sns", "boto3"),
+    ClassInfo("boto3.client.kinesis", "boto3"),
+    ClassInfo("boto3.client.events", "boto3"),
+    ClassInfo("boto3.client.lambda", "boto3"),
+    ClassInfo("boto3.resource.sqs", "boto3"),
+    ClassInfo("boto3.resource.sqs.Queue", "boto3"),
+    ClassInfo("boto3.resource.sns", "boto3"),
+    ClassInfo("boto3.resource.sns.Topic", "boto3"),
+    ClassInfo("boto3.session.Session", "boto3", ("boto3.Session",)),
+    # --- stdlib threads and processes
+    ClassInfo("concurrent.futures.ThreadPoolExecutor", "stdlib", ("concurrent.futures.thread.ThreadPoolExecutor",)),
+    ClassInfo("concurrent.futures.ProcessPoolExecutor", "stdlib", ("concurrent.futures.process.ProcessPoolExecutor",)),
+    ClassInfo("concurrent.futures.Executor", "stdlib", ("concurrent.futures._base.Executor",)),
+    ClassInfo("threading.Thread", "stdlib"),
+    ClassInfo("threading.Timer", "stdlib"),
+    ClassInfo("multiprocessing.Process", "stdlib", ("multiprocessing.context.Process",)),
+    ClassInfo("multiprocessing.pool.Pool", "stdlib", ("multiprocessing.Pool",)),
+    ClassInfo("multiprocessing.pool.ThreadPool", "stdlib", ("multiprocessing.dummy.Pool",)),
+    ClassInfo("asyncio.AbstractEventLoop", "stdlib", ("asyncio.events.AbstractEventLoop", "asyncio.BaseEventLoop")),
+    ClassInfo("contextvars.Context", "stdlib"),
+)
+
+FACTORIES = (
+    # constructors whose result type is not the class itself
+    Factory("multiprocessing.Pool", "()", "multiprocessing.pool.Pool"),
+    Factory("multiprocessing.dummy.Pool", "()", "multiprocessing.pool.ThreadPool"),
+    Factory("asyncio.get_event_loop", "()", "asyncio.AbstractEventLoop"),
+    Factory("asyncio.get_running_loop", "()", "asyncio.AbstractEventLoop"),
+    Factory("asyncio.new_event_loop", "()", "asyncio.AbstractEventLoop"),
+    Factory("contextvars.copy_context", "()", "contextvars.Context"),
+    # executors and pools are their own context managers
+    Factory("concurrent.futures.ThreadPoolExecutor", "__enter__", "concurrent.futures.ThreadPoolExecutor"),
+    Factory("concurrent.futures.ProcessPoolExecutor", "__enter__", "concurrent.futures.ProcessPoolExecutor"),
+    Factory("multiprocessing.pool.Pool", "__enter__", "multiprocessing.pool.Pool"),
+    Factory("multiprocessing.pool.ThreadPool", "__enter__", "multiprocessing.pool.ThreadPool"),
+    Factory("kafka.KafkaProducer", "__enter__", "kafka.KafkaProducer"),
+    # pika
+    Factory("pika.BlockingConnection", "channel", "pika.adapters.blocking_connection.BlockingChannel"),
+    Factory("pika.SelectConnection", "channel", "pika.adapters.blocking_connection.BlockingChannel"),
+    Factory("pika.BlockingConnection", "__enter__", "pika.BlockingConnection"),
+    # boto3 clients and resources
+    Factory("boto3.client", "()", "boto3.client.sqs", "sqs"),
+    Factory("boto3.client", "()", "boto3.client.sns", "sns"),
+    Factory("boto3.client", "()", "boto3.client.kinesis", "kinesis"),
+    Factory("boto3.client", "()", "boto3.client.events", "events"),
+    Factory("boto3.client", "()", "boto3.client.lambda", "lambda"),
+    Factory("boto3.session.Session", "client", "boto3.client.sqs", "sqs"),
+    Factory("boto3.session.Session", "client", "boto3.client.sns", "sns"),
+    Factory("boto3.session.Session", "client", "boto3.client.kinesis", "kinesis"),
+    Factory("boto3.session.Session", "client", "boto3.client.events", "events"),
+    Factory("boto3.session.Session", "client", "boto3.client.lambda", "lambda"),
+    Factory("boto3.resource", "()", "boto3.resource.sqs", "sqs"),
+    Factory("boto3.resource", "()", "boto3.resource.sns", "sns"),
+    Factory("boto3.session.Session", "resource", "boto3.resource.sqs", "sqs"),
+    Factory("boto3.session.Session", "resource", "boto3.resource.sns", "sns"),
+    Factory("boto3.resource.sqs", "Queue", "boto3.resource.sqs.Queue"),
+    Factory("boto3.resource.sqs", "get_queue_by_name", "boto3.resource.sqs.Queue"),
+    Factory("boto3.resource.sqs", "create_queue", "boto3.resource.sqs.Queue"),
+    Factory("boto3.resource.sns", "Topic", "boto3.resource.sns.Topic"),
+    Factory("boto3.resource.sns", "create_topic", "boto3.resource.sns.Topic"),
+)

@@ -1,0 +1,89 @@
+"""The shapes of the catalog's rows. The rows themselves live in the sibling modules, one per concern."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A parameter of a library call, by name and (0-based, excluding ``self``) position.
+
+    ``position=None`` means keyword-only; ``kwargs=True`` means "any ``**mapping`` or extra keyword"
+    (Pub/Sub attributes are ``**attrs``).
+    """
+
+    name: str
+    position: Optional[int] = None
+    kwargs: bool = False
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """A library type the linter knows, with the other import paths that name it."""
+
+    qname: str
+    library: str
+    aliases: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Factory:
+    """How a value of a known type is obtained from another value, without running anything.
+
+    ``member`` is ``"()"`` (calling ``source``), a method name (calling ``source_instance.method(...)``),
+    ``".attr"`` (reading an attribute), ``"__enter__"`` (``with source() as x``) or ``"__iter__"``
+    (``for x in source``). ``when_arg`` restricts to a first string argument (``boto3.client("sqs")``).
+    """
+
+    source: str
+    member: str
+    result: str
+    when_arg: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Publisher:
+    library: str
+    method: str
+    receiver: str = ""  # instance type the method is called on
+    function: str = ""  # or a plain callable (user wrappers, module functions)
+    carrier: Optional[Arg] = None  # None: the transport has no headers (payload must carry it)
+    carrier_kind: str = "dict"  # key into suggestions.PUBLISH_SUGGESTIONS
+    payload: Optional[Arg] = None
+    destination: Optional[Arg] = None
+    # When the receiver cannot be resolved: a regex on the receiver's source text, and keywords
+    # whose presence identifies the call. Either makes a "heuristic" match, only in files that
+    # import ``hint_modules``.
+    hint_receiver: str = ""
+    hint_keywords: Tuple[str, ...] = ()
+    hint_modules: Tuple[str, ...] = ()
+    # arguments that, when present, carry context on purpose (celery kwargs, task args)
+    any_argument_counts: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Injector:
+    """A call that writes the current trace context into a carrier."""
+
+    qname: str  # function or "Type.method"
+    carrier: Arg
+    system: str = "opentelemetry"
+
+
+@dataclass(frozen=True)
+class Instrumentor:
+    """An auto-instrumentation and the calls it really makes propagate.
+
+    ``covers`` holds ``library:method`` (publish) or ``library:consume:pattern`` keys;
+    ``not_covers`` documents the gaps domain.md lists, used in the finding's explanation.
+    """
+
+    key: str
+    qname: str  # the class (``...KafkaInstrumentor``) or switch
+    libraries: Tuple[str, ...]
+    covers: Tuple[str, ...]
+    not_covers: str = ""
+    system: str = "opentelemetry"
+    default_in_launcher: bool = True  # loaded by opentelemetry-instrument / ddtrace-run

@@ -1,0 +1,196 @@
+"""``propagation-lint check``: configuration, discovery, the run, fixes, baseline and output."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import click
+
+from .config import ConfigError, make_resolver
+from .discovery import discover
+from .output import Summary, render
+from .registry import all_rules
+from .runner import FileJob, Selection, display_path, finish, module_for, run_jobs
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass
+class CheckOptions:
+    paths: Tuple[str, ...] = (".",)
+    select: Optional[Tuple[str, ...]] = None
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    output_format: str = "text"
+    config: Optional[Path] = None
+    exit_zero: bool = False
+    statistics: bool = False
+    quiet: bool = False
+    stdin_filename: Optional[str] = None
+    force_exclude: bool = False
+    use_cache: bool = True
+    jobs: int = 1
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    show_fixes: bool = False
+    exit_non_zero_on_fix: bool = False
+    baseline: Optional[Path] = None
+    write_baseline: Optional[Path] = None
+    stdin_text: Optional[str] = None  # tests may pass the text instead of real stdin
+
+
+def _err(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -> int:
+    stdout = stdout if stdout is not None else sys.stdout
+    cwd = Path(os.path.abspath(cwd or os.getcwd()))
+    selection = Selection(options.select, options.extend_select, options.ignore)
+    try:
+        resolver = make_resolver(options.config, cwd)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+
+    jobs_list: List[FileJob] = []
+    settings_by_key: Dict[str, object] = {}
+    problems = []
+    roots: List[Path] = []
+
+    def add(path: Path, display: str, text: Optional[str] = None) -> bool:
+        try:
+            settings = resolver.for_file(path)
+        except ConfigError as exc:
+            _err(str(exc))
+            return False
+        key = settings.fingerprint()
+        settings_by_key.setdefault(key, settings)
+        module, is_package = module_for(path)
+        jobs_list.append(FileJob(str(path), display, module, is_package, key, text))
+        return True
+
+    if options.stdin_filename is not None:
+        text = options.stdin_text if options.stdin_text is not None else sys.stdin.read()
+        path = Path(options.stdin_filename)
+        base = resolver.for_file(cwd / path) if not path.is_absolute() else resolver.for_file(path)
+        if options.force_exclude and _excluded(path, base, cwd):
+            return _emit([], [], options, stdout, files_checked=0, files_skipped=0)
+        if not add(cwd / path if not path.is_absolute() else path, display_path(cwd / path, cwd), text):
+            return EXIT_ERROR
+        roots.append(cwd)
+    else:
+        base = resolver.base
+        result = discover(
+            options.paths,
+            exclude=base.exclude,
+            extend_exclude=base.extend_exclude,
+            force_exclude=options.force_exclude,
+            respect_gitignore=base.respect_gitignore,
+            root=base.root,
+        )
+        if result.missing:
+            for m in result.missing:
+                _err(f"{m}: no such file or directory")
+            return EXIT_ERROR
+        problems = result.problems
+        for f in result.files:
+            if not add(f, display_path(f, cwd)):
+                return EXIT_ERROR
+        roots = [Path(p) for p in options.paths]
+
+    cache_dir = None
+    if options.use_cache and options.stdin_filename is None:
+        cache_dir = str(Path(resolver.base.root) / resolver.base.cache_dir)
+
+    results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir)
+    run = finish(results, jobs_list, settings_by_key, selection, roots, cwd)
+    for p in problems:
+        _warn(f"{p.path}: {p.message}")
+    internal = run.internal_errors
+    for e in internal:
+        _err(f"internal error in rule {e.rule} on {e.path}: {e.message} (please report this)")
+
+    findings = run.findings
+    fixed_count = 0
+    show_fixes: list = []
+    if options.fix or options.diff:
+        from .fixing import apply_fixes
+
+        outcome = apply_fixes(
+            run, jobs_list, options, stdout=stdout, rerun=lambda: _rerun(jobs_list, settings_by_key, selection, roots, cwd),
+        )
+        if outcome.error:
+            return EXIT_ERROR
+        findings = outcome.remaining
+        fixed_count = outcome.fixed
+        show_fixes = outcome.show_fixes
+        if options.diff:
+            return EXIT_FINDINGS if outcome.fixed else EXIT_CLEAN
+
+    if options.write_baseline is not None:
+        from .baseline import write_baseline
+
+        write_baseline(options.write_baseline, findings)
+    if options.baseline is not None:
+        from .baseline import BaselineError, filter_baseline
+
+        try:
+            findings = filter_baseline(options.baseline, findings)
+        except BaselineError as exc:
+            _err(str(exc))
+            return EXIT_ERROR
+
+    code = _emit(findings, internal, options, stdout, run.files_checked, run.files_skipped,
+                 fixed=fixed_count, show_fixes=show_fixes)
+    if options.fix and options.exit_non_zero_on_fix and fixed_count:
+        return EXIT_FINDINGS if code != EXIT_ERROR else code
+    return code
+
+
+def _rerun(jobs_list, settings_by_key, selection, roots, cwd):
+    results = run_jobs(jobs_list, settings_by_key, selection, jobs=1, cache_dir=None)
+    return finish(results, jobs_list, settings_by_key, selection, roots, cwd)
+
+
+def _excluded(path: Path, settings, cwd: Path) -> bool:
+    result = discover([str(path)], exclude=settings.exclude, extend_exclude=settings.extend_exclude,
+                      force_exclude=True, respect_gitignore=settings.respect_gitignore, root=settings.root)
+    return not result.files and not result.missing
+
+
+def _emit(findings, internal, options: CheckOptions, stdout, files_checked, files_skipped,
+          fixed: int = 0, show_fixes=None) -> int:
+    safe = sum(1 for f in findings if f.fix is not None and (f.fix.applicability == "safe" or options.unsafe_fixes))
+    unsafe = sum(1 for f in findings if f.fix is not None and f.fix.applicability != "safe" and not options.unsafe_fixes)
+    summary = Summary(
+        files_checked=files_checked, files_skipped=files_skipped, fixed=fixed,
+        fixable_safe=safe, fixable_unsafe=unsafe, statistics=options.statistics,
+        show_fixes=list(show_fixes or []) if options.show_fixes else [], quiet=options.quiet,
+        color=options.output_format == "text" and _color(stdout),
+    )
+    render(options.output_format, findings, rules=all_rules(), summary=summary, stream=stdout)
+    if internal:
+        return EXIT_ERROR
+    if findings and not options.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty()
+    except Exception:
+        return False

@@ -1,0 +1,141 @@
+"""The command line: ``propagation-lint check | rule | rules``.
+
+Exit codes (as ruff's): 0 no findings; 1 findings (including CTX0xx file problems); 2 a usage or
+configuration error, or an internal error in the linter (the run still lints every other file).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import click
+
+from . import __version__
+from .registry import all_rules, is_valid_selector, rule_by_code
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: Sequence[str]) -> Tuple[str, ...]:
+    out: List[str] = []
+    for v in values:
+        out.extend(x.strip().upper() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+def _validate_selectors(option: str, selectors: Sequence[str]) -> None:
+    for s in selectors:
+        if not is_valid_selector(s):
+            raise click.UsageError(f"invalid value for {option}: unknown rule selector '{s}'")
+
+
+def _err(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="propagation-lint")
+def main() -> None:
+    """Find where distributed-tracing context is lost at asynchronous boundaries."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the config's select), comma-separated.")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--output-format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file for every file.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--stdin-filename", help="Read the source from standard input and report it under this name.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: number of cores).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix) or show unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when any fix was applied.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), help="Record today's findings as the baseline.")
+def check(paths, select, extend_select, ignore, output_format, config_file, exit_zero, statistics, quiet,
+          stdin_filename, force_exclude, no_cache, jobs, fix, unsafe_fixes, diff, show_fixes,
+          exit_non_zero_on_fix, baseline_file, write_baseline_file) -> None:
+    """Lint PATHS (default: the current directory)."""
+    from .check import CheckOptions, run_check
+
+    sel = _split(select) if select else None
+    ext = _split(extend_select)
+    ign = _split(ignore)
+    _validate_selectors("--select", sel or ())
+    _validate_selectors("--extend-select", ext)
+    _validate_selectors("--ignore", ign)
+    options = CheckOptions(
+        paths=tuple(paths) or (".",),
+        select=sel, extend_select=ext, ignore=ign,
+        output_format=output_format,
+        config=Path(config_file) if config_file else None,
+        exit_zero=exit_zero, statistics=statistics, quiet=quiet,
+        stdin_filename=stdin_filename, force_exclude=force_exclude,
+        use_cache=not no_cache, jobs=jobs or (os.cpu_count() or 1),
+        fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, show_fixes=show_fixes,
+        exit_non_zero_on_fix=exit_non_zero_on_fix,
+        baseline=Path(baseline_file) if baseline_file else None,
+        write_baseline=Path(write_baseline_file) if write_baseline_file else None,
+    )
+    code = run_check(options, stdout=sys.stdout)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("code")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(code: str, output_format: str) -> None:
+    """Print the documentation of rule CODE (a code like CTX101 or a name like publish-without-context)."""
+    found = rule_by_code(code)
+    if found is None:
+        _err(f"unknown rule '{code}' (see `propagation-lint rules`)")
+        sys.exit(EXIT_ERROR)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps({
+            "code": found.code, "name": found.name, "message": found.message,
+            "fixable": found.fixable, "default_enabled": found.default_enabled,
+            "severity": found.severity, "documentation": found.documentation(),
+        }, indent=2))
+        return
+    click.echo(found.documentation(), nl=False)
+
+
+@main.command(name="rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_cmd(output_format: str) -> None:
+    """List every rule: code, name, whether it can fix, and whether it is on by default."""
+    rows = all_rules()
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "message": r.message, "fixable": r.fixable,
+             "default_enabled": r.default_enabled}
+            for r in rows
+        ], indent=2))
+        return
+    width = max(len(r.name) for r in rows)
+    click.echo(f"{'code':<8}{'name':<{width + 2}}{'fix':<11}{'default':<9}message")
+    for r in rows:
+        default = "on" if r.default_enabled else "opt-in"
+        click.echo(f"{r.code:<8}{r.name:<{width + 2}}{r.fixable:<11}{default:<9}{r.message}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

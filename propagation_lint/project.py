@@ -1,0 +1,252 @@
+"""The whole-project pass: merge every file's facts, read launch files, decide conditions.
+
+Facts come from three places:
+
+1. the files themselves (``facts.py``): helpers that inject or extract, instrumentor calls,
+   module-level instances, consumer registrations;
+2. launch files (Dockerfile, Procfile, compose files, shell scripts, serverless.yml, supervisor
+   and circus configs, pyproject scripts) that start the service under ``opentelemetry-instrument``
+   or ``ddtrace-run``;
+3. configuration (``auto-instrumented = [...]``).
+
+A candidate finding is kept when all its ``requires`` conditions hold and none of its ``unless``
+conditions does. Helper facts are followed through at most ``HELPER_DEPTH`` calls
+(``a`` calls ``b`` calls ``c`` which injects: three levels).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+from .catalog import CATALOG, Catalog
+from .findings import Finding, Location, Related
+from .rule import Candidate
+
+HELPER_DEPTH = 3
+
+LAUNCH_FILE_PATTERNS = (
+    re.compile(r"^Dockerfile.*$|^.*\.dockerfile$", re.I),
+    re.compile(r"^Procfile.*$"),
+    re.compile(r"^(docker-)?compose.*\.ya?ml$"),
+    re.compile(r"^serverless\.ya?ml$"),
+    re.compile(r"^template\.ya?ml$"),
+    re.compile(r"^.*\.sh$"),
+    re.compile(r"^supervisord.*\.conf$|^.*\.supervisor\.conf$|^circus.*\.ini$"),
+    re.compile(r"^entrypoint.*$|^start.*$|^run$|^Makefile$"),
+    re.compile(r"^pyproject\.toml$|^setup\.cfg$|^tox\.ini$|^app\.ya?ml$"),
+)
+LAUNCHERS = {
+    "opentelemetry-instrument": "opentelemetry",
+    "ddtrace-run": "ddtrace",
+}
+_LAUNCH_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist", ".mypy_cache", "site-packages"}
+
+Evaluator = Callable[["Project", tuple, int], bool]
+CONDITIONS: Dict[str, Evaluator] = {}
+
+
+def condition(kind: str):
+    def register(fn: Evaluator) -> Evaluator:
+        CONDITIONS[kind] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class EnabledInstrumentor:
+    qname: str
+    where: str  # module | celery-worker | launcher
+    location: Optional[Location] = None
+    source: str = ""
+
+
+@dataclass
+class Project:
+    catalog: Catalog = CATALOG
+    auto_instrumented: Tuple[str, ...] = ()
+    modules: set = field(default_factory=set)
+    injects: Dict[str, list] = field(default_factory=dict)
+    returns_injected: Dict[str, list] = field(default_factory=dict)
+    instrumentors: List[EnabledInstrumentor] = field(default_factory=list)
+    exports: Dict[str, str] = field(default_factory=dict)
+    uses_tracing: bool = False
+    facts: Dict[str, object] = field(default_factory=dict)  # every other family's facts, merged
+
+    # ------------------------------------------------------------ building
+    def add_file(self, module: str, facts: dict) -> None:
+        if module:
+            self.modules.add(module)
+        for key, value in facts.items():
+            if key == "injects":
+                for q, entries in value.items():
+                    self.injects.setdefault(q, []).extend(entries)
+            elif key == "returns_injected":
+                self.returns_injected.update(value)
+            elif key == "instrumentors":
+                for entry in value:
+                    loc = Location(*entry[2:7]) if len(entry) >= 7 else None
+                    self.instrumentors.append(EnabledInstrumentor(entry[0], entry[1], loc, "code"))
+            elif key == "exports":
+                self.exports.update(value)
+            elif key == "uses_tracing":
+                self.uses_tracing = self.uses_tracing or bool(value)
+            elif isinstance(value, dict):
+                self.facts.setdefault(key, {}).update(value)
+            elif isinstance(value, list):
+                self.facts.setdefault(key, []).extend(value)
+            elif value:
+                self.facts[key] = value
+
+    def scan_launch_files(self, roots: Iterable[Path], cwd: Path) -> None:
+        """Find ``opentelemetry-instrument`` / ``ddtrace-run`` in the project's launch files."""
+        seen = set()
+        for root in roots:
+            base = root if root.is_dir() else root.parent
+            for dirpath, dirnames, filenames in os.walk(base):
+                dirnames[:] = sorted(d for d in dirnames if d not in _LAUNCH_SKIP_DIRS and not d.endswith(".egg-info"))
+                for name in sorted(filenames):
+                    if not any(p.match(name) for p in LAUNCH_FILE_PATTERNS):
+                        continue
+                    path = Path(dirpath) / name
+                    real = os.path.realpath(path)
+                    if real in seen:
+                        continue
+                    seen.add(real)
+                    self._scan_launch_file(path, cwd)
+
+    def _scan_launch_file(self, path: Path, cwd: Path) -> None:
+        try:
+            if path.stat().st_size > 1_000_000:
+                return
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        for lineno, line in enumerate(text.splitlines(), 1):
+            stripped = line.strip()
+            if stripped.startswith("#") or stripped.startswith("//"):
+                continue
+            for launcher, system in LAUNCHERS.items():
+                col = line.find(launcher)
+                if col < 0:
+                    continue
+                display = _display(path, cwd)
+                loc = Location(display, lineno, col + 1, lineno, col + 1 + len(launcher))
+                for inst in self.catalog.instrumentors:
+                    if inst.system == system and inst.default_in_launcher:
+                        self.instrumentors.append(EnabledInstrumentor(inst.qname, "launcher", loc, launcher))
+
+    # ------------------------------------------------------------ deciding
+    def holds(self, cond: tuple, depth: int = 0) -> bool:
+        if depth > HELPER_DEPTH:
+            return False
+        evaluator = CONDITIONS.get(cond[0])
+        if evaluator is None:
+            return False
+        return evaluator(self, tuple(cond), depth)
+
+    def is_project_symbol(self, qname: str) -> bool:
+        parts = qname.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            if ".".join(parts[:i]) in self.modules:
+                return True
+        return False
+
+    def resolve(self, candidates: Iterable[Candidate]) -> List[Finding]:
+        out = []
+        for cand in candidates:
+            if not all(self.holds(c) for c in cand.requires):
+                continue
+            if any(self.holds(c) for c in cand.unless):
+                continue
+            finding = cand.finding
+            extra = self._notes(cand)
+            if extra:
+                from dataclasses import replace
+
+                finding = replace(finding, related=finding.related + tuple(extra))
+            out.append(finding)
+        return out
+
+    def _notes(self, cand: Candidate) -> List[Related]:
+        notes = []
+        for cond in cand.unless:
+            if cond[0] != "instrumented":
+                continue
+            library = cond[1]
+            for inst in self.instrumentors:
+                row = self.catalog.instrumentor(inst.qname)
+                if row is None or library not in row.libraries or inst.location is None:
+                    continue
+                why = row.not_covers or "it does not cover this call"
+                if inst.where == "celery-worker":
+                    why = "it is enabled only in Celery worker processes (worker_process_init), not in the process that publishes"
+                notes.append(Related(inst.location, f"{row.qname.rsplit('.', 1)[-1]} is enabled here but does not count: {why}"))
+        return notes[:3]
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# ---------------------------------------------------------------- condition kinds
+def _entry_matches(entry, pos, kw) -> bool:
+    e_pos, e_name = entry[0], entry[1]
+    return (kw is not None and kw == e_name) or (pos is not None and pos == e_pos)
+
+
+@condition("injects")
+def _injects(project: Project, cond: tuple, depth: int) -> bool:
+    _, qname, pos, kw = cond
+    entries = project.injects.get(qname)
+    if entries is None:
+        # a function we never saw (not in the checked tree): we cannot tell, stay silent
+        return not project.is_project_symbol(qname) and qname not in project.returns_injected and _unknown(project, qname)
+    for entry in entries:
+        if _entry_matches(entry, pos, kw):
+            conds = entry[2]
+            if not conds or any(project.holds(tuple(c), depth + 1) for c in conds):
+                return True
+    return False
+
+
+@condition("returns-injected")
+def _returns_injected(project: Project, cond: tuple, depth: int) -> bool:
+    qname = cond[1]
+    if qname not in project.returns_injected:
+        return _unknown(project, qname)
+    conds = project.returns_injected[qname]
+    return not conds or any(project.holds(tuple(c), depth + 1) for c in conds)
+
+
+def _unknown(project: Project, qname: str) -> bool:
+    """A helper defined outside the checked files: assume it does its job (precision first)."""
+    return not project.is_project_symbol(qname)
+
+
+@condition("instrumented")
+def _instrumented(project: Project, cond: tuple, depth: int) -> bool:
+    # ("instrumented", library, method, receiver_type, process)
+    library, method, receiver, process = (list(cond[1:]) + ["", "", "", ""])[:4]
+    if library in project.auto_instrumented:
+        return True
+    keys = {f"{library}:{method}", f"{library}:{method}@{receiver}"}
+    for inst in project.instrumentors:
+        row = project.catalog.instrumentor(inst.qname)
+        if row is None or not keys.intersection(row.covers):
+            continue
+        if inst.where == "celery-worker" and process != "celery-worker":
+            continue
+        return True
+    return False
+
+
+@condition("uses-tracing")
+def _uses_tracing(project: Project, cond: tuple, depth: int) -> bool:
+    return project.uses_tracing

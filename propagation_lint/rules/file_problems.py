@@ -1,0 +1,111 @@
+"""CTX0xx: the linter's own problems with a file (cannot parse, decode, read, or bound its cost).
+
+These are findings like any other (ruff reports its E902/syntax errors the same way), so a
+broken file fails the check, is visible in every output format, and can be suppressed with
+``per-file-ignores``. They cannot be disabled by ``select``: a file the linter could not read
+is never silently "clean".
+"""
+from __future__ import annotations
+
+from ..findings import Finding, Location
+from ..rule import Candidate, Rule
+
+
+class _FileProblem(Rule):
+    fixable = "never"
+    fix_safety = "Not fixable: the file has to be changed by hand."
+    options = "None."
+
+    def check(self, model, ctx):
+        return ()
+
+    @classmethod
+    def candidate_for(cls, path: str, detail: str, line: int = 1, column: int = 1) -> Candidate:
+        loc = Location(path, line, column, line, column)
+        finding = Finding(
+            code=cls.code, name=cls.name, message=f"{cls.message}: {detail}", location=loc,
+            severity=cls.severity, fingerprint=f"{cls.code}:{path}",
+        )
+        return Candidate(finding, noqa_lines=())
+
+
+class SyntaxErrorRule(_FileProblem):
+    code = "CTX001"
+    name = "syntax-error"
+    message = "file cannot be parsed"
+    what_it_does = "Reports a file that is not valid Python, at the line where parsing failed."
+    why_bad = "A file the linter cannot parse cannot be checked; it is never reported as clean."
+    example = "```python\ndef handler(:\n    ...\n```"
+    use_instead = "```python\ndef handler():\n    ...\n```"
+
+    @classmethod
+    def candidate_for(cls, path, exc, line=None, column=None):  # type: ignore[override]
+        if isinstance(exc, SyntaxError):
+            msg = exc.msg or "invalid syntax"
+            line = exc.lineno or 1
+            column = exc.offset or 1
+        else:
+            msg = str(getattr(exc, "message", "") or exc).strip().splitlines()[0] if str(exc) else "invalid syntax"
+            line = getattr(exc, "raw_line", None) or 1
+            column = (getattr(exc, "raw_column", None) or 0) + 1
+        return super().candidate_for(path, msg, int(line), int(column))
+
+
+class UndecodableFile(_FileProblem):
+    code = "CTX002"
+    name = "undecodable-file"
+    message = "file cannot be decoded"
+    what_it_does = (
+        "Reports a file whose bytes cannot be decoded with its declared encoding (PEP 263 coding "
+        "line, UTF-8 BOM, or UTF-8 by default), contains null bytes, or is UTF-16/32 encoded."
+    )
+    why_bad = "Python itself cannot import such a file, and the linter cannot check it."
+    example = "A latin-1 file with `é` but no `# -*- coding: latin-1 -*-` line."
+    use_instead = "Re-save the file as UTF-8, or declare its encoding on line 1 or 2."
+
+
+class UnreadableFile(_FileProblem):
+    code = "CTX003"
+    name = "unreadable-file"
+    message = "file cannot be read"
+    what_it_does = (
+        "Reports a `.py` path that cannot be read: permission denied, a broken symbolic link, a "
+        "named pipe or another non-regular file."
+    )
+    why_bad = "The file is skipped; the rest of the run goes on."
+    example = "`chmod 000 app.py`"
+    use_instead = "Make the file readable, or exclude it (`extend-exclude`)."
+
+
+class FileTooLarge(_FileProblem):
+    code = "CTX004"
+    name = "file-too-large"
+    message = "file is too large to lint"
+    what_it_does = (
+        "Reports a file over the size guard (`max-file-size`, 10 MB by default). Such files are "
+        "almost always generated; reading and parsing them would dominate the run."
+    )
+    why_bad = "The file is not checked."
+    example = "A 12 MB generated protobuf module."
+    use_instead = "Exclude generated files, or raise `max-file-size`."
+    options = "- `max-file-size` (bytes, default 10485760)."
+
+
+class TooComplexRule(_FileProblem):
+    code = "CTX005"
+    name = "file-too-complex"
+    message = "file is nested too deeply to analyse"
+    what_it_does = (
+        "Reports a file whose expressions or brackets are nested so deeply that parsing or "
+        "analysing it would exceed the recursion guard."
+    )
+    why_bad = "The file is not checked; every other file still is."
+    example = "A generated expression with thousands of nested parentheses."
+    use_instead = "Exclude the generated file."
+
+    @classmethod
+    def candidate_for(cls, path, exc, line=1, column=1):  # type: ignore[override]
+        return super().candidate_for(path, f"{type(exc).__name__} (recursion guard)", line, column)
+
+
+FILE_PROBLEM_CODES = ("CTX001", "CTX002", "CTX003", "CTX004", "CTX005")

@@ -1,0 +1,249 @@
+"""Running the linter over files: discovery, the per-file pass (parallel, cached), the project pass.
+
+1. Discover the files (``discovery.py``).
+2. Per file, in worker processes: read and decode (``source.py``), skip cheaply when no trigger
+   word appears, otherwise parse once and run every enabled rule (``engine.py``); apply ``# noqa``.
+   The result is a pure function of the file's content, its module name and the settings, so it
+   is cached on exactly that (``cache.py``).
+3. Merge every file's facts into the project and decide each candidate's conditions
+   (``project.py``); apply ``per-file-ignores``; sort by path, line, column, code.
+
+Results are identical, in identical order, for any ``--jobs``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from . import __version__
+from .catalog import CATALOG
+from .engine import FileResult, analyze_source, trigger_regex
+from .findings import FileProblem, Finding, InternalError
+from .registry import instantiate, resolve_selection
+from .rules.file_problems import FILE_PROBLEM_CODES, FileTooLarge, UndecodableFile, UnreadableFile
+from .source import SourceError, read_source
+from .suppression import parse_suppressions
+
+
+@dataclass
+class Selection:
+    """Rule selection from the command line, layered over each file's settings."""
+
+    select: Optional[Tuple[str, ...]] = None
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+
+    def codes_for(self, settings) -> Tuple[str, ...]:
+        select = self.select if self.select is not None else getattr(settings, "select", None)
+        extend = tuple(getattr(settings, "extend_select", ()) or ()) + self.extend_select
+        ignore = tuple(getattr(settings, "ignore", ()) or ()) + self.ignore
+        return resolve_selection(select, extend, ignore)
+
+
+@dataclass
+class FileJob:
+    path: str  # filesystem path
+    display: str  # as shown to the user
+    module: str
+    is_package: bool
+    settings_key: str
+    text: Optional[str] = None  # stdin
+
+
+@dataclass
+class RunResult:
+    findings: List[Finding] = field(default_factory=list)
+    problems: List[FileProblem] = field(default_factory=list)
+    internal_errors: List[InternalError] = field(default_factory=list)
+    files_checked: int = 0
+    files_skipped: int = 0
+    file_results: Dict[str, str] = field(default_factory=dict)  # display -> status
+    fixable_paths: Dict[str, str] = field(default_factory=dict)  # display -> filesystem path
+
+
+# ------------------------------------------------------------------ module names
+_PKG_CACHE: Dict[str, Tuple[str, ...]] = {}
+
+
+def module_for(path: Path) -> Tuple[str, bool]:
+    """Dotted module name, found by walking up while directories are packages (``__init__.py``)."""
+    path = Path(os.path.abspath(path))
+    stem = path.stem
+    is_package = stem == "__init__"
+    parts = _package_parts(str(path.parent))
+    if not is_package:
+        parts = parts + (stem,)
+    return ".".join(p for p in parts if p), is_package
+
+
+def _package_parts(directory: str) -> Tuple[str, ...]:
+    hit = _PKG_CACHE.get(directory)
+    if hit is not None:
+        return hit
+    if os.path.isfile(os.path.join(directory, "__init__.py")):
+        parent = os.path.dirname(directory)
+        result = (_package_parts(parent) if parent != directory else ()) + (os.path.basename(directory),)
+    else:
+        result = ()
+    _PKG_CACHE[directory] = result
+    return result
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(cwd).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+# ------------------------------------------------------------------ worker state
+_STATE: Dict[str, tuple] = {}
+
+
+def _init_worker(settings_by_key: Dict[str, object], selection: Selection) -> None:
+    _STATE.clear()
+    for key, settings in settings_by_key.items():
+        codes = selection.codes_for(settings)
+        rules = instantiate(c for c in codes if c not in FILE_PROBLEM_CODES)
+        catalog = CATALOG.extended(getattr(settings, "publishers", {}) or {})
+        _STATE[key] = (settings, rules, trigger_regex(rules, _user_words(settings)), catalog, codes)
+
+
+def _user_words(settings) -> Tuple[str, ...]:
+    words = []
+    for qname in (getattr(settings, "publishers", {}) or {}):
+        words.append(qname.rsplit(".", 1)[-1])
+    for qname in (getattr(settings, "consumers", {}) or {}):
+        words.append(qname.rsplit(".", 1)[-1])
+    for qname in getattr(settings, "handlers", ()) or ():
+        words.append(qname.rsplit(".", 1)[-1])
+    return tuple(words)
+
+
+def lint_job(job: FileJob, cache=None) -> FileResult:
+    settings, rules, trigger, catalog, codes = _STATE[job.settings_key]
+    max_size = getattr(settings, "max_file_size", 10 * 1024 * 1024)
+    try:
+        if job.text is not None:
+            text = job.text
+        else:
+            text = read_source(Path(job.path), max_size).text
+    except SourceError as exc:
+        rule = {"CTX002": UndecodableFile, "CTX004": FileTooLarge}.get(exc.code, UnreadableFile)
+        result = FileResult(path=job.display, status="error")
+        result.candidates.append(rule.candidate_for(job.display, exc.message))
+        return result
+    key = None
+    if cache is not None:
+        key = cache.key(text, job.display, job.module, job.settings_key, codes)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog, trigger)
+    if result.candidates:
+        sup = parse_suppressions(text)
+        if sup.lines or sup.file_all or sup.file_codes:
+            result.candidates = [
+                c for c in result.candidates if not sup.suppresses(c.finding.code, c.noqa_lines or (c.finding.location.line,))
+            ]
+    if cache is not None and key is not None and not result.internal_errors:
+        cache.put(key, result)
+    return result
+
+
+_WORKER_CACHE = None
+
+
+def _init_pool(settings_by_key, selection, cache_dir):
+    global _WORKER_CACHE
+    _init_worker(settings_by_key, selection)
+    _WORKER_CACHE = _open_cache(cache_dir)
+
+
+def _pool_job(job: FileJob) -> FileResult:
+    return lint_job(job, _WORKER_CACHE)
+
+
+def _open_cache(cache_dir):
+    if cache_dir is None:
+        return None
+    from .cache import Cache
+
+    return Cache(Path(cache_dir), __version__)
+
+
+# ------------------------------------------------------------------ the run
+def run_jobs(
+    jobs_list: Sequence[FileJob],
+    settings_by_key: Dict[str, object],
+    selection: Selection,
+    jobs: int = 1,
+    cache_dir: Optional[str] = None,
+) -> List[FileResult]:
+    """Lint every job; results in the jobs' order whatever ``jobs`` is."""
+    if jobs <= 1 or len(jobs_list) < 8:
+        _init_pool(settings_by_key, selection, cache_dir)
+        return [_pool_job(j) for j in jobs_list]
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    mp = multiprocessing.get_context(method)
+    chunk = max(1, min(32, len(jobs_list) // (jobs * 8) or 1))
+    with mp.Pool(jobs, initializer=_init_pool, initargs=(settings_by_key, selection, cache_dir)) as pool:
+        return list(pool.imap(_pool_job, jobs_list, chunksize=chunk))
+
+
+def finish(
+    results: Sequence[FileResult],
+    jobs_list: Sequence[FileJob],
+    settings_by_key: Dict[str, object],
+    selection: Selection,
+    roots: Sequence[Path],
+    cwd: Path,
+    report_paths: Optional[set] = None,
+) -> RunResult:
+    """The project pass: merge facts, decide conditions, apply per-file ignores, sort."""
+    from .project import Project
+
+    out = RunResult()
+    auto = set()
+    for settings in settings_by_key.values():
+        auto.update(getattr(settings, "auto_instrumented", ()) or ())
+    project = Project(auto_instrumented=tuple(sorted(auto)))
+    for job, result in zip(jobs_list, results):
+        project.add_file(job.module, result.facts)
+    project.scan_launch_files(roots, cwd)
+    for job, result in zip(jobs_list, results):
+        if report_paths is not None and job.display not in report_paths:
+            continue
+        settings = settings_by_key[job.settings_key]
+        out.file_results[job.display] = result.status
+        if result.status == "skipped":
+            out.files_skipped += 1
+        out.files_checked += 1
+        out.internal_errors.extend(result.internal_errors)
+        findings = project.resolve(result.candidates)
+        ignored = _per_file_ignored(settings, job.path)
+        enabled = set(selection.codes_for(settings)) | set(FILE_PROBLEM_CODES)
+        for f in findings:
+            if f.code not in enabled:
+                continue
+            if any(f.code.startswith(c) for c in ignored):
+                continue
+            out.findings.append(f)
+        out.fixable_paths[job.display] = job.path
+    out.findings.sort(key=Finding.sort_key)
+    return out
+
+
+def _per_file_ignored(settings, path: str):
+    fn = getattr(settings, "ignored_codes_for", None)
+    if fn is None:
+        return set()
+    try:
+        return set(fn(Path(path)))
+    except Exception:
+        return set()
