@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from . import classes, instrumentors, publishers, tracing
+from . import classes, consumers, instrumentors, publishers, threads, tracing
 from .schema import Arg, ClassInfo, Factory, Injector, Instrumentor, Publisher
+
+# Every catalog module may contribute CLASSES and FACTORIES rows for the types it talks about.
+_ROW_MODULES = (classes, publishers, consumers, threads, tracing, instrumentors)
+
+
+def _all(attr: str) -> tuple:
+    rows = []
+    for module in _ROW_MODULES:
+        rows.extend(getattr(module, attr, ()))
+    return tuple(rows)
 
 
 class Catalog:
     def __init__(self, publisher_rows: Iterable[Publisher] = publishers.PUBLISHERS):
-        self.classes = classes.CLASSES
+        self.classes = _all("CLASSES")
         self._canonical: Dict[str, str] = {}
         for c in self.classes:
             self._canonical[c.qname] = c.qname
@@ -23,7 +33,8 @@ class Catalog:
                 self._canonical[a] = c.qname
         self._library_of = {c.qname: c.library for c in self.classes}
         self._factories: Dict[Tuple[str, str], List[Factory]] = {}
-        for f in classes.FACTORIES:
+        self.factories = _all("FACTORIES")
+        for f in self.factories:
             self._factories.setdefault((self.canonical(f.source), f.member), []).append(f)
         self.publishers: Tuple[Publisher, ...] = tuple(publisher_rows)
         self._pub_by_method: Dict[str, List[Publisher]] = {}
@@ -77,7 +88,7 @@ class Catalog:
     def library_modules(self) -> set:
         """Top-level module names of every library the catalog describes."""
         tops = {c.qname.split(".")[0] for c in self.classes}
-        tops |= {f.source.split(".")[0] for f in classes.FACTORIES}
+        tops |= {f.source.split(".")[0] for f in self.factories}
         tops |= {i.qname.split(".")[0] for i in self.injectors.values()}
         tops |= {i.qname.split(".")[0] for i in self.instrumentors}
         tops |= set(tracing.TRACING_MODULES)
