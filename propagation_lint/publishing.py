@@ -1,21 +1,51 @@
-"""Finding the publish calls of a file, shared by the CTX1xx rules.
+"""Finding the publish calls of a file, and deciding whether a message carries the context.
 
-A call is a publish when the catalog says so for its receiver's resolved type and method
-(``resolved``), for its resolved callee (user wrappers from config), or, when the receiver cannot
-be resolved, when the method, the receiver's name or the keywords used, and an import of the
-library in the same file all agree (``heuristic``).
+Shared by the CTX1xx rules.
+
+**Matching.** A call is a publish when the catalog says so for its receiver's resolved type and
+method (``resolved``), for its resolved callee (user wrappers from config, ``paho.mqtt.publish``),
+for a function decorated as a task (``@app.task`` -> ``f.delay()``), for a module-level instance
+imported from another module of the project (decided by the project pass: ``exported-instance``),
+or, when the receiver cannot be resolved, when the method, the receiver's name or the keywords used
+and an import of the library in the same file all agree (``heuristic``).
+
+**Carrying.** :class:`CarrierFlow` answers "does the current context reach this carrier or
+payload?" on top of ``flow.FlowAnalyzer``, with what publishing needs in addition: the carrier of a
+message object (``aio_pika.Message(body, headers=h)``, ``pika.BasicProperties(headers=h)``,
+``ServiceBusMessage(..., application_properties=h)``, ``event.properties = h``, batches filled with
+``add_message``), dicts whose keys name a trace field, and business values nested in a carrier or
+payload (``{"order_id": order_id}``), which carry nothing even when they come from a parameter.
+A carrier or payload that is *entirely* a parameter or an attribute of an unknown object is
+``unknown``: the caller may have filled it, so the rules stay silent.
 """
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
+from .catalog import publishers as pubcat
 from .catalog.schema import Publisher
-from .flow import Reach, arg_value, has_star_args
-from .model import CallSite, FileModel
+from .catalog.tracing import CONTEXT_PRODUCING_CALLS, CONTEXT_PRODUCING_MEMBERS
+from .facts import collector
+from .flow import CONDITIONAL, NO, UNKNOWN, YES, Reach, arg_value, branch_compatible, has_star_args
+from .model import CallSite, FileModel, Scope, dotted
+from .names import root_name
+from .project import condition
+
+# A dict key or a variable name that says "this is trace context" (``traceparent``, ``_datadog``,
+# a single JSON ``tracing_context`` attribute, ``trace_ctx``, X-Ray ``TraceHeader``...).
+CONTEXT_KEY = re.compile(
+    r"(?i)^(traceparent|tracestate|baggage|uber-trace-id|b3|x-b3-[a-z-]+|x-datadog-[a-z-]+|_datadog|"
+    r"x-amzn-trace-id|awstraceheader|traceheader|x-cloud-trace-context|grpc-trace-bin|"
+    r"(otel|trace|tracing|span|telemetry)[-_]?(context|ctx|headers?|carrier|link|parent|info|propagation)s?)$"
+)
+CONTEXTISH_NAME = re.compile(r"(?i)carrier|trac|context|ctx|propagat|otel|span|header|baggage|telemetry")
+MUTATOR_METHODS = ("update", "extend", "append", "setdefault", "__setitem__", "insert", "add", "add_message")
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass
@@ -24,15 +54,23 @@ class PublishSite:
     publisher: Publisher
     confidence: str  # resolved | heuristic
     callee_text: str
+    requires: Tuple[tuple, ...] = ()
+    # a call in the receiver chain that carries labels (taskiq ``.with_labels(...)``)
+    label_call: Optional[cst.Call] = None
 
 
 def publish_sites(model: FileModel, ctx) -> List[PublishSite]:
     cached = ctx.shared.get("publish_sites")
     if cached is not None:
         return cached
-    found = list(_find(model, ctx))
+    found = [ps for ps in _find(model, ctx) if not _excluded(ps)]
     ctx.shared["publish_sites"] = found
     return found
+
+
+def _excluded(ps: PublishSite) -> bool:
+    keywords = {a.keyword.value for a in ps.site.node.args if a.keyword is not None}
+    return bool(keywords.intersection(ps.publisher.not_with_keywords))
 
 
 def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
@@ -41,34 +79,57 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
     for site in model.all_calls:
         call = site.node
         func = call.func
-        if isinstance(func, cst.Attribute):
-            method = func.attr.value
-            candidates = catalog.publishers_for_method(method)
-            function_rows = []
-            q = resolver.callee_name(call, site.scope)
-            if q:
-                function_rows = catalog.publishers_for_function(q)
-            if function_rows:
-                yield PublishSite(site, function_rows[0], "resolved", ctx.code_for(func))
-                continue
-            if not candidates:
-                continue
-            recv = resolver.resolve(func.value, site.scope)
-            if recv.kind == "instance":
-                row = _by_receiver(candidates, recv.qname)
-                if row is not None:
-                    yield PublishSite(site, row, "resolved", ctx.code_for(func))
-                continue
-            if recv.kind == "ref":
-                continue  # a module attribute (e.g. `socket.send`): not one of ours
-            row = _heuristic(candidates, func.value, call, model, ctx)
+        q = resolver.callee_name(call, site.scope)
+        function_rows = catalog.publishers_for_function(q) if q else []
+        if function_rows:
+            yield PublishSite(site, function_rows[0], "resolved", ctx.code_for(func))
+            continue
+        if not isinstance(func, cst.Attribute):
+            continue
+        method = func.attr.value
+        candidates = catalog.publishers_for_method(method)
+        if not candidates:
+            continue
+        text = ctx.code_for(func)
+        label_call = None
+        receiver = func.value
+        if method == "kiq" and isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+            # task.kicker().with_labels(**labels).kiq(...)
+            if receiver.func.attr.value in pubcat.LABEL_METHODS:
+                label_call = receiver
+            while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+                receiver = receiver.func.value
+        recv = resolver.resolve(receiver, site.scope)
+        if recv.kind == "instance" and not recv.project:
+            row = _by_receiver(candidates, recv.qname)
             if row is not None:
-                yield PublishSite(site, row, "heuristic", ctx.code_for(func))
-        else:
-            q = resolver.callee_name(call, site.scope)
-            rows = catalog.publishers_for_function(q) if q else []
-            if rows:
-                yield PublishSite(site, rows[0], "resolved", ctx.code_for(func))
+                yield PublishSite(site, row, "resolved", text, label_call=label_call)
+            continue
+        task = _task_publish(receiver, method, site, model, ctx)
+        if task is not None:
+            row = _by_receiver(candidates, task[0])
+            if row is not None:
+                yield PublishSite(site, row, "resolved", text, requires=task[1], label_call=label_call)
+            continue
+        if recv.kind == "ref":
+            instance = pubcat.MODULE_INSTANCES.get(recv.qname)
+            if instance:
+                row = _by_receiver(candidates, instance)
+                if row is not None:
+                    yield PublishSite(site, row, "resolved", text)
+                continue
+            if recv.project and "." in recv.qname and not model.scopes.get(recv.qname):
+                # `from app.kafka import producer; producer.send(...)`: the project pass knows its type
+                for row in candidates:
+                    if row.receiver:
+                        yield PublishSite(site, row, "resolved", text,
+                                          requires=(("exported-instance", recv.qname, row.receiver),))
+            continue  # a module or function attribute (e.g. `socket.send`): not one of ours
+        if recv.kind == "instance":
+            continue  # a project class with a method of the same name
+        row = _heuristic(candidates, func.value, call, model, ctx)
+        if row is not None:
+            yield PublishSite(site, row, "heuristic", text)
 
 
 def _by_receiver(rows, type_qname: str) -> Optional[Publisher]:
@@ -80,47 +141,560 @@ def _by_receiver(rows, type_qname: str) -> Optional[Publisher]:
 
 def _heuristic(rows, receiver: cst.BaseExpression, call: cst.Call, model: FileModel, ctx) -> Optional[Publisher]:
     text = ctx.code_for(receiver)
+    last = text.split(".")[-1]
     keywords = {a.keyword.value for a in call.args if a.keyword is not None}
     for row in rows:
-        if not row.hint_modules or not model.imports_any(row.hint_modules):
+        if not row.hint_modules:
             continue
-        if row.hint_keywords and set(row.hint_keywords) <= keywords:
+        keywords_match = bool(row.hint_keywords) and set(row.hint_keywords) <= keywords
+        if keywords_match and row.hint_anywhere:
             return row
-        if row.hint_receiver and re.search(row.hint_receiver, text.split(".")[-1]):
+        if not model.imports_any(row.hint_modules):
+            continue
+        if keywords_match and (not row.hint_receiver or re.search(row.hint_receiver, last)):
+            return row
+        if not row.hint_keywords and row.hint_receiver and re.search(row.hint_receiver, last):
             return row
     return None
 
 
+# ---------------------------------------------------------------- tasks (celery, dramatiq, taskiq)
+def _task_publish(receiver, method: str, site: CallSite, model: FileModel, ctx):
+    """``(task type, requires)`` when ``receiver.method(...)`` publishes a decorated task."""
+    resolver = ctx.resolver
+    sig_of = None
+    if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+        if receiver.func.attr.value in pubcat.SIGNATURE_METHODS:
+            sig_of = receiver.func.value  # task.s(x).apply_async()
+    target = sig_of if sig_of is not None else receiver
+    value = resolver.resolve(target, site.scope)
+    if value.kind != "ref" or not value.project:
+        return None
+    for deco in pubcat.TASK_DECORATORS:
+        if method not in deco.methods:
+            continue
+        task_type = "celery.canvas.Signature" if sig_of is not None else deco.task_type
+        scope = model.scopes.get(value.qname)
+        if scope is not None:
+            if scope.kind == "function" and task_library(scope, resolver, model) == deco.library:
+                return task_type, ()
+            continue
+        return task_type, (("task", value.qname, deco.library),)
+    return None
+
+
+def task_library(scope: Scope, resolver, model: FileModel) -> str:
+    """The task library whose decorator makes this function a task, or ''."""
+    for dec in scope.decorators:
+        target = dec.func if isinstance(dec, cst.Call) else dec
+        q = resolver.qualify(target, scope.parent or scope)
+        for deco in pubcat.TASK_DECORATORS:
+            if q and q in deco.qnames:
+                return deco.library
+        if isinstance(target, cst.Attribute):
+            for deco in pubcat.TASK_DECORATORS:
+                if target.attr.value in deco.attrs:
+                    recv = resolver.resolve(target.value, scope.parent or scope)
+                    lib = _library_of_type(recv.qname) if recv.kind == "instance" else ""
+                    if lib and lib != deco.library:
+                        continue
+                    if lib or model.imports_any(pubcat.TASK_LIBRARY_MODULES[deco.library]) or deco.library == "celery":
+                        return deco.library
+    return ""
+
+
+def _library_of_type(qname: str) -> str:
+    from .catalog import CATALOG
+
+    lib = CATALOG.library_of(qname)
+    return lib if lib in pubcat.TASK_LIBRARY_MODULES else ""
+
+
+@collector
+def _task_facts(model: FileModel, ctx) -> dict:
+    tasks = {}
+    for scope in model.functions():
+        if scope.decorators and scope.parent is not None and scope.parent.kind == "module":
+            lib = task_library(scope, ctx.resolver, model)
+            if lib:
+                tasks[scope.qname] = lib
+    return {"publish_tasks": tasks} if tasks else {}
+
+
+@condition("task")
+def _is_task(project, cond: tuple, depth: int) -> bool:
+    _, qname, library = cond
+    known = project.facts.get("publish_tasks", {})
+    if qname in known:
+        return known[qname] == library
+    # a function we never saw: `.delay()`/`.apply_async()`/`.kiq()` say "task"; `.send()` does not
+    return not project.is_project_symbol(qname) and library in ("celery", "taskiq")
+
+
+@condition("exported-instance")
+def _exported_instance(project, cond: tuple, depth: int) -> bool:
+    _, qname, type_qname = cond
+    return project.catalog.canonical(project.exports.get(qname, "")) == type_qname
+
+
+# ---------------------------------------------------------------- native and hand-written instrumentation
+@collector
+def _native_instrumentation_facts(model: FileModel, ctx) -> dict:
+    """Switches that make a library propagate by itself, found in code.
+
+    ``import ddtrace.auto``, ``ddtrace.patch_all()``, ``ddtrace.patch(botocore=True)``, Pub/Sub's
+    ``PublisherOptions(enable_open_telemetry_tracing=True)``, FastStream/taskiq telemetry
+    middlewares, and the project's own publish hooks that inject (a Celery ``before_task_publish``
+    handler, a dramatiq ``Middleware.before_enqueue``).
+    """
+    from .catalog import instrumentors as instcat
+
+    found = []
+
+    def add(qname, node):
+        loc = ctx.location(node)
+        found.append([qname, "module", loc.path, loc.line, loc.column, loc.end_line, loc.end_column])
+
+    resolver = ctx.resolver
+    for site in model.all_calls:
+        call = site.node
+        q = resolver.callee_name(call, site.scope)
+        if not q:
+            continue
+        switch = instcat.CODE_SWITCHES.get(q)
+        if switch is None:
+            continue
+        kw = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        if switch == "*kwargs":
+            for name, value in kw.items():
+                if not (isinstance(value, cst.Name) and value.value == "False"):
+                    target = instcat.DDTRACE_PATCH_NAMES.get(name)
+                    if target:
+                        add(target, call)
+        elif isinstance(switch, tuple):
+            key, qname = switch
+            value = kw.get(key)
+            if isinstance(value, cst.Name) and value.value == "True":
+                add(qname, call)
+        else:
+            for qname in switch.split(","):
+                add(qname, call)
+    for name in model.imported:
+        switch = instcat.IMPORT_SWITCHES.get(name)
+        if switch:
+            for qname in switch.split(","):
+                add(qname, model.tree)
+    flow = ctx.flow
+    for scope in model.functions():
+        hook = _publish_hook(scope, model, ctx)
+        if hook and flow.injects_in(scope):
+            add(hook, scope.node)
+    return {"instrumentors": found} if found else {}
+
+
+def _publish_hook(scope: Scope, model: FileModel, ctx) -> str:
+    from .catalog import instrumentors as instcat
+
+    resolver = ctx.resolver
+    for dec in scope.decorators:
+        target = dec.func if isinstance(dec, cst.Call) else dec
+        if isinstance(target, cst.Attribute) and target.attr.value == "connect":
+            q = resolver.qualify(target.value, scope.parent or scope)
+            hook = instcat.PUBLISH_HOOKS.get(q)
+            if hook:
+                return hook
+    cls = scope.class_scope
+    if cls is not None:
+        for base in cls.bases:
+            q = resolver.qualify(base, cls.parent or cls)
+            hook = instcat.PUBLISH_HOOKS.get(f"{q}.{scope.name}")
+            if hook:
+                return hook
+    return ""
+
+
+# ---------------------------------------------------------------- carriers
 def carrier_expr(ps: PublishSite) -> Optional[cst.BaseExpression]:
     c = ps.publisher.carrier
-    if c is None:
+    if c is None or c.kwargs:
         return None
     return arg_value(ps.site.node, c.name, c.position)
 
 
+def kwargs_carrier(ps: PublishSite) -> List[cst.BaseExpression]:
+    """The expressions that form a ``**attrs`` carrier (Pub/Sub attributes, taskiq labels)."""
+    pub = ps.publisher
+    out = []
+    if ps.label_call is not None:
+        out.extend(a.value for a in ps.label_call.args)
+    if pub.carrier is None or not pub.carrier.kwargs:
+        return out
+    others = set(pubcat.KWARGS_CARRIER_OTHER_PARAMS.get((pub.library, pub.method), ()))
+    for arg in ps.site.node.args:
+        if arg.star == "**" or (arg.keyword is not None and arg.keyword.value not in others):
+            out.append(arg.value)
+    return out
+
+
 def payload_expr(ps: PublishSite) -> Optional[cst.BaseExpression]:
     p = ps.publisher.payload
-    if p is None:
+    if p is None or p.kwargs:
         return None
     return arg_value(ps.site.node, p.name, p.position)
+
+
+def opaque_call(ps: PublishSite) -> bool:
+    """``send(*args, **kwargs)``: we cannot know which argument is the carrier."""
+    c = ps.publisher.carrier
+    if c is None or c.kwargs:
+        return False
+    for arg in ps.site.node.args:
+        if arg.star == "**":
+            return True
+        if arg.star == "*" and c.position is not None:
+            return True
+    return False
 
 
 def any_argument_reaches(ps: PublishSite, ctx, skip=None) -> Reach:
     """Context carried on purpose anywhere in the call (payload envelope, task kwargs...).
 
-    Only a positive answer counts here: a payload we cannot see into (a parameter) carries
+    Only a positive answer counts here: a value we cannot see into (a parameter) carries
     business data, not the trace context, so ``unknown`` becomes ``no``.
     """
-    result = Reach("no")
-    for arg in ps.site.node.args:
+    cf = carrier_flow(ctx)
+    result = Reach(NO)
+    args = list(ps.site.node.args)
+    if ps.label_call is not None:
+        args += list(ps.label_call.args)
+    for arg in args:
         if skip is not None and arg.value is skip:
             continue
-        reach = ctx.flow.reaches(arg.value, ps.site)
-        if reach.status in ("yes", "conditional"):
-            result = result | reach
+        reach = cf.reach(arg.value, ps.site, nested=True)
+        if reach.status in (YES, CONDITIONAL):
+            result = result | Reach(reach.status, reach.conditions)
     return result
 
 
-def opaque_call(ps: PublishSite) -> bool:
-    """``send(*args, **kwargs)``: we cannot know which argument is the carrier."""
-    return has_star_args(ps.site.node) and ps.publisher.carrier is not None and not ps.publisher.carrier.kwargs
+def carrier_flow(ctx) -> "CarrierFlow":
+    cf = ctx.shared.get("carrier_flow")
+    if cf is None:
+        cf = ctx.shared["carrier_flow"] = CarrierFlow(ctx)
+    return cf
+
+
+def _str_const(node) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        v = node.evaluated_value
+        return v if isinstance(v, str) else None
+    return None
+
+
+def _is_constant(node) -> bool:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary)):
+        return True
+    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        return True
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return all(_is_constant(e.value) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(isinstance(e, cst.DictElement) and _is_constant(e.key) and _is_constant(e.value) for e in node.elements)
+    if isinstance(node, cst.UnaryOperation):
+        return _is_constant(node.expression)
+    return False
+
+
+def _opaque(name: str, nested: bool) -> Reach:
+    """A value we cannot see into: the caller's carrier (unknown), or business data nested in one."""
+    if nested and not CONTEXTISH_NAME.search(name or ""):
+        return Reach(NO)
+    return Reach(UNKNOWN)
+
+
+class CarrierFlow:
+    """Does the current context reach a carrier or payload? (see the module docstring)"""
+
+    MAX_DEPTH = 10
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.flow = ctx.flow
+        self.resolver = ctx.resolver
+        self._message_types = {m.qname: m for m in pubcat.MESSAGE_CARRIERS}
+        self._batch_types = {b.qname: b for b in pubcat.BATCH_TYPES}
+
+    # ------------------------------------------------------------ entry
+    def reach(self, expr, site: CallSite, nested: bool = False, depth: int = 0, seen=frozenset()) -> Reach:
+        if expr is None or depth > self.MAX_DEPTH:
+            return Reach(UNKNOWN)
+        r = lambda e, n=nested: self.reach(e, site, n, depth + 1, seen)  # noqa: E731
+        if isinstance(expr, cst.Name):
+            if expr.value in ("None", "True", "False"):
+                return Reach(NO)
+            return self._name(expr.value, site, nested, depth, seen)
+        if isinstance(expr, (cst.Await, cst.StarredElement)):
+            inner = expr.expression if isinstance(expr, cst.Await) else expr.value
+            return r(inner)
+        if isinstance(expr, cst.Dict):
+            result = Reach(NO)
+            for el in expr.elements:
+                if isinstance(el, cst.DictElement):
+                    key = _str_const(el.key)
+                    if key is not None and CONTEXT_KEY.match(key) and not _is_constant(el.value):
+                        return Reach(YES)
+                    result = result | r(el.value, True)
+                else:
+                    result = result | r(el.value)
+            return result
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            els = expr.elements
+            if isinstance(expr, cst.Tuple) and len(els) == 2:
+                key = _str_const(els[0].value)
+                if key is not None and CONTEXT_KEY.match(key) and not _is_constant(els[1].value):
+                    return Reach(YES)  # ("traceparent", value): a header pair, an MQTT user property
+            result = Reach(NO)
+            for el in els:
+                result = result | r(el.value, True)
+            return result
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            if isinstance(expr, cst.DictComp):
+                result = r(expr.key, True) | r(expr.value, True)
+            else:
+                result = r(expr.elt, True)
+            for_in = expr.for_in
+            while for_in is not None:
+                result = result | r(for_in.iter)
+                for_in = for_in.inner_for_in
+            return result
+        if isinstance(expr, cst.Call):
+            return self._call(expr, site, nested, depth, seen)
+        if isinstance(expr, (cst.Attribute, cst.Subscript)):
+            if isinstance(expr, cst.Attribute) and expr.attr.value in CONTEXT_PRODUCING_MEMBERS + ("trace_id", "span_id"):
+                return Reach(YES)
+            if isinstance(expr, cst.Subscript):
+                key = _subscript_key(expr)
+                if key is not None and CONTEXT_KEY.match(key):
+                    return self.flow.reaches(expr, site) if not nested else Reach(UNKNOWN)
+            name = root_name(expr)
+            if name and name != "self":
+                owner, bindings = self.resolver.lookup(name, site.scope)
+                if owner is site.scope and bindings and all(b.kind == "assign" for b in bindings):
+                    return self._name(name, site, nested, depth, seen)
+                if owner is not None and owner is not site.scope and all(b.kind in ("import", "def", "class") for b in bindings):
+                    return Reach(NO)  # settings.TOPIC, enum members
+            last = expr.attr.value if isinstance(expr, cst.Attribute) else name
+            return _opaque(last, nested)
+        if isinstance(expr, (cst.BinaryOperation, cst.BooleanOperation)):
+            return r(expr.left, True) | r(expr.right, True)
+        if isinstance(expr, cst.IfExp):
+            return r(expr.body) | r(expr.orelse)
+        if isinstance(expr, cst.FormattedString):
+            result = Reach(NO)
+            for part in expr.parts:
+                if isinstance(part, cst.FormattedStringExpression):
+                    result = result | r(part.expression, True)
+            return result
+        if isinstance(expr, cst.NamedExpr):
+            return r(expr.value)
+        if _is_constant(expr):
+            return Reach(NO)
+        return Reach(UNKNOWN)
+
+    # ------------------------------------------------------------ calls
+    def _call(self, call: cst.Call, site: CallSite, nested: bool, depth: int, seen) -> Reach:
+        scope = site.scope
+        func = call.func
+        r = lambda e, n=nested: self.reach(e, site, n, depth + 1, seen)  # noqa: E731
+        if isinstance(func, cst.Attribute) and func.attr.value in CONTEXT_PRODUCING_MEMBERS:
+            return Reach(YES)
+        callee = self.resolver.resolve(func, scope)
+        if callee.kind == "ref":
+            if callee.qname in CONTEXT_PRODUCING_CALLS:
+                return Reach(YES)
+            message = self._message_types.get(self.ctx.catalog.canonical(callee.qname))
+            if message is not None:
+                if message.arg is None:
+                    return Reach(NO, (), [(call, f"`{dotted(func) or 'the message'}` is built here without `{message.attr}`")])
+                value = arg_value(call, message.arg.name, message.arg.position)
+                if value is None:
+                    return Reach(NO, (), [(call, f"`{dotted(func) or 'the message'}` is built here without `{message.arg.name}`")])
+                return r(value, False)
+            if callee.project:
+                return Reach(CONDITIONAL, (("returns-injected", callee.qname),))
+        elif callee.kind == "unknown" and isinstance(func, cst.Name) and func.value not in _BUILTINS:
+            return Reach(UNKNOWN)
+        result = Reach(NO)
+        if isinstance(func, cst.Attribute):
+            recv = self.resolver.resolve(func.value, scope)
+            if recv.kind == "instance" and recv.project:
+                return Reach(CONDITIONAL, (("returns-injected", f"{recv.qname}.{func.attr.value}"),))
+            if recv.kind != "ref":
+                # x.items(), json.dumps(x).encode(), carrier.copy(), event.to_json()
+                result = result | r(func.value)
+        for arg in call.args:
+            result = result | r(arg.value)
+        return result
+
+    # ------------------------------------------------------------ names
+    def _name(self, name: str, site: CallSite, nested: bool, depth: int, seen) -> Reach:
+        key = (name, id(site.scope), site.order)
+        if key in seen:
+            return Reach(NO)
+        seen = seen | {key}
+        scope = site.scope
+        owner, bindings = self.resolver.lookup(name, scope)
+        if not bindings:
+            return _opaque(name, nested)
+        if owner is not scope:
+            if all(b.kind == "assign" and _is_constant(b.node) for b in bindings):
+                return Reach(NO)
+            if all(b.kind in ("import", "def", "class") for b in bindings):
+                return Reach(NO)
+            return _opaque(name, nested)
+        local = self._local(name, site, depth, seen)
+        if local.status == YES:
+            return local
+        if any(b.kind not in ("assign", "augassign", "def", "class", "import") for b in bindings):
+            if local.status == CONDITIONAL:
+                return local
+            opaque = _opaque(name, nested)
+            return Reach(opaque.status, (), local.evidence) if opaque.status == NO else opaque
+        result = local
+        for b in bindings:
+            if b.order >= site.order or not branch_compatible(b.branch, site.branch):
+                continue
+            if b.kind in ("assign", "augassign") and b.node is not None:
+                got = self.reach(b.node, site, nested, depth + 1, seen)
+                result = result | got
+                if b.kind == "assign" and got.status == NO:
+                    result.evidence.append((b.node, f"the carrier `{name}` is built here"))
+        return result
+
+    def _local(self, name: str, site: CallSite, depth: int, seen) -> Reach:
+        """Injects, mutations, attribute stores and helper calls on ``name`` before ``site``."""
+        scope = site.scope
+        result = Reach(NO)
+        for inj in self.flow.injects_in(scope):
+            if root_name(inj.carrier) != name:
+                continue
+            if inj.site.order < site.order and branch_compatible(inj.site.branch, site.branch):
+                return Reach(YES)
+            if inj.site.order > site.order:
+                result.evidence.append((inj.site.node, f"`{name}` is injected here, after the publish"))
+            else:
+                result.evidence.append((inj.site.node, f"`{name}` is injected here, on another branch"))
+        r = lambda e, n=True: self.reach(e, site, n, depth + 1, seen)  # noqa: E731
+        for other in scope.calls:
+            if other.order >= site.order or other is site or not branch_compatible(other.branch, site.branch):
+                continue
+            call = other.node
+            func = call.func
+            if isinstance(func, cst.Attribute) and root_name(func.value) == name and func.attr.value in MUTATOR_METHODS:
+                kw = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+                if "headers" in kw:  # aiokafka batch.append(key=, value=, timestamp=, headers=)
+                    result = result | r(kw["headers"], False)
+                    continue
+                for arg in call.args:
+                    key = _str_const(arg.value)
+                    if key is not None and CONTEXT_KEY.match(key) and len(call.args) >= 2:
+                        return Reach(YES)  # headers.setdefault("traceparent", tp)
+                    # a message added to a batch is a carrier of its own
+                    result = result | r(arg.value, func.attr.value not in ("add_message", "add", "append"))
+                continue
+            for index, arg in enumerate(call.args):
+                if isinstance(arg.value, cst.Name) and arg.value.value == name and not arg.star:
+                    callee = self.flow._project_callee(call, scope)
+                    if callee:
+                        pos = index if arg.keyword is None else None
+                        kw = arg.keyword.value if arg.keyword is not None else None
+                        result = result | Reach(CONDITIONAL, (("injects", callee, pos, kw),))
+        for target, value, order, branch in scope.attr_stores:
+            if order >= site.order or root_name(target) != name or not branch_compatible(branch, site.branch):
+                continue
+            if isinstance(target, cst.Subscript):
+                key = _subscript_key(target)
+                if key is not None and CONTEXT_KEY.match(key) and not _is_constant(value):
+                    return Reach(YES)
+            result = result | r(value, isinstance(target, cst.Subscript))
+        return result
+
+
+def _subscript_key(expr: cst.Subscript) -> Optional[str]:
+    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        return _str_const(expr.slice[0].slice.value)
+    return None
+
+
+def astray_injects(ps: PublishSite, ctx, used: set) -> List[Tuple[cst.CSTNode, str]]:
+    """Injects in the publishing function whose carrier never reaches the publish call."""
+    out = []
+    for inj in ctx.flow.injects_in(ps.site.scope):
+        name = root_name(inj.carrier)
+        if not name or name in used or inj.site.order > ps.site.order:
+            continue
+        out.append((inj.site.node, f"the context is injected into `{name}` here, but `{name}` is never passed to this publish"))
+    return out[:2]
+
+
+def names_in(node) -> set:
+    found = set()
+
+    class _V(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.add(n.value)
+
+    if node is not None:
+        node.visit(_V())
+    return found
+
+
+# ---------------------------------------------------------------- shared by CTX101 and CTX102
+def publish_gap(ps: PublishSite, ctx, carrier, spread=()):
+    """``(reach, related)`` when no context reaches ``carrier`` (or the spread carrier entries),
+    else None. ``carrier`` None and no ``spread``: nothing was passed for it."""
+    cf = carrier_flow(ctx)
+    site = ps.site
+    related = []
+    if carrier is None and not spread:
+        reach = Reach(NO)
+    else:
+        reach = Reach(NO)
+        for expr in ([carrier] if carrier is not None else []) + list(spread):
+            reach = reach | cf.reach(expr, site)
+        if reach.status in (YES, UNKNOWN):
+            return None
+        if carrier is not None:
+            related.append(ctx.related(carrier, f"the carrier `{ps.publisher.carrier.name if ps.publisher.carrier else 'payload'}` is passed here without injected context"))
+    other = any_argument_reaches(ps, ctx, skip=carrier)
+    if other.status == YES:
+        return None
+    reach = reach | other
+    for node, msg in reach.evidence:
+        related.append(ctx.related(node, msg))
+    used = names_in(site.node) | (names_in(ps.label_call) if ps.label_call is not None else set())
+    for node, msg in astray_injects(ps, ctx, used):
+        related.append(ctx.related(node, msg))
+    return reach, related
+
+
+def publish_candidate(rule, ps: PublishSite, ctx, reach: Reach, related, message: str, suggestion: str):
+    pub = ps.publisher
+    site = ps.site
+    unless = tuple(reach.conditions) if reach.status == CONDITIONAL else ()
+    process = "celery-worker" if in_celery_task(site.scope, ctx) else "main"
+    unless += (("instrumented", pub.library, pub.method, pub.receiver, process),)
+    return ctx.candidate(
+        rule, site.node, scope=site.scope, target=f"{pub.library}:{pub.method}",
+        message=message, suggestion=suggestion, related=related[:6],
+        confidence=ps.confidence, requires=ps.requires, unless=unless, statement=site.statement,
+    )
+
+
+def in_celery_task(scope, ctx) -> bool:
+    """A publish made while a Celery task runs (its process is a worker)."""
+    s = scope
+    while s is not None and s.kind != "module":
+        if s.kind == "function" and task_library(s, ctx.resolver, ctx.model) == "celery":
+            return True
+        s = s.parent
+    return False

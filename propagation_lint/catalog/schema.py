@@ -61,6 +61,14 @@ class Publisher:
     # arguments that, when present, carry context on purpose (celery kwargs, task args)
     any_argument_counts: bool = False
     note: str = ""
+    # the hint keywords alone identify the call, even in a file that imports none of
+    # ``hint_modules`` (``QueueUrl=`` + ``MessageBody=`` is SQS whatever the client is)
+    hint_anywhere: bool = False
+    # when the carrier argument is absent the payload must carry the context instead (CTX102):
+    # MQTT 3.1.1 has no properties, only v5 does
+    payload_fallback: bool = False
+    # a keyword whose presence means this call is not a message publish (SNS ``PhoneNumber=`` is an SMS)
+    not_with_keywords: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

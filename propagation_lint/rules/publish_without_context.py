@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from ..catalog.suggestions import publish_suggestion
-from ..flow import CONDITIONAL, NO, UNKNOWN, YES
-from ..publishing import any_argument_reaches, carrier_expr, opaque_call, publish_sites
+from ..publishing import carrier_expr, kwargs_carrier, opaque_call, publish_candidate, publish_gap, publish_sites
 from ..rule import Rule
 
 
@@ -76,56 +75,20 @@ class PublishWithoutContext(Rule):
             pub = ps.publisher
             if pub.carrier is None or opaque_call(ps):
                 continue
-            site = ps.site
             carrier = carrier_expr(ps)
-            related = []
-            if carrier is None:
-                reach = any_argument_reaches(ps, ctx)
-                if reach.status == YES:
-                    continue
+            spread = kwargs_carrier(ps)
+            if pub.payload_fallback and carrier is None:
+                continue  # MQTT without properties: CTX102 asks for the payload instead
+            gap = publish_gap(ps, ctx, carrier, spread)
+            if gap is None:
+                continue
+            reach, related = gap
+            if carrier is None and not spread:
                 what = f"no `{pub.carrier.name}` argument is passed"
             else:
-                reach = ctx.flow.reaches(carrier, site)
-                if reach.status in (YES, UNKNOWN):
-                    continue
-                other = any_argument_reaches(ps, ctx, skip=carrier)
-                if other.status == YES:
-                    continue
-                reach = reach | other
                 what = f"`{pub.carrier.name}` does not receive the trace context"
-                related.append(ctx.related(carrier, f"the carrier `{pub.carrier.name}` is passed here without injected context"))
-            for node, msg in reach.evidence:
-                related.append(ctx.related(node, msg))
-            unless = tuple(reach.conditions) if reach.status == CONDITIONAL else ()
-            process = "celery-worker" if _in_celery_task(site.scope, ctx) else "main"
-            unless += (("instrumented", _library_key(pub), pub.method, pub.receiver, process),)
             suggestion = publish_suggestion(pub.carrier_kind, ps.callee_text, pub.carrier.name)
-            library = pub.library
-            message = f"{library} `{ps.callee_text}()` publishes without trace context: {what}"
+            message = f"{pub.library} `{ps.callee_text}()` publishes without trace context: {what}"
             if pub.note:
                 message += f" ({pub.note})"
-            yield ctx.candidate(
-                self, site.node, scope=site.scope, target=f"{library}:{pub.method}",
-                message=message, suggestion=suggestion, related=related,
-                confidence=ps.confidence, unless=unless, statement=site.statement,
-            )
-
-
-def _library_key(pub) -> str:
-    return pub.library
-
-
-def _in_celery_task(scope, ctx) -> bool:
-    import libcst as cst
-
-    s = scope
-    while s is not None and s.kind != "module":
-        for dec in s.decorators:
-            target = dec.func if isinstance(dec, cst.Call) else dec
-            if isinstance(target, cst.Attribute) and target.attr.value == "task":
-                return True
-            q = ctx.resolver.qualify(target, s.parent or s)
-            if q in ("celery.shared_task", "celery.task"):
-                return True
-        s = s.parent
-    return False
+            yield publish_candidate(self, ps, ctx, reach, related, message, suggestion)
