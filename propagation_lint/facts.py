@@ -171,3 +171,11 @@ def _export_facts(model: FileModel, ctx) -> dict:
                     exports[f"{model.module}.{name}" if model.module else name] = v.qname
     uses = model.imports_any(TRACING_MODULES)
     return {"exports": exports, "uses_tracing": uses}
+
+
+@collector
+def _thread_facts(model: FileModel, ctx) -> dict:
+    """Executor/Thread subclasses and workers that attach a captured context (see handoffs.py)."""
+    from .handoffs import thread_facts
+
+    return thread_facts(model, ctx)

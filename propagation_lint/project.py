@@ -250,3 +250,15 @@ def _instrumented(project: Project, cond: tuple, depth: int) -> bool:
 @condition("uses-tracing")
 def _uses_tracing(project: Project, cond: tuple, depth: int) -> bool:
     return project.uses_tracing
+
+
+# Thread/executor hand-off conditions (subclass-of, method-captures, worker-propagates,
+# exported-instance, handoff-covered) live with the hand-off detection.
+def _register_handoff_conditions() -> None:
+    from .handoffs import CONDITIONS as _HANDOFF
+
+    for _kind, _fn in _HANDOFF.items():
+        CONDITIONS.setdefault(_kind, _fn)
+
+
+_register_handoff_conditions()

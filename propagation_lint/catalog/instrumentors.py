@@ -61,6 +61,11 @@ INSTRUMENTORS = (
         ("threads:ThreadPoolExecutor.submit", "threads:ThreadPoolExecutor.map", "threads:run_in_executor"),
         system="ddtrace",
     ),
+    Instrumentor(
+        "ddtrace-gevent", "ddtrace.contrib.gevent", ("gevent",), ("threads:gevent",),
+        system="ddtrace",
+        not_covers="only the Datadog context is copied into greenlets (domain.md §D.5)",
+    ),
 )
 
 # Names the user may write in `auto-instrumented = [...]` map to these library names.

@@ -1,0 +1,758 @@
+"""Where a file hands work to another thread, greenlet or process, and whether the context goes along.
+
+API (used by the CTX2xx rules and by anything that maps the asynchronous topology):
+
+- ``handoff_sites(model, ctx) -> list[HandOffSite]``: every call matching a row of
+  ``catalog/threads.py`` (``ex.submit``, ``Thread(target=)``, ``loop.run_in_executor``, ``gevent.spawn``,
+  process pools, and the ``safe`` ones such as ``asyncio.to_thread``), memoised per file. Each site has
+  the ``row``, the ``callable`` expression, the ``worker`` qualified name when known, ``carry`` (how the
+  context crosses: ``drops`` | ``copied`` | ``shared-copy`` | ``explicit`` | ``attached`` | ``carrier`` |
+  ``unknown`` | ``safe``), and the conditions the project pass must check (``requires`` to be a
+  hand-off at all, ``unless`` for "the worker attaches" / "the executor's submit captures").
+- ``thread_subclasses(model, ctx)``: ``threading.Thread`` subclasses whose ``run()`` does the work
+  without attaching a captured context.
+- ``thread_facts`` (a facts collector) and ``CONDITIONS`` (project-pass evaluators) make executor
+  subclasses, workers and module-level executors defined in other modules count.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .catalog import threads as T
+from .fixbuilder import add_import, make_fix, replace_node, insert_before
+from .flow import CONDITIONAL, YES, arg_value
+from .model import CallSite, FileModel, Scope, dotted
+
+CARRY_REPORTED = ("drops",)
+
+
+@dataclass
+class HandOffSite:
+    site: CallSite
+    row: T.HandOff
+    callable: Optional[cst.BaseExpression]
+    # the ``args=`` argument (Thread-like rows) or the positional arguments after the callable
+    args_arg: Optional[cst.Arg] = None
+    rest_args: List[cst.Arg] = field(default_factory=list)
+    worker: str = ""  # qualified name of the function that runs on the other side, when known
+    carry: str = "drops"
+    carry_node: Optional[cst.CSTNode] = None  # what proves the carry (the copy, the attach...)
+    confidence: str = "resolved"
+    requires: Tuple[tuple, ...] = ()
+    unless: Tuple[tuple, ...] = ()
+    receiver_type: str = ""  # the executor type (row.receiver or a project subclass)
+    shared_reason: str = ""  # for ``shared-copy``: map | loop | module | reused
+
+    @property
+    def code(self) -> str:
+        return self.row.code
+
+
+# ------------------------------------------------------------------ row index
+_BY_METHOD: Dict[str, List[T.HandOff]] = {}
+_BY_FUNCTION: Dict[str, List[T.HandOff]] = {}
+for _row in T.HANDOFFS:
+    if _row.function:
+        _BY_FUNCTION.setdefault(_row.function, []).append(_row)
+    else:
+        _BY_METHOD.setdefault(_row.method, []).append(_row)
+_EXECUTOR_HINT = re.compile(T.EXECUTOR_HINT)
+# library classes a project class may derive from to become a hand-off receiver
+_SUBCLASSABLE = (T.TPE, T.PPE, T.THREAD_POOL, T.MP_POOL)
+
+
+def handoff_sites(model: FileModel, ctx) -> List[HandOffSite]:
+    cached = ctx.shared.get("handoff_sites")
+    if cached is not None:
+        return cached
+    found: List[HandOffSite] = []
+    for site in model.all_calls:
+        for hs in _match(site, ctx):
+            _decide_carry(hs, ctx)
+            found.append(hs)
+    _mark_shared_copies(found, ctx)
+    ctx.shared["handoff_sites"] = found
+    return found
+
+
+def _match(site: CallSite, ctx) -> List[HandOffSite]:
+    call, scope, resolver = site.node, site.scope, ctx.resolver
+    func = call.func
+    out: List[HandOffSite] = []
+    qname = resolver.callee_name(call, scope)
+    rows = _BY_FUNCTION.get(qname, []) if qname else []
+    if not rows and isinstance(func, cst.Attribute):
+        recv = resolver.receiver(call, scope)
+        method = func.attr.value
+        if recv.kind == "instance":
+            # a class reached through a factory: mp.get_context("spawn").Process(...)
+            made = ctx.catalog.factory_result(recv.qname, method, None)
+            if made and made in _BY_FUNCTION:
+                rows = _BY_FUNCTION[made]
+        if not rows:
+            for row in _BY_METHOD.get(method, ()):
+                hs = _match_receiver(site, row, recv, ctx)
+                if hs is not None:
+                    out.append(hs)
+            return out
+    for row in rows:
+        out.append(_build(site, row, ctx))
+    return out
+
+
+def _match_receiver(site, row: T.HandOff, recv, ctx) -> Optional[HandOffSite]:
+    canon = ctx.catalog.canonical
+    if row.receiver == T.LOOP and row.method == "run_in_executor":
+        executor = arg_value(site.node, "executor", 0)
+        ev = ctx.resolver.resolve(executor, site.scope) if executor is not None else None
+        to_process = ev is not None and ev.kind == "instance" and canon(ev.qname) == T.PPE
+        if to_process != (row.kind == "process"):
+            return None
+    if recv.kind == "instance" and not recv.project:
+        if canon(recv.qname) == row.receiver:
+            return _build(site, row, ctx, receiver_type=row.receiver)
+        return None
+    if recv.kind == "instance" and recv.project and row.receiver in _SUBCLASSABLE:
+        # a project executor class: a hand-off if it derives from the library class, and a safe one
+        # when its own `submit` (or the method called) captures the context
+        return _build(site, row, ctx, receiver_type=recv.qname,
+                      requires=(("subclass-of", recv.qname, row.receiver),),
+                      unless=(("method-captures", recv.qname, row.method),))
+    if recv.kind == "ref" and recv.project and row.receiver in (T.TPE, T.PPE, T.THREAD_POOL, T.MP_POOL, T.LOOP):
+        # a module-level executor imported from another project module
+        return _build(site, row, ctx, receiver_type=row.receiver,
+                      requires=(("exported-instance", recv.qname, row.receiver),))
+    if recv.kind == "unknown":
+        func = site.node.func
+        text = ctx.code_for(func.value) if isinstance(func, cst.Attribute) else ""
+        if row.receiver == T.LOOP and row.kind != "safe":
+            # `run_in_executor` names one API (asyncio's loop, or tornado's IOLoop that wraps it)
+            return _build(site, row, ctx, receiver_type=row.receiver, confidence="heuristic")
+        if row.receiver == T.TPE and _EXECUTOR_HINT.match(text) and ctx.model.imports_any(T.EXECUTOR_HINT_MODULES):
+            hs = _build(site, row, ctx, receiver_type=row.receiver, confidence="heuristic")
+            return hs
+    return None
+
+
+def _build(site, row, ctx, receiver_type="", requires=(), unless=(), confidence="resolved") -> HandOffSite:
+    call = site.node
+    pos, kw = row.target
+    target = arg_value(call, kw, pos)
+    hs = HandOffSite(site, row, target, receiver_type=receiver_type, requires=tuple(requires),
+                     unless=tuple(unless), confidence=confidence)
+    if row.args == T.REST:
+        hs.rest_args = _positional_after(call, pos)
+    elif row.args:
+        a_pos, a_kw = row.args
+        hs.args_arg = _arg_node(call, a_kw, a_pos)
+    return hs
+
+
+def _positional_after(call: cst.Call, pos: Optional[int]) -> List[cst.Arg]:
+    if pos is None:
+        return []
+    out, index = [], 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            continue
+        if index > pos or arg.star:
+            out.append(arg)
+        index += 1
+    return out
+
+
+def _arg_node(call: cst.Call, name: str, position: Optional[int]) -> Optional[cst.Arg]:
+    index = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg
+            continue
+        if arg.star:
+            return None
+        if position is not None and index == position:
+            return arg
+        index += 1
+    return None
+
+
+# ------------------------------------------------------------------ how the context crosses
+def _decide_carry(hs: HandOffSite, ctx) -> None:
+    row, site = hs.row, hs.site
+    if row.kind == "safe":
+        hs.carry = "safe"
+        return
+    if row.context_keyword:
+        value = arg_value(site.node, row.context_keyword, None)
+        if value is not None and not (isinstance(value, cst.Name) and value.value == "None"):
+            hs.carry, hs.carry_node = "explicit", value
+            return
+    c = hs.callable
+    if c is None or (isinstance(c, cst.Name) and c.value == "None"):
+        hs.carry = "unknown"
+        return
+    # functools.partial(ctx.run, fn, ...) / functools.partial(fn, ...)
+    if isinstance(c, cst.Call) and ctx.resolver.callee_name(c, site.scope) == T.PARTIAL and c.args:
+        c = c.args[0].value
+    kind = _context_run(c, site, ctx)
+    if kind is not None:
+        hs.carry, hs.carry_node = kind.partition(":")[0], c
+        hs.shared_reason = kind.partition(":")[2]
+        if hs.carry == "copied" and row.per_item:
+            hs.carry, hs.shared_reason = "shared-copy", "map"  # every item runs in the one copy, concurrently
+        return
+    if row.kind == "process":
+        _decide_process(hs, c, ctx)
+        return
+    worker = _worker_qname(c, site, ctx)
+    hs.worker = worker
+    if isinstance(c, cst.Lambda):
+        if _body_propagates(_calls_in(c.body), site.scope, ctx, local=_lambda_params(c)):
+            hs.carry, hs.carry_node = "attached", c
+            return
+    elif isinstance(c, cst.Call):
+        hs.carry = "unknown"  # a callable built by a call we do not follow (a wrapper may capture)
+        return
+    args_carry = _args_carry_context(hs, ctx)
+    if worker:
+        local = ctx.model.scopes.get(worker)
+        if local is not None and local.kind == "function":
+            if function_propagates(local, ctx):
+                hs.carry, hs.carry_node = "attached", local.node
+                return
+        else:
+            hs.unless += (("worker-propagates", worker, bool(args_carry)),)
+        if args_carry:
+            hs.carry_node = args_carry
+        return
+    if args_carry:
+        # the context is handed over as an argument to a worker we cannot see: assume it attaches
+        hs.carry, hs.carry_node = "unknown", args_carry
+
+
+def _decide_process(hs: HandOffSite, c, ctx) -> None:
+    site = hs.site
+    worker = _worker_qname(c, site, ctx)
+    hs.worker = worker
+    exprs = [a.value for a in hs.rest_args]
+    if hs.args_arg is not None:
+        exprs.append(hs.args_arg.value)
+    if hs.row.args is None or hs.row.per_item:
+        exprs.extend(a.value for a in site.node.args[1:] if a.keyword is None)
+    conds: Tuple[tuple, ...] = ()
+    for e in exprs:
+        reach = ctx.flow.reaches(e, site)
+        if reach.status == YES:
+            hs.carry, hs.carry_node = "carrier", e
+            return
+        if reach.status == CONDITIONAL:
+            conds += tuple(reach.conditions)
+    hs.unless += conds
+    if worker:
+        local = ctx.model.scopes.get(worker)
+        if local is not None and local.kind == "function":
+            if function_propagates(local, ctx):
+                hs.carry, hs.carry_node = "attached", local.node
+        else:
+            hs.unless += (("worker-propagates", worker, False),)
+
+
+def _context_run(c, site: CallSite, ctx) -> Optional[str]:
+    """``copied`` when ``c`` is ``<fresh copy_context()>.run``, ``shared-copy`` / ``unknown`` for other
+    ``Context.run``; None when ``c`` is not a context's ``run``."""
+    if not (isinstance(c, cst.Attribute) and c.attr.value == "run"):
+        return None
+    base = c.value
+    resolver = ctx.resolver
+    if isinstance(base, cst.Call):
+        return "copied" if resolver.callee_name(base, site.scope) == T.COPY_CONTEXT else None
+    v = resolver.resolve(base, site.scope)
+    if v.kind == "instance" and v.qname == T.CONTEXT_TYPE:
+        if isinstance(base, cst.Name):
+            return _copy_freshness(base.value, site, ctx)
+        return "unknown"
+    if v.kind == "unknown" and re.search(r"(?i)ctx|context", ctx.code_for(base)):
+        return "unknown"
+    return None
+
+
+def _copy_freshness(name: str, site: CallSite, ctx) -> str:
+    owner, bindings = ctx.resolver.lookup(name, site.scope)
+    if owner is None:
+        return "unknown"
+    if owner is not site.scope:
+        return "shared-copy:module" if owner.kind == "module" else "unknown"
+    before = [b for b in bindings if b.order < site.order]
+    if not before or before[-1].kind != "assign" or before[-1].node is None:
+        return "unknown"
+    binding = before[-1]
+    loop = _innermost_loop(site.node, site.scope, ctx)
+    if loop is not None and not _within(ctx.location(binding.node), ctx.location(loop)):
+        return "shared-copy:loop"
+    return "copied"
+
+
+def _innermost_loop(node, scope: Scope, ctx):
+    loops = ctx.shared.get(("loops", id(scope)))
+    if loops is None:
+        collector = _LoopCollector()
+        body = scope.node.body if isinstance(scope.node, cst.FunctionDef) else scope.node
+        body.visit(collector)
+        loops = collector.loops
+        ctx.shared[("loops", id(scope))] = loops
+    where = ctx.location(node)
+    best = None
+    for loop in loops:
+        loc = ctx.location(loop)
+        if _within(where, loc):
+            if best is None or _within(loc, ctx.location(best)):
+                best = loop
+    return best
+
+
+class _LoopCollector(cst.CSTVisitor):
+    def __init__(self):
+        self.loops = []
+
+    def visit_FunctionDef(self, node) -> bool:
+        return False
+
+    def visit_ClassDef(self, node) -> bool:
+        return False
+
+    def _add(self, node) -> bool:
+        self.loops.append(node)
+        return True
+
+    visit_For = visit_While = visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _add
+
+
+def _within(inner, outer) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
+
+
+def _mark_shared_copies(found: List[HandOffSite], ctx) -> None:
+    """Two concurrent hand-offs of the same ``Context`` object: the second cannot enter it."""
+    seen: Dict[tuple, HandOffSite] = {}
+    for hs in found:
+        if hs.carry != "copied" or not isinstance(hs.carry_node, cst.Attribute):
+            continue
+        base = hs.carry_node.value
+        if not isinstance(base, cst.Name):
+            continue
+        _, bindings = ctx.resolver.lookup(base.value, hs.site.scope)
+        before = [b for b in bindings if b.order < hs.site.order]
+        key = (id(hs.site.scope), base.value, before[-1].order if before else -1)
+        if _sequential(hs):
+            continue
+        first = seen.get(key)
+        if first is not None:
+            hs.carry, hs.shared_reason = "shared-copy", "reused"
+            hs.carry_node = first.site.node
+        else:
+            seen[key] = hs
+
+
+def _sequential(hs: HandOffSite) -> bool:
+    """The hand-off is awaited or its future's ``result()`` is read at once: not concurrent."""
+    site = hs.site
+    if site.awaited:
+        return True
+    for other in site.scope.calls:
+        f = other.node.func
+        if isinstance(f, cst.Attribute) and f.value is site.node and f.attr.value in ("result", "join"):
+            return True
+    return False
+
+
+def _args_carry_context(hs: HandOffSite, ctx):
+    exprs = [a.value for a in hs.rest_args]
+    if hs.args_arg is not None:
+        exprs.append(hs.args_arg.value)
+    for e in exprs:
+        elements = [el.value for el in e.elements] if isinstance(e, (cst.Tuple, cst.List)) else [e]
+        for el in elements:
+            if _is_captured_context(el, hs.site, ctx) or ctx.flow.reaches(el, hs.site).status == YES:
+                return el
+    return None
+
+
+def _is_captured_context(expr, site: CallSite, ctx) -> bool:
+    if isinstance(expr, cst.Call):
+        return _is_capture_call(expr, site.scope, ctx)
+    if isinstance(expr, cst.Name):
+        owner, bindings = ctx.resolver.lookup(expr.value, site.scope)
+        return any(b.kind == "assign" and isinstance(b.node, cst.Call) and _is_capture_call(b.node, owner, ctx)
+                   for b in bindings)
+    return False
+
+
+def _is_capture_call(call: cst.Call, scope: Scope, ctx) -> bool:
+    q = ctx.resolver.callee_name(call, scope)
+    if q in T.CAPTURE_CALLS:
+        return True
+    f = call.func
+    return isinstance(f, cst.Attribute) and f.attr.value in T.CAPTURE_METHODS
+
+
+def _worker_qname(c, site: CallSite, ctx) -> str:
+    scope = site.scope
+    if isinstance(c, cst.Lambda):
+        body = c.body
+        if isinstance(body, cst.Call):
+            return _worker_qname(body.func, site, ctx)
+        return ""
+    if isinstance(c, cst.Attribute) and isinstance(c.value, cst.Name) and c.value.value == "self":
+        s = scope
+        while s is not None and s.kind != "class":
+            s = s.parent
+        if s is not None:
+            q = f"{s.qname}.{c.attr.value}"
+            if q in ctx.model.scopes:
+                return q
+        return ""
+    if isinstance(c, (cst.Name, cst.Attribute)):
+        v = ctx.resolver.resolve(c, scope)
+        if v.kind == "ref" and v.project:
+            return v.qname
+        if v.kind == "ref" and v.qname in ctx.model.scopes:
+            return v.qname
+    return ""
+
+
+def _lambda_params(lam: cst.Lambda) -> set:
+    p = lam.params
+    return {x.name.value for x in list(p.params) + list(p.posonly_params) + list(p.kwonly_params)}
+
+
+class _CallCollector(cst.CSTVisitor):
+    def __init__(self):
+        self.calls = []
+
+    def visit_Call(self, node) -> None:
+        self.calls.append(node)
+
+
+def _calls_in(node) -> List[cst.Call]:
+    c = _CallCollector()
+    node.visit(c)
+    return c.calls
+
+
+# ------------------------------------------------------------------ worker bodies
+def function_propagates(scope: Scope, ctx, depth: int = 0) -> bool:
+    """Does this function make a context captured elsewhere current (attach, ``ctx.run``, a span
+    started with ``context=`` / ``child_of=`` / ``links=``)? Follows ``self.method()`` calls once."""
+    key = ("propagates", id(scope))
+    if key in ctx.shared:
+        return ctx.shared[key]
+    ctx.shared[key] = False
+    local = {n for n, bs in scope.bindings.items()
+             if any(b.kind == "assign" and isinstance(b.node, cst.Call) and _is_capture_call(b.node, scope, ctx) for b in bs)}
+    result = _body_propagates([s.node for s in scope.calls], scope, ctx, fresh=local)
+    if not result and depth < 2 and scope.class_scope is not None:
+        for s in scope.calls:
+            f = s.node.func
+            if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == "self":
+                target = ctx.model.scopes.get(f"{scope.class_scope.qname}.{f.attr.value}")
+                if target is not None and target is not scope and function_propagates(target, ctx, depth + 1):
+                    result = True
+                    break
+    ctx.shared[key] = result
+    return result
+
+
+def _body_propagates(calls, scope: Scope, ctx, fresh=(), local=()) -> bool:
+    resolver = ctx.resolver
+    for call in calls:
+        f = call.func
+        q = resolver.callee_name(call, scope)
+        if q in T.ATTACH_CALLS:
+            return True
+        name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
+        if name in T.ATTACH_METHODS and call.args:
+            return True
+        if name in T.SPAN_STARTERS:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value in T.PARENT_KEYWORDS and not (
+                        isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+                    return True
+        if name == "run" and isinstance(f, cst.Attribute):
+            base = f.value
+            if isinstance(base, cst.Call):
+                continue  # copy_context().run inside the worker copies the worker's own context
+            if isinstance(base, cst.Name) and (base.value in fresh):
+                continue
+            v = resolver.resolve(base, scope)
+            text = ctx.code_for(base)
+            if (v.kind == "instance" and v.qname == T.CONTEXT_TYPE) or re.search(r"(?i)ctx|context", text):
+                return True
+    return False
+
+
+def method_captures(scope: Scope, ctx) -> bool:
+    """A method (an executor's ``submit``) that captures the caller's context before handing off."""
+    return any(_is_capture_call(s.node, scope, ctx) for s in scope.calls) or function_propagates(scope, ctx)
+
+
+# ------------------------------------------------------------------ Thread subclasses
+@dataclass
+class ThreadSubclass:
+    cls: Scope
+    run: Scope
+    requires: Tuple[tuple, ...] = ()
+
+
+def thread_subclasses(model: FileModel, ctx) -> List[ThreadSubclass]:
+    out = []
+    for scope in model.root.walk():
+        if scope.kind != "class" or not scope.bases:
+            continue
+        run = model.scopes.get(f"{scope.qname}.run")
+        if run is None or run.kind != "function":
+            continue
+        direct, project = False, []
+        for base in scope.bases:
+            v = ctx.resolver.resolve(base, scope.parent or scope)
+            if v.kind != "ref":
+                continue
+            if ctx.catalog.canonical(v.qname) in (T.THREAD, "threading.Timer"):
+                direct = True
+            elif v.project:
+                project.append(v.qname)
+        if not direct and not project:
+            continue
+        if function_propagates(run, ctx):
+            continue
+        requires = () if direct else (("subclass-of", scope.qname, T.THREAD),)
+        out.append(ThreadSubclass(scope, run, requires))
+    return out
+
+
+# ------------------------------------------------------------------ project facts
+def thread_facts(model: FileModel, ctx) -> dict:
+    """Per-file facts: class bases and methods that capture/attach, workers that attach."""
+    bases: Dict[str, list] = {}
+    methods: Dict[str, dict] = {}
+    workers: Dict[str, bool] = {}
+    for scope in model.root.walk():
+        if scope.kind == "class" and scope.bases:
+            qs = []
+            for b in scope.bases:
+                v = ctx.resolver.resolve(b, scope.parent or scope)
+                if v.kind == "ref":
+                    qs.append(ctx.catalog.canonical(v.qname))
+            if qs:
+                bases[scope.qname] = qs
+                info = {}
+                for child in scope.children:
+                    if child.kind == "function" and child.name in ("submit", "map", "run", "apply_async", "spawn", "start"):
+                        info[child.name] = [method_captures(child, ctx), function_propagates(child, ctx)]
+                if info:
+                    methods[scope.qname] = info
+        elif scope.kind == "function" and function_propagates(scope, ctx):
+            workers[scope.qname] = True
+    return {"thread_class_bases": bases, "thread_class_methods": methods, "propagating_workers": workers}
+
+
+def _subclass_of(project, cls: str, target: str, depth: int = 0) -> bool:
+    if depth > 8:
+        return False
+    for base in project.facts.get("thread_class_bases", {}).get(cls, ()):
+        if base == target or _subclass_of(project, base, target, depth + 1):
+            return True
+    return False
+
+
+def _method_captures(project, cls: str, method: str, depth: int = 0) -> bool:
+    if depth > 8:
+        return False
+    info = project.facts.get("thread_class_methods", {}).get(cls, {})
+    if method in info:
+        return bool(info[method][0])
+    if method == "map" and "submit" in info:
+        return bool(info["submit"][0])  # Executor.map calls self.submit
+    return any(_method_captures(project, b, method, depth + 1)
+               for b in project.facts.get("thread_class_bases", {}).get(cls, ()))
+
+
+def _cond_subclass_of(project, cond, depth) -> bool:
+    return _subclass_of(project, cond[1], cond[2])
+
+
+def _cond_method_captures(project, cond, depth) -> bool:
+    return _method_captures(project, cond[1], cond[2])
+
+
+def _cond_worker_propagates(project, cond, depth) -> bool:
+    qname, lenient = cond[1], cond[2] if len(cond) > 2 else False
+    if qname in project.facts.get("propagating_workers", {}):
+        return True
+    return bool(lenient) and not project.is_project_symbol(qname)
+
+
+def _cond_exported_instance(project, cond, depth) -> bool:
+    return project.catalog.canonical(project.exports.get(cond[1], "")) == cond[2]
+
+
+def _cond_handoff_covered(project, cond, depth) -> bool:
+    key = cond[1]
+    if cond[2:] and cond[2] in project.auto_instrumented:
+        return True
+    for inst in project.instrumentors:
+        row = project.catalog.instrumentor(inst.qname)
+        if row is not None and key in row.covers:
+            return True
+    return False
+
+
+CONDITIONS = {
+    "subclass-of": _cond_subclass_of,
+    "method-captures": _cond_method_captures,
+    "worker-propagates": _cond_worker_propagates,
+    "exported-instance": _cond_exported_instance,
+    "handoff-covered": _cond_handoff_covered,
+}
+
+
+# ------------------------------------------------------------------ scope policy
+def scope_requires(ctx) -> Optional[Tuple[tuple, ...]]:
+    """The conditions every CTX2xx finding needs under ``thread-scope``; None means "never"."""
+    policy = getattr(ctx.settings, "thread_scope", "auto") if ctx.settings is not None else "auto"
+    if policy == "never":
+        return None
+    if policy == "always":
+        return ()
+    return (("uses-tracing",),)
+
+
+def covered_unless(hs: HandOffSite) -> Tuple[tuple, ...]:
+    if not hs.row.covered_by:
+        return ()
+    library = "gevent" if hs.row.kind == "greenlet" else "threading"
+    return (("handoff-covered", hs.row.covered_by, library),)
+
+
+# ------------------------------------------------------------------ fixes
+def context_run_text(ctx) -> Tuple[str, object]:
+    """The expression for a fresh copy's ``run`` in this file, and the import edit it needs (or None)."""
+    for name, bindings in ctx.model.root.bindings.items():
+        for b in bindings:
+            if b.kind == "import" and b.qname == "contextvars":
+                return f"{name}.copy_context().run", None
+            if b.kind == "import" and b.qname == T.COPY_CONTEXT:
+                return f"{name}().run", None
+    return "contextvars.copy_context().run", add_import(ctx, "contextvars")
+
+
+def build_fix(hs: HandOffSite, ctx):
+    """The automatic fix for a dropping hand-off, or None when its shape is not mechanical."""
+    row, c = hs.row, hs.callable
+    if not row.fix or hs.confidence != "resolved" or c is None or hs.carry != "drops":
+        return None
+    if row.receiver == T.EXECUTOR:
+        return None  # may be a process pool: a Context cannot be pickled
+    run_text, import_edit = context_run_text(ctx)
+    call = hs.site.node
+    if row.fix == "prepend-run":
+        arg = _arg_node(call, row.target[1], row.target[0])
+        if arg is None or arg.keyword is not None:
+            return None
+        edit = insert_before(ctx, arg, f"{run_text}, ")
+        return make_fix("unsafe", f"Run `{ctx.code_for(c)}` in a copy of the caller's context", (edit, import_edit))
+    if row.fix == "target-run":
+        target_arg = _arg_node(call, row.target[1], row.target[0])
+        if target_arg is None:
+            return None
+        fn = ctx.code_for(c)
+        args = hs.args_arg
+        edits = []
+        if args is None:
+            if any(a.keyword is None for a in call.args[call.args.index(target_arg) + 1:]):
+                return None
+            edits.append(replace_node(ctx, c, f"{run_text}, args=({fn},)"))
+        else:
+            value = args.value
+            if isinstance(value, (cst.Tuple, cst.List)):
+                parts = [fn] + [("*" if isinstance(el, cst.StarredElement) else "") + ctx.code_for(el.value)
+                                for el in value.elements]
+            elif isinstance(value, cst.Name) and value.value == "None":
+                parts = [fn]
+            else:
+                parts = [fn, "*" + ctx.code_for(value)]
+            text = "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+            edits.append(replace_node(ctx, c, run_text))
+            edits.append(replace_node(ctx, value, text))
+        edits.append(import_edit)
+        return make_fix("unsafe", f"Run `{fn}` in a copy of the caller's context", edits)
+    return None
+
+
+# ------------------------------------------------------------------ reporting (shared by CTX201-CTX204)
+def suggestion_for(hs: HandOffSite, ctx, key: str = "") -> str:
+    row = hs.row
+    if not key:
+        key = row.kind
+        if row.kind == "executor" and row.receiver == T.THREAD_POOL:
+            key = "thread-pool"
+        elif row.kind == "executor" and row.per_item:
+            key = "executor-map"
+        elif row.kind == "thread" and row.function != T.THREAD:
+            key = "timer"
+        elif row.kind == "loop-executor":
+            first = hs.site.node.args[0].value if hs.site.node.args else None
+            if isinstance(first, cst.Name) and first.value == "None" and hs.site.scope.is_async:
+                key = "loop-executor-default"
+    func = hs.site.node.func
+    receiver = ctx.code_for(func.value) if isinstance(func, cst.Attribute) else ""
+    run_text = context_run_text(ctx)[0]
+    fn = ctx.code_for(hs.callable) if hs.callable is not None else "fn"
+    return T.SUGGESTIONS[key].format(call=ctx.code_for(func), fn=fn, run=run_text, receiver=receiver)
+
+
+def short(ctx, node, limit: int = 40) -> str:
+    text = " ".join(ctx.code_for(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class HandOffRuleMixin:
+    """``check`` for the rules that report hand-offs dropping the context (CTX201-CTX204)."""
+
+    fix_rows = True
+
+    def describe(self, hs: HandOffSite, ctx) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def check(self, model, ctx):
+        scope_req = scope_requires(ctx)
+        if scope_req is None:
+            return
+        for hs in handoff_sites(model, ctx):
+            if hs.code != self.code or hs.carry != "drops":
+                continue
+            site = hs.site
+            related = []
+            suggestion = suggestion_for(hs, ctx)
+            message = self.describe(hs, ctx)
+            if hs.carry_node is not None and hs.worker:
+                worker = hs.worker.rsplit(".", 1)[-1]
+                message += f"; `{worker}` receives the context as an argument but never attaches it"
+                related.append(ctx.related(hs.carry_node, f"the context is passed to `{worker}` here"))
+                local = ctx.model.scopes.get(hs.worker)
+                if local is not None:
+                    related.append(ctx.related(local.node.name, f"`{worker}` never attaches it"))
+                suggestion = T.SUGGESTIONS["attach"] + "\n" + suggestion
+            if hs.row.note:
+                message += f" ({hs.row.note})"
+            fix = build_fix(hs, ctx) if self.fix_rows else None
+            target = f"{hs.row.label}:{hs.worker or (short(ctx, hs.callable) if hs.callable is not None else '')}"
+            yield ctx.candidate(
+                self, site.node, scope=site.scope, target=target, message=message,
+                suggestion=suggestion, related=related, fix=fix, confidence=hs.confidence,
+                requires=scope_req + hs.requires, unless=covered_unless(hs) + hs.unless,
+                statement=site.statement,
+            )

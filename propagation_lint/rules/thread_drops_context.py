@@ -1,0 +1,79 @@
+"""CTX202 thread-drops-context: a new thread, timer or greenlet starts with an empty context."""
+from __future__ import annotations
+
+from ..catalog.threads import SUGGESTIONS
+from ..handoffs import HandOffRuleMixin, scope_requires, short, thread_subclasses
+from ..rule import Rule
+from .executor_drops_context import SCOPE_OPTION
+
+
+class ThreadDropsContext(HandOffRuleMixin, Rule):
+    code = "CTX202"
+    name = "thread-drops-context"
+    message = "a new thread starts without the caller's trace context"
+    fixable = "sometimes"
+    trigger_words = ("Thread", "Timer", "spawn", "spawn_n", "spawn_later", "spawn_after", "gevent", "eventlet")
+
+    what_it_does = """
+        Reports `threading.Thread(target=...)` and `threading.Timer(interval, function)` whose callable
+        does not run in the caller's context, `gevent.spawn` / `spawn_later`, gevent pools, and
+        `eventlet.spawn` / `spawn_n` / `spawn_after` / `GreenPool.spawn`, and `Thread` subclasses whose
+        `run()` does the work without entering a captured context (reported on `run`, even when
+        `ThreadingInstrumentor` is on: it patches `Thread.run`, which the subclass overrides).
+
+        Not reported: `target=<fresh copy_context()>.run`, Python 3.14's `Thread(context=...)`, a
+        worker that attaches the context it receives (a sibling worker that receives it but never
+        attaches it *is* reported), and projects where `ThreadingInstrumentor` is on (for `Thread` and
+        `Timer`) or ddtrace's gevent integration (for gevent).
+        """
+    why_bad = """
+        A new thread (on CPython up to 3.13 and GIL builds of 3.14) and a new greenlet start with an
+        empty context: spans made there start new traces, and the caller's trace never shows the work.
+        """
+    example = """
+        ```python
+        import threading
+
+        def handle(order):
+            threading.Thread(target=send_receipt, args=(order.id,)).start()
+        ```
+        """
+    use_instead = """
+        ```python
+        import contextvars
+        import threading
+
+        def handle(order):
+            threading.Thread(target=contextvars.copy_context().run, args=(send_receipt, order.id)).start()
+        ```
+        """
+    fix_safety = """
+        For `Thread(target=f, args=(a,))` and `Timer(i, f, args=...)` the fix makes the target
+        `contextvars.copy_context().run` and moves `f` to the front of `args`; for gevent and eventlet
+        it inserts `contextvars.copy_context().run` before the function. It is **unsafe**: the new
+        thread now sees every `ContextVar` the caller had set, not only the trace, which can change
+        behaviour (request-scoped state, `decimal` contexts, an async library's markers). No fix for
+        positional `Thread(None, f, ...)` or `Thread` subclasses.
+        """
+    options = SCOPE_OPTION
+
+    def describe(self, hs, ctx):
+        call = short(ctx, hs.site.node.func)
+        fn = short(ctx, hs.callable) if hs.callable is not None else "the callable"
+        what = "greenlet" if hs.row.kind == "greenlet" else "thread"
+        return f"`{call}(...)` runs `{fn}` in a new {what} without the caller's trace context"
+
+    def check(self, model, ctx):
+        yield from super().check(model, ctx)
+        scope_req = scope_requires(ctx)
+        if scope_req is None:
+            return
+        for sub in thread_subclasses(model, ctx):
+            run = sub.run.node
+            yield ctx.candidate(
+                self, run.name, scope=sub.cls, target=f"run:{sub.cls.qname}",
+                message=(f"`{sub.cls.name}.run()` runs without the trace context of the code that started "
+                         "the thread (ThreadingInstrumentor does not cover subclasses that override run())"),
+                suggestion=SUGGESTIONS["thread-subclass"], requires=scope_req + sub.requires,
+                statement=run,
+            )

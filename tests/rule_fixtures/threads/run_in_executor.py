@@ -1,0 +1,59 @@
+"""CTX203: loop.run_in_executor does not copy the context; to_thread, create_task, call_soon do."""
+import asyncio
+import contextvars
+import functools
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import anyio
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+IO_POOL = ThreadPoolExecutor(4)
+
+
+def resize(image, width=100):
+    with tracer.start_as_current_span("resize"):
+        return image, width
+
+
+async def default_executor(image):
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, resize, image)  # error: CTX203
+
+
+async def inline_loop(image):
+    return await asyncio.get_event_loop().run_in_executor(IO_POOL, resize, image)  # error: CTX203
+
+
+class Handler:
+    def __init__(self, loop):
+        self.loop = loop
+
+    async def handle(self, image):
+        return await self.loop.run_in_executor(None, functools.partial(resize, image, width=10))  # error: CTX203
+
+    async def handle_copied(self, image):
+        return await self.loop.run_in_executor(None, functools.partial(contextvars.copy_context().run, resize, image))
+
+
+async def copied(image):
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, contextvars.copy_context().run, resize, image)
+
+
+async def safe_handoffs(image):
+    loop = asyncio.get_running_loop()
+    await asyncio.to_thread(resize, image)
+    task = asyncio.create_task(asyncio.sleep(0))
+    loop.call_soon(resize, image)
+    loop.call_soon_threadsafe(resize, image)
+    loop.call_later(1, resize, image)
+    asyncio.run_coroutine_threadsafe(asyncio.sleep(0), loop)
+    await anyio.to_thread.run_sync(resize, image)
+    await task
+
+
+async def process_pool(image):
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor() as pool:
+        return await loop.run_in_executor(pool, resize, image)  # error: CTX204
