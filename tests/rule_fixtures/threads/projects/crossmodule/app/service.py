@@ -1,0 +1,27 @@
+from opentelemetry import context as otel_context
+from threading import Thread
+
+from .executors import ContextExecutor, DerivedContextExecutor, NamedExecutor, OtelExecutor, PlainExecutor
+from .pools import shared_pool
+from .workers import BaseWorker, attaching_worker, forgetful_worker, plain_worker
+
+
+def handle(item):
+    ContextExecutor().submit(plain_worker, item)
+    OtelExecutor().submit(plain_worker, item)
+    DerivedContextExecutor().submit(plain_worker, item)
+    PlainExecutor().submit(plain_worker, item)  # error: CTX201
+    NamedExecutor(4).submit(plain_worker, item)  # error: CTX201
+    shared_pool.submit(plain_worker, item)  # error: CTX201
+    list(ContextExecutor().map(plain_worker, [item]))
+
+
+def hand_over(item):
+    parent = otel_context.get_current()
+    Thread(target=attaching_worker, args=(parent, item)).start()
+    Thread(target=forgetful_worker, args=(parent, item)).start()  # error: CTX202
+
+
+class Consumer(BaseWorker):
+    def run(self):  # error: CTX202
+        plain_worker(None)
