@@ -1,4 +1,4 @@
-"""The command line: ``propagation-lint check | rule | rules``.
+"""The command line: ``propagation-lint check | rule | rules | graph``.
 
 Exit codes (as ruff's): 0 no findings; 1 findings (including CTX0xx file problems); 2 a usage or
 configuration error, or an internal error in the linter (the run still lints every other file).
@@ -135,6 +135,31 @@ def rules_cmd(output_format: str) -> None:
     for r in rows:
         default = "on" if r.default_enabled else "opt-in"
         click.echo(f"{r.code:<8}{r.name:<{width + 2}}{r.fixable:<11}{default:<9}{r.message}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json", "html"]), default="mermaid",
+              show_default=True, help="mermaid (GitHub/GitLab markdown), dot (Graphviz), json, or html (one offline page).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@click.option("--destination", multiple=True, help="Only the paths through this topic, queue or exchange (repeatable).")
+@click.option("--service", multiple=True, help="Only the paths through this service (repeatable).")
+@click.option("--only-gaps", is_flag=True, help="Only the edges where the context is lost.")
+@click.option("--service-root", help="Services are the directories (or modules) directly below this one.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file for every file.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: number of cores).")
+def graph(paths, output_format, output, destination, service, only_gaps, service_root, config_file, no_cache, jobs) -> None:
+    """Draw the asynchronous topology of PATHS: who publishes where, who consumes, where context is lost."""
+    from .graph import GraphOptions, run_graph
+
+    options = GraphOptions(
+        paths=tuple(paths) or (".",), output_format=output_format,
+        output=Path(output) if output else None, config=Path(config_file) if config_file else None,
+        service_root=service_root, destinations=tuple(destination), services=tuple(service),
+        only_gaps=only_gaps, use_cache=not no_cache, jobs=jobs or (os.cpu_count() or 1),
+    )
+    sys.exit(run_graph(options, stdout=sys.stdout))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -286,6 +286,8 @@ OPTIONS: Tuple[Option, ...] = (
     Option("conventions", "conventions", _CONVENTIONS, True, "Naming conventions rules check."),
     Option("per-file", "overrides", _per_file, False, "Settings for files matching a glob."),
     Option("cache-dir", "cache_dir", _string, False, "Where the cache is kept."),
+    Option("service-root", "service_root", _string, False,
+           "For `graph`: services are the directories directly below this one."),
 )
 OPTIONS_BY_KEY: Dict[str, Option] = {o.key: o for o in OPTIONS}
 
@@ -329,6 +331,7 @@ class Settings:
     # ((glob, ((field, value), ...)), ...) from [[per-file]] tables, in file order.
     overrides: Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...] = ()
     cache_dir: str = ".propagation_lint_cache"
+    service_root: str = ""  # `graph`: relative to the configuration file's directory
     raw: Dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __hash__(self) -> int:  # dict fields: hash the effective values instead

@@ -179,3 +179,7 @@ def _thread_facts(model: FileModel, ctx) -> dict:
     from .handoffs import thread_facts
 
     return thread_facts(model, ctx)
+
+
+# The propagation map's per-file records (``propagation-lint graph``); registers its collector.
+from . import topology as _topology  # noqa: E402,F401

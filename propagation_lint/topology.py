@@ -1,0 +1,600 @@
+"""The propagation map: who publishes to which destination, who consumes it, where context is lost.
+
+Two halves:
+
+1. A per-file facts collector (``topology`` key, plain JSON-able records, a pure function of the
+   file like every fact) that lists the file's asynchronous edges, found by the detectors the
+   rules use (``publishing.publish_sites``, and ``consuming`` / ``handoffs`` once present):
+
+   - ``publish``: library, enclosing function, the destination's name as parts (``["lit", "orders."]``,
+     ``["ref", "shop.config.REGION"]`` for an imported constant, ``["expr", "region"]`` for a value
+     the linter cannot know), the call's location, and ``signal``: whether the context visibly
+     reaches the carrier (``yes`` / ``conditional`` / ``no`` / ``unknown``, from ``flow.reaches``);
+   - ``consume`` and ``handoff`` records (see ``_consume_records`` / ``_handoff_records``).
+
+2. :func:`build_graph`: joins those records with the findings of the same run (a finding inside an
+   edge's call makes it a ``gap`` with the finding's code), groups files into services, names the
+   destinations (imported constants are read from their module's source), chains follow-up
+   publishes made inside handlers, and returns a :class:`Graph` the renderers in ``graph/`` draw.
+
+Output is deterministic: nodes and edges are sorted, ids are derived from names.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from .facts import collector
+from .model import FileModel, Scope
+
+FACT_KEY = "topology"
+STATES = ("gap", "unknown", "propagated")  # worst first
+MAX_PARTS = 12
+
+
+# ====================================================================== per-file facts
+@collector
+def _topology_facts(model: FileModel, ctx) -> dict:
+    records: List[dict] = []
+    records.extend(_publish_records(model, ctx))
+    records.extend(_consume_records(model, ctx))
+    records.extend(_handoff_records(model, ctx))
+    return {FACT_KEY: records} if records else {}
+
+
+def _loc(ctx, node) -> list:
+    loc = ctx.location(node)
+    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column]
+
+
+def _function_of(scope: Optional[Scope]) -> str:
+    s = scope
+    while s is not None and s.kind != "function":
+        s = s.parent
+    return s.qname if s is not None else (scope.qname if scope is not None else "")
+
+
+def _publish_records(model: FileModel, ctx) -> Iterable[dict]:
+    from .flow import arg_value
+    from .publishing import any_argument_reaches, carrier_expr, opaque_call, publish_sites
+
+    for ps in publish_sites(model, ctx):
+        pub = ps.publisher
+        site = ps.site
+        dest = arg_value(site.node, pub.destination.name, pub.destination.position) if pub.destination else None
+        if pub.carrier is None or opaque_call(ps):
+            signal = "unknown"
+        else:
+            carrier = carrier_expr(ps)
+            reach = ctx.flow.reaches(carrier, site) if carrier is not None else any_argument_reaches(ps, ctx)
+            signal = reach.status
+            if signal not in ("yes",) and carrier is not None:
+                other = any_argument_reaches(ps, ctx, skip=carrier)
+                if other.status == "yes":
+                    signal = "yes"
+        yield {
+            "kind": "publish",
+            "library": pub.library,
+            "method": pub.method,
+            "receiver": pub.receiver,
+            "function": _function_of(site.scope),
+            "destination": destination_parts(dest, site.scope, ctx) if dest is not None else [["expr", "?"]],
+            "loc": _loc(ctx, site.node),
+            "signal": signal,
+            "confidence": ps.confidence,
+        }
+
+
+def _consume_records(model: FileModel, ctx) -> Iterable[dict]:
+    try:
+        from . import consuming  # noqa: F401  (written by the consumer rules)
+    except ImportError:
+        return ()
+    return ()
+
+
+def _handoff_records(model: FileModel, ctx) -> Iterable[dict]:
+    try:
+        from . import handoffs  # noqa: F401  (written by the thread rules)
+    except ImportError:
+        return ()
+    return ()
+
+
+# ---------------------------------------------------------------------- destination names
+def destination_parts(expr, scope: Scope, ctx, depth: int = 0) -> list:
+    """The destination's name as ``[[kind, text], ...]``: ``lit`` (known text), ``ref`` (a
+    qualified name of a constant in another module, read by the project pass) or ``expr`` (the
+    source text of a value the linter cannot know)."""
+    parts = _parts(expr, scope, ctx, depth)
+    merged: list = []
+    for kind, text in parts[:MAX_PARTS]:
+        if merged and kind == "lit" and merged[-1][0] == "lit":
+            merged[-1][1] += text
+        else:
+            merged.append([kind, text])
+    return merged or [["lit", ""]]
+
+
+def _unknown(expr, ctx) -> list:
+    try:
+        text = ctx.code_for(expr).strip()
+    except Exception:
+        text = "?"
+    text = " ".join(text.split())
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return [["expr", text or "?"]]
+
+
+def _parts(expr, scope: Scope, ctx, depth: int) -> list:
+    if depth > 6:
+        return _unknown(expr, ctx)
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        return [["lit", value]]
+    if isinstance(expr, cst.ConcatenatedString):
+        return _parts(expr.left, scope, ctx, depth + 1) + _parts(expr.right, scope, ctx, depth + 1)
+    if isinstance(expr, cst.FormattedString):
+        out: list = []
+        for piece in expr.parts:
+            if isinstance(piece, cst.FormattedStringText):
+                out.append(["lit", piece.value.replace("{{", "{").replace("}}", "}")])
+            elif isinstance(piece, cst.FormattedStringExpression):
+                out.extend(_parts(piece.expression, scope, ctx, depth + 1))
+        return out
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return _parts(expr.left, scope, ctx, depth + 1) + _parts(expr.right, scope, ctx, depth + 1)
+    if isinstance(expr, cst.Name):
+        owner, bindings = ctx.resolver.lookup(expr.value, scope)
+        if len(bindings) == 1:
+            b = bindings[0]
+            if b.kind == "assign" and b.node is not None:
+                return _parts(b.node, owner, ctx, depth + 1)
+            if b.kind == "import" and b.qname:
+                return [["ref", b.qname]]
+        return _unknown(expr, ctx)
+    if isinstance(expr, cst.Attribute):
+        base = expr.value
+        cls = scope.class_scope if scope is not None else None
+        if isinstance(base, cst.Name) and base.value == "self" and cls is not None:
+            bindings = cls.self_attrs.get(expr.attr.value, [])
+            if len(bindings) == 1 and bindings[0].node is not None and bindings[0].kind == "assign":
+                method = _method_of(cls, bindings[0].order)
+                return _parts(bindings[0].node, method or cls, ctx, depth + 1)
+            return _unknown(expr, ctx)
+        q = ctx.resolver.qualify(expr, scope)
+        if q and "." in q:
+            return [["ref", q]]
+        return _unknown(expr, ctx)
+    return _unknown(expr, ctx)
+
+
+def _method_of(cls: Scope, order: int) -> Optional[Scope]:
+    """The method of ``cls`` whose body holds the statement numbered ``order``."""
+    best = None
+    for child in cls.children:
+        if child.kind != "function":
+            continue
+        orders = [b.order for bs in child.bindings.values() for b in bs] + [c.order for c in child.calls]
+        if orders and min(orders) <= order and (best is None or min(orders) > best[0]):
+            best = (min(orders), child)
+    return best[1] if best else None
+
+
+# ====================================================================== the graph
+@dataclass
+class Site:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    function: str
+    state: str
+    findings: List[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path, "line": self.line, "column": self.column,
+            "end_line": self.end_line, "end_column": self.end_column,
+            "function": self.function, "state": self.state, "findings": self.findings,
+        }
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str  # service | destination | handler | worker
+    label: str
+    service: str = ""
+    detail: str = ""  # full name (a destination's URL, a handler's qualified name)
+    resolved: bool = True
+
+    def as_dict(self) -> dict:
+        out = {"id": self.id, "kind": self.kind, "label": self.label}
+        if self.service:
+            out["service"] = self.service
+        if self.detail and self.detail != self.label:
+            out["detail"] = self.detail
+        if self.kind == "destination":
+            out["resolved"] = self.resolved
+        return out
+
+
+@dataclass
+class Edge:
+    id: str
+    kind: str  # publish | consume | handoff
+    source: str
+    target: str
+    libraries: List[str] = field(default_factory=list)
+    sites: List[Site] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        states = {s.state for s in self.sites}
+        for s in STATES:
+            if s in states:
+                return s
+        return "unknown"
+
+    @property
+    def codes(self) -> List[str]:
+        return sorted({f["code"] for s in self.sites for f in s.findings})
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "kind": self.kind, "source": self.source, "target": self.target,
+            "state": self.state, "codes": self.codes, "libraries": self.libraries,
+            "sites": [s.as_dict() for s in self.sites],
+        }
+
+
+@dataclass
+class Graph:
+    nodes: List[Node] = field(default_factory=list)
+    edges: List[Edge] = field(default_factory=list)
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def as_dict(self) -> dict:
+        counts = {s: sum(1 for e in self.edges if e.state == s) for s in STATES}
+        return {
+            "version": 1,
+            "summary": {"nodes": len(self.nodes), "edges": len(self.edges), **{f"{k}_edges": v for k, v in counts.items()}},
+            "nodes": [n.as_dict() for n in self.nodes],
+            "edges": [e.as_dict() for e in self.edges],
+        }
+
+
+# ---------------------------------------------------------------------- services
+def service_namer(paths: Sequence[str], service_root: str = "", cwd: str = ""):
+    """A function from a displayed file path to its service name.
+
+    With ``service_root``, a service is a directory (or module) directly below it. Without it,
+    below the deepest directory that holds every file: a repository of ``services/orders/...``
+    and ``services/billing/...`` has the services ``orders`` and ``billing``; a single package
+    ``shop/`` has one service per sub-package or module."""
+    root = ""
+    if service_root:
+        root = _norm(service_root, cwd)
+    else:
+        dirs = [posixpath.dirname(p) for p in paths]
+        root = _common_dir(dirs) if dirs else ""
+
+    def name(path: str) -> str:
+        rel = _relative(path, root)
+        if rel is None:
+            rel = path.lstrip("/")
+        parts = [p for p in rel.split("/") if p and p != "."]
+        if not parts:
+            return "."
+        if len(parts) == 1:
+            stem = parts[0][:-3] if parts[0].endswith(".py") else parts[0]
+            if stem == "__init__":
+                return posixpath.basename(root) or "."
+            return stem
+        return parts[0]
+
+    return name
+
+
+def _norm(path: str, cwd: str) -> str:
+    p = Path(path)
+    if p.is_absolute() and cwd:
+        try:
+            return p.resolve().relative_to(Path(cwd).resolve()).as_posix()
+        except ValueError:
+            return p.as_posix()
+    return posixpath.normpath(p.as_posix()) if path else ""
+
+
+def _relative(path: str, root: str) -> Optional[str]:
+    if root in ("", "."):
+        return None if path.startswith("/") or path.startswith("..") else path
+    if path == root or path.startswith(root.rstrip("/") + "/"):
+        return path[len(root.rstrip("/")) + 1:]
+    return None
+
+
+def _common_dir(dirs: Sequence[str]) -> str:
+    split = [[p for p in d.split("/") if p] for d in dirs]
+    common: List[str] = []
+    for parts in zip(*split):
+        if all(p == parts[0] for p in parts):
+            common.append(parts[0])
+        else:
+            break
+    prefix = "/" if dirs and all(d.startswith("/") for d in dirs) else ""
+    return prefix + "/".join(common)
+
+
+# ---------------------------------------------------------------------- names
+def destination_name(parts: list, constants) -> Tuple[str, bool]:
+    """(text, fully resolved). Unknown pieces are shown as ``{expr}``; a bare unknown as ``?``."""
+    out = []
+    resolved = True
+    for kind, text in parts:
+        if kind == "lit":
+            out.append(text)
+        elif kind == "ref":
+            value = constants(text)
+            if value is None:
+                out.append("{" + text.rsplit(".", 1)[-1] + "}")
+                resolved = False
+            else:
+                out.append(value)
+        else:
+            out.append("?" if text == "?" else "{" + text + "}")
+            resolved = False
+    return "".join(out), resolved
+
+
+def short_label(name: str) -> str:
+    """A queue URL or ARN is shown by its last segment (the queue or topic name)."""
+    if "://" in name or name.startswith("arn:"):
+        tail = name.rstrip("/").replace(":", "/").rsplit("/", 1)[-1]
+        return tail or name
+    return name
+
+
+class ConstantReader:
+    """Module-level string constants of the checked files, read on demand with ``ast``
+    (a constants module has no trigger word, so the per-file pass may never parse it)."""
+
+    def __init__(self, modules: Dict[str, str]):
+        self.modules = modules  # module -> filesystem path
+        self._cache: Dict[str, Dict[str, str]] = {}
+
+    def __call__(self, qname: str, depth: int = 0) -> Optional[str]:
+        if "." not in qname or depth > 4:
+            return None
+        module, name = qname.rsplit(".", 1)
+        table = self._table(module)
+        value = table.get(name)
+        if value is None and module in self.modules:
+            alias = self._aliases(module).get(name)
+            if alias:
+                return self(alias, depth + 1)
+        return value
+
+    def _table(self, module: str) -> Dict[str, str]:
+        if module in self._cache:
+            return self._cache[module]
+        table: Dict[str, str] = {}
+        tree = self._parse(module)
+        if tree is not None:
+            counts: Dict[str, int] = {}
+            for stmt in tree.body:
+                targets = []
+                if isinstance(stmt, ast.Assign):
+                    targets = [t for t in stmt.targets if isinstance(t, ast.Name)]
+                    value = stmt.value
+                elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                    targets = [stmt.target]
+                    value = stmt.value
+                for t in targets:
+                    counts[t.id] = counts.get(t.id, 0) + 1
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        table[t.id] = value.value
+            for name, n in counts.items():
+                if n > 1:
+                    table.pop(name, None)  # reassigned: not a constant
+        self._cache[module] = table
+        return table
+
+    def _aliases(self, module: str) -> Dict[str, str]:
+        tree = self._parse(module)
+        out: Dict[str, str] = {}
+        if tree is None:
+            return out
+        for stmt in tree.body:
+            if isinstance(stmt, ast.ImportFrom):
+                base = stmt.module or ""
+                if stmt.level:
+                    parts = module.split(".")
+                    path = self.modules.get(module, "")
+                    if not path.endswith("__init__.py"):
+                        parts = parts[:-1]
+                    parts = parts[: len(parts) - (stmt.level - 1)] if stmt.level > 1 else parts
+                    base = ".".join(parts + ([base] if base else []))
+                for alias in stmt.names:
+                    out[alias.asname or alias.name] = f"{base}.{alias.name}"
+        return out
+
+    def _parse(self, module: str):
+        path = self.modules.get(module)
+        if not path:
+            return None
+        try:
+            return ast.parse(Path(path).read_text(encoding="utf-8", errors="replace"))
+        except (OSError, SyntaxError, ValueError, RecursionError):
+            return None
+
+
+# ---------------------------------------------------------------------- building
+def _within(loc, site: list) -> bool:
+    path, line, col, end_line, end_col = site
+    if loc.path != path:
+        return False
+    return (line, col) <= (loc.line, loc.column) <= (end_line, end_col)
+
+
+def build_graph(records: Sequence[dict], findings: Sequence, service_of, constants, holds=None) -> Graph:
+    """The graph from every file's ``topology`` records and the run's findings.
+
+    ``service_of(path)`` names a file's service; ``constants(qname)`` reads a string constant;
+    ``holds(condition)`` decides a project condition (auto-instrumentation) for publishes whose
+    carrier visibly lacks the context but that no finding reports."""
+    by_path: Dict[str, list] = {}
+    for f in findings:
+        by_path.setdefault(f.location.path, []).append(f)
+    nodes: Dict[str, Node] = {}
+    edges: Dict[Tuple[str, str, str], Edge] = {}
+    handlers: Dict[str, str] = {}  # handler function qname -> node id
+
+    def node(node_id: str, kind: str, label: str, service: str = "", detail: str = "", resolved: bool = True) -> str:
+        if node_id not in nodes:
+            nodes[node_id] = Node(node_id, kind, label, service, detail, resolved)
+        return node_id
+
+    def destination(parts: list, function: str) -> str:
+        name, resolved = destination_name(parts, constants)
+        if not resolved and not any(k == "lit" and t for k, t in parts):
+            # nothing known about it: never joined with another unknown
+            key = f"destination:{name}@{function}"
+        else:
+            key = f"destination:{name}"
+        return node(key, "destination", short_label(name), detail=name, resolved=resolved)
+
+    def site_for(rec: dict, state: str) -> Site:
+        loc = rec["loc"]
+        found = [f for f in by_path.get(loc[0], ()) if _within(f.location, loc)]
+        codes = [{"code": f.code, "message": f.message, "path": f.location.path,
+                  "line": f.location.line, "column": f.location.column} for f in found]
+        if codes:
+            state = "gap"
+        return Site(loc[0], loc[1], loc[2], loc[3], loc[4], rec.get("function", ""), state, codes)
+
+    def add_edge(kind: str, source: str, target: str, library: str, site: Site) -> None:
+        key = (kind, source, target)
+        edge = edges.get(key)
+        if edge is None:
+            edge = edges[key] = Edge("", kind, source, target)
+        if library and library not in edge.libraries:
+            edge.libraries.append(library)
+        edge.sites.append(site)
+
+    ordered = sorted(records, key=lambda r: (r["loc"][0], r["loc"][1], r["loc"][2], r["kind"]))
+    # consumers first: their handlers become the sources of follow-up publishes
+    for rec in ordered:
+        if rec["kind"] != "consume":
+            continue
+        service = service_of(rec["loc"][0])
+        handler = rec.get("handler") or rec.get("function", "")
+        hid = node(f"handler:{handler}", "handler", _short_qname(handler), service, handler)
+        handlers[handler] = hid
+        target = destination(rec["destination"], handler)
+        add_edge("consume", target, hid, rec.get("library", ""), site_for(rec, rec.get("state", "unknown")))
+    for rec in ordered:
+        kind = rec["kind"]
+        if kind == "consume":
+            continue
+        service = service_of(rec["loc"][0])
+        function = rec.get("function", "")
+        source = _handler_for(function, handlers) or node(f"service:{service}", "service", service)
+        if kind == "publish":
+            state = _publish_state(rec, holds)
+            add_edge("publish", source, destination(rec["destination"], function), rec.get("library", ""), site_for(rec, state))
+        elif kind == "handoff":
+            target_fn = rec.get("target") or "?"
+            wid = node(f"worker:{rec.get('mode', 'thread')}:{target_fn}@{service}", "worker",
+                       f"{rec.get('mode', 'thread')}: {_short_qname(target_fn)}", service, target_fn)
+            add_edge("handoff", source, wid, rec.get("library", ""), site_for(rec, rec.get("state", "unknown")))
+
+    graph = Graph()
+    graph.nodes = sorted(nodes.values(), key=lambda n: (_KIND_ORDER.get(n.kind, 9), n.label, n.id))
+    out_edges = sorted(edges.values(), key=lambda e: (_KIND_ORDER.get(nodes[e.source].kind, 9), e.source, e.kind, e.target))
+    for i, e in enumerate(out_edges, 1):
+        e.id = f"e{i}"
+        e.libraries.sort()
+        e.sites.sort(key=lambda s: (s.path, s.line, s.column))
+    graph.edges = out_edges
+    return graph
+
+
+_KIND_ORDER = {"service": 0, "handler": 1, "destination": 2, "worker": 3}
+
+
+def _publish_state(rec: dict, holds) -> str:
+    signal = rec.get("signal", "unknown")
+    if signal in ("yes", "conditional"):
+        # conditional without a finding: the helper it relies on does inject
+        return "propagated"
+    if signal == "no" and holds is not None and holds(("instrumented", rec.get("library", ""), rec.get("method", ""), rec.get("receiver", ""), "main")):
+        return "propagated"
+    return "unknown"
+
+
+def _handler_for(function: str, handlers: Dict[str, str]) -> Optional[str]:
+    """A publish inside a handler (or a function nested in it) chains from that handler."""
+    q = function
+    while q:
+        if q in handlers:
+            return handlers[q]
+        if "." not in q:
+            break
+        q = q.rsplit(".", 1)[0]
+    return None
+
+
+def _short_qname(qname: str) -> str:
+    parts = qname.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 and parts[-2][:1].isupper() else parts[-1]
+
+
+# ---------------------------------------------------------------------- filters
+def filter_graph(graph: Graph, destination: Sequence[str] = (), service: Sequence[str] = (), only_gaps: bool = False) -> Graph:
+    """Keep the paths through the named destinations / services, then (``only_gaps``) the gap edges.
+
+    A destination or service filter keeps every edge connected to a matching node (upstream and
+    downstream), so the whole chain through it stays visible."""
+    edges = list(graph.edges)
+    if destination or service:
+        names_d = set(destination)
+        names_s = set(service)
+        seeds = {n.id for n in graph.nodes if (n.kind == "destination" and (n.label in names_d or n.detail in names_d))
+                 or (names_s and (n.kind == "service" and n.label in names_s or n.service in names_s))}
+        edges = _connected(edges, seeds)
+    if only_gaps:
+        edges = [e for e in edges if e.state == "gap"]
+    keep = {e.source for e in edges} | {e.target for e in edges}
+    return Graph([n for n in graph.nodes if n.id in keep], edges)
+
+
+def _connected(edges: List[Edge], seeds: set) -> List[Edge]:
+    down, up = set(seeds), set(seeds)
+    changed = True
+    while changed:
+        changed = False
+        for e in edges:
+            if e.source in down and e.target not in down:
+                down.add(e.target)
+                changed = True
+            if e.target in up and e.source not in up:
+                up.add(e.source)
+                changed = True
+    return [e for e in edges if (e.source in down and e.target in down) or (e.source in up and e.target in up)]
