@@ -219,9 +219,34 @@ _CONSUMER = _record(
     {"callback": Field(_string, True), "position": Field(_count), "carrier": Field(_string)},
     '{ callback = "handler", position = 1, carrier = "message.headers" }',
 )
+
+
+def _regex(value: Any) -> str:
+    text = _string(value)
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise _Invalid(f"invalid regular expression {text!r}: {exc}") from None
+    return text
+
+
+_FIELD_RE = re.compile(r"[^\s.]+(?:\.[^\s.]+)*")
+
+
+def _field_name(value: Any) -> str:
+    """An event field name, or a dotted path into nested objects (``metadata.traceId``)."""
+    text = _string(value)
+    if not _FIELD_RE.fullmatch(text):
+        raise _Invalid(f"{text!r} is not a field name like 'traceId' or 'metadata.traceId'")
+    return text
+
+
 _CONVENTIONS = _record(
-    {"required-event-fields": Field(_STRINGS), "wait-time-attributes": Field(_STRINGS),
-     "generic-span-names": Field(_STRINGS)},
+    {"required-event-fields": Field(_list_of(_field_name, "field names")),
+     "wait-time-attributes": Field(_STRINGS),
+     "generic-span-names": Field(_STRINGS),
+     "generic-span-pattern": Field(_regex),
+     "retry-decorators": Field(_QUALNAMES)},
     '{ generic-span-names = ["process"] }',
     fill=False,
 )
@@ -327,7 +352,7 @@ class Settings:
     consumers: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     handlers: Tuple[str, ...] = ()
     # Only the keys the user set (kebab-case); rules supply their own defaults.
-    conventions: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    conventions: Dict[str, Any] = field(default_factory=dict)
     # ((glob, ((field, value), ...)), ...) from [[per-file]] tables, in file order.
     overrides: Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...] = ()
     cache_dir: str = ".propagation_lint_cache"

@@ -1,0 +1,373 @@
+"""CTX405 hidden-retry: a retry around message handling that leaves no trace of its attempts."""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from ..catalog.conventions import (
+    ATTEMPT_WORDS, CELERY_AUTORETRY_KEYWORDS, CELERY_RETRY_METHOD, RETRY_DECORATORS,
+    RETRY_HOOK_KEYWORDS, SET_ATTRIBUTE_METHODS, SPAN_EVENT_METHODS, normalize_field,
+)
+from ..facts import collector
+from ..model import CallSite, FileModel, Scope
+from ..project import condition
+from ..rule import Rule
+from ._conventions import const_str, is_span_start, keyword_names, qualified_decorator, setting
+from . import _handlers
+
+RETRY_ITERATORS = ("tenacity.Retrying", "tenacity.AsyncRetrying")
+LOOP_ITERATORS = ("range", "builtins.range", "itertools.count")
+SPAN_DECORATOR_METHODS = ("start_as_current_span", "wrap")
+
+
+class HiddenRetry(Rule):
+    code = "CTX405"
+    name = "hidden-retry"
+    message = "retry around message handling records no attempt"
+    severity = "warning"
+    # Off by default: whether a retry needs its own telemetry is a team's call, and the loop
+    # shape (try/except inside a loop that exits on success) is a heuristic.
+    default_enabled = False
+    trigger_words = ("retry", "Retrying", "on_exception", "retriable", "range", "while", "autoretry_for")
+
+    what_it_does = """
+        Finds retries around message handling and reports those that record neither a span per
+        attempt, an attempt attribute (`span.set_attribute("messaging.retry.attempt", n)`), nor a
+        span event (`span.add_event(...)`, `span.record_exception(...)`) for each attempt:
+
+        - a loop that retries: `for attempt in range(n)` / `while ...` whose body has a
+          `try` that leaves the loop on success (`break` / `return`) and an `except` that does
+          not re-raise, or `for attempt in tenacity.Retrying(...)`;
+        - a retry decorator (`tenacity.retry`, `backoff.on_exception`, `retrying.retry`, ...,
+          plus `retry-decorators` from the configuration) on a message handler or on a function
+          a handler of the same file calls;
+        - a Celery task that calls `self.retry(...)` or declares `autoretry_for=`, when Celery is
+          not instrumented (CeleryInstrumentor gives every run its own span and records the
+          retry reason).
+
+        Only retries inside message handling count: a message handler or consumer loop (as
+        the consumer rules detect them), a Celery task, or a function such a handler calls.
+        A project that does not use tracing at all gets no finding.
+        """
+    why_bad = """
+        A handler that silently retries turns one slow or flaky dependency into a trace that
+        shows a single long span: nobody can see that the first two attempts failed, how long
+        each took, or that the same message was processed three times (and its side effects
+        repeated). Recording each attempt keeps retries and duplicates visible, which is what
+        an operator needs when a message "took 40 seconds".
+
+        A retry decorator with a hook (`before_sleep=`, `after=`, `on_backoff=`...) is left
+        alone, since the hook may record the attempt.
+        """
+    example = """
+        ```python
+        def on_message(ch, method, properties, body):
+            for attempt in range(3):
+                try:
+                    charge(body)
+                    break
+                except TimeoutError:
+                    time.sleep(2 ** attempt)
+        ```
+        """
+    use_instead = """
+        ```python
+        def on_message(ch, method, properties, body):
+            for attempt in range(3):
+                with tracer.start_as_current_span("charge-card") as span:
+                    span.set_attribute("messaging.retry.attempt", attempt)
+                    try:
+                        charge(body)
+                        break
+                    except TimeoutError as exc:
+                        span.record_exception(exc)
+                        time.sleep(2 ** attempt)
+        ```
+        """
+    fix_safety = """
+        No automatic fix: where the attempt is best recorded (a span per attempt, or an
+        attribute on the handler's span) depends on the handler.
+        """
+    options = """
+        - `retry-decorators = ["myco.resilience.retry"]` in `[tool.propagation-lint.conventions]`:
+          your own retry decorators, in addition to tenacity, backoff, retrying, retry, stamina.
+        """
+
+    def check(self, model: FileModel, ctx):
+        decorators = set(RETRY_DECORATORS) | set(setting(ctx, "retry-decorators", ()))
+        handlers = _handlers.message_handling(model, ctx)
+        requires = (("uses-tracing",),)
+        reported: Set[int] = set()
+        for scope in model.functions():
+            in_handling = handlers.covers_scope(scope)
+            # retry loops
+            for loop, why in _retry_loops(scope, ctx):
+                if not (in_handling or handlers.covers_node(scope, loop)):
+                    continue
+                region = _calls_in(scope, loop.body)
+                loop_var = loop.target.value if isinstance(loop, cst.For) and isinstance(loop.target, cst.Name) else ""
+                if _records_attempt(region, scope, ctx, loop_var):
+                    continue
+                unless = _callee_span_conditions(region, scope, ctx)
+                if unless is None:
+                    continue
+                node = loop.target if isinstance(loop, cst.For) else loop.test
+                yield ctx.candidate(
+                    self, node, scope=scope, target="loop",
+                    message=f"{why} around message handling records no attempt (no span, attribute or event per attempt)",
+                    suggestion=_SUGGESTION, requires=requires, unless=unless,
+                )
+            # retry decorators
+            for dec in scope.decorators:
+                qname, call = qualified_decorator(dec, scope, ctx)
+                if qname not in decorators or id(scope) in reported:
+                    continue
+                if not (in_handling or handlers.calls_from_handler(scope)):
+                    continue
+                if set(keyword_names(call)) & set(RETRY_HOOK_KEYWORDS):
+                    continue
+                region = list(scope.calls)
+                if _records_attempt(region, scope, ctx, "") or _span_decorated(scope, ctx):
+                    continue
+                unless = _callee_span_conditions(region, scope, ctx)
+                if unless is None:
+                    continue
+                reported.add(id(scope))
+                yield ctx.candidate(
+                    self, dec, scope=scope, target=f"decorator:{qname}",
+                    message=f"`@{ctx.code_for(call.func if call is not None else dec)}` retries `{scope.name}` "
+                            "around message handling without recording the attempt",
+                    suggestion=_SUGGESTION + "; or pass a hook (tenacity `before_sleep=`, backoff `on_backoff=`) that does",
+                    requires=requires, unless=unless,
+                )
+            # celery retries
+            task_call = _handlers.celery_task_decorator(scope, ctx)
+            if task_call is not False:
+                node = _celery_retry_node(scope, task_call)
+                if node is None:
+                    continue
+                region = list(scope.calls)
+                if _records_attempt(region, scope, ctx, "") or _span_decorated(scope, ctx):
+                    continue
+                unless = _callee_span_conditions(region, scope, ctx)
+                if unless is None:
+                    continue
+                unless += (("instrumented", "celery", "consume:task", "", "celery-worker"),)
+                yield ctx.candidate(
+                    self, node, scope=scope, target="celery-retry",
+                    message=f"Celery task `{scope.name}` retries without recording the attempt "
+                            "(and Celery is not instrumented)",
+                    suggestion='record `self.request.retries` on the task\'s span: '
+                               'span.set_attribute("messaging.retry.attempt", self.request.retries); '
+                               "or instrument Celery (CeleryInstrumentor gives each run its own span)",
+                    requires=requires, unless=unless,
+                )
+
+
+_SUGGESTION = ('start a span per attempt, or record the attempt on the current span: '
+               'span.set_attribute("messaging.retry.attempt", attempt) / span.add_event("retry", {"attempt": attempt})')
+
+
+# ------------------------------------------------------------------ loops
+def _retry_loops(scope: Scope, ctx) -> Iterable[Tuple[cst.CSTNode, str]]:
+    collector_ = _LoopCollector()
+    scope.node.body.visit(collector_)
+    for loop in collector_.loops:
+        if isinstance(loop, cst.For):
+            q = _iter_callee(loop.iter, scope, ctx)
+            if q in RETRY_ITERATORS:
+                yield loop, f"`{q.split('.')[-1]}` retry loop"
+                continue
+            if q not in LOOP_ITERATORS:
+                continue
+            if _retrying_try(loop.body):
+                yield loop, f"retry loop `for {ctx.code_for(loop.target)} in {ctx.code_for(loop.iter)}`"
+        elif isinstance(loop, cst.While) and _retrying_try(loop.body):
+            yield loop, f"retry loop `while {ctx.code_for(loop.test)}`"
+
+
+def _iter_callee(expr, scope, ctx) -> str:
+    if isinstance(expr, cst.Call):
+        q = ctx.resolver.callee_name(expr, scope)
+        if q:
+            return q
+        if isinstance(expr.func, cst.Name):
+            return expr.func.value
+    return ""
+
+
+class _LoopCollector(cst.CSTVisitor):
+    def __init__(self):
+        self.loops: List[cst.CSTNode] = []
+
+    def visit_For(self, node):
+        self.loops.append(node)
+
+    def visit_While(self, node):
+        self.loops.append(node)
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_ClassDef(self, node):
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+
+def _statements(block) -> list:
+    body = getattr(block, "body", ())
+    return list(body) if isinstance(body, (list, tuple)) else []
+
+
+def _top_level_tries(block) -> Iterable[cst.Try]:
+    for stmt in _statements(block):
+        if isinstance(stmt, cst.Try):
+            yield stmt
+        elif isinstance(stmt, (cst.With,)):
+            yield from _top_level_tries(stmt.body)
+
+
+def _exits(block) -> bool:
+    """Does the block leave the loop at its top level (``break`` / ``return``)?"""
+    for stmt in _statements(block):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if any(isinstance(s, (cst.Break, cst.Return)) for s in stmt.body):
+                return True
+        elif isinstance(stmt, cst.With) and _exits(stmt.body):
+            return True
+    return False
+
+
+def _ends_with(block, kinds) -> bool:
+    stmts = _statements(block)
+    if not stmts:
+        return False
+    last = stmts[-1]
+    return isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, kinds) for s in last.body)
+
+
+def _retrying_try(block) -> bool:
+    """A ``try`` that leaves the loop on success and carries on after at least one failure."""
+    for t in _top_level_tries(block):
+        success = _exits(t.body) or (t.orelse is not None and _exits(t.orelse.body))
+        if not success:
+            continue
+        for handler in t.handlers:
+            if not _ends_with(handler.body, (cst.Raise, cst.Return, cst.Break)):
+                return True
+    return False
+
+
+def _calls_in(scope: Scope, node) -> List[CallSite]:
+    ids = set()
+
+    class V(cst.CSTVisitor):
+        def visit_Call(self, n):
+            ids.add(id(n))
+
+        def visit_FunctionDef(self, n):
+            return False
+
+    node.visit(V())
+    return [c for c in scope.calls if id(c.node) in ids]
+
+
+# ------------------------------------------------------------------ does the region record attempts
+def _mentions_attempt(text: str) -> bool:
+    norm = normalize_field(text)
+    return any(normalize_field(w) in norm for w in ATTEMPT_WORDS)
+
+
+def _records_attempt(region: List[CallSite], scope: Scope, ctx, loop_var: str) -> bool:
+    for site in region:
+        call = site.node
+        if is_span_start(call, scope, ctx):
+            return True
+        func = call.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else ""
+        if method in SPAN_EVENT_METHODS:
+            return True
+        if method in SET_ATTRIBUTE_METHODS and len(call.args) >= 2:
+            key = const_str(call.args[0].value) or ""
+            value = ctx.code_for(call.args[1].value)
+            if _mentions_attempt(key) or _mentions_attempt(value) or (loop_var and _uses_name(call.args[1].value, loop_var)):
+                return True
+        if method == "set_attributes" and call.args:
+            text = ctx.code_for(call.args[0].value)
+            if _mentions_attempt(text) or (loop_var and _uses_name(call.args[0].value, loop_var)):
+                return True
+    return False
+
+
+def _uses_name(expr, name: str) -> bool:
+    found = []
+
+    class V(cst.CSTVisitor):
+        def visit_Name(self, n):
+            if n.value == name:
+                found.append(n)
+
+    expr.visit(V())
+    return bool(found)
+
+
+def _span_decorated(scope: Scope, ctx) -> bool:
+    """``@tracer.start_as_current_span("x")`` / ddtrace ``@tracer.wrap()``: a span per call."""
+    for dec in scope.decorators:
+        target = dec.func if isinstance(dec, cst.Call) else dec
+        if isinstance(target, cst.Attribute) and target.attr.value in SPAN_DECORATOR_METHODS:
+            return True
+    return False
+
+
+def _callee_span_conditions(region: List[CallSite], scope: Scope, ctx) -> Optional[Tuple[tuple, ...]]:
+    """A function called per attempt may start the span itself. Local functions are looked at
+    here (None: one does); project functions elsewhere become ``starts-span`` conditions."""
+    conds = []
+    for site in region:
+        q = ctx.resolver.callee_name(site.node, scope)
+        if not q:
+            continue
+        target = ctx.model.scopes.get(q)
+        if target is not None and target.kind == "function":
+            if _span_decorated(target, ctx) or any(is_span_start(c.node, target, ctx) for c in target.calls):
+                return None
+            continue
+        if target is None and q.split(".")[0] not in ("builtins",):
+            conds.append(("starts-span", q))
+    return tuple(conds)
+
+
+# ------------------------------------------------------------------ celery
+def _celery_retry_node(scope: Scope, task_call) -> Optional[cst.CSTNode]:
+    for name, value in keyword_names(task_call).items():
+        if name in CELERY_AUTORETRY_KEYWORDS:
+            return value
+    if not scope.params:
+        return None
+    first = scope.params[0].name.value
+    for site in scope.calls:
+        func = site.node.func
+        if (isinstance(func, cst.Attribute) and func.attr.value == CELERY_RETRY_METHOD
+                and isinstance(func.value, cst.Name) and func.value.value == first):
+            return site.node
+    return None
+
+
+# ------------------------------------------------------------------ project facts
+@collector
+def _span_function_facts(model: FileModel, ctx) -> Dict[str, object]:
+    """Functions that start a span on every call (``conventions_span_functions``)."""
+    found = {}
+    for scope in model.functions():
+        if _span_decorated(scope, ctx) or any(is_span_start(c.node, scope, ctx) for c in scope.calls):
+            found[scope.qname] = True
+    return {"conventions_span_functions": found}
+
+
+@condition("starts-span")
+def _starts_span(project, cond: tuple, depth: int) -> bool:
+    return cond[1] in (project.facts.get("conventions_span_functions") or {})
