@@ -99,12 +99,38 @@ def _consume_records(model: FileModel, ctx) -> Iterable[dict]:
     return ()
 
 
+# how the context crosses a hand-off (``handoffs.HandOffSite.carry``) -> the edge's signal
+_CARRY_SIGNAL = {"drops": "no", "unknown": "unknown"}
+_HANDOFF_MODE = {"process": "process", "greenlet": "greenlet"}  # every other row kind runs a thread
+
+
 def _handoff_records(model: FileModel, ctx) -> Iterable[dict]:
-    try:
-        from . import handoffs  # noqa: F401  (written by the thread rules)
-    except ImportError:
-        return ()
-    return ()
+    from .handoffs import covered_unless, handoff_sites
+
+    for hs in handoff_sites(model, ctx):
+        target = hs.worker
+        if not target and hs.carry in ("copied", "shared-copy") and hs.rest_args:
+            target = _callable_name(hs.rest_args[0].value, hs.site.scope, ctx)  # ctx.run(fn, ...)
+        if not target and hs.callable is not None:
+            target = _callable_name(hs.callable, hs.site.scope, ctx)
+        yield {
+            "kind": "handoff",
+            "library": hs.row.label,
+            "mode": _HANDOFF_MODE.get(hs.row.kind, "thread"),
+            "function": _function_of(hs.site.scope),
+            "target": target or "?",
+            "loc": _loc(ctx, hs.site.node),
+            "signal": _CARRY_SIGNAL.get(hs.carry, "yes"),
+            "requires": [list(c) for c in hs.requires],
+            "unless": [list(c) for c in covered_unless(hs) + hs.unless],
+        }
+
+
+def _callable_name(expr, scope: Scope, ctx) -> str:
+    q = ctx.resolver.qualify(expr, scope)
+    if q:
+        return q
+    return _unknown(expr, ctx)[0][1]
 
 
 # ---------------------------------------------------------------------- destination names
@@ -263,6 +289,7 @@ class Edge:
 class Graph:
     nodes: List[Node] = field(default_factory=list)
     edges: List[Edge] = field(default_factory=list)
+    internal_errors: list = field(default_factory=list)  # crashes of the run (reported, not drawn)
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
@@ -520,10 +547,12 @@ def build_graph(records: Sequence[dict], findings: Sequence, service_of, constan
             state = _publish_state(rec, holds)
             add_edge("publish", source, destination(rec["destination"], function), rec.get("library", ""), site_for(rec, state))
         elif kind == "handoff":
+            if holds is not None and not all(holds(tuple(c)) for c in rec.get("requires", ())):
+                continue  # not a hand-off after all (e.g. not an executor subclass)
             target_fn = rec.get("target") or "?"
             wid = node(f"worker:{rec.get('mode', 'thread')}:{target_fn}@{service}", "worker",
                        f"{rec.get('mode', 'thread')}: {_short_qname(target_fn)}", service, target_fn)
-            add_edge("handoff", source, wid, rec.get("library", ""), site_for(rec, rec.get("state", "unknown")))
+            add_edge("handoff", source, wid, rec.get("library", ""), site_for(rec, _conditional_state(rec, holds)))
 
     graph = Graph()
     graph.nodes = sorted(nodes.values(), key=lambda n: (_KIND_ORDER.get(n.kind, 9), n.label, n.id))
@@ -545,6 +574,18 @@ def _publish_state(rec: dict, holds) -> str:
         # conditional without a finding: the helper it relies on does inject
         return "propagated"
     if signal == "no" and holds is not None and holds(("instrumented", rec.get("library", ""), rec.get("method", ""), rec.get("receiver", ""), "main")):
+        return "propagated"
+    return "unknown"
+
+
+def _conditional_state(rec: dict, holds) -> str:
+    """A hand-off (or consume) edge without a finding: ``propagated`` when the context visibly
+    crosses or one of the project conditions that silence the rule holds (instrumentation, a
+    worker that attaches); else ``unknown`` (the rule is off, or the line is suppressed)."""
+    signal = rec.get("signal", "unknown")
+    if signal == "yes":
+        return "propagated"
+    if signal == "no" and holds is not None and any(holds(tuple(c)) for c in rec.get("unless", ())):
         return "propagated"
     return "unknown"
 

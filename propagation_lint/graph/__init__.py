@@ -109,7 +109,9 @@ def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
     service_of = service_namer([j.display for j in jobs_list], service_root or "", str(cwd))
     constants = ConstantReader({j.module: j.path for j in jobs_list if j.module})
     graph = build_graph(records, run.findings, service_of, constants, holds=project.holds)
-    return filter_graph(graph, options.destinations, options.services, options.only_gaps)
+    graph = filter_graph(graph, options.destinations, options.services, options.only_gaps)
+    graph.internal_errors = list(run.internal_errors)
+    return graph
 
 
 def run_graph(options: GraphOptions, stdout=None, cwd: Optional[Path] = None) -> int:
@@ -121,6 +123,8 @@ def run_graph(options: GraphOptions, stdout=None, cwd: Optional[Path] = None) ->
         # source links relative to where the page is written
         rel = os.path.relpath(cwd, os.path.dirname(os.path.abspath(cwd / options.output)))
         prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+    for e in graph.internal_errors:
+        click.echo(f"error: internal error in rule {e.rule} on {e.path}: {e.message} (please report this)", err=True)
     text = render(graph, options.output_format, title=options.title, link_prefix=prefix)
     if options.output is not None:
         with open(cwd / options.output, "w", encoding="utf-8", newline="\n") as fh:
@@ -128,4 +132,4 @@ def run_graph(options: GraphOptions, stdout=None, cwd: Optional[Path] = None) ->
     else:
         stdout.write(text)
         stdout.flush()
-    return EXIT_OK
+    return EXIT_ERROR if graph.internal_errors else EXIT_OK
