@@ -684,7 +684,9 @@ def build_fix(hs: HandOffSite, ctx):
                 parts = [fn]
             else:
                 parts = [fn, "*" + ctx.code_for(value)]
-            text = "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+            text = ", ".join(parts) + ("," if len(parts) == 1 else "")
+            if not getattr(value, "lpar", None):
+                text = f"({text})"  # positions exclude a node's own parentheses: keep them
             edits.append(replace_node(ctx, c, run_text))
             edits.append(replace_node(ctx, value, text))
         edits.append(import_edit)

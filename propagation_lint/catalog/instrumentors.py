@@ -8,12 +8,13 @@ from .schema import Instrumentor
 INSTRUMENTORS = (
     Instrumentor(
         "otel-kafka-python", "opentelemetry.instrumentation.kafka.KafkaInstrumentor",
-        ("kafka-python",), ("kafka-python:send", "kafka-python:consume:iterate"),
+        ("kafka-python",), ("kafka-python:send",),  # its consumer span ends before the record reaches user code
         not_covers="poll() is not instrumented, and the consumer span ends before the record reaches your code",
     ),
     Instrumentor(
         "otel-confluent-kafka", "opentelemetry.instrumentation.confluent_kafka.ConfluentKafkaInstrumentor",
-        ("confluent-kafka",), ("confluent-kafka:produce@confluent_kafka.Producer", "confluent-kafka:consume:poll"),
+        ("confluent-kafka",), ("confluent-kafka:produce@confluent_kafka.Producer", "confluent-kafka:consume:poll@confluent_kafka.Consumer",
+                               "confluent-kafka:consume:consume@confluent_kafka.Consumer"),
         not_covers="SerializingProducer/DeserializingConsumer and classes imported before instrument() are not patched",
     ),
     Instrumentor(
@@ -23,7 +24,7 @@ INSTRUMENTORS = (
     ),
     Instrumentor(
         "otel-pika", "opentelemetry.instrumentation.pika.PikaInstrumentor",
-        ("pika",), ("pika:basic_publish", "pika:consume:basic_consume"),
+        ("pika",), ("pika:basic_publish", "pika:consume:basic_consume", "pika:consume:consume"),
         not_covers="channels created before instrument() and basic_get() are not covered",
     ),
     Instrumentor(
@@ -38,7 +39,8 @@ INSTRUMENTORS = (
     ),
     Instrumentor(
         "otel-boto3sqs", "opentelemetry.instrumentation.boto3sqs.Boto3SQSInstrumentor",
-        ("boto3-sqs",), ("boto3-sqs:send_message", "boto3-sqs:send_message_batch", "boto3-sqs:consume:receive_message"),
+        ("boto3-sqs",), ("boto3-sqs:send_message", "boto3-sqs:send_message_batch", "boto3-sqs:consume:receive_message@boto3.client.sqs",
+                         "boto3-sqs:consume:attribute-names@boto3.client.sqs"),
         not_covers="the resource API and AWSTraceHeader are not covered",
     ),
     Instrumentor(
@@ -51,6 +53,11 @@ INSTRUMENTORS = (
         ("threading",), ("threads:Thread", "threads:Timer", "threads:ThreadPoolExecutor.submit",
                          "threads:ThreadPoolExecutor.map", "threads:run_in_executor"),
         not_covers="Thread subclasses that override run(), processes, gevent and custom executors are not covered",
+    ),
+    Instrumentor(
+        "otel-aws-lambda", "opentelemetry.instrumentation.aws_lambda.AwsLambdaInstrumentor",
+        ("aws-lambda",), ("aws-lambda:consume:sqs",),
+        not_covers="only SQS events get links; SNS, Kinesis, EventBridge and MSK events need an event_context_extractor",
     ),
     Instrumentor(
         "otel-remoulade", "opentelemetry.instrumentation.remoulade.RemouladeInstrumentor",

@@ -198,3 +198,94 @@ PUBLISH_SUGGESTIONS = {
 def publish_suggestion(kind: str, call: str, carrier: str) -> str:
     template = PUBLISH_SUGGESTIONS.get(kind, PUBLISH_SUGGESTIONS["dict"])
     return template.format(call=call, carrier=carrier)
+
+
+# ----------------------------------------------------------------------------- consumers (CTX3xx)
+# How to build a dict carrier from one received message, per message type (domain.md §B, §1.6).
+# ``{m}`` is the message variable. ``consume_suggestion`` adds the parent and the link forms.
+CONSUME_SUGGESTIONS = {
+    "kafka-headers": "carrier = {{k: v.decode() for k, v in ({m}.headers or [])}}  # list of (str, bytes)",
+    "confluent-headers": "carrier = {{k: v.decode() for k, v in ({m}.headers() or [])}}  # headers() is a method, may be None",
+    "pika-properties": "carrier = {m}.headers or {{}}  # {m} is the BasicProperties argument",
+    "headers-dict": "carrier = {m}.headers or {{}}",
+    "aiormq-message": "carrier = {m}.header.properties.headers or {{}}",
+    "sqs-message": (
+        "# receive with MessageAttributeNames=[\"All\"] (or [\"traceparent\", \"tracestate\"])\n"
+        "carrier = {{k: v[\"StringValue\"] for k, v in {m}.get(\"MessageAttributes\", {{}}).items() if \"StringValue\" in v}}"
+    ),
+    "sqs-resource-message": (
+        "# receive_messages(MessageAttributeNames=[\"All\"], ...)\n"
+        "carrier = {{k: v[\"StringValue\"] for k, v in ({m}.message_attributes or {{}}).items() if \"StringValue\" in v}}"
+    ),
+    "lambda-sqs": "carrier = {{k: v[\"stringValue\"] for k, v in {m}.get(\"messageAttributes\", {{}}).items() if \"stringValue\" in v}}",
+    "lambda-sns": "carrier = {{k: v[\"Value\"] for k, v in {m}[\"Sns\"].get(\"MessageAttributes\", {{}}).items()}}",
+    "lambda-kinesis": (
+        "# Kinesis records have no headers: the producer embeds the context in the data\n"
+        "carrier = json.loads(base64.b64decode({m}[\"kinesis\"][\"data\"])).get(\"trace_context\", {{}})"
+    ),
+    "lambda-msk": "carrier = {{k: bytes(v).decode() for h in {m}.get(\"headers\", []) for k, v in h.items()}}",
+    "lambda-eventbridge": "carrier = {m}[\"detail\"].get(\"trace_context\", {{}})  # embedded in Detail by the producer",
+    "kinesis-record": "carrier = json.loads({m}[\"Data\"]).get(\"trace_context\", {{}})  # embedded by the producer",
+    "pubsub-message": "carrier = dict({m}.attributes)",
+    "pubsub-received": "carrier = dict({m}.message.attributes)",
+    "servicebus-message": (
+        "carrier = {{(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)\n"
+        "           for k, v in ({m}.application_properties or {{}}).items()}}  # bytes keys and values"
+    ),
+    "eventhub-event": (
+        "carrier = {{(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)\n"
+        "           for k, v in ({m}.properties or {{}}).items()}}  # bytes keys on receive"
+    ),
+    "nats-msg": "carrier = {m}.headers or {{}}  # None when the message has no headers",
+    "redis-pubsub": "carrier = json.loads({m}[\"data\"]).get(\"trace_context\", {{}})  # pub/sub has no headers: embedded by the producer",
+    "redis-stream": (
+        "carrier = {{(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)\n"
+        "           for k, v in {m}.items()}}  # the entry's fields"
+    ),
+    "pulsar-message": "carrier = {m}.properties()  # a method",
+    "mqtt-message": "carrier = dict(getattr({m}.properties, \"UserProperty\", []))  # MQTT v5 user properties",
+    "celery-task": (
+        "# @app.task(bind=True): the worker's request carries the message headers\n"
+        "carrier = {{k: getattr(self.request, k, None) or \"\" for k in (\"traceparent\", \"tracestate\")}}\n"
+        "# or enable CeleryInstrumentor in the worker (worker_process_init)"
+    ),
+    "dramatiq-actor": (
+        "# dramatiq has no headers: pass the carrier in the message options (a middleware's\n"
+        "# before_process_message) or as an actor argument\n"
+        "carrier = trace_ctx  # the dict the publisher injected"
+    ),
+    "rq-job": "carrier = rq.get_current_job().meta.get(\"trace_ctx\", {{}})",
+    "dict": "carrier = <the message's headers as a dict of str>",
+}
+
+
+def consume_suggestion(kind: str, message: str, span: str = "process", form: str = "either") -> str:
+    """The code a consumer finding proposes: build the carrier, then the parent and/or link form.
+
+    ``form``: ``parent``, ``link``, ``either`` (both, link first as the messaging conventions
+    prefer) or ``batch`` (one link per message).
+    """
+    carrier = CONSUME_SUGGESTIONS.get(kind, CONSUME_SUGGESTIONS["dict"]).format(m=message or "message")
+    parent = (
+        "ctx = opentelemetry.propagate.extract(carrier)\n"
+        f"with tracer.start_as_current_span(\"{span}\", context=ctx, kind=SpanKind.CONSUMER): ..."
+    )
+    link = (
+        "span_ctx = trace.get_current_span(opentelemetry.propagate.extract(carrier)).get_span_context()\n"
+        f"with tracer.start_as_current_span(\"{span}\", kind=SpanKind.CONSUMER,\n"
+        "                                   links=[Link(span_ctx)] if span_ctx.is_valid else []): ..."
+    )
+    if form == "batch":
+        return (
+            "link every message of the batch (a span has one parent, but any number of links):\n"
+            "def link_for(" + (message or "message") + "):\n    "
+            + carrier.replace("\n", "\n    ")
+            + "\n    return Link(trace.get_current_span(opentelemetry.propagate.extract(carrier)).get_span_context())\n"
+            f"with tracer.start_as_current_span(\"{span}\", kind=SpanKind.CONSUMER,\n"
+            "                                   links=[link_for(m) for m in batch]): ..."
+        )
+    if form == "parent":
+        return f"continue the producer's trace:\n{carrier}\n{parent}"
+    if form == "link":
+        return f"link to the producer's trace:\n{carrier}\n{link}"
+    return f"{carrier}\n# link to the producer's span (the messaging conventions' default):\n{link}\n# or continue its trace:\n{parent}"

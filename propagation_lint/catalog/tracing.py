@@ -38,3 +38,60 @@ CARRIER_KEYS = ("traceparent", "tracestate", "x-datadog-trace-id", "uber-trace-i
 
 # Modules whose import means "this project uses tracing or contextvars" (thread rules' scope).
 TRACING_MODULES = ("opentelemetry", "ddtrace", "opentracing", "contextvars")
+
+# ----------------------------------------------------------------------------- consumer side
+# (domain.md §C.1, §C.2, §E, §G.2; read by ``consuming.py`` and the CTX3xx rules)
+
+# Functions that read a trace context back out of a carrier: qname -> position of the carrier.
+EXTRACT_FUNCTIONS = {
+    "opentelemetry.propagate.extract": 0,
+    "ddtrace.propagation.http.HTTPPropagator.extract": 0,
+}
+# Methods named like this extract when their receiver is a propagator or a tracer (resolved to
+# one of these prefixes, or named like one in a file that imports a tracing module). OpenTracing's
+# ``tracer.extract(format, carrier)`` takes the carrier second.
+EXTRACT_METHOD = "extract"
+PROPAGATOR_TYPES = (
+    "opentelemetry.propagators", "opentelemetry.trace.propagation", "opentelemetry.baggage.propagation",
+    "opentelemetry.propagate.get_global_textmap", "opentelemetry.propagators.textmap",
+    "ddtrace.propagation", "opentracing",
+)
+PROPAGATOR_NAME = r"(?i)propagat|textmap|tracer|^tc$|^prop$"
+
+# Starting a span: method names on a tracer, and the keyword (or position) of each way to connect
+# it to another context. ``parent`` keywords take a context/span (OTel ``context=``, ddtrace and
+# OpenTracing ``child_of=``), ``links`` a list of links, ``references`` OpenTracing references.
+SPAN_START_METHODS = {
+    # OpenTelemetry: start_span(name, context=None, kind=..., attributes=None, links=None, ...)
+    "start_as_current_span": {"parent": (("context", 1),), "links": (("links", 4),)},
+    "start_span": {"parent": (("context", 1), ("child_of", None)), "links": (("links", 4),),
+                   "references": (("references", None),)},
+    # OpenTracing scope-manager form
+    "start_active_span": {"parent": (("child_of", None),), "references": (("references", None),)},
+    # ddtrace tracer.trace(name, service=None, resource=None, span_type=None): child of the active span
+    "trace": {},
+}
+# `tracer.trace(...)` is ddtrace only: its receiver must resolve to (or be named like) a ddtrace tracer.
+DDTRACE_TRACER = ("ddtrace.tracer", "ddtrace.trace.tracer", "ddtrace.Tracer", "ddtrace.trace.Tracer")
+# Decorators that start a span around the whole function.
+SPAN_DECORATOR_METHODS = ("start_as_current_span", "wrap")
+# Module functions whose use starts a span but that are not a tracing library's (Sentry...): a
+# span-start method called on a module reference outside ``TRACING_MODULES`` is not a span here.
+
+# Connecting the current span afterwards: OTel Span.add_link(context), ddtrace span.link_span(context)
+# and span.set_link(trace_id, span_id, ...).
+ADD_LINK_METHODS = ("add_link", "link_span", "set_link")
+# Building a link: opentelemetry.trace.Link(context), OpenTracing follows_from(span_context).
+LINK_CONSTRUCTORS = ("opentelemetry.trace.Link", "opentelemetry.trace.span.Link", "opentelemetry.sdk.trace.Link",
+                     "ddtrace.trace.SpanLink", "ddtrace._trace._span_link.SpanLink")
+# OpenTracing references: child_of(ctx) is a parent, follows_from(ctx) a link.
+OPENTRACING_CHILD_OF = ("opentracing.child_of", "opentracing.ext.references.child_of")
+OPENTRACING_FOLLOWS_FROM = ("opentracing.follows_from",)
+# Making a context current before spans start: OTel attach(ctx), ddtrace
+# tracer.context_provider.activate(ctx), OpenTracing tracer.scope_manager.activate(span, ...).
+ATTACH_FUNCTIONS = ("opentelemetry.context.attach",)
+ACTIVATE_METHODS = ("activate",)  # on `<tracer>.context_provider` / `<tracer>.scope_manager`
+# ``trace.use_span(span)`` makes a span built from an extracted context current.
+USE_SPAN_FUNCTIONS = ("opentelemetry.trace.use_span",)
+# Expressions that check an extracted context before it is used as a parent (domain.md §1.2).
+VALIDITY_MEMBERS = ("is_valid", "is_remote", "trace_id")

@@ -52,8 +52,9 @@ class ThreadDropsContext(HandOffRuleMixin, Rule):
         `contextvars.copy_context().run` and moves `f` to the front of `args`; for gevent and eventlet
         it inserts `contextvars.copy_context().run` before the function. It is **unsafe**: the new
         thread now sees every `ContextVar` the caller had set, not only the trace, which can change
-        behaviour (request-scoped state, `decimal` contexts, an async library's markers). No fix for
-        positional `Thread(None, f, ...)` or `Thread` subclasses.
+        behaviour (request-scoped state, `decimal` contexts, an async library's markers). No fix when a
+        positional argument follows the callable but `args` is not given (`Thread(None, f, "name")`),
+        nor for `Thread` subclasses.
         """
     options = SCOPE_OPTION
 
