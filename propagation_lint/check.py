@@ -12,7 +12,7 @@ import click
 from .config import ConfigError, make_resolver
 from .discovery import discover
 from .output import Summary, render
-from .registry import all_rules
+from . import registry
 from .runner import FileJob, Selection, display_path, finish, module_for, run_jobs
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -125,9 +125,8 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
     if options.fix or options.diff:
         from .fixing import apply_fixes
 
-        outcome = apply_fixes(
-            run, jobs_list, options, stdout=stdout, rerun=lambda: _rerun(jobs_list, settings_by_key, selection, roots, cwd),
-        )
+        relint = Relinter(jobs_list, results, settings_by_key, selection, roots, cwd, options.jobs, cache_dir)
+        outcome = apply_fixes(run, jobs_list, options, stdout=stdout, rerun=relint)
         if outcome.error:
             return EXIT_ERROR
         findings = outcome.remaining
@@ -135,6 +134,11 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         show_fixes = outcome.show_fixes
         if options.diff:
             return EXIT_FINDINGS if outcome.fixed else EXIT_CLEAN
+        if options.stdin_filename is not None:
+            # Editor integration: the fixed source, and only it, on stdout; the report on stderr.
+            stdout.write(outcome.stdin_text or "")
+            stdout.flush()
+            stdout = sys.stderr
 
     if options.write_baseline is not None:
         from .baseline import write_baseline
@@ -156,9 +160,34 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
     return code
 
 
-def _rerun(jobs_list, settings_by_key, selection, roots, cwd):
-    results = run_jobs(jobs_list, settings_by_key, selection, jobs=1, cache_dir=None)
-    return finish(results, jobs_list, settings_by_key, selection, roots, cwd)
+class Relinter:
+    """Lints the project again with some files' text replaced in memory (the fix loop's
+    "what if"): only the replaced files are analysed again, the project pass runs on all."""
+
+    def __init__(self, jobs_list, results, settings_by_key, selection, roots, cwd, jobs=1, cache_dir=None):
+        self.jobs_list = list(jobs_list)
+        self.results = list(results)
+        self.settings_by_key = settings_by_key
+        self.selection = selection
+        self.roots = roots
+        self.cwd = cwd
+        self.jobs = jobs
+        self.cache_dir = cache_dir
+        self.texts: Dict[str, str] = {}
+
+    def __call__(self, texts: Dict[str, str]):
+        from dataclasses import replace
+
+        todo = [i for i, job in enumerate(self.jobs_list)
+                if job.path in texts and self.texts.get(job.path) != texts[job.path]]
+        if todo:
+            new_jobs = [replace(self.jobs_list[i], text=texts[self.jobs_list[i].path]) for i in todo]
+            new_results = run_jobs(new_jobs, self.settings_by_key, self.selection, jobs=self.jobs, cache_dir=self.cache_dir)
+            for i, job, result in zip(todo, new_jobs, new_results):
+                self.jobs_list[i] = job
+                self.results[i] = result
+                self.texts[job.path] = job.text
+        return finish(self.results, self.jobs_list, self.settings_by_key, self.selection, self.roots, self.cwd)
 
 
 def _excluded(path: Path, settings, cwd: Path) -> bool:
@@ -177,7 +206,7 @@ def _emit(findings, internal, options: CheckOptions, stdout, files_checked, file
         show_fixes=list(show_fixes or []) if options.show_fixes else [], quiet=options.quiet,
         color=options.output_format == "text" and _color(stdout),
     )
-    render(options.output_format, findings, rules=all_rules(), summary=summary, stream=stdout)
+    render(options.output_format, findings, rules=registry.all_rules(), summary=summary, stream=stdout)
     if internal:
         return EXIT_ERROR
     if findings and not options.exit_zero:

@@ -86,13 +86,18 @@ def add_import(ctx, module: str, name: Optional[str] = None) -> Optional[Edit]:
                 insert_at = i + 1
                 continue
         break
+    lines = ctx.text.splitlines(keepends=True)
+    if 0 < insert_at:
+        # right after the last import (or the docstring), not after the blank lines that follow it
+        end_line = ctx.location(body[insert_at - 1]).end_line
+        if end_line < len(lines) or (lines and lines[-1].endswith(("\n", "\r"))):
+            return Edit(end_line + 1, 1, end_line + 1, 1, stmt + newline)
     if insert_at < len(body):
         target = body[insert_at]
         loc = ctx.location(target)
         # insert on the target statement's own line, before any leading comments of it stay put
         return Edit(loc.line, 1, loc.line, 1, stmt + newline)
     # file with only imports/docstring (or empty): append at the end
-    lines = ctx.text.splitlines(keepends=True)
     end_line = len(lines) + 1
     prefix = "" if not lines or lines[-1].endswith(("\n", "\r")) else newline
     return Edit(end_line, 1, end_line, 1, prefix + stmt + newline)
