@@ -22,7 +22,6 @@ Output is deterministic: nodes and edges are sorted, ids are derived from names.
 from __future__ import annotations
 
 import ast
-import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,10 +1,10 @@
 """The map in Graphviz's DOT language (``dot -Tsvg``): handlers and workers are clustered by service."""
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import List
 
 from ..topology import Graph
-from .style import COLORS, edge_label
+from .style import COLORS, clusters, edge_label, in_cluster
 
 SHAPES = {"service": "box", "destination": "cylinder", "handler": "component", "worker": "hexagon"}
 
@@ -20,18 +20,15 @@ def render_dot(graph: Graph) -> str:
         '  node [fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=9];',
     ]
-    grouped: Dict[str, list] = {}
-    for n in graph.nodes:
-        if n.kind in ("handler", "worker") and n.service:
-            grouped.setdefault(n.service, []).append(n)
-    for i, service in enumerate(sorted(grouped)):
+    grouped = clusters(graph)
+    for i, service in enumerate(grouped):
         lines.append(f"  subgraph cluster_{i} {{")
         lines.append(f"    label={_q(service)};")
         for n in grouped[service]:
             lines.append(f"    {_q(n.id)} [label={_q(n.label)}, shape={SHAPES[n.kind]}, tooltip={_q(n.detail or n.label)}];")
         lines.append("  }")
     for n in graph.nodes:
-        if n.kind in ("handler", "worker") and n.service:
+        if in_cluster(n):
             continue
         extra = ', style=dashed' if n.kind == "destination" and not n.resolved else ""
         lines.append(f"  {_q(n.id)} [label={_q(n.label)}, shape={SHAPES.get(n.kind, 'box')}, tooltip={_q(n.detail or n.label)}{extra}];")

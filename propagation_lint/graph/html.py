@@ -248,7 +248,7 @@ def render_html(graph: Graph, title: str = "", link_prefix: str = "") -> str:
                 f"<title>{_e(tip)}</title>"
                 f'<path d="{d}" stroke="{COLORS[e.state]}" marker-end="url(#arrow-{e.state})"/>'
                 f'<text x="{mid[0]:.1f}" y="{mid[1] - 5:.1f}" text-anchor="middle" fill="{COLORS[e.state]}">'
-                f"{_e(_short(label))}</text></a>"
+                f"{_e(_short(', '.join(e.codes) if e.state == 'gap' and e.codes else e.state))}</text></a>"
             )
         out.append("</g>")
         out.append('<g class="nodes">')

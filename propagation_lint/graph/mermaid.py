@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Dict, List
 
 from ..topology import Graph
-from .style import COLORS, edge_label
+from .style import COLORS, clusters, edge_label, in_cluster
 
 SHAPES = {"service": ('["', '"]'), "destination": ('[("', '")]'), "handler": ('[["', '"]]'), "worker": ('{{"', '"}}')}
 
@@ -20,18 +20,15 @@ def _text(s: str) -> str:
 def render_mermaid(graph: Graph) -> str:
     ids: Dict[str, str] = {n.id: f"n{i}" for i, n in enumerate(graph.nodes)}
     lines: List[str] = ["flowchart LR"]
-    grouped: Dict[str, list] = {}
-    for n in graph.nodes:
-        if n.kind in ("handler", "worker") and n.service:
-            grouped.setdefault(n.service, []).append(n)
-    for i, service in enumerate(sorted(grouped)):
+    grouped = clusters(graph)
+    for i, service in enumerate(grouped):
         lines.append(f'  subgraph s{i}["{_text(service)}"]')
         for n in grouped[service]:
             a, b = SHAPES[n.kind]
             lines.append(f"    {ids[n.id]}{a}{_text(n.label)}{b}")
         lines.append("  end")
     for n in graph.nodes:
-        if n.kind in ("handler", "worker") and n.service:
+        if in_cluster(n):
             continue
         a, b = SHAPES.get(n.kind, ('["', '"]'))
         lines.append(f"  {ids[n.id]}{a}{_text(n.label)}{b}")
