@@ -91,10 +91,10 @@ def _publish_records(model: FileModel, ctx) -> Iterable[dict]:
 
 
 def _consume_records(model: FileModel, ctx) -> Iterable[dict]:
-    try:
-        from . import consuming  # noqa: F401  (written by the consumer rules)
-    except ImportError:
-        return ()
+    """``consume`` records: ``{"kind": "consume", "library", "handler": qname, "destination": parts,
+    "loc", "signal", "unless"}``. Empty until ``consuming.py`` (the consumer rules' detector) and
+    its catalog rows say where a consume call names its destination; :func:`build_graph` already
+    draws them and chains the publishes made inside a handler."""
     return ()
 
 
@@ -534,7 +534,7 @@ def build_graph(records: Sequence[dict], findings: Sequence, service_of, constan
         hid = node(f"handler:{handler}", "handler", _short_qname(handler), service, handler)
         handlers[handler] = hid
         target = destination(rec["destination"], handler)
-        add_edge("consume", target, hid, rec.get("library", ""), site_for(rec, rec.get("state", "unknown")))
+        add_edge("consume", target, hid, rec.get("library", ""), site_for(rec, _conditional_state(rec, holds)))
     for rec in ordered:
         kind = rec["kind"]
         if kind == "consume":

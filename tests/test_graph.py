@@ -382,3 +382,36 @@ def test_html_map_in_headless_chromium(tmp_path):
 
     png = base64.b64decode(shot["data"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_follow_up_publishes_in_handlers_chain_destinations():
+    from propagation_lint.findings import Finding, Location
+    from propagation_lint.topology import build_graph
+
+    def rec(kind, function, dest, line, **extra):
+        return {"kind": kind, "function": function, "destination": [["lit", dest]], "library": "kafka-python",
+                "loc": ["svc/h.py", line, 5, line, 40], **extra}
+
+    records = [
+        rec("consume", "svc.h.on_order", "orders", 3, handler="svc.h.on_order", signal="yes"),
+        rec("publish", "svc.h.on_order", "payments", 5, signal="no"),
+        rec("publish", "svc.h.on_order.<locals>", "audit", 6, signal="yes"),
+        rec("publish", "svc.h.other", "orders", 9, signal="yes"),
+    ]
+    gap = Finding("CTX103", "x", "re-publishes without context", Location("svc/h.py", 5, 9, 5, 20))
+    g = build_graph(records, [gap], lambda path: "svc", lambda q: None)
+    edges = {(e.source, e.target): e.state for e in g.edges}
+    assert edges == {
+        ("service:svc", "destination:orders"): "propagated",
+        ("destination:orders", "handler:svc.h.on_order"): "propagated",
+        ("handler:svc.h.on_order", "destination:payments"): "gap",
+        ("handler:svc.h.on_order", "destination:audit"): "propagated",
+    }
+    # a handler that re-publishes to the topic it consumes: a cycle, still drawn
+    records.append(rec("publish", "svc.h.on_order", "orders", 7, signal="yes"))
+    cyclic = build_graph(records, [gap], lambda path: "svc", lambda q: None)
+    from propagation_lint.graph import render
+
+    page = render(cyclic, "html")
+    assert page.count('<g class="node ') == len(cyclic.nodes) == 5
+    assert render(cyclic, "mermaid").count("-->") + render(cyclic, "mermaid").count("==>") == len(cyclic.edges) == 5
