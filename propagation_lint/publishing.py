@@ -110,7 +110,9 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
             row = _by_receiver(candidates, task[0])
             if row is not None:
                 yield PublishSite(site, row, "resolved", text, requires=task[1], label_call=label_call)
-            continue
+            if not task[1]:
+                continue
+            # a name imported from another module: a task there, or a module-level instance
         if recv.kind == "ref":
             instance = pubcat.MODULE_INSTANCES.get(recv.qname)
             if instance:
@@ -365,6 +367,12 @@ def any_argument_reaches(ps: PublishSite, ctx, skip=None) -> Reach:
     cf = carrier_flow(ctx)
     result = Reach(NO)
     args = list(ps.site.node.args)
+    payload = ps.publisher.payload
+    if payload is not None and not payload.kwargs:
+        # only the payload can carry it besides the carrier (a carrier passed at the wrong
+        # position, e.g. as the partition, carries nothing)
+        value = arg_value(ps.site.node, payload.name, payload.position)
+        args = [a for a in args if a.value is value]
     if ps.label_call is not None:
         args += list(ps.label_call.args)
     for arg in args:
@@ -461,9 +469,12 @@ class CarrierFlow:
                 result = r(expr.key, True) | r(expr.value, True)
             else:
                 result = r(expr.elt, True)
+            # items built here from business data (`[{"Id": i, "MessageBody": b} for ...]`): the
+            # iterated values are nested in the carrier; a plain conversion keeps the source's role
+            built = isinstance(expr.value if isinstance(expr, cst.DictComp) else expr.elt, cst.Dict)
             for_in = expr.for_in
             while for_in is not None:
-                result = result | r(for_in.iter)
+                result = result | r(for_in.iter, nested or built)
                 for_in = for_in.inner_for_in
             return result
         if isinstance(expr, cst.Call):
@@ -528,6 +539,8 @@ class CarrierFlow:
             recv = self.resolver.resolve(func.value, scope)
             if recv.kind == "instance" and recv.project:
                 return Reach(CONDITIONAL, (("returns-injected", f"{recv.qname}.{func.attr.value}"),))
+            if recv.kind == "instance" and self.resolver.resolve(call, scope).kind == "instance":
+                return Reach(NO)  # a fresh library object (`sender.create_message_batch()`)
             if recv.kind != "ref":
                 # x.items(), json.dumps(x).encode(), carrier.copy(), event.to_json()
                 result = result | r(func.value)
@@ -685,7 +698,8 @@ def publish_candidate(rule, ps: PublishSite, ctx, reach: Reach, related, message
     unless += (("instrumented", pub.library, pub.method, pub.receiver, process),)
     return ctx.candidate(
         rule, site.node, scope=site.scope, target=f"{pub.library}:{pub.method}",
-        message=message, suggestion=suggestion, related=related[:6],
+        message=message, suggestion=suggestion,
+        related=sorted(related[:6], key=lambda r: (r.location.path, r.location.line, r.location.column)),
         confidence=ps.confidence, requires=ps.requires, unless=unless, statement=site.statement,
     )
 

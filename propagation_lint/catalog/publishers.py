@@ -332,11 +332,11 @@ PUBLISHERS = (
     # --- celery: apply_async(args, kwargs, task_id, producer, link, link_error, shadow, **options)
     Publisher(
         "celery", "apply_async", receiver="celery.app.task.Task",
-        carrier=Arg("headers"), carrier_kind="celery-headers", payload=Arg("args", 0),
+        carrier=Arg("headers"), carrier_kind="celery-headers",
     ),
     Publisher(
         "celery", "apply_async", receiver="celery.canvas.Signature",
-        carrier=Arg("headers"), carrier_kind="celery-headers", payload=Arg("args", 0),
+        carrier=Arg("headers"), carrier_kind="celery-headers",
     ),
     Publisher(
         "celery", "delay", receiver="celery.app.task.Task",
@@ -351,8 +351,7 @@ PUBLISHERS = (
     # Celery.send_task(name, args=None, kwargs=None, ..., **options)
     Publisher(
         "celery", "send_task", receiver="celery.Celery",
-        carrier=Arg("headers"), carrier_kind="celery-headers",
-        payload=Arg("args", 1), destination=Arg("name", 0),
+        carrier=Arg("headers"), carrier_kind="celery-headers", destination=Arg("name", 0),
         hint_receiver=r"(?i)celery|app\b|^app", hint_modules=("celery",),
     ),
     # --- dramatiq: Actor.send(*args, **kwargs); send_with_options(*, args, kwargs, delay, **options)
@@ -363,7 +362,7 @@ PUBLISHERS = (
     ),
     Publisher(
         "dramatiq", "send_with_options", receiver="dramatiq.Actor",
-        carrier=Arg("options", kwargs=True), carrier_kind="dramatiq-options", payload=Arg("args"),
+        carrier=Arg("options", kwargs=True), carrier_kind="dramatiq-options",
     ),
     # --- rq: enqueue(f, *args, **kwargs) (reserved meta=), enqueue_call(func, args, kwargs, ..., meta=)
     Publisher(

@@ -15,6 +15,8 @@ class PublishWithoutContext(Rule):
         "kafka", "confluent_kafka", "aiokafka", "pika", "aio_pika", "aiormq", "kombu", "celery",
         "dramatiq", "rq", "boto3", "aiobotocore", "aioboto3", "pubsub", "servicebus", "eventhub", "nats",
         "redis", "pulsar", "paho", "taskiq", "faststream", "send_message", "basic_publish", "produce",
+        "send", "publish", "delay", "apply_async", "send_task", "kiq", "enqueue", "enqueue_call",
+        "send_with_options", "send_messages", "send_event", "send_batch", "send_async", "xadd",
     )
 
     what_it_does = """
