@@ -63,6 +63,60 @@ INSTRUMENTORS = (
         "otel-remoulade", "opentelemetry.instrumentation.remoulade.RemouladeInstrumentor",
         ("remoulade",), ("remoulade:send", "remoulade:consume:actor"),
     ),
+    # --- publishing: ddtrace integrations (domain.md §E "Messaging defaults")
+    Instrumentor(
+        "ddtrace-botocore", "ddtrace.contrib.botocore", ("boto3-sqs", "boto3-sns", "boto3-kinesis", "boto3-events"),
+        ("boto3-sqs:send_message", "boto3-sqs:send_message_batch", "boto3-sqs:send_messages",
+         "boto3-sns:publish", "boto3-sns:publish_batch", "boto3-kinesis:put_record", "boto3-kinesis:put_records",
+         "boto3-events:put_events"),
+        system="ddtrace",
+        not_covers="Lambda invoke is not given a context; DD_BOTOCORE_DISTRIBUTED_TRACING=false turns injection off",
+    ),
+    Instrumentor(
+        "ddtrace-kafka", "ddtrace.contrib.kafka", ("confluent-kafka",), (), system="ddtrace",
+        not_covers="ddtrace's Kafka propagation is off by default (DD_KAFKA_PROPAGATION_ENABLED=false); "
+                   "a Data Streams checkpoint is not trace propagation",
+    ),
+    Instrumentor(
+        "ddtrace-aiokafka", "ddtrace.contrib.aiokafka", ("aiokafka",), (), system="ddtrace",
+        not_covers="ddtrace's Kafka propagation is off by default (DD_KAFKA_PROPAGATION_ENABLED=false)",
+    ),
+    Instrumentor(
+        "ddtrace-celery", "ddtrace.contrib.celery", ("celery",), (), system="ddtrace",
+        not_covers="Celery distributed tracing is off by default (DD_CELERY_DISTRIBUTED_TRACING=false)",
+    ),
+    Instrumentor(
+        "ddtrace-dramatiq", "ddtrace.contrib.dramatiq", ("dramatiq",), (), system="ddtrace",
+        not_covers="it traces send_with_options() but does not propagate the context",
+    ),
+    Instrumentor(
+        "ddtrace-kombu", "ddtrace.contrib.kombu", ("kombu",), ("kombu:publish",), system="ddtrace",
+        default_in_launcher=False, not_covers="the kombu integration is off by default",
+    ),
+    Instrumentor("ddtrace-rq", "ddtrace.contrib.rq", ("rq",),
+                 ("rq:enqueue", "rq:enqueue_call", "rq:enqueue_in", "rq:enqueue_at"), system="ddtrace"),
+    Instrumentor("ddtrace-pubsub", "ddtrace.contrib.google_cloud_pubsub", ("google-cloud-pubsub",),
+                 ("google-cloud-pubsub:publish",), system="ddtrace"),
+    Instrumentor("ddtrace-servicebus", "ddtrace.contrib.azure_servicebus", ("azure-servicebus",),
+                 ("azure-servicebus:send_messages", "azure-servicebus:schedule_messages"), system="ddtrace"),
+    Instrumentor("ddtrace-eventhubs", "ddtrace.contrib.azure_eventhubs", ("azure-eventhub",),
+                 ("azure-eventhub:send_batch", "azure-eventhub:send_event"), system="ddtrace"),
+    # --- publishing: library-native switches and the project's own publish hooks (found in code)
+    Instrumentor("native-pubsub", "google.cloud.pubsub_v1.types.PublisherOptions", ("google-cloud-pubsub",),
+                 ("google-cloud-pubsub:publish",), system="native", default_in_launcher=False),
+    *(Instrumentor(f"native-faststream-{kind}", f"faststream.{kind}.opentelemetry.{cls}", ("faststream",),
+                   ("faststream:publish",), system="native", default_in_launcher=False)
+      for kind, cls in (("kafka", "KafkaTelemetryMiddleware"), ("confluent", "KafkaTelemetryMiddleware"),
+                        ("rabbit", "RabbitTelemetryMiddleware"), ("nats", "NatsTelemetryMiddleware"),
+                        ("redis", "RedisTelemetryMiddleware"))),
+    Instrumentor("native-taskiq", "taskiq.middlewares.opentelemetry_middleware.OpenTelemetryMiddleware", ("taskiq",),
+                 ("taskiq:kiq",), system="native", default_in_launcher=False),
+    Instrumentor("hook-celery", "project-hook:celery", ("celery",),
+                 ("celery:apply_async", "celery:delay", "celery:send_task"), system="project", default_in_launcher=False),
+    Instrumentor("hook-dramatiq", "project-hook:dramatiq", ("dramatiq",),
+                 ("dramatiq:send", "dramatiq:send_with_options"), system="project", default_in_launcher=False),
+    Instrumentor("hook-taskiq", "project-hook:taskiq", ("taskiq",), ("taskiq:kiq",), system="project",
+                 default_in_launcher=False),
     Instrumentor(
         "ddtrace-futures", "ddtrace.contrib.futures", ("threading",),
         ("threads:ThreadPoolExecutor.submit", "threads:ThreadPoolExecutor.map", "threads:run_in_executor"),
@@ -74,6 +128,37 @@ INSTRUMENTORS = (
         not_covers="only the Datadog context is copied into greenlets (domain.md §D.5)",
     ),
 )
+
+# In-code switches that enable instrumentation (collected by ``publishing._native_instrumentation_facts``):
+# callee qname -> comma-separated instrumentor qnames, ``"*kwargs"`` (``ddtrace.patch(botocore=True)``),
+# or ``(keyword, qname)`` when a keyword set to True enables it.
+_DD_DEFAULT = ",".join(i.qname for i in INSTRUMENTORS if i.system == "ddtrace" and i.default_in_launcher)
+_OTEL_DEFAULT = ",".join(i.qname for i in INSTRUMENTORS if i.system == "opentelemetry" and i.default_in_launcher)
+DDTRACE_PATCH_NAMES = {i.qname.rsplit(".", 1)[-1]: i.qname for i in INSTRUMENTORS if i.system == "ddtrace"}
+CODE_SWITCHES = {
+    "ddtrace.patch_all": _DD_DEFAULT,
+    "ddtrace.patch": "*kwargs",
+    "opentelemetry.instrumentation.auto_instrumentation.initialize": _OTEL_DEFAULT,
+    "google.cloud.pubsub_v1.types.PublisherOptions": ("enable_open_telemetry_tracing",
+                                                     "google.cloud.pubsub_v1.types.PublisherOptions"),
+    "google.cloud.pubsub_v1.PublisherOptions": ("enable_open_telemetry_tracing",
+                                                "google.cloud.pubsub_v1.types.PublisherOptions"),
+}
+for _i in INSTRUMENTORS:
+    if _i.system == "native" and _i.qname.endswith("Middleware"):
+        CODE_SWITCHES[_i.qname] = _i.qname
+        CODE_SWITCHES[_i.qname.rsplit(".", 2)[0] + "." + _i.qname.rsplit(".", 1)[-1]] = _i.qname
+CODE_SWITCHES["taskiq.middlewares.OpenTelemetryMiddleware"] = "taskiq.middlewares.opentelemetry_middleware.OpenTelemetryMiddleware"
+IMPORT_SWITCHES = {"ddtrace.auto": _DD_DEFAULT, "ddtrace.bootstrap.sitecustomize": _DD_DEFAULT}
+# Functions of the project that inject on every publish of a library: a Celery ``before_task_publish``
+# handler, a dramatiq middleware's ``before_enqueue``, a taskiq middleware's ``pre_send``.
+PUBLISH_HOOKS = {
+    "celery.signals.before_task_publish": "project-hook:celery",
+    "dramatiq.Middleware.before_enqueue": "project-hook:dramatiq",
+    "dramatiq.middleware.Middleware.before_enqueue": "project-hook:dramatiq",
+    "taskiq.TaskiqMiddleware.pre_send": "project-hook:taskiq",
+    "taskiq.abc.middleware.TaskiqMiddleware.pre_send": "project-hook:taskiq",
+}
 
 # Names the user may write in `auto-instrumented = [...]` map to these library names.
 LIBRARY_NAMES = tuple(sorted({lib for i in INSTRUMENTORS for lib in i.libraries}))
