@@ -204,7 +204,7 @@ def _emit(findings, internal, options: CheckOptions, stdout, files_checked, file
         files_checked=files_checked, files_skipped=files_skipped, fixed=fixed,
         fixable_safe=safe, fixable_unsafe=unsafe, statistics=options.statistics,
         show_fixes=list(show_fixes or []) if options.show_fixes else [], quiet=options.quiet,
-        color=options.output_format == "text" and _color(stdout),
+        color=options.output_format == "text" and _color(stdout), unsafe_fixes=options.unsafe_fixes,
     )
     render(options.output_format, findings, rules=registry.all_rules(), summary=summary, stream=stdout)
     if internal:

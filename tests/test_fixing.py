@@ -428,3 +428,95 @@ def test_apply_edits_positions_and_newlines():
 def test_unified_diff_marks_missing_final_newline():
     diff = unified_diff("a\nb", "a\nc", "p.py")
     assert diff == "--- a/p.py\n+++ b/p.py\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
+
+
+def test_unsafe_fix_is_marked_applicable_with_unsafe_fixes(tmp_path):
+    write(tmp_path / "m.py", "danger()\n")
+    _, out = check(tmp_path)
+    assert out.splitlines()[:2] == ["m.py:1:1: CTX992 `danger` is risky", "  fix (unsafe): Use `careful`"]
+    _, out = check(tmp_path, unsafe_fixes=True)
+    assert out.splitlines()[:3] == [
+        "m.py:1:1: CTX992 [*] `danger` is risky",
+        "  fix (unsafe): Use `careful`",
+        "Found 1 finding in 1 file (1 file checked).",
+    ]
+    assert out.splitlines()[3] == "[*] 1 fixable with --fix."
+
+
+# ----------------------------------------------------------------------------- real rules
+THREAD_FIX = Path(__file__).parent / "rule_fixtures" / "threads" / "fix"
+
+
+def test_real_rule_diff_applies_with_git_and_matches_fix(tmp_path, capsys):
+    """CTX2xx fixes (thread hand-offs): --diff is a patch git accepts and equals what --fix writes."""
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+    names = sorted(p.name[: -len(".fixed")] for p in THREAD_FIX.glob("*.py.fixed"))
+    if not names:
+        pytest.skip("no real rule with a fix yet")
+    for name in names:
+        shutil.copy(THREAD_FIX / name, tmp_path / name)
+    out = io.StringIO()
+    options = CheckOptions(paths=(str(tmp_path),), select=("CTX2",), use_cache=False, jobs=1, diff=True, unsafe_fixes=True)
+    assert run_check(options, stdout=out, cwd=tmp_path) == 1
+    git = ["git", "-c", "core.autocrlf=false"]
+    subprocess.run(git + ["init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "fix.patch").write_text(out.getvalue())
+    subprocess.run(git + ["apply", "fix.patch"], cwd=tmp_path, check=True)
+    for name in names:
+        assert (tmp_path / name).read_text() == (THREAD_FIX / f"{name}.fixed").read_text(), name
+        compile((tmp_path / name).read_text(), name, "exec")
+    # nothing left to fix: an empty diff, exit 0
+    out = io.StringIO()
+    assert run_check(options, stdout=out, cwd=tmp_path) == 0 and out.getvalue() == ""
+
+
+EVIDENCE = '''from kafka import KafkaProducer
+
+producer = KafkaProducer(bootstrap_servers="kafka:9092")
+
+
+def order_placed(order):
+    headers = [("source", b"shop")]
+    producer.send("orders", value=order, headers=headers)
+'''
+
+
+def test_evidence_in_every_output_format(tmp_path):
+    """A real finding's evidence: indented under it in text, in JSON, and in SARIF's
+    relatedLocations and codeFlows (source order, ending at the finding); SARIF help = rule docs."""
+    from propagation_lint.rules.publish_without_context import PublishWithoutContext
+
+    write(tmp_path / "pub.py", EVIDENCE)
+
+    def run(fmt):
+        out = io.StringIO()
+        options = CheckOptions(paths=(str(tmp_path),), select=("CTX101",), use_cache=False, jobs=1, output_format=fmt)
+        assert run_check(options, stdout=out, cwd=tmp_path) == 1
+        return out.getvalue()
+
+    (finding,) = json.loads(run("json"))
+    related = [(r["path"], r["line"], r["column"], r["message"]) for r in finding["related"]]
+    assert ("pub.py", 7, 15, "the carrier `headers` is built here") in related
+    assert ("pub.py", 8, 50, "the carrier `headers` is passed here without injected context") in related
+
+    text = run("text").splitlines()
+    assert text[0].startswith("pub.py:8:5: CTX101 ")
+    arrows = [line for line in text if line.startswith("  --> ")]
+    assert arrows == [f"  --> {p}:{line}:{col}: {msg}" for p, line, col, msg in related]
+    # right under the finding, before the next finding or the summary
+    assert text.index(arrows[-1]) < next(i for i, line in enumerate(text) if line.startswith("Found"))
+
+    sarif = json.loads(run("sarif"))["runs"][0]
+    (res,) = sarif["results"]
+    assert [(loc["physicalLocation"]["region"]["startLine"], loc["message"]["text"]) for loc in res["relatedLocations"]] == [
+        (line, msg) for _, line, _, msg in related
+    ]
+    steps = [s["location"]["physicalLocation"]["region"] for s in res["codeFlows"][0]["threadFlows"][0]["locations"]]
+    assert [(s["startLine"], s["startColumn"]) for s in steps] == [(7, 15), (8, 50), (8, 5)]
+    rule = next(r for r in sarif["tool"]["driver"]["rules"] if r["id"] == "CTX101")
+    assert rule["help"]["markdown"] == PublishWithoutContext.documentation()
+    assert "## Fix safety" in rule["help"]["markdown"]
+
+    gh = run("github")
+    assert "%0A--> pub.py:7:15: the carrier `headers` is built here" in gh

@@ -315,6 +315,9 @@ def test_github_lines():
         (
             "::error file=app/pub.py,line=12,col=5,endLine=12,endColumn=30,"
             "title=CTX101 publish-without-inject::CTX101 Message published without injecting the trace context"
+            "%0Ahelp: Call `inject(headers)` before `send`:%0A    inject(headers)"
+            "%0A--> app/pub.py:9:5: span `publish` started here"
+            "%0A--> app/pub.py:10:5: carrier `headers` built here"
         ),
         (
             "::warning file=pkg/my module%25.py,line=3,col=1,endLine=3,endColumn=20,"

@@ -33,6 +33,8 @@ class Summary:
     show_fixes: list[tuple[str, str, int]] = field(default_factory=list)
     quiet: bool = False
     color: bool = False
+    # ``--unsafe-fixes``: unsafe fixes count as applicable (``[*]``)
+    unsafe_fixes: bool = False
     tool_version: str = __version__
 
 

@@ -2,7 +2,10 @@
 
 ::
 
-    ::error file=app/pub.py,line=12,col=5,endLine=12,endColumn=30,title=CTX101 publish-without-inject::CTX101 Message ...
+    ::error file=app/pub.py,line=12,col=5,endLine=12,endColumn=30,title=CTX101 publish-without-inject::CTX101 Message ...%0Ahelp: ...%0A--> app/pub.py:9:5: span ...
+
+The suggestion (``help:``) and the evidence (``-->`` lines) follow the message on new lines, as in
+the text output, so the annotation on the pull request explains itself.
 
 Escaping follows the Actions toolkit (``@actions/core`` ``command.ts``): in the message ``%``,
 ``\\r`` and ``\\n`` become ``%25``, ``%0D`` and ``%0A``; property values additionally escape ``:``
@@ -40,7 +43,14 @@ def format_finding(f: Finding) -> str:
     ]
     command = COMMANDS.get(f.severity, "error")
     props_text = ",".join(f"{key}={escape_property(value)}" for key, value in props)
-    return f"::{command} {props_text}::{escape_data(f'{f.code} {f.message}')}"
+    # the evidence as in the text output, on the annotation's following lines
+    lines = [f"{f.code} {f.message}"]
+    if f.suggestion:
+        lines.append("help: " + f.suggestion.rstrip("\n"))
+    for rel in f.related:
+        r = rel.location
+        lines.append(f"--> {r.path}:{r.line}:{r.column}: {rel.message}")
+    return f"::{command} {props_text}::{escape_data(chr(10).join(lines))}"
 
 
 def render(findings: Sequence[Finding], *, rules: Sequence[type[Rule]], summary: Any, stream: IO[str]) -> None:

@@ -9,8 +9,8 @@ Choices, each against a pitfall seen in peers (``/work/shared/peers.md`` §4 ite
   ``artifactChanges`` an array of ``{artifactLocation, replacements}``); semgrep-action#590 and
   gosec#1393 were uploads rejected for malformed fixes.
 - A run without findings still has ``results: []`` (semgrep-action#378).
-- Evidence goes in ``relatedLocations`` and, ordered, in one ``codeFlows`` thread flow ending at
-  the finding, so viewers can show the path.
+- Evidence goes in ``relatedLocations``; the evidence in the finding's own file and the finding
+  itself, in source order, also make one ``codeFlows`` thread flow, so viewers can show the path.
 - ``partialFingerprints["propagationLint/v1"]`` carries the meaning-based fingerprint, so GitHub
   keeps tracking an alert when code moves.
 """
@@ -120,6 +120,21 @@ def _edit_replacement(edit: Edit) -> dict[str, Any]:
     }
 
 
+def _flow(f: Finding) -> list[dict[str, Any]]:
+    """The evidence in the finding's own file and the finding itself, in source order (the order
+    in which the code runs, as far as a linter can tell); empty when no evidence is in that file.
+    Evidence in other files (an instrumentor set up elsewhere) stays in ``relatedLocations`` only."""
+    here = [(rel.location, rel.message) for rel in f.related if rel.location.path == f.location.path]
+    if not here:
+        return []
+    here.sort(key=lambda step: (step[0].line, step[0].column))
+    # the finding after its own parts (arguments are evaluated before the call they belong to)
+    end = (f.location.end_line, f.location.end_column)
+    before = [step for step in here if (step[0].line, step[0].column) < end]
+    here = before + [(f.location, f.message)] + here[len(before):]
+    return [_location(loc, message) for loc, message in here]
+
+
 def result(f: Finding, rule_index: int) -> dict[str, Any]:
     text = f"{f.message} {f.suggestion}" if f.suggestion else f.message
     out: dict[str, Any] = {
@@ -135,9 +150,9 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
         out["relatedLocations"] = [
             _location(rel.location, rel.message, loc_id=i) for i, rel in enumerate(f.related, start=1)
         ]
-        steps = [_location(rel.location, rel.message) for rel in f.related]
-        steps.append(_location(f.location, f.message))
-        out["codeFlows"] = [{"threadFlows": [{"locations": [{"location": step} for step in steps]}]}]
+        flow = _flow(f)
+        if flow:
+            out["codeFlows"] = [{"threadFlows": [{"locations": [{"location": step} for step in flow]}]}]
     if f.fix is not None:
         out["fixes"] = [
             {

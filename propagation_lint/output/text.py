@@ -9,8 +9,8 @@
     Found 1 finding in 1 file (3 files checked).
     [*] 1 fixable with --fix.
 
-``[*]`` marks a finding whose fix ``--fix`` applies; a fix that needs ``--unsafe-fixes`` is
-named on a ``fix (unsafe):`` line instead. ANSI colour only when ``summary.color`` is true.
+``[*]`` marks a finding whose fix ``--fix`` applies (an unsafe one only when ``--unsafe-fixes``
+is given); an unsafe fix is also named on a ``fix (unsafe):`` line. ANSI colour only when ``summary.color`` is true.
 """
 from __future__ import annotations
 
@@ -55,16 +55,17 @@ def _block(prefix: str, text: str) -> list[str]:
     return out
 
 
-def _has_safe_fix(f: Finding) -> bool:
-    return f.fix is not None and f.fix.applicability == "safe"
+def _has_safe_fix(f: Finding, unsafe_fixes: bool = False) -> bool:
+    """True when ``--fix`` applies the finding's fix (an unsafe one only with ``--unsafe-fixes``)."""
+    return f.fix is not None and (f.fix.applicability == "safe" or unsafe_fixes)
 
 
-def format_finding(f: Finding, color: bool = False) -> list[str]:
+def format_finding(f: Finding, color: bool = False, unsafe_fixes: bool = False) -> list[str]:
     """The lines printed for one finding (without newlines)."""
     s = _Style(color)
     loc = f.location
     head = f"{s(loc.path, _BOLD)}:{loc.line}:{loc.column}: {s(f.code, _BOLD, _RED)}"
-    if _has_safe_fix(f):
+    if _has_safe_fix(f, unsafe_fixes):
         head += " " + s("[*]", _CYAN)
     lines = [f"{head} {f.message}"]
     if f.suggestion:
@@ -72,29 +73,30 @@ def format_finding(f: Finding, color: bool = False) -> list[str]:
     for rel in f.related:
         r = rel.location
         lines += _block(f"  {s('-->', _CYAN)} ", f"{r.path}:{r.line}:{r.column}: {rel.message}")
-    if f.fix is not None and not _has_safe_fix(f):
+    if f.fix is not None and f.fix.applicability != "safe":
         lines += _block("  " + s("fix (unsafe)", _BOLD, _CYAN) + ": ", f.fix.title)
     return lines
 
 
-def _statistics(findings: Sequence[Finding], rules: Sequence[type[Rule]]) -> list[tuple[int, str, bool, str]]:
+def _statistics(findings: Sequence[Finding], rules: Sequence[type[Rule]], unsafe_fixes: bool = False) -> list[tuple[int, str, bool, str]]:
     """(count, code, fixable, name) per code, most frequent first, then by code."""
     names: dict[str, str] = {r.code: r.name for r in rules}
     counts: Counter = Counter()
     fixable: dict[str, bool] = defaultdict(bool)
     for f in findings:
         counts[f.code] += 1
-        fixable[f.code] |= _has_safe_fix(f)
+        fixable[f.code] |= _has_safe_fix(f, unsafe_fixes)
         names.setdefault(f.code, f.name)
     rows = [(n, code, fixable[code], names.get(code, "")) for code, n in counts.items()]
     rows.sort(key=lambda row: (-row[0], row[1]))
     return rows
 
 
-def format_statistics(findings: Sequence[Finding], rules: Sequence[type[Rule]], color: bool = False) -> list[str]:
+def format_statistics(findings: Sequence[Finding], rules: Sequence[type[Rule]], color: bool = False,
+                      unsafe_fixes: bool = False) -> list[str]:
     """ruff's ``--statistics`` table: ``count<TAB>code<TAB>[*] name``."""
     s = _Style(color)
-    rows = _statistics(findings, rules)
+    rows = _statistics(findings, rules, unsafe_fixes)
     if not rows:
         return []
     count_width = max(len(str(n)) for n, *_ in rows)
@@ -158,10 +160,10 @@ def format_summary(findings: Sequence[Finding], summary: Any) -> list[str]:
 def render(findings: Sequence[Finding], *, rules: Sequence[type[Rule]], summary: Any, stream: IO[str]) -> None:
     lines: list[str] = []
     if summary.statistics:
-        lines += format_statistics(findings, rules, summary.color)
+        lines += format_statistics(findings, rules, summary.color, getattr(summary, "unsafe_fixes", False))
     else:
         for f in findings:
-            lines += format_finding(f, summary.color)
+            lines += format_finding(f, summary.color, getattr(summary, "unsafe_fixes", False))
     if not summary.quiet:
         lines += format_show_fixes(summary.show_fixes, rules, summary.color)
         lines += format_summary(findings, summary)
