@@ -1,6 +1,423 @@
 """Which calls and functions consume messages, and where each message's carrier lives.
 
-(Rows are added by the consumer rules, CTX3xx; see domain.md §B and §G.)
+Facts: ``../shared/domain.md`` §B (consume APIs), §C.4 (what each instrumentation really wraps),
+§E (ddtrace) and the rule-matcher table §G / §G.2. ``propagation_lint/consuming.py`` reads these
+rows; no library name appears in its code.
+
+The rows describe *shapes*: what a consumed value is and how to get from it to one message.
+
+- :class:`Shape`: ``message`` (one message, with the expression of its carrier and the key of the
+  suggestion that shows how to read it), ``batch`` (several messages processed together;
+  ``element`` is the shape of each), ``stream`` (an endless iterator: each iteration is one
+  message, never a batch), or ``container`` (a value holding batches: ``members`` maps
+  ``["Messages"]`` / ``.get("Messages")`` / ``.received_messages`` / ``.items()`` / ``.values()``
+  to shapes; ``items`` is the shape of ``(key, value)`` tuples when iterated).
+  ``tuple_elements`` gives the shape of each element when the value is a tuple
+  (``for method, properties, body in channel.consume(q)``).
+- :class:`Receive`: a call (or attribute) on a known receiver type that returns a shape; iterating
+  a receiver (``for record in consumer``) is the pseudo-method ``__iter__``.
+- :class:`Callback`: a call that registers a function the library calls with each message (or a
+  batch), with the index of the message parameter (``self`` excluded).
+- :class:`TaskEntry`: decorators that make a function a task the worker calls (Celery, dramatiq...).
+- :class:`LambdaSource`: how to recognise the event source of an AWS Lambda handler from the keys
+  it reads.
+
+``pattern`` names the instrumentor coverage key ``<library>:consume:<pattern>`` listed in
+``catalog/instrumentors.py``: an instrumentor covers a consumer only where it really wraps the
+user's processing (§C.4: kafka-python iteration, ``poll()``, aiokafka loops, aio-pika iterators,
+confluent ``Serializing``/``Deserializing`` classes, redis, kombu, nats, pulsar, mqtt are not).
 """
-CLASSES = ()
-FACTORIES = ()
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from .schema import Arg, ClassInfo, Factory
+
+
+@dataclass(frozen=True)
+class Shape:
+    key: str
+    kind: str  # message | batch | stream | container
+    library: str
+    element: str = ""
+    members: Tuple[Tuple[str, str], ...] = ()
+    items: str = ""  # shape of the (key, value) tuples of `.items()`
+    tuple_elements: Tuple[str, ...] = ()
+    carrier: str = ""  # message: the carrier expression, "{m}" is the message variable
+    carrier_kind: str = ""  # message: key into suggestions.CONSUME_SUGGESTIONS
+
+    def member(self, name: str) -> str:
+        for k, v in self.members:
+            if k == name:
+                return v
+        return ""
+
+
+@dataclass(frozen=True)
+class Receive:
+    library: str
+    method: str  # method name, ".attr" for an attribute, "__iter__" for `for m in receiver`
+    receiver: str
+    result: str  # shape key
+    pattern: str
+    # how many messages one call returns: a literal 1 (or the default when absent) is not a batch
+    count: Optional[Arg] = None
+    default_count: int = 1
+    is_async: Optional[bool] = None  # __iter__ rows: only `async for` (True) / only `for` (False)
+    # when the receiver cannot be resolved: a regex on the receiver's last name, in files that
+    # import one of ``hint_modules``
+    hint_receiver: str = ""
+    hint_modules: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Callback:
+    library: str
+    method: str  # method name, or "=" + attribute for `client.on_message = fn`
+    receiver: str = ""
+    function: str = ""  # a constructor or function (kombu.Consumer(..., callbacks=[fn]))
+    args: Tuple[Arg, ...] = ()  # where the callback may be passed; a list value holds several
+    message_param: int = 0
+    shape: str = ""
+    pattern: str = ""
+    any_keyword: bool = False  # redis `pubsub.subscribe(channel=handler)`: every keyword is a callback
+    hint_receiver: str = ""
+    hint_modules: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    """Decorators that turn a function into a task run by a worker with one message."""
+
+    library: str
+    qnames: Tuple[str, ...] = ()  # qualified decorators
+    attrs: Tuple[str, ...] = ()  # `@<app>.task`: the attribute, in files importing ``modules``
+    modules: Tuple[str, ...] = ()
+    pattern: str = "task"
+    carrier_kind: str = ""
+
+
+@dataclass(frozen=True)
+class LambdaSource:
+    library: str
+    # words the handler's code uses for records of this source (any of them)
+    keys: Tuple[str, ...]
+    carrier_kind: str
+    pattern: str
+    batch: bool = True  # records arrive in batches (`event["Records"]`)
+
+
+# ----------------------------------------------------------------------------- types
+CLASSES = (
+    ClassInfo("aio_pika.Queue", "aio-pika", ("aio_pika.queue.Queue", "aio_pika.RobustQueue", "aio_pika.robust_queue.RobustQueue",
+                                             "aio_pika.abc.AbstractQueue", "aio_pika.abc.AbstractRobustQueue")),
+    ClassInfo("aio_pika.QueueIterator", "aio-pika", ("aio_pika.queue.QueueIterator", "aio_pika.abc.AbstractQueueIterator")),
+    ClassInfo("aio_pika.IncomingMessage", "aio-pika", ("aio_pika.message.IncomingMessage", "aio_pika.abc.AbstractIncomingMessage")),
+    ClassInfo("kombu.Consumer", "kombu", ("kombu.messaging.Consumer",)),
+    ClassInfo("kombu.mixins.ConsumerMixin", "kombu", ()),
+    ClassInfo("google.cloud.pubsub_v1.SubscriberClient", "google-cloud-pubsub",
+              ("google.cloud.pubsub.SubscriberClient", "google.cloud.pubsub_v1.subscriber.Client",
+               "google.cloud.pubsub_v1.subscriber.client.Client")),
+    ClassInfo("azure.servicebus.ServiceBusReceiver", "azure-servicebus",
+              ("azure.servicebus._servicebus_receiver.ServiceBusReceiver", "azure.servicebus.aio.ServiceBusReceiver",
+               "azure.servicebus.aio._servicebus_receiver_async.ServiceBusReceiver")),
+    ClassInfo("azure.eventhub.EventHubConsumerClient", "azure-eventhub",
+              ("azure.eventhub._consumer_client.EventHubConsumerClient", "azure.eventhub.aio.EventHubConsumerClient",
+               "azure.eventhub.aio._consumer_client_async.EventHubConsumerClient")),
+    ClassInfo("nats.aio.subscription.Subscription", "nats-py", ()),
+    ClassInfo("nats.js.client.JetStreamContext.PullSubscription", "nats-py", ()),
+    ClassInfo("redis.client.PubSub", "redis-py", ("redis.asyncio.client.PubSub",)),
+    ClassInfo("pulsar.Consumer", "pulsar-client", ("pulsar.asyncio.Consumer",)),
+    # the types the consumer rows hang on (also listed by the publishing rows)
+    ClassInfo("aio_pika.Connection", "aio-pika", ("aio_pika.connection.Connection", "aio_pika.RobustConnection",
+                                                  "aio_pika.robust_connection.RobustConnection",
+                                                  "aio_pika.abc.AbstractConnection", "aio_pika.abc.AbstractRobustConnection")),
+    ClassInfo("aio_pika.Channel", "aio-pika", ("aio_pika.channel.Channel", "aio_pika.RobustChannel",
+                                               "aio_pika.robust_channel.RobustChannel", "aio_pika.abc.AbstractChannel",
+                                               "aio_pika.abc.AbstractRobustChannel")),
+    ClassInfo("aiormq.Connection", "aiormq", ("aiormq.connection.Connection", "aiormq.abc.AbstractConnection")),
+    ClassInfo("aiormq.Channel", "aiormq", ("aiormq.channel.Channel", "aiormq.abc.AbstractChannel")),
+    ClassInfo("kombu.Connection", "kombu", ("kombu.connection.Connection", "kombu.BrokerConnection")),
+    ClassInfo("kombu.simple.SimpleQueue", "kombu", ()),
+    ClassInfo("celery.Celery", "celery", ("celery.app.base.Celery",)),
+    ClassInfo("azure.servicebus.ServiceBusClient", "azure-servicebus", ("azure.servicebus._servicebus_client.ServiceBusClient",)),
+    ClassInfo("azure.servicebus.aio.ServiceBusClient", "azure-servicebus",
+              ("azure.servicebus.aio._servicebus_client_async.ServiceBusClient",)),
+    ClassInfo("nats.aio.client.Client", "nats-py", ("nats.NATS", "nats.aio.client.NATS")),
+    ClassInfo("nats.js.client.JetStreamContext", "nats-py", ("nats.js.JetStreamContext",)),
+    ClassInfo("redis.Redis", "redis-py", ("redis.client.Redis", "redis.StrictRedis", "redis.client.StrictRedis",
+                                          "redis.RedisCluster", "redis.cluster.RedisCluster",
+                                          "redis.asyncio.Redis", "redis.asyncio.client.Redis",
+                                          "redis.asyncio.StrictRedis", "redis.asyncio.RedisCluster",
+                                          "aioredis.Redis", "aioredis.client.Redis")),
+    ClassInfo("pulsar.Client", "pulsar-client", ("pulsar.asyncio.Client",)),
+    ClassInfo("paho.mqtt.client.Client", "paho-mqtt", ()),
+)
+
+FACTORIES = (
+    # aio-pika: connect -> connection -> channel -> queue -> iterator
+    Factory("aio_pika.connect", "()", "aio_pika.Connection"),
+    Factory("aio_pika.connect_robust", "()", "aio_pika.Connection"),
+    Factory("aio_pika.Connection", "__enter__", "aio_pika.Connection"),
+    Factory("aio_pika.Connection", "channel", "aio_pika.Channel"),
+    Factory("aio_pika.Channel", "__enter__", "aio_pika.Channel"),
+    Factory("aio_pika.Channel", "declare_queue", "aio_pika.Queue"),
+    Factory("aio_pika.Channel", "get_queue", "aio_pika.Queue"),
+    Factory("aio_pika.Queue", "iterator", "aio_pika.QueueIterator"),
+    Factory("aio_pika.QueueIterator", "__enter__", "aio_pika.QueueIterator"),
+    # aiormq
+    Factory("aiormq.connect", "()", "aiormq.Connection"),
+    Factory("aiormq.Connection", "channel", "aiormq.Channel"),
+    # kombu
+    Factory("kombu.Connection", "__enter__", "kombu.Connection"),
+    Factory("kombu.Connection", "SimpleQueue", "kombu.simple.SimpleQueue"),
+    Factory("kombu.Connection", "Consumer", "kombu.Consumer"),
+    Factory("kombu.Consumer", "__enter__", "kombu.Consumer"),
+    Factory("kombu.simple.SimpleQueue", "__enter__", "kombu.simple.SimpleQueue"),
+    # Pub/Sub
+    Factory("google.cloud.pubsub_v1.SubscriberClient", "__enter__", "google.cloud.pubsub_v1.SubscriberClient"),
+    # Service Bus
+    Factory("azure.servicebus.ServiceBusClient.from_connection_string", "()", "azure.servicebus.ServiceBusClient"),
+    Factory("azure.servicebus.aio.ServiceBusClient.from_connection_string", "()", "azure.servicebus.ServiceBusClient"),
+    Factory("azure.servicebus.aio.ServiceBusClient", "()", "azure.servicebus.ServiceBusClient"),
+    Factory("azure.servicebus.ServiceBusClient", "__enter__", "azure.servicebus.ServiceBusClient"),
+    Factory("azure.servicebus.ServiceBusClient", "get_queue_receiver", "azure.servicebus.ServiceBusReceiver"),
+    Factory("azure.servicebus.ServiceBusClient", "get_subscription_receiver", "azure.servicebus.ServiceBusReceiver"),
+    Factory("azure.servicebus.ServiceBusReceiver", "__enter__", "azure.servicebus.ServiceBusReceiver"),
+    # Event Hubs
+    Factory("azure.eventhub.EventHubConsumerClient.from_connection_string", "()", "azure.eventhub.EventHubConsumerClient"),
+    Factory("azure.eventhub.aio.EventHubConsumerClient.from_connection_string", "()", "azure.eventhub.EventHubConsumerClient"),
+    Factory("azure.eventhub.EventHubConsumerClient", "__enter__", "azure.eventhub.EventHubConsumerClient"),
+    # NATS
+    Factory("nats.connect", "()", "nats.aio.client.Client"),
+    Factory("nats.aio.client.Client", "jetstream", "nats.js.client.JetStreamContext"),
+    Factory("nats.aio.client.Client", "subscribe", "nats.aio.subscription.Subscription"),
+    Factory("nats.js.client.JetStreamContext", "subscribe", "nats.aio.subscription.Subscription"),
+    Factory("nats.js.client.JetStreamContext", "pull_subscribe", "nats.js.client.JetStreamContext.PullSubscription"),
+    # redis
+    Factory("redis.from_url", "()", "redis.Redis"),
+    Factory("redis.Redis.from_url", "()", "redis.Redis"),
+    Factory("redis.StrictRedis.from_url", "()", "redis.Redis"),
+    Factory("redis.asyncio.from_url", "()", "redis.Redis"),
+    Factory("redis.asyncio.Redis.from_url", "()", "redis.Redis"),
+    Factory("redis.Redis", "__enter__", "redis.Redis"),
+    Factory("redis.Redis", "pubsub", "redis.client.PubSub"),
+    Factory("redis.client.PubSub", "__enter__", "redis.client.PubSub"),
+    # pulsar
+    Factory("pulsar.Client", "subscribe", "pulsar.Consumer"),
+)
+
+# ----------------------------------------------------------------------------- shapes
+_KAFKA_HEADERS = "{m}.headers"
+SHAPES = (
+    # Kafka
+    Shape("kafka-python:record", "message", "kafka-python", carrier=_KAFKA_HEADERS, carrier_kind="kafka-headers"),
+    Shape("kafka-python:records", "batch", "kafka-python", element="kafka-python:record"),
+    Shape("kafka-python:poll", "container", "kafka-python", members=((".values()", "kafka-python:values"), ("[]", "kafka-python:records")),
+          items="kafka-python:poll-item"),
+    Shape("kafka-python:poll-item", "container", "kafka-python", tuple_elements=("", "kafka-python:records")),
+    Shape("kafka-python:values", "container", "kafka-python", element="kafka-python:records"),
+    Shape("aiokafka:record", "message", "aiokafka", carrier=_KAFKA_HEADERS, carrier_kind="kafka-headers"),
+    Shape("aiokafka:records", "batch", "aiokafka", element="aiokafka:record"),
+    Shape("aiokafka:getmany", "container", "aiokafka", members=((".values()", "aiokafka:values"), ("[]", "aiokafka:records")),
+          items="aiokafka:getmany-item"),
+    Shape("aiokafka:getmany-item", "container", "aiokafka", tuple_elements=("", "aiokafka:records")),
+    Shape("aiokafka:values", "container", "aiokafka", element="aiokafka:records"),
+    Shape("confluent-kafka:message", "message", "confluent-kafka", carrier="{m}.headers()", carrier_kind="confluent-headers"),
+    Shape("confluent-kafka:messages", "batch", "confluent-kafka", element="confluent-kafka:message"),
+    # AMQP
+    Shape("pika:properties", "message", "pika", carrier="{m}.headers", carrier_kind="pika-properties"),
+    Shape("pika:delivery", "container", "pika", tuple_elements=("", "pika:properties", "")),
+    Shape("pika:generator", "stream", "pika", element="pika:delivery"),
+    Shape("aio-pika:message", "message", "aio-pika", carrier="{m}.headers", carrier_kind="headers-dict"),
+    Shape("aiormq:message", "message", "aiormq", carrier="{m}.header.properties.headers", carrier_kind="aiormq-message"),
+    Shape("kombu:message", "message", "kombu", carrier="{m}.headers", carrier_kind="headers-dict"),
+    # AWS
+    Shape("boto3-sqs:response", "container", "boto3-sqs", members=(('["Messages"]', "boto3-sqs:messages"),)),
+    Shape("boto3-sqs:messages", "batch", "boto3-sqs", element="boto3-sqs:message"),
+    Shape("boto3-sqs:message", "message", "boto3-sqs", carrier='{m}["MessageAttributes"]', carrier_kind="sqs-message"),
+    Shape("boto3-sqs:resource-messages", "batch", "boto3-sqs", element="boto3-sqs:resource-message"),
+    Shape("boto3-sqs:resource-message", "message", "boto3-sqs", carrier="{m}.message_attributes", carrier_kind="sqs-resource-message"),
+    Shape("boto3-kinesis:response", "container", "boto3-kinesis", members=(('["Records"]', "boto3-kinesis:records"),)),
+    Shape("boto3-kinesis:records", "batch", "boto3-kinesis", element="boto3-kinesis:record"),
+    Shape("boto3-kinesis:record", "message", "boto3-kinesis", carrier='{m}["Data"]', carrier_kind="kinesis-record"),
+    Shape("aws-lambda:event", "container", "aws-lambda", members=(('["Records"]', "aws-lambda:records"),
+                                                                  (".records", "aws-lambda:records"))),
+    # MSK / self-managed Kafka: event["records"] = {"topic-partition": [record, ...]}
+    Shape("aws-lambda:msk-event", "container", "aws-lambda", members=(('["records"]', "aws-lambda:msk-map"),)),
+    Shape("aws-lambda:msk-map", "container", "aws-lambda", members=((".values()", "aws-lambda:msk-values"),
+                                                                    ("[]", "aws-lambda:records")),
+          items="aws-lambda:msk-item"),
+    Shape("aws-lambda:msk-item", "container", "aws-lambda", tuple_elements=("", "aws-lambda:records")),
+    Shape("aws-lambda:msk-values", "container", "aws-lambda", element="aws-lambda:records"),
+    Shape("aws-lambda:records", "batch", "aws-lambda", element="aws-lambda:record"),
+    Shape("aws-lambda:record", "message", "aws-lambda", carrier="{m}", carrier_kind="lambda-sqs"),
+    # GCP / Azure / others
+    Shape("google-cloud-pubsub:message", "message", "google-cloud-pubsub", carrier="{m}.attributes", carrier_kind="pubsub-message"),
+    Shape("google-cloud-pubsub:pull", "container", "google-cloud-pubsub", members=((".received_messages", "google-cloud-pubsub:received"),)),
+    Shape("google-cloud-pubsub:received", "batch", "google-cloud-pubsub", element="google-cloud-pubsub:received-message"),
+    Shape("google-cloud-pubsub:received-message", "message", "google-cloud-pubsub", carrier="{m}.message.attributes",
+          carrier_kind="pubsub-received"),
+    Shape("azure-servicebus:message", "message", "azure-servicebus", carrier="{m}.application_properties", carrier_kind="servicebus-message"),
+    Shape("azure-servicebus:messages", "batch", "azure-servicebus", element="azure-servicebus:message"),
+    Shape("azure-eventhub:event", "message", "azure-eventhub", carrier="{m}.properties", carrier_kind="eventhub-event"),
+    Shape("azure-eventhub:events", "batch", "azure-eventhub", element="azure-eventhub:event"),
+    Shape("nats-py:msg", "message", "nats-py", carrier="{m}.headers", carrier_kind="nats-msg"),
+    Shape("nats-py:stream", "stream", "nats-py", element="nats-py:msg"),
+    Shape("nats-py:msgs", "batch", "nats-py", element="nats-py:msg"),
+    Shape("redis-py:pubsub-message", "message", "redis-py", carrier='{m}["data"]', carrier_kind="redis-pubsub"),
+    Shape("redis-py:listen", "stream", "redis-py", element="redis-py:pubsub-message"),
+    Shape("redis-py:xread", "container", "redis-py", element="redis-py:stream-entries"),
+    Shape("redis-py:stream-entries", "container", "redis-py", tuple_elements=("", "redis-py:entries")),
+    Shape("redis-py:entries", "batch", "redis-py", element="redis-py:entry"),
+    Shape("redis-py:entry", "container", "redis-py", tuple_elements=("", "redis-py:fields")),
+    Shape("redis-py:fields", "message", "redis-py", carrier="{m}", carrier_kind="redis-stream"),
+    Shape("pulsar-client:message", "message", "pulsar-client", carrier="{m}.properties()", carrier_kind="pulsar-message"),
+    Shape("pulsar-client:messages", "batch", "pulsar-client", element="pulsar-client:message"),
+    Shape("paho-mqtt:message", "message", "paho-mqtt", carrier="{m}.properties", carrier_kind="mqtt-message"),
+)
+
+_SQS = ("boto3", "aiobotocore", "aioboto3", "botocore")
+_KAFKA_CONSUMER = r"(?i)consumer"
+
+RECEIVES = (
+    # kafka-python: iteration (`KafkaConsumer.__next__`), poll() -> {TopicPartition: [records]}
+    Receive("kafka-python", "__iter__", "kafka.KafkaConsumer", "kafka-python:record", "iterate", is_async=False,
+            hint_receiver=_KAFKA_CONSUMER, hint_modules=("kafka",)),
+    Receive("kafka-python", "poll", "kafka.KafkaConsumer", "kafka-python:poll", "poll", default_count=2,
+            hint_receiver=_KAFKA_CONSUMER, hint_modules=("kafka",)),
+    # confluent-kafka: poll(timeout) -> Message; consume(num_messages=1, timeout=-1) -> [Message]
+    Receive("confluent-kafka", "poll", "confluent_kafka.Consumer", "confluent-kafka:message", "poll",
+            hint_receiver=_KAFKA_CONSUMER, hint_modules=("confluent_kafka",)),
+    Receive("confluent-kafka", "consume", "confluent_kafka.Consumer", "confluent-kafka:messages", "consume",
+            count=Arg("num_messages", 0), hint_receiver=_KAFKA_CONSUMER, hint_modules=("confluent_kafka",)),
+    Receive("confluent-kafka", "poll", "confluent_kafka.DeserializingConsumer", "confluent-kafka:message", "poll"),
+    Receive("confluent-kafka", "consume", "confluent_kafka.DeserializingConsumer", "confluent-kafka:messages", "consume",
+            count=Arg("num_messages", 0)),
+    # aiokafka: `async for msg in consumer`, getone(), getmany() -> {tp: [records]}
+    Receive("aiokafka", "__iter__", "aiokafka.AIOKafkaConsumer", "aiokafka:record", "iterate", is_async=True,
+            hint_receiver=_KAFKA_CONSUMER, hint_modules=("aiokafka",)),
+    Receive("aiokafka", "getone", "aiokafka.AIOKafkaConsumer", "aiokafka:record", "getone",
+            hint_receiver=_KAFKA_CONSUMER, hint_modules=("aiokafka",)),
+    Receive("aiokafka", "getmany", "aiokafka.AIOKafkaConsumer", "aiokafka:getmany", "getmany", default_count=2,
+            hint_receiver=_KAFKA_CONSUMER, hint_modules=("aiokafka",)),
+    # pika: `for method, properties, body in channel.consume(queue)`, basic_get -> (method, properties, body)
+    Receive("pika", "consume", "pika.adapters.blocking_connection.BlockingChannel", "pika:generator", "consume",
+            hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",)),
+    Receive("pika", "basic_get", "pika.adapters.blocking_connection.BlockingChannel", "pika:delivery", "basic_get",
+            hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",)),
+    # aio-pika: `async with queue.iterator() as it: async for message in it`, `async for m in queue`, queue.get()
+    Receive("aio-pika", "__iter__", "aio_pika.QueueIterator", "aio-pika:message", "iterator"),
+    Receive("aio-pika", "__iter__", "aio_pika.Queue", "aio-pika:message", "iterator"),
+    Receive("aio-pika", "get", "aio_pika.Queue", "aio-pika:message", "get"),
+    # kombu SimpleQueue.get()
+    Receive("kombu", "get", "kombu.simple.SimpleQueue", "kombu:message", "simple-queue"),
+    Receive("kombu", "get_nowait", "kombu.simple.SimpleQueue", "kombu:message", "simple-queue"),
+    # SQS: client receive_message -> {"Messages": [...]}; resource Queue.receive_messages -> [sqs.Message]
+    Receive("boto3-sqs", "receive_message", "boto3.client.sqs", "boto3-sqs:response", "receive_message",
+            count=Arg("MaxNumberOfMessages"), hint_receiver=r"(?i)sqs|queue|client", hint_modules=_SQS),
+    Receive("boto3-sqs", "receive_messages", "boto3.resource.sqs.Queue", "boto3-sqs:resource-messages", "receive_messages",
+            count=Arg("MaxNumberOfMessages"), hint_receiver=r"(?i)queue", hint_modules=_SQS),
+    # Kinesis get_records(ShardIterator=, Limit=)
+    Receive("boto3-kinesis", "get_records", "boto3.client.kinesis", "boto3-kinesis:response", "get_records", default_count=2,
+            hint_receiver=r"(?i)kinesis|client", hint_modules=_SQS),
+    # Pub/Sub synchronous pull
+    Receive("google-cloud-pubsub", "pull", "google.cloud.pubsub_v1.SubscriberClient", "google-cloud-pubsub:pull", "pull",
+            default_count=2),
+    # Service Bus receiver: iteration, receive_messages(max_message_count=1)
+    Receive("azure-servicebus", "__iter__", "azure.servicebus.ServiceBusReceiver", "azure-servicebus:message", "iterate"),
+    Receive("azure-servicebus", "receive_messages", "azure.servicebus.ServiceBusReceiver", "azure-servicebus:messages",
+            "receive_messages", count=Arg("max_message_count", 0)),
+    # NATS: `async for msg in sub.messages`, sub.next_msg(), JetStream pull fetch(batch=1)
+    Receive("nats-py", ".messages", "nats.aio.subscription.Subscription", "nats-py:stream", "subscription"),
+    Receive("nats-py", "next_msg", "nats.aio.subscription.Subscription", "nats-py:msg", "subscription"),
+    Receive("nats-py", "fetch", "nats.js.client.JetStreamContext.PullSubscription", "nats-py:msgs", "fetch",
+            count=Arg("batch", 0)),
+    # redis-py pub/sub listen()/get_message(); streams xread/xreadgroup
+    Receive("redis-py", "listen", "redis.client.PubSub", "redis-py:listen", "pubsub",
+            hint_receiver=r"(?i)pubsub|^ps$|^p$|sub", hint_modules=("redis", "aioredis")),
+    Receive("redis-py", "get_message", "redis.client.PubSub", "redis-py:pubsub-message", "pubsub",
+            hint_receiver=r"(?i)pubsub|^ps$|^p$|sub", hint_modules=("redis", "aioredis")),
+    Receive("redis-py", "xread", "redis.Redis", "redis-py:xread", "streams", default_count=2),
+    Receive("redis-py", "xreadgroup", "redis.Redis", "redis-py:xread", "streams", default_count=2),
+    # pulsar receive()/batch_receive()
+    Receive("pulsar-client", "receive", "pulsar.Consumer", "pulsar-client:message", "receive"),
+    Receive("pulsar-client", "batch_receive", "pulsar.Consumer", "pulsar-client:messages", "batch_receive", default_count=2),
+)
+
+CALLBACKS = (
+    # pika basic_consume(queue, on_message_callback, ...) -> cb(channel, method, properties, body);
+    # pika < 1.0 took the callback first (consumer_callback)
+    Callback("pika", "basic_consume", "pika.adapters.blocking_connection.BlockingChannel",
+             args=(Arg("on_message_callback", 1), Arg("consumer_callback", 0)), message_param=2, shape="pika:properties",
+             pattern="basic_consume", hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",)),
+    # aiormq basic_consume(queue, consumer_callback, ...) -> cb(message)
+    Callback("aiormq", "basic_consume", "aiormq.Channel", args=(Arg("consumer_callback", 1),), message_param=0,
+             shape="aiormq:message", pattern="basic_consume", hint_receiver=r"(?i)chan|^ch$", hint_modules=("aiormq",)),
+    # aio-pika queue.consume(callback) -> cb(message)
+    Callback("aio-pika", "consume", "aio_pika.Queue", args=(Arg("callback", 0),), message_param=0,
+             shape="aio-pika:message", pattern="consume", hint_receiver=r"(?i)queue|^q$", hint_modules=("aio_pika",)),
+    # kombu Consumer(channel, queues, callbacks=[fn(body, message)], on_message=fn(message)); register_callback
+    Callback("kombu", "()", function="kombu.Consumer", args=(Arg("callbacks"),), message_param=1,
+             shape="kombu:message", pattern="callbacks"),
+    Callback("kombu", "()", function="kombu.Consumer", args=(Arg("on_message"),), message_param=0,
+             shape="kombu:message", pattern="callbacks"),
+    Callback("kombu", "Consumer", "kombu.Connection", args=(Arg("callbacks"),), message_param=1,
+             shape="kombu:message", pattern="callbacks"),
+    Callback("kombu", "register_callback", "kombu.Consumer", args=(Arg("callback", 0),), message_param=1,
+             shape="kombu:message", pattern="callbacks", hint_receiver=r"(?i)consumer", hint_modules=("kombu",)),
+    # Pub/Sub subscriber.subscribe(subscription, callback) -> cb(message), on a scheduler thread
+    Callback("google-cloud-pubsub", "subscribe", "google.cloud.pubsub_v1.SubscriberClient", args=(Arg("callback", 1),),
+             message_param=0, shape="google-cloud-pubsub:message", pattern="subscribe",
+             hint_receiver=r"(?i)subscriber", hint_modules=("google.cloud.pubsub_v1", "google.cloud.pubsub")),
+    # Event Hubs receive(on_event=cb(partition_context, event)), receive_batch(on_event_batch=cb(ctx, events))
+    Callback("azure-eventhub", "receive", "azure.eventhub.EventHubConsumerClient", args=(Arg("on_event", 0),),
+             message_param=1, shape="azure-eventhub:event", pattern="receive",
+             hint_receiver=r"(?i)consumer|client", hint_modules=("azure.eventhub",)),
+    Callback("azure-eventhub", "receive_batch", "azure.eventhub.EventHubConsumerClient", args=(Arg("on_event_batch", 0),),
+             message_param=1, shape="azure-eventhub:events", pattern="receive_batch",
+             hint_receiver=r"(?i)consumer|client", hint_modules=("azure.eventhub",)),
+    # nats subscribe(subject, queue="", cb=None, ...) -> async cb(msg); JetStream the same
+    Callback("nats-py", "subscribe", "nats.aio.client.Client", args=(Arg("cb", 2),), message_param=0,
+             shape="nats-py:msg", pattern="subscribe", hint_receiver=r"(?i)nc|nats|js|jetstream|client", hint_modules=("nats",)),
+    Callback("nats-py", "subscribe", "nats.js.client.JetStreamContext", args=(Arg("cb", 2),), message_param=0,
+             shape="nats-py:msg", pattern="subscribe"),
+    # redis pubsub.subscribe(channel=handler) / psubscribe(pattern=handler) -> handler(message)
+    Callback("redis-py", "subscribe", "redis.client.PubSub", message_param=0, shape="redis-py:pubsub-message",
+             pattern="pubsub", any_keyword=True, hint_receiver=r"(?i)pubsub|^ps$|^p$", hint_modules=("redis", "aioredis")),
+    Callback("redis-py", "psubscribe", "redis.client.PubSub", message_param=0, shape="redis-py:pubsub-message",
+             pattern="pubsub", any_keyword=True, hint_receiver=r"(?i)pubsub|^ps$|^p$", hint_modules=("redis", "aioredis")),
+    # pulsar client.subscribe(topic, subscription_name, ..., message_listener=fn(consumer, msg))
+    Callback("pulsar-client", "subscribe", "pulsar.Client", args=(Arg("message_listener"),), message_param=1,
+             shape="pulsar-client:message", pattern="listener", hint_receiver=r"(?i)client|pulsar", hint_modules=("pulsar",)),
+    # paho-mqtt client.on_message = fn(client, userdata, msg); message_callback_add(sub, fn)
+    Callback("paho-mqtt", "=on_message", "paho.mqtt.client.Client", message_param=2, shape="paho-mqtt:message",
+             pattern="on_message", hint_receiver=r"(?i)client|mqtt|^c$", hint_modules=("paho",)),
+    Callback("paho-mqtt", "message_callback_add", "paho.mqtt.client.Client", args=(Arg("callback", 1),), message_param=2,
+             shape="paho-mqtt:message", pattern="on_message", hint_receiver=r"(?i)client|mqtt|^c$", hint_modules=("paho",)),
+)
+
+TASK_ENTRIES = (
+    TaskEntry("celery", ("celery.shared_task", "celery.task", "celery.app.shared_task"), ("task",), ("celery",),
+              carrier_kind="celery-task"),
+    TaskEntry("dramatiq", ("dramatiq.actor",), ("actor",), ("dramatiq",), pattern="actor", carrier_kind="dramatiq-actor"),
+    TaskEntry("remoulade", ("remoulade.actor",), ("actor",), ("remoulade",), pattern="actor", carrier_kind="dramatiq-actor"),
+    TaskEntry("rq", ("rq.decorators.job", "rq.job"), (), ("rq",), pattern="job", carrier_kind="rq-job"),
+)
+
+# AWS Lambda handlers: a function `(event, context)` whose records say where they come from.
+LAMBDA_HANDLER_NAMES = r"(?i)handler|^main$|^handle$|lambda"
+LAMBDA_EVENT_PARAMS = ("event", "evt", "e", "event_data", "lambda_event", "raw_event")
+LAMBDA_CONTEXT_PARAMS = ("context", "ctx", "_context", "lambda_context", "_ctx", "_")
+LAMBDA_SOURCES = (
+    LambdaSource("aws-lambda-sqs", ("messageAttributes", "receiptHandle", "aws:sqs", "eventSourceARN", "body"),
+                 "lambda-sqs", "sqs"),
+    LambdaSource("aws-lambda-sns", ("Sns", "aws:sns"), "lambda-sns", "sns"),
+    LambdaSource("aws-lambda-kinesis", ("kinesis", "aws:kinesis"), "lambda-kinesis", "kinesis"),
+)
+# MSK / self-managed Kafka: event["records"]["topic-partition"][i]["headers"]
+LAMBDA_MSK = LambdaSource("aws-lambda-msk", ("aws:kafka", "SelfManagedKafka", "headers"), "lambda-msk", "msk")
+# EventBridge: no Records; event["detail"]
+LAMBDA_EVENTBRIDGE = LambdaSource("aws-lambda-eventbridge", ("detail-type", "detail"), "lambda-eventbridge", "eventbridge",
+                                  batch=False)
