@@ -7,7 +7,7 @@ API (used by the CTX2xx rules and by anything that maps the asynchronous topolog
   process pools, and the ``safe`` ones such as ``asyncio.to_thread``), memoised per file. Each site has
   the ``row``, the ``callable`` expression, the ``worker`` qualified name when known, ``carry`` (how the
   context crosses: ``drops`` | ``copied`` | ``shared-copy`` | ``explicit`` | ``attached`` | ``carrier`` |
-  ``unknown`` | ``safe``), and the conditions the project pass must check (``requires`` to be a
+  ``service`` (a server/event loop, not a unit of the caller's work) | ``unknown`` | ``safe``), and the conditions the project pass must check (``requires`` to be a
   hand-off at all, ``unless`` for "the worker attaches" / "the executor's submit captures").
 - ``thread_subclasses(model, ctx)``: ``threading.Thread`` subclasses whose ``run()`` does the work
   without attaching a captured context.
@@ -204,6 +204,9 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
         hs.shared_reason = kind.partition(":")[2]
         if hs.carry == "copied" and row.per_item:
             hs.carry, hs.shared_reason = "shared-copy", "map"  # every item runs in the one copy, concurrently
+        return
+    if isinstance(c, cst.Attribute) and c.attr.value in T.SERVICE_LOOPS:
+        hs.carry = "service"  # a server or event loop: the caller's context is not the work's
         return
     if row.kind == "process":
         _decide_process(hs, c, ctx)

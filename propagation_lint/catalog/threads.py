@@ -121,6 +121,10 @@ HANDOFFS: Tuple[HandOff, ...] = (
     HandOff("safe", function="starlette.concurrency.run_in_threadpool", target=(0, "func")),
 )
 
+# Callables that serve work arriving later from elsewhere (each request/message brings or starts its
+# own trace): a thread running one of them is not a hand-off of the caller's work.
+SERVICE_LOOPS = ("serve_forever", "run_forever", "loop_forever", "start_consuming", "run_until_complete")
+
 # Calls that capture the caller's context (on the submitting side).
 CAPTURE_CALLS = (
     "contextvars.copy_context",

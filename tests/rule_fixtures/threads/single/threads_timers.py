@@ -124,6 +124,12 @@ class NotAThread:
         pass
 
 
+def service_loops(server, loop):
+    # a server or an event loop serves work that arrives later with its own context
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+
+
 def no_target():
     t = threading.Thread()
     t.start()
