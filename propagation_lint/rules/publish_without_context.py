@@ -25,7 +25,11 @@ class PublishWithoutContext(Rule):
         wrappers declared in config) and reports the ones whose carrier (headers, message
         attributes, properties) does not receive the current trace context: no `inject` into it
         before the call, in the same function or through a project helper, and no
-        auto-instrumentation that really covers this exact call.
+        auto-instrumentation that really covers this exact call. Context carried on purpose
+        in the payload (a `trace_context` field, task kwargs, a serialized span link) counts.
+        Celery's `delay()` cannot carry headers: use `apply_async(headers=...)` or the
+        instrumentor. Transports without headers (Kinesis, EventBridge, Redis `PUBLISH`,
+        MQTT 3.1.1...) are checked by CTX102 instead.
         """
     why_bad = """
         A message that leaves without `traceparent` starts a new, unrelated trace on the consumer
