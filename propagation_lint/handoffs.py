@@ -655,8 +655,10 @@ def context_run_text(ctx) -> Tuple[str, object]:
 def build_fix(hs: HandOffSite, ctx):
     """The automatic fix for a dropping hand-off, or None when its shape is not mechanical."""
     row, c = hs.row, hs.callable
-    if not row.fix or hs.confidence != "resolved" or c is None or hs.carry != "drops":
+    if not row.fix or c is None or hs.carry != "drops":
         return None
+    if hs.confidence != "resolved" and row.receiver != T.LOOP:
+        return None  # only `run_in_executor` names one API whatever the receiver is
     if row.receiver == T.EXECUTOR:
         return None  # may be a process pool: a Context cannot be pickled
     run_text, import_edit = context_run_text(ctx)

@@ -52,8 +52,9 @@ class RunInExecutorDropsContext(HandOffRuleMixin, Rule):
         The fix inserts `contextvars.copy_context().run` before the function (and `import contextvars`
         once); it does not switch to `asyncio.to_thread`, which would change the executor. It is
         **unsafe**: the function now sees every `ContextVar` of the calling task (including an async
-        library's markers such as sniffio's), which can change behaviour. No fix when the loop is
-        recognised only by the method's name.
+        library's markers such as sniffio's), which can change behaviour. The fix is offered also when
+        the loop is recognised only by the method's name (asyncio's and tornado's `run_in_executor`
+        share the signature).
         """
     options = SCOPE_OPTION
 

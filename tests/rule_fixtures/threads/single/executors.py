@@ -108,6 +108,14 @@ def wrapped_by_unknown_helper(order, wrap):
     POOL.submit(wrap(charge), order)
 
 
+def named_like_an_executor(executor, order):
+    executor.submit(charge, order)  # error: CTX201
+
+
+def pool_name_is_not_enough(pool, order):
+    pool.submit(charge, order)  # a connection pool, a process pool...: not reported
+
+
 def unknown_receiver(client, order):
     client.submit(charge, order)  # dask-like: not a thread pool we know
 
