@@ -977,10 +977,8 @@ class _Detector:
                 return None
             return _derive(hit, shape.element)
         inner = _unwrap(iter_expr)
-        if isinstance(inner, (cst.Name, cst.Attribute)):
-            row_hit = self._receive_row(inner, "__iter__", scope, iter_expr, is_async)
-            if row_hit is not None:
-                return row_hit
+        if isinstance(inner, (cst.Name, cst.Attribute, cst.Call)):
+            return self._receive_row(inner, "__iter__", scope, iter_expr, is_async)
         return None
 
     # ------------------------------------------------------------ delegation

@@ -279,7 +279,7 @@ SHAPES = (
 )
 
 _SQS = ("boto3", "aiobotocore", "aioboto3", "botocore")
-_KAFKA_CONSUMER = r"(?i)consumer"
+_KAFKA_CONSUMER = r"(?i)^_?[a-z0-9_]*consumer$"
 
 RECEIVES = (
     # kafka-python: iteration (`KafkaConsumer.__next__`), poll() -> {TopicPartition: [records]}

@@ -1,0 +1,2 @@
+def log_message(properties):
+    print(properties.headers)

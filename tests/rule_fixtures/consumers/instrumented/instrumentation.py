@@ -1,0 +1,9 @@
+from opentelemetry.instrumentation.boto3sqs import Boto3SQSInstrumentor
+from opentelemetry.instrumentation.confluent_kafka import ConfluentKafkaInstrumentor
+from opentelemetry.instrumentation.kafka import KafkaInstrumentor
+from opentelemetry.instrumentation.pika import PikaInstrumentor
+
+PikaInstrumentor().instrument()
+KafkaInstrumentor().instrument()
+ConfluentKafkaInstrumentor().instrument()
+Boto3SQSInstrumentor().instrument()
