@@ -259,7 +259,7 @@ CONSUME_SUGGESTIONS = {
 }
 
 
-def consume_suggestion(kind: str, message: str, span: str = "process", form: str = "either") -> str:
+def consume_suggestion(kind: str, message: str, span: str = "process", form: str = "either", batch: str = "batch") -> str:
     """The code a consumer finding proposes: build the carrier, then the parent and/or link form.
 
     ``form``: ``parent``, ``link``, ``either`` (both, link first as the messaging conventions
@@ -268,7 +268,8 @@ def consume_suggestion(kind: str, message: str, span: str = "process", form: str
     carrier = CONSUME_SUGGESTIONS.get(kind, CONSUME_SUGGESTIONS["dict"]).format(m=message or "message")
     parent = (
         "ctx = opentelemetry.propagate.extract(carrier)\n"
-        f"with tracer.start_as_current_span(\"{span}\", context=ctx, kind=SpanKind.CONSUMER): ..."
+        "parent = ctx if trace.get_current_span(ctx).get_span_context().is_valid else None  # no traceparent: keep the current span\n"
+        f"with tracer.start_as_current_span(\"{span}\", context=parent, kind=SpanKind.CONSUMER): ..."
     )
     link = (
         "span_ctx = trace.get_current_span(opentelemetry.propagate.extract(carrier)).get_span_context()\n"
@@ -282,7 +283,7 @@ def consume_suggestion(kind: str, message: str, span: str = "process", form: str
             + carrier.replace("\n", "\n    ")
             + "\n    return Link(trace.get_current_span(opentelemetry.propagate.extract(carrier)).get_span_context())\n"
             f"with tracer.start_as_current_span(\"{span}\", kind=SpanKind.CONSUMER,\n"
-            "                                   links=[link_for(m) for m in batch]): ..."
+            f"                                   links=[link_for(m) for m in {batch}]): ..."
         )
     if form == "parent":
         return f"continue the producer's trace:\n{carrier}\n{parent}"

@@ -80,10 +80,19 @@ class BatchNeedsLinks(Rule):
                 related.append(ctx.related(loop.anchor, "its messages are processed here"))
             yield ctx.candidate(
                 self, span.node, scope=h.scope, target=f"{h.library}:{h.pattern}", message=message,
-                suggestion=consume_suggestion(h.carrier_kind, "message", span.name or "process", "batch"),
+                suggestion=consume_suggestion(h.carrier_kind, "message", span.name or "process", "batch", _batch_text(h, ctx)),
                 related=related, confidence=h.confidence, requires=h.requires,
                 unless=(h.instrumented,), statement=span.site.statement if span.site is not None else None,
             )
+
+
+def _batch_text(h, ctx) -> str:
+    """How the code names the batch: the first loop's iterable, else the batch variable."""
+    for loop in h.message_loops:
+        text = ctx.code_for(loop.anchor)
+        if "\n" not in text and len(text) < 60:
+            return text
+    return h.batch_var or "messages"
 
 
 def _batch_span(h, ctx):
