@@ -60,11 +60,6 @@ INSTRUMENTORS = (
         not_covers="only SQS events get links; SNS, Kinesis, EventBridge and MSK events need an event_context_extractor",
     ),
     Instrumentor(
-        "otel-aws-lambda", "opentelemetry.instrumentation.aws_lambda.AwsLambdaInstrumentor",
-        ("aws-lambda",), ("aws-lambda:consume:sqs",),
-        not_covers="only SQS events get links; SNS, Kinesis, EventBridge and MSK events need an event_context_extractor",
-    ),
-    Instrumentor(
         "otel-remoulade", "opentelemetry.instrumentation.remoulade.RemouladeInstrumentor",
         ("remoulade",), ("remoulade:send", "remoulade:consume:actor"),
     ),
