@@ -104,12 +104,22 @@ MESSAGE_TIMESTAMPS: Tuple[MessageTimestamp, ...] = (
                      note="set BasicProperties(timestamp=int(time.time())) when publishing"),
     MessageTimestamp("aio-pika", "message.timestamp (datetime, only if the publisher set it)", "datetime",
                      "(datetime.now(timezone.utc) - {msg}.timestamp).total_seconds() * 1000"),
-    MessageTimestamp("nats-jetstream", "msg.metadata.timestamp (datetime)", "datetime",
-                     "(datetime.now(timezone.utc) - {msg}.metadata.timestamp).total_seconds() * 1000"),
+    MessageTimestamp("nats-jetstream", "msg.metadata.timestamp (datetime; JetStream messages only)", "datetime",
+                     "(datetime.now(timezone.utc) - {msg}.metadata.timestamp).total_seconds() * 1000",
+                     note="core NATS messages carry no timestamp: publish one in a header"),
     MessageTimestamp("pulsar-client", "msg.publish_timestamp() (epoch ms)", "ms",
                      "time.time() * 1000 - {msg}.publish_timestamp()"),
     MessageTimestamp("redis-streams", 'entry id "<epoch ms>-<seq>"', "ms",
                      'time.time() * 1000 - int({msg}.split("-")[0])'),
+    MessageTimestamp("boto3-kinesis", 'record["ApproximateArrivalTimestamp"] (aware datetime)', "datetime",
+                     '(datetime.now(timezone.utc) - {msg}["ApproximateArrivalTimestamp"]).total_seconds() * 1000'),
+    MessageTimestamp("aws-lambda-kinesis", 'record["kinesis"]["approximateArrivalTimestamp"] (epoch s, float)', "s",
+                     '(time.time() - {msg}["kinesis"]["approximateArrivalTimestamp"]) * 1000'),
+    MessageTimestamp("aws-lambda-msk", 'record["timestamp"] (epoch ms)', "ms",
+                     'time.time() * 1000 - {msg}["timestamp"]'),
+    MessageTimestamp("aws-lambda-sns", 'record["Sns"]["Timestamp"] (ISO 8601 string)', "iso",
+                     '(datetime.now(timezone.utc) - datetime.fromisoformat({msg}["Sns"]["Timestamp"].replace("Z", "+00:00")))'
+                     '.total_seconds() * 1000'),
     MessageTimestamp("celery", "no enqueue time by default: send one in the headers", "s",
                      '(time.time() - float(self.request.get("sent_at", time.time()))) * 1000',
                      note='publish with apply_async(headers={"sent_at": time.time()})'),
@@ -119,7 +129,8 @@ TIMESTAMPS_BY_LIBRARY = {t.library: t for t in MESSAGE_TIMESTAMPS}
 TIMESTAMP_ALIASES = {"sqs": "boto3-sqs", "aws-sqs": "boto3-sqs", "lambda-sqs": "aws-lambda-sqs",
                      "pubsub": "google-cloud-pubsub", "servicebus": "azure-servicebus",
                      "eventhub": "azure-eventhub", "eventhubs": "azure-eventhub", "nats": "nats-jetstream",
-                     "pulsar": "pulsar-client", "confluent": "confluent-kafka", "kafka": "kafka-python"}
+                     "pulsar": "pulsar-client", "confluent": "confluent-kafka", "kafka": "kafka-python",
+                     "nats-py": "nats-jetstream"}
 
 
 def timestamp_for(library: str):
@@ -152,6 +163,12 @@ GENERIC_SPAN_PATTERN = (
     r"(?i)(?:(?:{t})[ ._:/-]+)?(?:{v})(?:[ ._:/-]+(?:message|msg|messages|event|record|batch))?"
 ).format(t="|".join(TRANSPORT_WORDS), v="|".join(VERB_WORDS))
 
+# Words that do not name a business step (a suggested span name is never built from them).
+NON_BUSINESS_WORDS = frozenset(TRANSPORT_WORDS + VERB_WORDS + (
+    "loop", "listener", "listen", "main", "on", "generic", "subscriber", "cb", "worker", "consumer",
+    "handle", "messages", "events", "records", "batch", "incoming", "inbound", "dispatch", "default",
+))
+
 # ------------------------------------------------------------------ retries (CTX405)
 # Decorators that re-run the function they wrap.
 RETRY_DECORATORS = (
@@ -170,8 +187,4 @@ ATTEMPT_WORDS = ("attempt", "retry", "retries", "tries", "try_number", "redelive
 CELERY_RETRY_METHOD = "retry"
 CELERY_AUTORETRY_KEYWORDS = ("autoretry_for",)
 CELERY_TASK_DECORATORS = ("celery.shared_task", "celery.task", "celery.Celery.task")
-
-# ------------------------------------------------------------------ span starts
-# Methods that start a span (OpenTelemetry tracer, ddtrace tracer).
-SPAN_START_METHODS = ("start_as_current_span", "start_span", "trace")
 SPAN_EVENT_METHODS = ("add_event", "record_exception")

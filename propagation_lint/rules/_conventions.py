@@ -190,19 +190,6 @@ def _later_keys(name: str, start: int, site: CallSite, ctx, out: EventDict) -> b
 
 
 # ------------------------------------------------------------------ spans
-def is_span_start(call: cst.Call, scope: Scope, ctx) -> bool:
-    """``tracer.start_as_current_span(...)``, ``tracer.start_span(...)``, ddtrace ``tracer.trace(...)``."""
-    from ..catalog.conventions import SPAN_START_METHODS
-
-    func = call.func
-    if not isinstance(func, cst.Attribute) or func.attr.value not in SPAN_START_METHODS:
-        return False
-    if func.attr.value == "trace":
-        text = ctx.code_for(func.value).lower()
-        return "tracer" in text or ctx.resolver.qualify(func.value, scope).startswith("ddtrace")
-    return True
-
-
 def span_name_arg(call: cst.Call):
     for arg in call.args:
         if arg.keyword is None and not arg.star:

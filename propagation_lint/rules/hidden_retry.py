@@ -9,16 +9,15 @@ from ..catalog.conventions import (
     ATTEMPT_WORDS, CELERY_AUTORETRY_KEYWORDS, CELERY_RETRY_METHOD, RETRY_DECORATORS,
     RETRY_HOOK_KEYWORDS, SET_ATTRIBUTE_METHODS, SPAN_EVENT_METHODS, normalize_field,
 )
+from ._handlers import message_handling, span_starts, task_decorator_call
 from ..facts import collector
 from ..model import CallSite, FileModel, Scope
 from ..project import condition
 from ..rule import Rule
-from ._conventions import const_str, is_span_start, keyword_names, qualified_decorator, setting
-from . import _handlers
+from ._conventions import const_str, keyword_names, qualified_decorator, setting
 
 RETRY_ITERATORS = ("tenacity.Retrying", "tenacity.AsyncRetrying")
 LOOP_ITERATORS = ("range", "builtins.range", "itertools.count")
-SPAN_DECORATOR_METHODS = ("start_as_current_span", "wrap")
 
 
 class HiddenRetry(Rule):
@@ -96,20 +95,18 @@ class HiddenRetry(Rule):
 
     def check(self, model: FileModel, ctx):
         decorators = set(RETRY_DECORATORS) | set(setting(ctx, "retry-decorators", ()))
-        handlers = _handlers.message_handling(model, ctx)
+        handling = message_handling(model, ctx)
         requires = (("uses-tracing",),)
         reported: Set[int] = set()
         for scope in model.functions():
-            in_handling = handlers.covers_scope(scope)
+            whole = handling.whole_function(scope)
             # retry loops
             for loop, why in _retry_loops(scope, ctx):
-                if not (in_handling or handlers.covers_node(scope, loop)):
-                    continue
                 region = _calls_in(scope, loop.body)
-                loop_var = loop.target.value if isinstance(loop, cst.For) and isinstance(loop.target, cst.Name) else ""
-                if _records_attempt(region, scope, ctx, loop_var):
+                if handling.holding(scope, region) is None:
                     continue
-                unless = _callee_span_conditions(region, scope, ctx)
+                loop_var = loop.target.value if isinstance(loop, cst.For) and isinstance(loop.target, cst.Name) else ""
+                unless = _hidden(region, scope, ctx, loop_var)
                 if unless is None:
                     continue
                 node = loop.target if isinstance(loop, cst.For) else loop.test
@@ -123,14 +120,11 @@ class HiddenRetry(Rule):
                 qname, call = qualified_decorator(dec, scope, ctx)
                 if qname not in decorators or id(scope) in reported:
                     continue
-                if not (in_handling or handlers.calls_from_handler(scope)):
+                if whole is None and not handling.calls_from_handler(scope):
                     continue
                 if set(keyword_names(call)) & set(RETRY_HOOK_KEYWORDS):
                     continue
-                region = list(scope.calls)
-                if _records_attempt(region, scope, ctx, "") or _span_decorated(scope, ctx):
-                    continue
-                unless = _callee_span_conditions(region, scope, ctx)
+                unless = _hidden(scope.calls, scope, ctx, whole=True)
                 if unless is None:
                     continue
                 reported.add(id(scope))
@@ -142,18 +136,14 @@ class HiddenRetry(Rule):
                     requires=requires, unless=unless,
                 )
             # celery retries
-            task_call = _handlers.celery_task_decorator(scope, ctx)
-            if task_call is not False:
-                node = _celery_retry_node(scope, task_call)
+            if whole is not None and whole.library == "celery":
+                node = _celery_retry_node(scope)
                 if node is None:
                     continue
-                region = list(scope.calls)
-                if _records_attempt(region, scope, ctx, "") or _span_decorated(scope, ctx):
-                    continue
-                unless = _callee_span_conditions(region, scope, ctx)
+                unless = _hidden(scope.calls, scope, ctx, whole=True)
                 if unless is None:
                     continue
-                unless += (("instrumented", "celery", "consume:task", "", "celery-worker"),)
+                unless += (whole.instrumented,)
                 yield ctx.candidate(
                     self, node, scope=scope, target="celery-retry",
                     message=f"Celery task `{scope.name}` retries without recording the attempt "
@@ -163,6 +153,15 @@ class HiddenRetry(Rule):
                                "or instrument Celery (CeleryInstrumentor gives each run its own span)",
                     requires=requires, unless=unless,
                 )
+
+
+def _hidden(region: List[CallSite], scope: Scope, ctx, loop_var: str = "", whole: bool = False):
+    """None when the attempts are visible (a span, an attempt attribute or an event per
+    attempt); else the ``unless`` conditions (a project function called per attempt that starts
+    a span)."""
+    if _records_attempt(region, scope, ctx, loop_var) or (whole and _span_decorated(scope, ctx)):
+        return None
+    return _callee_span_conditions(region, scope, ctx)
 
 
 _SUGGESTION = ('start a span per attempt, or record the attempt on the current span: '
@@ -282,9 +281,10 @@ def _mentions_attempt(text: str) -> bool:
 
 
 def _records_attempt(region: List[CallSite], scope: Scope, ctx, loop_var: str) -> bool:
+    starts = {id(s.node) for s in span_starts(scope, ctx) if not s.decorator}
     for site in region:
         call = site.node
-        if is_span_start(call, scope, ctx):
+        if id(call) in starts:
             return True
         func = call.func
         method = func.attr.value if isinstance(func, cst.Attribute) else ""
@@ -316,11 +316,11 @@ def _uses_name(expr, name: str) -> bool:
 
 def _span_decorated(scope: Scope, ctx) -> bool:
     """``@tracer.start_as_current_span("x")`` / ddtrace ``@tracer.wrap()``: a span per call."""
-    for dec in scope.decorators:
-        target = dec.func if isinstance(dec, cst.Call) else dec
-        if isinstance(target, cst.Attribute) and target.attr.value in SPAN_DECORATOR_METHODS:
-            return True
-    return False
+    return any(s.decorator for s in span_starts(scope, ctx))
+
+
+def _starts_span(scope: Scope, ctx) -> bool:
+    return bool(span_starts(scope, ctx))
 
 
 def _callee_span_conditions(region: List[CallSite], scope: Scope, ctx) -> Optional[Tuple[tuple, ...]]:
@@ -333,7 +333,7 @@ def _callee_span_conditions(region: List[CallSite], scope: Scope, ctx) -> Option
             continue
         target = ctx.model.scopes.get(q)
         if target is not None and target.kind == "function":
-            if _span_decorated(target, ctx) or any(is_span_start(c.node, target, ctx) for c in target.calls):
+            if _starts_span(target, ctx):
                 return None
             continue
         if target is None and q.split(".")[0] not in ("builtins",):
@@ -342,10 +342,11 @@ def _callee_span_conditions(region: List[CallSite], scope: Scope, ctx) -> Option
 
 
 # ------------------------------------------------------------------ celery
-def _celery_retry_node(scope: Scope, task_call) -> Optional[cst.CSTNode]:
-    for name, value in keyword_names(task_call).items():
-        if name in CELERY_AUTORETRY_KEYWORDS:
-            return value
+def _celery_retry_node(scope: Scope) -> Optional[cst.CSTNode]:
+    for keyword in CELERY_AUTORETRY_KEYWORDS:
+        call = task_decorator_call(scope, keyword)
+        if call is not None:
+            return keyword_names(call)[keyword]
     if not scope.params:
         return None
     first = scope.params[0].name.value
@@ -363,11 +364,11 @@ def _span_function_facts(model: FileModel, ctx) -> Dict[str, object]:
     """Functions that start a span on every call (``conventions_span_functions``)."""
     found = {}
     for scope in model.functions():
-        if _span_decorated(scope, ctx) or any(is_span_start(c.node, scope, ctx) for c in scope.calls):
+        if _starts_span(scope, ctx):
             found[scope.qname] = True
     return {"conventions_span_functions": found}
 
 
 @condition("starts-span")
-def _starts_span(project, cond: tuple, depth: int) -> bool:
+def _starts_span_condition(project, cond: tuple, depth: int) -> bool:
     return cond[1] in (project.facts.get("conventions_span_functions") or {})
