@@ -93,19 +93,20 @@ class ConsumerSpanMissingWaitTime(Rule):
             ts = timestamp_for(h.library)
             message_var = h.message or "msg"
             if ts is not None:
-                compute = ts.compute.format(msg=message_var)
+                compute = ts.compute.replace("{msg}", message_var)
                 suggestion = f'span.set_attribute("{ts.attribute}", {compute})'
                 if ts.note:
-                    suggestion += f"  ({ts.note.format(msg=message_var)})"
+                    suggestion += "  (" + ts.note.replace("{msg}", message_var) + ")"
                 where = f" ({h.library}: {ts.where})"
             else:
                 suggestion = ('span.set_attribute("messaging.message.wait_time_ms", '
                               "<now - the message's enqueue or publish timestamp, in ms>)")
                 where = ""
             node = span.node
+            library = h.library if h.library and h.library != "user" else "message"
             yield ctx.candidate(
                 self, node, scope=h.scope, target=f"{h.library}:{span.name or span.method}",
-                message=f"first span of this {h.library or 'message'} handler does not record how long the "
+                message=f"first span of this {library} handler does not record how long the "
                         f"message waited{where}",
                 suggestion=suggestion,
                 confidence=h.confidence,

@@ -38,6 +38,23 @@ subscriber = pubsub_v1.SubscriberClient()
 subscriber.subscribe("projects/p/subscriptions/s", callback=on_order)
 
 
+from celery import Celery  # noqa: E402
+
+app = Celery("shop")
+
+
+@app.task(bind=True)
+def send_invoice(self, order_id):
+    with tracer.start_as_current_span("send-invoice"):  # error: CTX401
+        pass
+
+
+@app.task(bind=True)
+def send_receipt(self, order_id):
+    with tracer.start_as_current_span("send-receipt") as span:
+        span.set_attribute("app.queue_delay_s", time.time() - float(self.request.get("sent_at", 0)))
+
+
 # --- silent: the wait is recorded
 
 
