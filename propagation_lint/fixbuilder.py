@@ -13,11 +13,19 @@ fixes that overlap are deferred to a later pass; every result is re-parsed befor
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 import libcst as cst
 
 from .findings import Edit, Fix
+
+
+def source_lines(text: str, keepends: bool = True) -> list:
+    """The lines as Python (and libcst positions) count them: only \\n, \\r\\n and \\r end a line
+    (``str.splitlines`` also splits on form feeds and U+2028, which may sit in comments or strings)."""
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 def make_fix(applicability: str, title: str, edits: Iterable[Optional[Edit]]) -> Fix:
@@ -48,7 +56,7 @@ def insert_after(ctx, node: cst.CSTNode, text: str) -> Edit:
 def statement_indent(ctx, statement: cst.CSTNode) -> str:
     """The indentation of the line a statement starts on."""
     line = ctx.location(statement).line
-    lines = ctx.text.splitlines()
+    lines = source_lines(ctx.text, keepends=False)
     if 0 < line <= len(lines):
         text = lines[line - 1]
         return text[: len(text) - len(text.lstrip())]
@@ -86,7 +94,7 @@ def add_import(ctx, module: str, name: Optional[str] = None) -> Optional[Edit]:
                 insert_at = i + 1
                 continue
         break
-    lines = ctx.text.splitlines(keepends=True)
+    lines = source_lines(ctx.text)
     if 0 < insert_at:
         # right after the last import (or the docstring), not after the blank lines that follow it
         end_line = ctx.location(body[insert_at - 1]).end_line

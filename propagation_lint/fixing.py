@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,7 +35,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 import click
 
 from .findings import Edit, Finding, Fix
-from .source import SourceError, SourceFile, encode_source, newline_style, read_source
+from .fixbuilder import source_lines
+from .source import DEFAULT_MAX_BYTES, SourceError, SourceFile, encode_source, newline_style, read_source
 
 MAX_PASSES = 10
 
@@ -233,14 +235,10 @@ def fix_pass(state: _File, findings: Sequence[Finding], dropped: Set[tuple]) -> 
 
 
 # --------------------------------------------------------------------------- diff
-def _lines(text: str) -> List[str]:
-    return [m.group() for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text) if m.group()]
-
-
 def unified_diff(old: str, new: str, display: str) -> str:
     """A unified diff that ``git apply`` / ``patch -p1`` accept, with ``a/`` and ``b/`` headers."""
     out = []
-    for line in difflib.unified_diff(_lines(old), _lines(new), f"a/{display}", f"b/{display}"):
+    for line in difflib.unified_diff(source_lines(old), source_lines(new), f"a/{display}", f"b/{display}"):
         if line.startswith(("---", "+++", "@@")) and not line.endswith("\n"):
             line += "\n"
         elif not line.endswith(("\n", "\r")):
@@ -263,7 +261,10 @@ def _load(job) -> Tuple[Optional[_File], Optional[str]]:
         text, source, encoding, bom = job.text, None, "utf-8", False
     else:
         try:
-            source = read_source(Path(job.path))
+            # the lint already accepted its size (max-file-size may be over the default)
+            source = read_source(Path(job.path), max(DEFAULT_MAX_BYTES, os.stat(job.path).st_size))
+        except OSError as exc:
+            return None, f"cannot read: {exc.strerror or exc}"
         except SourceError as exc:
             return None, exc.message
         text, encoding, bom = source.text, source.encoding, source.bom
