@@ -75,7 +75,7 @@ class SharedContextCopy(Rule):
             fn = short(ctx, hs.callable) if hs.callable is not None else "ctx.run"
             yield ctx.candidate(
                 self, site.node, scope=site.scope, target=f"{hs.row.label}:{fn}",
-                message=f"`{call}({fn}, ...)` enters a context that another hand-off may be running: {why} "
+                message=f"`{call}(...)` hands over `{fn}`, a context another hand-off may be running: {why} "
                         "(RuntimeError: cannot enter context)",
                 suggestion=SUGGESTIONS["shared-copy"].format(call=ctx.code_for(site.node.func), fn="fn"),
                 related=related, requires=scope_req + hs.requires, statement=site.statement,
