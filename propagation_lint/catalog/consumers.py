@@ -129,59 +129,23 @@ CLASSES = (
     ClassInfo("nats.js.client.JetStreamContext.PullSubscription", "nats-py", ()),
     ClassInfo("redis.client.PubSub", "redis-py", ("redis.asyncio.client.PubSub",)),
     ClassInfo("pulsar.Consumer", "pulsar-client", ("pulsar.asyncio.Consumer",)),
-    # the types the consumer rows hang on (also listed by the publishing rows)
-    ClassInfo("aio_pika.Connection", "aio-pika", ("aio_pika.connection.Connection", "aio_pika.RobustConnection",
-                                                  "aio_pika.robust_connection.RobustConnection",
-                                                  "aio_pika.abc.AbstractConnection", "aio_pika.abc.AbstractRobustConnection")),
-    ClassInfo("aio_pika.Channel", "aio-pika", ("aio_pika.channel.Channel", "aio_pika.RobustChannel",
-                                               "aio_pika.robust_channel.RobustChannel", "aio_pika.abc.AbstractChannel",
-                                               "aio_pika.abc.AbstractRobustChannel")),
-    ClassInfo("aiormq.Connection", "aiormq", ("aiormq.connection.Connection", "aiormq.abc.AbstractConnection")),
-    ClassInfo("aiormq.Channel", "aiormq", ("aiormq.channel.Channel", "aiormq.abc.AbstractChannel")),
-    ClassInfo("kombu.Connection", "kombu", ("kombu.connection.Connection", "kombu.BrokerConnection")),
-    ClassInfo("kombu.simple.SimpleQueue", "kombu", ()),
-    ClassInfo("celery.Celery", "celery", ("celery.app.base.Celery",)),
-    ClassInfo("azure.servicebus.ServiceBusClient", "azure-servicebus", ("azure.servicebus._servicebus_client.ServiceBusClient",)),
-    ClassInfo("azure.servicebus.aio.ServiceBusClient", "azure-servicebus",
-              ("azure.servicebus.aio._servicebus_client_async.ServiceBusClient",)),
-    ClassInfo("nats.aio.client.Client", "nats-py", ("nats.NATS", "nats.aio.client.NATS")),
-    ClassInfo("nats.js.client.JetStreamContext", "nats-py", ("nats.js.JetStreamContext",)),
-    ClassInfo("redis.Redis", "redis-py", ("redis.client.Redis", "redis.StrictRedis", "redis.client.StrictRedis",
-                                          "redis.RedisCluster", "redis.cluster.RedisCluster",
-                                          "redis.asyncio.Redis", "redis.asyncio.client.Redis",
-                                          "redis.asyncio.StrictRedis", "redis.asyncio.RedisCluster",
-                                          "aioredis.Redis", "aioredis.client.Redis")),
-    ClassInfo("pulsar.Client", "pulsar-client", ("pulsar.asyncio.Client",)),
-    ClassInfo("paho.mqtt.client.Client", "paho-mqtt", ()),
 )
 
+# Connections, channels and clients (aio_pika.Channel, kombu.Connection, redis.Redis, nats, pulsar,
+# paho, Service Bus) are listed with the publishing rows (catalog/publishers.py); these rows add
+# what only consumers obtain from them.
 FACTORIES = (
-    # aio-pika: connect -> connection -> channel -> queue -> iterator
-    Factory("aio_pika.connect", "()", "aio_pika.Connection"),
-    Factory("aio_pika.connect_robust", "()", "aio_pika.Connection"),
-    Factory("aio_pika.Connection", "__enter__", "aio_pika.Connection"),
-    Factory("aio_pika.Connection", "channel", "aio_pika.Channel"),
-    Factory("aio_pika.Channel", "__enter__", "aio_pika.Channel"),
+    # aio-pika: channel -> queue -> iterator
     Factory("aio_pika.Channel", "declare_queue", "aio_pika.Queue"),
     Factory("aio_pika.Channel", "get_queue", "aio_pika.Queue"),
     Factory("aio_pika.Queue", "iterator", "aio_pika.QueueIterator"),
     Factory("aio_pika.QueueIterator", "__enter__", "aio_pika.QueueIterator"),
-    # aiormq
-    Factory("aiormq.connect", "()", "aiormq.Connection"),
-    Factory("aiormq.Connection", "channel", "aiormq.Channel"),
     # kombu
-    Factory("kombu.Connection", "__enter__", "kombu.Connection"),
-    Factory("kombu.Connection", "SimpleQueue", "kombu.simple.SimpleQueue"),
     Factory("kombu.Connection", "Consumer", "kombu.Consumer"),
     Factory("kombu.Consumer", "__enter__", "kombu.Consumer"),
-    Factory("kombu.simple.SimpleQueue", "__enter__", "kombu.simple.SimpleQueue"),
     # Pub/Sub
     Factory("google.cloud.pubsub_v1.SubscriberClient", "__enter__", "google.cloud.pubsub_v1.SubscriberClient"),
     # Service Bus
-    Factory("azure.servicebus.ServiceBusClient.from_connection_string", "()", "azure.servicebus.ServiceBusClient"),
-    Factory("azure.servicebus.aio.ServiceBusClient.from_connection_string", "()", "azure.servicebus.ServiceBusClient"),
-    Factory("azure.servicebus.aio.ServiceBusClient", "()", "azure.servicebus.ServiceBusClient"),
-    Factory("azure.servicebus.ServiceBusClient", "__enter__", "azure.servicebus.ServiceBusClient"),
     Factory("azure.servicebus.ServiceBusClient", "get_queue_receiver", "azure.servicebus.ServiceBusReceiver"),
     Factory("azure.servicebus.ServiceBusClient", "get_subscription_receiver", "azure.servicebus.ServiceBusReceiver"),
     Factory("azure.servicebus.ServiceBusReceiver", "__enter__", "azure.servicebus.ServiceBusReceiver"),
@@ -190,18 +154,10 @@ FACTORIES = (
     Factory("azure.eventhub.aio.EventHubConsumerClient.from_connection_string", "()", "azure.eventhub.EventHubConsumerClient"),
     Factory("azure.eventhub.EventHubConsumerClient", "__enter__", "azure.eventhub.EventHubConsumerClient"),
     # NATS
-    Factory("nats.connect", "()", "nats.aio.client.Client"),
-    Factory("nats.aio.client.Client", "jetstream", "nats.js.client.JetStreamContext"),
     Factory("nats.aio.client.Client", "subscribe", "nats.aio.subscription.Subscription"),
     Factory("nats.js.client.JetStreamContext", "subscribe", "nats.aio.subscription.Subscription"),
     Factory("nats.js.client.JetStreamContext", "pull_subscribe", "nats.js.client.JetStreamContext.PullSubscription"),
     # redis
-    Factory("redis.from_url", "()", "redis.Redis"),
-    Factory("redis.Redis.from_url", "()", "redis.Redis"),
-    Factory("redis.StrictRedis.from_url", "()", "redis.Redis"),
-    Factory("redis.asyncio.from_url", "()", "redis.Redis"),
-    Factory("redis.asyncio.Redis.from_url", "()", "redis.Redis"),
-    Factory("redis.Redis", "__enter__", "redis.Redis"),
     Factory("redis.Redis", "pubsub", "redis.client.PubSub"),
     Factory("redis.client.PubSub", "__enter__", "redis.client.PubSub"),
     # pulsar

@@ -131,7 +131,6 @@ def _unconnected_before(fn, site, ctx):
         return None
     h = Handler("configured", "", "", fn, "", "dict", fn.node)
     derived = derived_names(h, ctx)
-    carrier = None
     conn = Connection()
     for other in fn.calls:
         if other.order >= site.order:
@@ -145,7 +144,6 @@ def _unconnected_before(fn, site, ctx):
                 return None
     if conn.unknown:
         return None
-    del carrier
     return tuple(conn.conditions)
 
 
