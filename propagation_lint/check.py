@@ -65,6 +65,7 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
     settings_by_key: Dict[str, object] = {}
     problems = []
     roots: List[Path] = []
+    report_paths = None
 
     def add(path: Path, display: str, text: Optional[str] = None) -> bool:
         try:
@@ -89,8 +90,9 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         roots.append(cwd)
     else:
         base = resolver.base
+        given = {str(p if Path(p).is_absolute() else cwd / p): p for p in options.paths}
         result = discover(
-            options.paths,
+            list(given),
             exclude=base.exclude,
             extend_exclude=base.extend_exclude,
             force_exclude=options.force_exclude,
@@ -99,20 +101,37 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         )
         if result.missing:
             for m in result.missing:
-                _err(f"{m}: no such file or directory")
+                _err(f"{given.get(m, m)}: no such file or directory")
             return EXIT_ERROR
         problems = result.problems
         for f in result.files:
             if not add(f, display_path(f, cwd)):
                 return EXIT_ERROR
-        roots = [Path(p) for p in options.paths]
+        roots = [Path(p) for p in given if Path(p).is_dir()]
+        if any(not Path(p).is_dir() for p in given):
+            # Files named one by one (pre-commit passes only the changed ones): the project's
+            # other files still contribute facts (helpers, instrumentors, registrations), so a
+            # finding does not depend on which files happened to change. Only the named files
+            # are reported.
+            project_root = Path(base.root) if base.path is not None else None
+            if project_root is not None:
+                roots.append(project_root)
+                report_paths = {job.display for job in jobs_list}
+                extra = discover([str(project_root)], exclude=base.exclude, extend_exclude=base.extend_exclude,
+                                 respect_gitignore=base.respect_gitignore, root=base.root)
+                seen = {os.path.abspath(job.path) for job in jobs_list}
+                for f in extra.files:
+                    if os.path.abspath(f) not in seen:
+                        add(f, display_path(f, cwd))
+            else:
+                roots.extend(sorted({Path(p).parent for p in given if not Path(p).is_dir()}))
 
     cache_dir = None
     if options.use_cache and options.stdin_filename is None:
         cache_dir = str(Path(resolver.base.root) / resolver.base.cache_dir)
 
     results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir)
-    run = finish(results, jobs_list, settings_by_key, selection, roots, cwd)
+    run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths)
     for p in problems:
         _warn(f"{p.path}: {p.message}")
     internal = run.internal_errors
@@ -126,6 +145,7 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         from .fixing import apply_fixes
 
         relint = Relinter(jobs_list, results, settings_by_key, selection, roots, cwd, options.jobs, cache_dir)
+        relint.report_paths = report_paths
         outcome = apply_fixes(run, jobs_list, options, stdout=stdout, rerun=relint)
         if outcome.error:
             return EXIT_ERROR
@@ -174,6 +194,7 @@ class Relinter:
         self.jobs = jobs
         self.cache_dir = cache_dir
         self.texts: Dict[str, str] = {}
+        self.report_paths = None
 
     def __call__(self, texts: Dict[str, str]):
         from dataclasses import replace
@@ -187,7 +208,8 @@ class Relinter:
                 self.jobs_list[i] = job
                 self.results[i] = result
                 self.texts[job.path] = job.text
-        return finish(self.results, self.jobs_list, self.settings_by_key, self.selection, self.roots, self.cwd)
+        return finish(self.results, self.jobs_list, self.settings_by_key, self.selection, self.roots, self.cwd,
+                      report_paths=self.report_paths)
 
 
 def _excluded(path: Path, settings, cwd: Path) -> bool:

@@ -598,10 +598,6 @@ def _cond_worker_propagates(project, cond, depth) -> bool:
     return bool(lenient) and not project.is_project_symbol(qname)
 
 
-def _cond_exported_instance(project, cond, depth) -> bool:
-    return project.catalog.canonical(project.exports.get(cond[1], "")) == cond[2]
-
-
 def _cond_handoff_covered(project, cond, depth) -> bool:
     key = cond[1]
     if cond[2:] and cond[2] in project.auto_instrumented:
@@ -617,7 +613,6 @@ CONDITIONS = {
     "subclass-of": _cond_subclass_of,
     "method-captures": _cond_method_captures,
     "worker-propagates": _cond_worker_propagates,
-    "exported-instance": _cond_exported_instance,
     "handoff-covered": _cond_handoff_covered,
 }
 

@@ -104,8 +104,10 @@ class Project:
     def scan_launch_files(self, roots: Iterable[Path], cwd: Path) -> None:
         """Find ``opentelemetry-instrument`` / ``ddtrace-run`` in the project's launch files."""
         seen = set()
-        for root in roots:
-            base = root if root.is_dir() else root.parent
+        bases = sorted({os.path.realpath(r if r.is_dir() else r.parent) for r in roots})
+        # a directory inside another one given is walked once, with its parent
+        bases = [b for b in bases if not any(b != o and b.startswith(o.rstrip(os.sep) + os.sep) for o in bases)]
+        for base in bases:
             for dirpath, dirnames, filenames in os.walk(base):
                 dirnames[:] = sorted(d for d in dirnames if d not in _LAUNCH_SKIP_DIRS and not d.endswith(".egg-info"))
                 for name in sorted(filenames):
@@ -247,13 +249,20 @@ def _instrumented(project: Project, cond: tuple, depth: int) -> bool:
     return False
 
 
+@condition("exported-instance")
+def _exported_instance(project: Project, cond: tuple, depth: int) -> bool:
+    """A module-level instance imported from another module is of this type."""
+    _, qname, type_qname = cond
+    return project.catalog.canonical(project.exports.get(qname, "")) == type_qname
+
+
 @condition("uses-tracing")
 def _uses_tracing(project: Project, cond: tuple, depth: int) -> bool:
     return project.uses_tracing
 
 
 # Thread/executor hand-off conditions (subclass-of, method-captures, worker-propagates,
-# exported-instance, handoff-covered) live with the hand-off detection.
+# handoff-covered) live with the hand-off detection.
 def _register_handoff_conditions() -> None:
     from .handoffs import CONDITIONS as _HANDOFF
 

@@ -233,12 +233,6 @@ def _is_task(project, cond: tuple, depth: int) -> bool:
     return not project.is_project_symbol(qname) and library in ("celery", "taskiq")
 
 
-@condition("exported-instance")
-def _exported_instance(project, cond: tuple, depth: int) -> bool:
-    _, qname, type_qname = cond
-    return project.catalog.canonical(project.exports.get(qname, "")) == type_qname
-
-
 # ---------------------------------------------------------------- native and hand-written instrumentation
 @collector
 def _native_instrumentation_facts(model: FileModel, ctx) -> dict:
