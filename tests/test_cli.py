@@ -270,3 +270,20 @@ def test_bundled_example_shows_findings():
     assert "fixtures/shop/shop/orders.py:26:9: CTX101" in result.output
     # the publish through the helper in shop/tracing.py carries the context: not reported
     assert "orders.py:20:" not in result.output
+
+
+def test_named_files_still_see_project_facts(tmp_path):
+    """pre-commit passes only changed files; facts from the rest of the project still count."""
+    write(tmp_path / "pyproject.toml", "[tool.propagation-lint]\n")
+    write(tmp_path / "svc" / "__init__.py", "")
+    write(tmp_path / "svc" / "main.py",
+          "from opentelemetry.instrumentation.kafka import KafkaInstrumentor\n\nKafkaInstrumentor().instrument()\n")
+    write(tmp_path / "svc" / "publisher.py", GAP)
+    whole = run(["check", "--no-cache", "."], tmp_path)
+    named = run(["check", "--no-cache", "svc/publisher.py"], tmp_path)
+    assert whole.exit_code == 0, whole.output
+    assert named.exit_code == 0, named.output
+    assert "(1 file checked)" in named.output
+    # the instrumentor goes away: both report the gap
+    write(tmp_path / "svc" / "main.py", "# KafkaInstrumentor().instrument()\n")
+    assert run(["check", "--no-cache", "svc/publisher.py"], tmp_path).exit_code == 1
