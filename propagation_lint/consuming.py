@@ -632,6 +632,8 @@ class _Detector:
             if qname:
                 self.ctx.shared.setdefault("consumer_registrations", {}).setdefault(qname, []).append(
                     [row.library, row.pattern, row.receiver])
+                # a handler defined elsewhere: the propagation map still draws the registration
+                self.ctx.shared.setdefault("remote_handlers", []).append((anchor, row, qname, scope, value))
             return
         index = row.message_param + offset
         params = [p for p in target.params]

@@ -34,6 +34,7 @@ from .model import FileModel, Scope
 
 FACT_KEY = "topology"
 STATES = ("gap", "unknown", "propagated")  # worst first
+CONSUME_CODES = "CTX3"  # findings that break a consume edge (CTX1xx break publishes, CTX2xx hand-offs)
 MAX_PARTS = 12
 
 
@@ -67,6 +68,7 @@ def _publish_records(model: FileModel, ctx) -> Iterable[dict]:
         pub = ps.publisher
         site = ps.site
         dest = arg_value(site.node, pub.destination.name, pub.destination.position) if pub.destination else None
+        parts = destination_parts(dest, site.scope, ctx) if dest is not None else _task_destination(ps, ctx)
         if pub.carrier is None or opaque_call(ps):
             signal = "unknown"
         else:
@@ -83,19 +85,382 @@ def _publish_records(model: FileModel, ctx) -> Iterable[dict]:
             "method": pub.method,
             "receiver": pub.receiver,
             "function": _function_of(site.scope),
-            "destination": destination_parts(dest, site.scope, ctx) if dest is not None else [["expr", "?"]],
+            "destination": parts,
             "loc": _loc(ctx, site.node),
             "signal": signal,
             "confidence": ps.confidence,
         }
 
 
+def _task_destination(ps, ctx) -> list:
+    """``task.delay()`` / ``actor.send()`` publish to the task: its qualified name (what the
+    consume side names a task without an explicit name)."""
+    from .catalog import consumers as cc
+    from .catalog import publishers as pubcat
+
+    func = ps.site.node.func
+    if ps.publisher.library in {e.library for e in cc.TASK_ENTRIES} and isinstance(func, cst.Attribute):
+        receiver = func.value
+        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) \
+                and receiver.func.attr.value in pubcat.SIGNATURE_METHODS:
+            receiver = receiver.func.value  # task.s(x).apply_async()
+        value = ctx.resolver.resolve(receiver, ps.site.scope)
+        if value.kind == "ref" and value.project:
+            task = ctx.model.scopes.get(value.qname)
+            if task is not None and task.kind == "function":
+                return _task_name(task, ps.publisher.library, ctx)  # named in its decorator
+            return [["lit", value.qname]]
+    return [["expr", "?"]]
+
+
 def _consume_records(model: FileModel, ctx) -> Iterable[dict]:
-    """``consume`` records: ``{"kind": "consume", "library", "handler": qname, "destination": parts,
-    "loc", "signal", "unless"}``. Empty until ``consuming.py`` (the consumer rules' detector) and
-    its catalog rows say where a consume call names its destination; :func:`build_graph` already
-    draws them and chains the publishes made inside a handler."""
-    return ()
+    """``consume`` records, one per handler and destination it consumes, from the consumer rules'
+    detector (``consuming.handlers``): ``{"kind": "consume", "library", "handler": qname,
+    "function", "destination": parts, "loc": where the messages come from (the consume call, the
+    loop, the task's def), "region": the handler's code (a CTX3xx finding there makes the edge a
+    gap), "signal", "requires", "unless", "also": functions the handler hands each message to}``.
+    The destination comes from the catalog (``destination`` of the receive / callback row,
+    ``SOURCES`` for the call that created or subscribed the consumer); a Lambda's event source is
+    configured outside the code and stays unknown."""
+    from .consuming import handler_at, handlers, site_map
+
+    found = handlers(model, ctx)
+    remote = ctx.shared.get("remote_handlers", ())
+    if not found and not remote:
+        return
+    batch_of = {id(loop): h for h in found for loop in h.message_loops}
+    also: Dict[int, List[str]] = {}
+    sites = site_map(model, ctx)
+    for h in found:
+        if h.kind != "delegate":
+            continue
+        site = sites.get(id(h.anchor))
+        origin = handler_at(site, model, ctx) if site is not None else None
+        if origin is not None:
+            origin = batch_of.get(id(origin), origin)
+            also.setdefault(id(origin), []).append(h.scope.qname)
+    for h in found:
+        if id(h) in batch_of or h.kind == "delegate":
+            continue
+        handler = _function_of(h.scope)
+        signal, unless = _consume_signal(h, ctx)
+        base = {
+            "kind": "consume",
+            "library": h.library,
+            "handler": handler,
+            "function": handler,
+            "loc": _loc(ctx, h.anchor if h.kind not in ("task", "lambda", "configured") else _def_name(h.scope)),
+            "region": _region(h, ctx),
+            "signal": signal,
+            "requires": [list(c) for c in h.requires],
+            "unless": unless,
+        }
+        if also.get(id(h)):
+            base["also"] = sorted(set(also[id(h)]))
+        for parts in _consume_destinations(h, ctx) or [[["expr", "?"]]]:
+            yield {**base, "destination": parts}
+    for anchor, row, qname, scope, _value in remote:
+        dests = _call_destinations(anchor, row, scope, ctx, qname) if isinstance(anchor, cst.Call) else []
+        if not dests and isinstance(anchor, cst.Call) and isinstance(anchor.func, cst.Attribute):
+            dests = _receiver_destinations(anchor.func.value, scope, ctx, row.library)
+        for parts in dests or [[["expr", "?"]]]:
+            yield {"kind": "consume", "library": row.library, "handler": qname, "function": qname,
+                   "destination": parts, "loc": _loc(ctx, anchor), "signal": "unknown", "requires": [], "unless": []}
+
+
+def _def_name(scope: Scope):
+    return scope.node.name if isinstance(scope.node, cst.FunctionDef) else scope.node
+
+
+def _region(h, ctx) -> list:
+    """The handler's code, as a location range."""
+    if h.loop is not None:
+        return _loc(ctx, h.loop)
+    if h.start >= 0:
+        start = _loc(ctx, h.anchor)
+        if h.scope.kind == "function":
+            end = _loc(ctx, h.scope.node)
+            return [start[0], start[1], start[2], end[3], end[4]]
+        return [start[0], start[1], start[2], 10 ** 9, 0]
+    return _loc(ctx, h.scope.node)
+
+
+def _consume_signal(h, ctx) -> Tuple[str, list]:
+    """Does the producer's context reach the handler's first span (``yes``), visibly not (``no``,
+    with the conditions that would still connect it: instrumentation, helpers that attach), or
+    cannot the linter tell (``unknown``)?"""
+    from .consuming import connection, links_per_message
+
+    unless = [list(h.instrumented)]
+    span = h.first_span(ctx)
+    if span is None:
+        return "no", unless  # no span of its own: only an instrumentor traces it
+    if h.batch and h.message_loops and span.site is not None and any(l.contains(span.site) for l in h.message_loops):
+        signals = [_consume_signal(l, ctx) for l in h.message_loops]
+        states = {s for s, _ in signals}
+        state = "no" if "no" in states else "unknown" if "unknown" in states else "yes"
+        return state, unless + [c for _, u in signals for c in u if c not in unless]
+    if h.batch:
+        per = links_per_message(span, h, ctx)
+        return ("yes" if per else "unknown" if per is None else "no"), unless
+    conn = connection(h, span, ctx)
+    if conn.parent or conn.link:
+        return "yes", unless
+    if conn.unknown:
+        return "unknown", unless
+    return "no", unless + [list(c) for c in conn.conditions]
+
+
+# ---------------------------------------------------------------------- consume destinations
+def _consume_destinations(h, ctx) -> List[list]:
+    """The destinations a handler consumes, as name parts (see :func:`destination_parts`)."""
+    from .catalog import consumers as cc
+
+    if h.kind == "task":
+        return [_task_name(h.scope, h.library, ctx)]
+    if h.kind in ("lambda", "configured"):
+        return []
+    anchor = _await(h.anchor)
+    scope = _anchor_scope(h, ctx)
+    if isinstance(anchor, cst.Call):
+        method = _call_method(anchor)
+        rows = [r for r in cc.CALLBACKS + cc.RECEIVES if r.library == h.library and r.pattern == h.pattern
+                and r.receiver == h.receiver and r.destination is not None
+                and (r.method == method or r.method == "()" and getattr(r, "function", ""))]
+        for row in rows:
+            dests = _call_destinations(anchor, row, scope, ctx, h.scope.qname if h.kind == "callback" else "")
+            if dests:
+                return dests
+    if isinstance(anchor, cst.Call):
+        # `consumer.poll()`, `queue.consume(cb)`: what the consumer it is called on names
+        if isinstance(anchor.func, cst.Attribute):
+            return _receiver_destinations(anchor.func.value, scope, ctx, h.library)
+        return []
+    # `for record in consumer`, `sub.messages`, `client.on_message = fn`, `resp["Messages"]`
+    return _receiver_destinations(anchor, scope, ctx, h.library)
+
+
+def _anchor_scope(h, ctx) -> Scope:
+    """The scope of the consume call or registration (a callback's is not the callback's own)."""
+    from .consuming import site_map
+
+    if h.kind != "callback":
+        return h.scope
+    site = site_map(ctx.model, ctx).get(id(h.anchor))
+    if site is not None:
+        return site.scope
+    for scope in ctx.model.root.walk():
+        if any(target is h.anchor for target, _, _, _ in scope.attr_stores):  # `client.on_message = fn`
+            return scope
+    return h.scope
+
+
+def _call_method(call: cst.Call) -> str:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else "()"
+
+
+def _await(expr):
+    while isinstance(expr, cst.Await):
+        expr = expr.expression
+    return expr
+
+
+def _call_destinations(call: cst.Call, row, scope: Scope, ctx, handler: str = "") -> List[list]:
+    """The destination argument of a receive or registration call (``row.destination``);
+    ``handler``: the qualified name of the callback it registers, when known."""
+    from .flow import arg_value
+
+    arg = row.destination
+    if arg is None:
+        return []
+    if getattr(row, "any_keyword", False):
+        # redis `pubsub.subscribe(orders=handler)`: the keyword is the channel
+        names = [a.keyword.value for a in call.args if a.keyword is not None
+                 and (not handler or _callable_name(a.value, scope, ctx) == handler)]
+        return [[["lit", n]] for n in sorted(set(names))]
+    value = arg_value(call, arg.name, arg.position)
+    if value is None:
+        return []
+    if handler and _callable_name(value, scope, ctx) == handler:
+        return []  # pika < 1.0: basic_consume(callback, queue=...) without the queue keyword
+    return _names_of(value, scope, ctx, row.library)
+
+
+def _names_of(expr, scope: Scope, ctx, library: str, depth: int = 0) -> List[list]:
+    out: List[list] = []
+    for e, s in _expand(expr, scope, ctx, library, depth):
+        parts = destination_parts(e, s, ctx)
+        if parts not in out:
+            out.append(parts)
+    return out
+
+
+def _expand(expr, scope: Scope, ctx, library: str, depth: int = 0) -> List[tuple]:
+    """The single names a destination value holds: list/tuple/set elements, a dict's keys, a local
+    or module list, ``kombu.Queue(name)`` and other name wrappers (``SOURCES`` rows)."""
+    expr = _await(expr)
+    if depth > 5:
+        return [(expr, scope)]
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        out = []
+        for el in expr.elements:
+            value = el.value
+            if isinstance(value, cst.Tuple) and value.elements:  # paho: [(topic, qos), ...]
+                value = value.elements[0].value
+            out.extend(_expand(value, scope, ctx, library, depth + 1))
+        return out
+    if isinstance(expr, cst.Dict):
+        return [o for el in expr.elements if isinstance(el, cst.DictElement)
+                for o in _expand(el.key, scope, ctx, library, depth + 1)]
+    if isinstance(expr, cst.Name):
+        owner, bindings = ctx.resolver.lookup(expr.value, scope)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(
+                bindings[0].node, (cst.List, cst.Tuple, cst.Set, cst.Dict, cst.Call)):
+            inner = _expand(bindings[0].node, owner, ctx, library, depth + 1)
+            if not (len(inner) == 1 and inner[0][0] is bindings[0].node):
+                return inner
+        return [(expr, scope)]
+    if isinstance(expr, cst.Call):
+        for e in _source_values(expr, scope, ctx, library, methods_only=False):
+            return [o for v in e for o in _expand(v, scope, ctx, library, depth + 1)]
+    return [(expr, scope)]
+
+
+def _source_values(call: cst.Call, scope: Scope, ctx, library: str, methods_only: bool) -> Iterable[list]:
+    """For each ``SOURCES`` row this call matches, the argument values naming destinations."""
+    from .catalog import consumers as cc
+    from .flow import arg_value
+
+    func = call.func
+    method = func.attr.value if isinstance(func, cst.Attribute) else ""
+    qname = ""
+    recv_type = ""
+    if isinstance(func, cst.Attribute):
+        recv = ctx.resolver.resolve(func.value, scope)
+        if recv.kind == "instance" and not recv.project:
+            recv_type = ctx.catalog.canonical(recv.qname)
+    if not methods_only:
+        q = ctx.resolver.callee_name(call, scope)
+        qname = ctx.catalog.canonical(q) if q else ""
+    for row in cc.SOURCES:
+        if row.library != library:
+            continue
+        if row.method == "()":
+            if methods_only:
+                continue
+            last = row.callee.rsplit(".", 1)[-1]
+            if not (qname == row.callee or (not qname and isinstance(func, cst.Name) and func.value == last)):
+                continue
+        elif row.method != method or (recv_type and recv_type != row.callee):
+            continue
+        if row.many:
+            positional = [a for a in call.args if a.keyword is None]
+            values = [a.value for a in positional[row.arg.position or 0:]]
+            kw = arg_value(call, row.arg.name, None)
+            if kw is not None and not values:
+                values = [kw]
+        else:
+            value = arg_value(call, row.arg.name, row.arg.position)
+            values = [value] if value is not None else []
+        if values:
+            yield values
+
+
+def _receiver_destinations(expr, scope: Scope, ctx, library: str, direct: bool = True, depth: int = 0) -> List[list]:
+    """What the consumer ``expr`` consumes: named where it was created (``KafkaConsumer("orders")``,
+    ``await channel.declare_queue("jobs")``) or subscribed (``consumer.subscribe(["orders"])``)."""
+    from .catalog import consumers as cc
+
+    expr = _await(expr)
+    if depth > 6:
+        return []
+    out: List[list] = []
+
+    def add(found: List[list]) -> None:
+        for parts in found:
+            if parts not in out:
+                out.append(parts)
+
+    if isinstance(expr, cst.Call):
+        for values in _source_values(expr, scope, ctx, library, methods_only=False):
+            for v in values:
+                add(_names_of(v, scope, ctx, library))
+        method = _call_method(expr)
+        for row in cc.RECEIVES:
+            if row.library == library and row.method == method and row.destination is not None and not out:
+                add(_call_destinations(expr, row, scope, ctx))
+        if not out and isinstance(expr.func, cst.Attribute):
+            # `queue.iterator()`, `r.pubsub()`: what the object it came from names
+            add(_receiver_destinations(expr.func.value, scope, ctx, library, direct=False, depth=depth + 1))
+        return out
+    if isinstance(expr, cst.Attribute) and not _is_self_attr(expr):
+        return _receiver_destinations(expr.value, scope, ctx, library, direct, depth + 1)  # `sub.messages`
+    if isinstance(expr, cst.Subscript):
+        return _receiver_destinations(expr.value, scope, ctx, library, direct, depth + 1)  # `resp["Messages"]`
+    for node, owner in _creations(expr, scope, ctx):
+        add(_receiver_destinations(node, owner, ctx, library, direct=False, depth=depth + 1))
+    if direct:
+        for site, site_scope in _calls_on(expr, scope, ctx):
+            for values in _source_values(site, site_scope, ctx, library, methods_only=True):
+                for v in values:
+                    add(_names_of(v, site_scope, ctx, library))
+    return out
+
+
+def _is_self_attr(expr) -> bool:
+    return isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self"
+
+
+def _creations(expr, scope: Scope, ctx) -> List[tuple]:
+    """The values a consumer variable (``consumer``, ``self.consumer``) was assigned."""
+    if isinstance(expr, cst.Name):
+        owner, bindings = ctx.resolver.lookup(expr.value, scope)
+        # `for stream, messages in r.xread(...)`: the iterable came from the consumer too
+        return [(_await(b.node), owner) for b in bindings if b.kind in ("assign", "with", "for") and b.node is not None]
+    if _is_self_attr(expr):
+        cls = scope.class_scope if scope is not None else None
+        if cls is None:
+            return []
+        return [(_await(b.node), _method_of(cls, b.order) or cls) for b in cls.self_attrs.get(expr.attr.value, [])
+                if b.kind == "assign" and b.node is not None]
+    return []
+
+
+def _calls_on(expr, scope: Scope, ctx) -> List[tuple]:
+    """Method calls on the same consumer variable (``consumer.subscribe(...)``)."""
+    out = []
+    if isinstance(expr, cst.Name):
+        owner, _ = ctx.resolver.lookup(expr.value, scope)
+        for site in ctx.model.all_calls:
+            f = site.node.func
+            if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == expr.value
+                    and ctx.resolver.lookup(expr.value, site.scope)[0] is owner):
+                out.append((site.node, site.scope))
+    elif _is_self_attr(expr):
+        cls = scope.class_scope
+        for site in ctx.model.all_calls:
+            f = site.node.func
+            if (isinstance(f, cst.Attribute) and _is_self_attr(f.value) and f.value.attr.value == expr.attr.value
+                    and site.scope.class_scope is cls):
+                out.append((site.node, site.scope))
+    return out
+
+
+def _task_name(scope: Scope, library: str, ctx) -> list:
+    """A task's destination: the name its decorator gives it, else its qualified name (Celery's
+    default name, and what ``task.delay()`` publishes to)."""
+    from .catalog import consumers as cc
+    from .flow import arg_value
+
+    for entry in cc.TASK_ENTRIES:
+        if entry.library != library or entry.destination is None:
+            continue
+        for dec in scope.decorators:
+            if isinstance(dec, cst.Call):
+                value = arg_value(dec, entry.destination.name, entry.destination.position)
+                if value is not None:
+                    return destination_parts(value, scope.parent or scope, ctx)
+    return [["lit", scope.qname]]
 
 
 # how the context crosses a hand-off (``handoffs.HandOffSite.carry``) -> the edge's signal
@@ -506,9 +871,10 @@ def build_graph(records: Sequence[dict], findings: Sequence, service_of, constan
             key = f"destination:{name}"
         return node(key, "destination", short_label(name), detail=name, resolved=resolved)
 
-    def site_for(rec: dict, state: str) -> Site:
+    def site_for(rec: dict, state: str, prefix: str = "") -> Site:
         loc = rec["loc"]
-        found = [f for f in by_path.get(loc[0], ()) if _within(f.location, loc)]
+        region = rec.get("region") or loc
+        found = [f for f in by_path.get(region[0], ()) if _within(f.location, region) and f.code.startswith(prefix)]
         codes = [{"code": f.code, "message": f.message, "path": f.location.path,
                   "line": f.location.line, "column": f.location.column} for f in found]
         if codes:
@@ -529,12 +895,18 @@ def build_graph(records: Sequence[dict], findings: Sequence, service_of, constan
     for rec in ordered:
         if rec["kind"] != "consume":
             continue
+        if holds is not None and not all(holds(tuple(c)) for c in rec.get("requires", ())):
+            continue
         service = service_of(rec["loc"][0])
         handler = rec.get("handler") or rec.get("function", "")
         hid = node(f"handler:{handler}", "handler", _short_qname(handler), service, handler)
         handlers[handler] = hid
+        for helper in rec.get("also", ()):  # the functions it hands each message to
+            handlers.setdefault(helper, hid)
         target = destination(rec["destination"], handler)
-        add_edge("consume", target, hid, rec.get("library", ""), site_for(rec, _conditional_state(rec, holds)))
+        # the consumer rules' findings (CTX3xx) in the handler's code make the edge a gap
+        state = _conditional_state(rec, holds)
+        add_edge("consume", target, hid, rec.get("library", ""), site_for(rec, state, CONSUME_CODES))
     for rec in ordered:
         kind = rec["kind"]
         if kind == "consume":

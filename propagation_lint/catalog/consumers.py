@@ -21,6 +21,12 @@ The rows describe *shapes*: what a consumed value is and how to get from it to o
 - :class:`TaskEntry`: decorators that make a function a task the worker calls (Celery, dramatiq...).
 - :class:`LambdaSource`: how to recognise the event source of an AWS Lambda handler from the keys
   it reads.
+- Destinations (for the propagation map): ``destination`` on a :class:`Receive` / :class:`Callback`
+  row names the argument of that call that says what is consumed (``basic_consume(queue=...)``,
+  ``receive_message(QueueUrl=...)``); :class:`Source` rows name it on the call that created the
+  consumer or subscribed it (``KafkaConsumer(*topics)``, ``consumer.subscribe([...])``,
+  ``channel.declare_queue(name)``, ``nc.subscribe(subject)``) and on wrappers of a name
+  (``kombu.Queue(name)``, ``subscriber.subscription_path(project, name)``).
 
 ``pattern`` names the instrumentor coverage key ``<library>:consume:<pattern>`` listed in
 ``catalog/instrumentors.py``: an instrumentor covers a consumer only where it really wraps the
@@ -69,6 +75,7 @@ class Receive:
     # import one of ``hint_modules``
     hint_receiver: str = ""
     hint_modules: Tuple[str, ...] = ()
+    destination: Optional[Arg] = None  # the argument of this call naming what is consumed
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,8 @@ class Callback:
     any_keyword: bool = False  # redis `pubsub.subscribe(channel=handler)`: every keyword is a callback
     hint_receiver: str = ""
     hint_modules: Tuple[str, ...] = ()
+    # the argument of the registration naming what is consumed (an ``any_keyword`` row: the keyword)
+    destination: Optional[Arg] = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,8 @@ class TaskEntry:
     modules: Tuple[str, ...] = ()
     pattern: str = "task"
     carrier_kind: str = ""
+    # the decorator argument naming the task (the map's destination); absent: the function's qname
+    destination: Optional[Arg] = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,23 @@ class LambdaSource:
     carrier_kind: str
     pattern: str
     batch: bool = True  # records arrive in batches (`event["Records"]`)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a consumer names what it consumes when the receive call itself does not: an argument
+    of the call that created the consumer (``method="()"``: ``callee`` is the constructor or factory
+    function) or of a method called on it or on what created it (``callee`` is the receiver's
+    type). ``many``: every positional argument from ``arg.position`` on names one
+    (``KafkaConsumer(*topics)``); a list, tuple or set value always holds several, a dict its keys.
+    A row whose call is found as a destination value stands for its argument
+    (``kombu.Queue("orders")`` is the queue ``orders``)."""
+
+    library: str
+    callee: str
+    method: str
+    arg: Arg
+    many: bool = False
 
 
 # ----------------------------------------------------------------------------- types
@@ -260,9 +288,9 @@ RECEIVES = (
             hint_receiver=_KAFKA_CONSUMER, hint_modules=("aiokafka",)),
     # pika: `for method, properties, body in channel.consume(queue)`, basic_get -> (method, properties, body)
     Receive("pika", "consume", "pika.adapters.blocking_connection.BlockingChannel", "pika:generator", "consume",
-            hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",)),
+            hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",), destination=Arg("queue", 0)),
     Receive("pika", "basic_get", "pika.adapters.blocking_connection.BlockingChannel", "pika:delivery", "basic_get",
-            hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",)),
+            hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",), destination=Arg("queue", 0)),
     # aio-pika: `async with queue.iterator() as it: async for message in it`, `async for m in queue`, queue.get()
     Receive("aio-pika", "__iter__", "aio_pika.QueueIterator", "aio-pika:message", "iterator"),
     Receive("aio-pika", "__iter__", "aio_pika.Queue", "aio-pika:message", "iterator"),
@@ -272,7 +300,8 @@ RECEIVES = (
     Receive("kombu", "get_nowait", "kombu.simple.SimpleQueue", "kombu:message", "simple-queue"),
     # SQS: client receive_message -> {"Messages": [...]}; resource Queue.receive_messages -> [sqs.Message]
     Receive("boto3-sqs", "receive_message", "boto3.client.sqs", "boto3-sqs:response", "receive_message",
-            count=Arg("MaxNumberOfMessages"), hint_receiver=r"(?i)sqs|queue|client", hint_modules=_SQS),
+            count=Arg("MaxNumberOfMessages"), hint_receiver=r"(?i)sqs|queue|client", hint_modules=_SQS,
+            destination=Arg("QueueUrl")),
     Receive("boto3-sqs", "receive_messages", "boto3.resource.sqs.Queue", "boto3-sqs:resource-messages", "receive_messages",
             count=Arg("MaxNumberOfMessages"), hint_receiver=r"(?i)queue", hint_modules=_SQS),
     # Kinesis get_records(ShardIterator=, Limit=)
@@ -280,7 +309,7 @@ RECEIVES = (
             hint_receiver=r"(?i)kinesis|client", hint_modules=_SQS),
     # Pub/Sub synchronous pull
     Receive("google-cloud-pubsub", "pull", "google.cloud.pubsub_v1.SubscriberClient", "google-cloud-pubsub:pull", "pull",
-            default_count=2),
+            default_count=2, destination=Arg("subscription")),
     # Service Bus receiver: iteration, receive_messages(max_message_count=1)
     Receive("azure-servicebus", "__iter__", "azure.servicebus.ServiceBusReceiver", "azure-servicebus:message", "iterate"),
     Receive("azure-servicebus", "receive_messages", "azure.servicebus.ServiceBusReceiver", "azure-servicebus:messages",
@@ -295,8 +324,9 @@ RECEIVES = (
             hint_receiver=r"(?i)pubsub|^ps$|^p$|sub", hint_modules=("redis", "aioredis")),
     Receive("redis-py", "get_message", "redis.client.PubSub", "redis-py:pubsub-message", "pubsub",
             hint_receiver=r"(?i)pubsub|^ps$|^p$|sub", hint_modules=("redis", "aioredis")),
-    Receive("redis-py", "xread", "redis.Redis", "redis-py:xread", "streams", default_count=2),
-    Receive("redis-py", "xreadgroup", "redis.Redis", "redis-py:xread", "streams", default_count=2),
+    Receive("redis-py", "xread", "redis.Redis", "redis-py:xread", "streams", default_count=2, destination=Arg("streams", 0)),
+    Receive("redis-py", "xreadgroup", "redis.Redis", "redis-py:xread", "streams", default_count=2,
+            destination=Arg("streams", 2)),
     # pulsar receive()/batch_receive()
     Receive("pulsar-client", "receive", "pulsar.Consumer", "pulsar-client:message", "receive"),
     Receive("pulsar-client", "batch_receive", "pulsar.Consumer", "pulsar-client:messages", "batch_receive", default_count=2),
@@ -307,26 +337,28 @@ CALLBACKS = (
     # pika < 1.0 took the callback first (consumer_callback)
     Callback("pika", "basic_consume", "pika.adapters.blocking_connection.BlockingChannel",
              args=(Arg("on_message_callback", 1), Arg("consumer_callback", 0)), message_param=2, shape="pika:properties",
-             pattern="basic_consume", hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",)),
+             pattern="basic_consume", hint_receiver=r"(?i)chan|^ch$", hint_modules=("pika",), destination=Arg("queue", 0)),
     # aiormq basic_consume(queue, consumer_callback, ...) -> cb(message)
     Callback("aiormq", "basic_consume", "aiormq.Channel", args=(Arg("consumer_callback", 1),), message_param=0,
-             shape="aiormq:message", pattern="basic_consume", hint_receiver=r"(?i)chan|^ch$", hint_modules=("aiormq",)),
+             shape="aiormq:message", pattern="basic_consume", hint_receiver=r"(?i)chan|^ch$", hint_modules=("aiormq",),
+             destination=Arg("queue", 0)),
     # aio-pika queue.consume(callback) -> cb(message)
     Callback("aio-pika", "consume", "aio_pika.Queue", args=(Arg("callback", 0),), message_param=0,
              shape="aio-pika:message", pattern="consume", hint_receiver=r"(?i)queue|^q$", hint_modules=("aio_pika",)),
     # kombu Consumer(channel, queues, callbacks=[fn(body, message)], on_message=fn(message)); register_callback
     Callback("kombu", "()", function="kombu.Consumer", args=(Arg("callbacks"),), message_param=1,
-             shape="kombu:message", pattern="callbacks"),
+             shape="kombu:message", pattern="callbacks", destination=Arg("queues", 1)),
     Callback("kombu", "()", function="kombu.Consumer", args=(Arg("on_message"),), message_param=0,
-             shape="kombu:message", pattern="callbacks"),
+             shape="kombu:message", pattern="callbacks", destination=Arg("queues", 1)),
     Callback("kombu", "Consumer", "kombu.Connection", args=(Arg("callbacks"),), message_param=1,
-             shape="kombu:message", pattern="callbacks"),
+             shape="kombu:message", pattern="callbacks", destination=Arg("queues", 0)),
     Callback("kombu", "register_callback", "kombu.Consumer", args=(Arg("callback", 0),), message_param=1,
              shape="kombu:message", pattern="callbacks", hint_receiver=r"(?i)consumer", hint_modules=("kombu",)),
     # Pub/Sub subscriber.subscribe(subscription, callback) -> cb(message), on a scheduler thread
     Callback("google-cloud-pubsub", "subscribe", "google.cloud.pubsub_v1.SubscriberClient", args=(Arg("callback", 1),),
              message_param=0, shape="google-cloud-pubsub:message", pattern="subscribe",
-             hint_receiver=r"(?i)subscriber", hint_modules=("google.cloud.pubsub_v1", "google.cloud.pubsub")),
+             hint_receiver=r"(?i)subscriber", hint_modules=("google.cloud.pubsub_v1", "google.cloud.pubsub"),
+             destination=Arg("subscription", 0)),
     # Event Hubs receive(on_event=cb(partition_context, event)), receive_batch(on_event_batch=cb(ctx, events))
     Callback("azure-eventhub", "receive", "azure.eventhub.EventHubConsumerClient", args=(Arg("on_event", 0),),
              message_param=1, shape="azure-eventhub:event", pattern="receive",
@@ -336,29 +368,36 @@ CALLBACKS = (
              hint_receiver=r"(?i)consumer|client", hint_modules=("azure.eventhub",)),
     # nats subscribe(subject, queue="", cb=None, ...) -> async cb(msg); JetStream the same
     Callback("nats-py", "subscribe", "nats.aio.client.Client", args=(Arg("cb", 2),), message_param=0,
-             shape="nats-py:msg", pattern="subscribe", hint_receiver=r"(?i)nc|nats|js|jetstream|client", hint_modules=("nats",)),
+             shape="nats-py:msg", pattern="subscribe", hint_receiver=r"(?i)nc|nats|js|jetstream|client", hint_modules=("nats",),
+             destination=Arg("subject", 0)),
     Callback("nats-py", "subscribe", "nats.js.client.JetStreamContext", args=(Arg("cb", 2),), message_param=0,
-             shape="nats-py:msg", pattern="subscribe"),
+             shape="nats-py:msg", pattern="subscribe", destination=Arg("subject", 0)),
     # redis pubsub.subscribe(channel=handler) / psubscribe(pattern=handler) -> handler(message)
     Callback("redis-py", "subscribe", "redis.client.PubSub", message_param=0, shape="redis-py:pubsub-message",
-             pattern="pubsub", any_keyword=True, hint_receiver=r"(?i)pubsub|^ps$|^p$", hint_modules=("redis", "aioredis")),
+             pattern="pubsub", any_keyword=True, hint_receiver=r"(?i)pubsub|^ps$|^p$", hint_modules=("redis", "aioredis"),
+             destination=Arg("channel", kwargs=True)),
     Callback("redis-py", "psubscribe", "redis.client.PubSub", message_param=0, shape="redis-py:pubsub-message",
-             pattern="pubsub", any_keyword=True, hint_receiver=r"(?i)pubsub|^ps$|^p$", hint_modules=("redis", "aioredis")),
+             pattern="pubsub", any_keyword=True, hint_receiver=r"(?i)pubsub|^ps$|^p$", hint_modules=("redis", "aioredis"),
+             destination=Arg("channel", kwargs=True)),
     # pulsar client.subscribe(topic, subscription_name, ..., message_listener=fn(consumer, msg))
     Callback("pulsar-client", "subscribe", "pulsar.Client", args=(Arg("message_listener"),), message_param=1,
-             shape="pulsar-client:message", pattern="listener", hint_receiver=r"(?i)client|pulsar", hint_modules=("pulsar",)),
+             shape="pulsar-client:message", pattern="listener", hint_receiver=r"(?i)client|pulsar", hint_modules=("pulsar",),
+             destination=Arg("topic", 0)),
     # paho-mqtt client.on_message = fn(client, userdata, msg); message_callback_add(sub, fn)
     Callback("paho-mqtt", "=on_message", "paho.mqtt.client.Client", message_param=2, shape="paho-mqtt:message",
              pattern="on_message", hint_receiver=r"(?i)client|mqtt|^c$", hint_modules=("paho",)),
     Callback("paho-mqtt", "message_callback_add", "paho.mqtt.client.Client", args=(Arg("callback", 1),), message_param=2,
-             shape="paho-mqtt:message", pattern="on_message", hint_receiver=r"(?i)client|mqtt|^c$", hint_modules=("paho",)),
+             shape="paho-mqtt:message", pattern="on_message", hint_receiver=r"(?i)client|mqtt|^c$", hint_modules=("paho",),
+             destination=Arg("sub", 0)),
 )
 
 TASK_ENTRIES = (
     TaskEntry("celery", ("celery.shared_task", "celery.task", "celery.app.shared_task"), ("task",), ("celery",),
-              carrier_kind="celery-task"),
-    TaskEntry("dramatiq", ("dramatiq.actor",), ("actor",), ("dramatiq",), pattern="actor", carrier_kind="dramatiq-actor"),
-    TaskEntry("remoulade", ("remoulade.actor",), ("actor",), ("remoulade",), pattern="actor", carrier_kind="dramatiq-actor"),
+              carrier_kind="celery-task", destination=Arg("name")),
+    TaskEntry("dramatiq", ("dramatiq.actor",), ("actor",), ("dramatiq",), pattern="actor", carrier_kind="dramatiq-actor",
+              destination=Arg("actor_name")),
+    TaskEntry("remoulade", ("remoulade.actor",), ("actor",), ("remoulade",), pattern="actor", carrier_kind="dramatiq-actor",
+              destination=Arg("actor_name")),
     TaskEntry("rq", ("rq.decorators.job", "rq.job"), (), ("rq",), pattern="job", carrier_kind="rq-job"),
 )
 
@@ -377,3 +416,46 @@ LAMBDA_MSK = LambdaSource("aws-lambda-msk", ("aws:kafka", "SelfManagedKafka", "h
 # EventBridge: no Records; event["detail"]
 LAMBDA_EVENTBRIDGE = LambdaSource("aws-lambda-eventbridge", ("detail-type", "detail"), "lambda-eventbridge", "eventbridge",
                                   batch=False)
+
+# Where consumers name what they consume, when the receive or registration call does not
+# (the propagation map's destinations). AWS Lambda event sources are configured outside the code:
+# their destination stays unknown.
+SOURCES = (
+    # Kafka: KafkaConsumer(*topics), consumer.subscribe(topics=(), pattern=None)
+    Source("kafka-python", "kafka.KafkaConsumer", "()", Arg("topics", 0), many=True),
+    Source("kafka-python", "kafka.KafkaConsumer", "subscribe", Arg("topics", 0)),
+    Source("kafka-python", "kafka.KafkaConsumer", "subscribe", Arg("pattern")),
+    Source("aiokafka", "aiokafka.AIOKafkaConsumer", "()", Arg("topics", 0), many=True),
+    Source("aiokafka", "aiokafka.AIOKafkaConsumer", "subscribe", Arg("topics", 0)),
+    Source("aiokafka", "aiokafka.AIOKafkaConsumer", "subscribe", Arg("pattern")),
+    Source("confluent-kafka", "confluent_kafka.Consumer", "subscribe", Arg("topics", 0)),
+    Source("confluent-kafka", "confluent_kafka.DeserializingConsumer", "subscribe", Arg("topics", 0)),
+    # aio-pika: queue = await channel.declare_queue(name) / get_queue(name); queue.consume(cb) / queue.iterator()
+    Source("aio-pika", "aio_pika.Channel", "declare_queue", Arg("name", 0)),
+    Source("aio-pika", "aio_pika.Channel", "get_queue", Arg("name", 0)),
+    # kombu: Queue(name, exchange, routing_key), connection.SimpleQueue(name)
+    Source("kombu", "kombu.Queue", "()", Arg("name", 0)),
+    Source("kombu", "kombu.Connection", "SimpleQueue", Arg("name", 0)),
+    # SQS resource: sqs.Queue(url), sqs.get_queue_by_name(QueueName=)
+    Source("boto3-sqs", "boto3.resource.sqs", "Queue", Arg("url", 0)),
+    Source("boto3-sqs", "boto3.resource.sqs", "get_queue_by_name", Arg("QueueName")),
+    # Pub/Sub: subscriber.subscription_path(project, subscription)
+    Source("google-cloud-pubsub", "google.cloud.pubsub_v1.SubscriberClient", "subscription_path", Arg("subscription", 1)),
+    # Service Bus receivers, Event Hubs clients
+    Source("azure-servicebus", "azure.servicebus.ServiceBusClient", "get_queue_receiver", Arg("queue_name", 0)),
+    Source("azure-servicebus", "azure.servicebus.ServiceBusClient", "get_subscription_receiver", Arg("topic_name", 0)),
+    Source("azure-eventhub", "azure.eventhub.EventHubConsumerClient.from_connection_string", "()", Arg("eventhub_name")),
+    Source("azure-eventhub", "azure.eventhub.aio.EventHubConsumerClient.from_connection_string", "()", Arg("eventhub_name")),
+    Source("azure-eventhub", "azure.eventhub.EventHubConsumerClient", "()", Arg("eventhub_name")),
+    # NATS: sub = await nc.subscribe(subject); js.pull_subscribe(subject, durable)
+    Source("nats-py", "nats.aio.client.Client", "subscribe", Arg("subject", 0)),
+    Source("nats-py", "nats.js.client.JetStreamContext", "subscribe", Arg("subject", 0)),
+    Source("nats-py", "nats.js.client.JetStreamContext", "pull_subscribe", Arg("subject", 0)),
+    # redis pub/sub: p.subscribe(*channels, **channel_handlers), p.psubscribe(*patterns)
+    Source("redis-py", "redis.client.PubSub", "subscribe", Arg("channels", 0), many=True),
+    Source("redis-py", "redis.client.PubSub", "psubscribe", Arg("patterns", 0), many=True),
+    # pulsar: consumer = client.subscribe(topic, subscription_name)
+    Source("pulsar-client", "pulsar.Client", "subscribe", Arg("topic", 0)),
+    # paho-mqtt: client.subscribe(topic) next to `client.on_message = fn`
+    Source("paho-mqtt", "paho.mqtt.client.Client", "subscribe", Arg("topic", 0)),
+)
