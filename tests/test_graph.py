@@ -44,20 +44,39 @@ def finding(code, message, path, line, column):
 
 NO_HEADERS = "kafka-python `producer.send()` publishes without trace context: no `headers` argument is passed"
 POOL = "`pool.submit(render, ...)` runs `render` on a pool thread without the caller's trace context"
+UNLINKED = ("kafka-python consume loop over `record` starts `audit` with neither the producer's context as parent "
+            "nor a link to it: a new, unrelated trace begins here")
+FOLLOW_UP = ("`producer.send()` publishes a follow-up event while handling kafka-python message `record`, whose trace "
+             "context was never extracted: the outgoing carrier gets an unrelated (or empty) context and the causal "
+             "chain breaks here")
+REMOTE_FOLLOW_UP = ("`producer.send()` publishes a follow-up event from `on_return()`, a message handler registered "
+                    "elsewhere that never extracts the incoming message's context: the chain breaks here")
 
 
 def test_chain_json_graph_exactly():
     got = as_json(CHAIN)
     assert got == {
         "version": 1,
-        "summary": {"nodes": 6, "edges": 4, "gap_edges": 3, "propagated_edges": 1, "unknown_edges": 0},
+        "summary": {"nodes": 13, "edges": 10, "gap_edges": 6, "propagated_edges": 3, "unknown_edges": 1},
         "nodes": [
             {"id": "service:billing", "kind": "service", "label": "billing"},
             {"id": "service:reporting", "kind": "service", "label": "reporting"},
+            {"id": "handler:shipping.worker.audit", "kind": "handler", "label": "audit", "service": "shipping",
+             "detail": "shipping.worker.audit"},
+            # registered in shipping/main.py, defined in shipping/returns.py
+            {"id": "handler:shipping.returns.on_return", "kind": "handler", "label": "on_return", "service": "shipping",
+             "detail": "shipping.returns.on_return"},
+            {"id": "handler:shipping.worker.run", "kind": "handler", "label": "run", "service": "shipping",
+             "detail": "shipping.worker.run"},
+            {"id": "destination:audit.eu", "kind": "destination", "label": "audit.eu", "resolved": True},
             {"id": "destination:billing.paid.{region}", "kind": "destination", "label": "billing.paid.{region}",
              "resolved": False},
-            # the imported constant is read from common/topics.py, a file the linter never parses
+            # the imported constant is read from common/topics.py, a file the linter never parses; the
+            # publisher names it in send(), the consumer in subscribe([...])
             {"id": "destination:invoices", "kind": "destination", "label": "invoices", "resolved": True},
+            {"id": "destination:refunds", "kind": "destination", "label": "refunds", "resolved": True},
+            {"id": "destination:returns", "kind": "destination", "label": "returns", "resolved": True},
+            {"id": "destination:shipments", "kind": "destination", "label": "shipments", "resolved": True},
             # a parameter: unknown, and never merged with another unknown destination
             {"id": "destination:{topic}@billing.events.forward", "kind": "destination", "label": "{topic}",
              "resolved": False},
@@ -84,20 +103,48 @@ def test_chain_json_graph_exactly():
              "sites": [site("reporting/jobs.py", 18, 20, 18, 49, "reporting.jobs.build", "gap",
                             [finding("CTX201", POOL, "reporting/jobs.py", 18, 20)]),
                        site("reporting/jobs.py", 19, 20, 19, 81, "reporting.jobs.build", "propagated")]},
+            # follow-up publishes inside handlers chain destinations: invoices -> run -> shipments -> audit -> audit.eu
+            {"id": "e5", "kind": "publish", "source": "handler:shipping.returns.on_return", "target": "destination:refunds",
+             "state": "gap", "codes": ["CTX101", "CTX103"], "libraries": ["kafka-python"],
+             "sites": [site("shipping/returns.py", 10, 5, 10, 83, "shipping.returns.on_return", "gap",
+                            [finding("CTX101", NO_HEADERS, "shipping/returns.py", 10, 5),
+                             finding("CTX103", REMOTE_FOLLOW_UP, "shipping/returns.py", 10, 5)])]},
+            {"id": "e6", "kind": "publish", "source": "handler:shipping.worker.audit", "target": "destination:audit.eu",
+             "state": "gap", "codes": ["CTX101", "CTX103"], "libraries": ["kafka-python"],
+             "sites": [site("shipping/worker.py", 29, 13, 29, 65, "shipping.worker.audit", "gap",
+                            [finding("CTX101", NO_HEADERS, "shipping/worker.py", 29, 13),
+                             finding("CTX103", FOLLOW_UP, "shipping/worker.py", 29, 13)])]},
+            {"id": "e7", "kind": "publish", "source": "handler:shipping.worker.run", "target": "destination:shipments",
+             "state": "propagated", "codes": [], "libraries": ["kafka-python"],
+             "sites": [site("shipping/worker.py", 22, 13, 22, 114, "shipping.worker.run", "propagated")]},
+            # consume edges: the site is where the messages come from; CTX3xx findings in the handler make a gap
+            {"id": "e8", "kind": "consume", "source": "destination:invoices", "target": "handler:shipping.worker.run",
+             "state": "propagated", "codes": [], "libraries": ["kafka-python"],
+             "sites": [site("shipping/worker.py", 17, 19, 17, 27, "shipping.worker.run", "propagated")]},
+            # a handler defined in another module: its state is not known from the registration
+            {"id": "e9", "kind": "consume", "source": "destination:returns", "target": "handler:shipping.returns.on_return",
+             "state": "unknown", "codes": [], "libraries": ["pika"],
+             "sites": [site("shipping/main.py", 7, 1, 7, 70, "shipping.returns.on_return", "unknown")]},
+            {"id": "e10", "kind": "consume", "source": "destination:shipments", "target": "handler:shipping.worker.audit",
+             "state": "gap", "codes": ["CTX301"], "libraries": ["kafka-python"],
+             "sites": [site("shipping/worker.py", 27, 19, 27, 27, "shipping.worker.audit", "gap",
+                            [finding("CTX301", UNLINKED, "shipping/worker.py", 28, 14)])]},
         ],
     }
 
 
-def test_shop_publish_and_handoff_edges():
+def test_shop_publish_consume_and_handoff_edges():
     got = as_json(SHOP)
-    edges = {(e["kind"], e["source"], e["target"]): (e["state"], e["codes"]) for e in got["edges"]
-             if e["kind"] in ("publish", "handoff")}
+    edges = {(e["kind"], e["source"], e["target"]): (e["state"], e["codes"]) for e in got["edges"]}
     invoices = "destination:https://sqs.eu-west-1.amazonaws.com/123456789012/invoices"
     assert edges == {
         ("publish", "service:orders", "destination:orders"): ("propagated", []),
         ("publish", "service:orders", "destination:orders.cancelled"): ("gap", ["CTX101"]),
         ("publish", "service:orders", invoices): ("gap", ["CTX101"]),
         ("handoff", "service:reports", "worker:thread:shop.reports.render_section@reports"): ("gap", ["CTX201"]),
+        # KafkaConsumer("payments", ...): the loop's span starts a new trace; "refunds" is parented to the message
+        ("consume", "destination:payments", "handler:shop.payments_consumer.run"): ("gap", ["CTX301"]),
+        ("consume", "destination:refunds", "handler:shop.payments_consumer.run_linked"): ("propagated", []),
     }
     labels = {n["id"]: n["label"] for n in got["nodes"]}
     assert labels[invoices] == "invoices"  # a queue URL is shown by its name
@@ -113,14 +160,22 @@ def test_every_format_is_byte_identical_across_runs_and_jobs():
 
 def test_filters():
     only = as_json(CHAIN, "--destination", "invoices")
-    assert [e["target"] for e in only["edges"]] == ["destination:invoices"]
-    assert {n["id"] for n in only["nodes"]} == {"service:billing", "destination:invoices"}
+    # the whole flow through it: publisher, consumer, and the hops downstream of the consumer
+    assert [(e["source"], e["target"]) for e in only["edges"]] == [
+        ("service:billing", "destination:invoices"),
+        ("handler:shipping.worker.audit", "destination:audit.eu"),
+        ("handler:shipping.worker.run", "destination:shipments"),
+        ("destination:invoices", "handler:shipping.worker.run"),
+        ("destination:shipments", "handler:shipping.worker.audit"),
+    ]
+    assert "destination:returns" not in {n["id"] for n in only["nodes"]}
 
     reporting = as_json(CHAIN, "--service", "reporting")
     assert [e["kind"] for e in reporting["edges"]] == ["handoff"]
 
     gaps = as_json(CHAIN, "--only-gaps")
-    assert [e["state"] for e in gaps["edges"]] == ["gap", "gap", "gap"]
+    assert [e["state"] for e in gaps["edges"]] == ["gap"] * 6
+    assert {e["kind"] for e in gaps["edges"]} == {"publish", "consume", "handoff"}
     assert "destination:{topic}@billing.events.forward" not in {n["id"] for n in gaps["nodes"]}
 
     nothing = as_json(CHAIN, "--destination", "no-such-topic")
@@ -199,10 +254,11 @@ def test_mermaid_is_structurally_valid():
             assert m.group(1) not in declared
             declared.add(m.group(1))
     assert depth == 0
-    assert len(edges) == 4 and styles == list(range(len(edges)))
+    assert len(edges) == 10 and styles == list(range(len(edges)))
     for src, _arrow, _label, dst in edges:
         assert src in declared and dst in declared
-    assert [a for _, a, _, _ in edges].count("==>") == 3  # the gaps are thick
+    assert [a for _, a, _, _ in edges].count("==>") == 6  # the gaps are thick
+    assert [a for _, a, _, _ in edges].count("-.->") == 1  # the unknown is dotted
 
 
 def test_dot_parses_with_pydot():
@@ -217,7 +273,7 @@ def test_dot_parses_with_pydot():
     pairs = sorted((e.get_source().strip('"'), e.get_destination().strip('"')) for e in parsed.get_edges())
     assert pairs == sorted((e["source"], e["target"]) for e in data["edges"])
     colors = sorted(e.get("color").strip('"') for e in parsed.get_edges())
-    assert colors == ["#2ca02c", "#d62728", "#d62728", "#d62728"]
+    assert colors == ["#2ca02c"] * 3 + ["#7f7f7f"] + ["#d62728"] * 6
 
 
 def test_html_is_self_contained(tmp_path):
@@ -229,8 +285,8 @@ def test_html_is_self_contained(tmp_path):
     # nothing to fetch: no external src/href (links to source files are relative paths)
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<script src" not in page and "<link rel=\"stylesheet\"" not in page
-    assert page.count('<g class="node ') == 6
-    assert page.count('class="edge gap') == 3
+    assert page.count('<g class="node ') == 13
+    assert page.count('class="edge gap') == 6
     # each edge links to its entry, which names its findings and locations
     assert '<a href="#e4" class="edge gap handoff"' in page
     rel = Path(os.path.relpath(CHAIN, out.parent)).as_posix()
@@ -415,3 +471,74 @@ def test_follow_up_publishes_in_handlers_chain_destinations():
     page = render(cyclic, "html")
     assert page.count('<g class="node ') == len(cyclic.nodes) == 5
     assert render(cyclic, "mermaid").count("-->") + render(cyclic, "mermaid").count("==>") == len(cyclic.edges) == 5
+
+
+CONSUMERS = HERE / "graph_fixtures" / "consumers"
+
+
+def test_consume_destinations_of_every_library():
+    got = as_json(CONSUMERS)
+    consumes = sorted((e["source"].split(":", 1)[1], e["target"].split(":", 1)[1]) for e in got["edges"]
+                      if e["kind"] == "consume")
+    h = "svc.consumers."
+    assert consumes == sorted([
+        # a consumer passed in, a Lambda's event source: unknown, never merged with another unknown
+        ("?@" + h + "kafka_param", h + "kafka_param"),
+        ("?@" + h + "lambda_handler", h + "lambda_handler"),
+        ("a", h + "confluent_main"), ("b", h + "confluent_main"),  # consumer.subscribe(TOPICS), a module list
+        ("aio-cb", h + "on_aio"), ("aio-q", h + "aio_main"),  # channel.declare_queue(name)
+        ("alerts", h + "on_redis"), ("audit", h + "on_audit"),  # pubsub.subscribe(channel=handler): one each
+        ("events.*", h + "nats_main"), ("updates", h + "on_nats"),
+        ("https://sqs.eu-west-1.amazonaws.com/1/jobs", h + "sqs_main"),
+        ("kombu-q", h + "on_kombu"),  # conn.Consumer([Queue("kombu-q")], ...)
+        ("news", h + "redis_main"),
+        ("orders", h + "Worker.run"), ("x.eu", h + "Worker.run"),  # self.consumer.subscribe(topics=[ORDERS, ...])
+        ("orders-sub", h + "on_pubsub"),  # subscriber.subscription_path(project, "orders-sub")
+        ("persistent://t/ns/orders", h + "pulsar_main"),
+        ("pika-q", h + "on_pika"), ("work.eu", h + "pika_main"),
+        ("sensors/#", h + "on_mqtt"),  # client.on_message = fn; client.subscribe([(topic, qos)])
+        (h + "charge", h + "charge"), ("svc.send", h + "send_email"),  # tasks: their name
+    ])
+    edges = {(e["source"], e["target"]): e for e in got["edges"]}
+    # follow-up publishes: inside a handler's delegate (self.handle) and inside a task (delay of a named task)
+    assert (f"handler:{h}Worker.run", "destination:forwarded") in edges
+    assert (f"handler:{h}charge", "destination:svc.send") in edges
+    labels = {n["id"]: n["label"] for n in got["nodes"]}
+    assert labels["destination:https://sqs.eu-west-1.amazonaws.com/1/jobs"] == "jobs"
+
+
+def test_consume_edge_states():
+    from propagation_lint.findings import Finding, Location
+    from propagation_lint.topology import build_graph
+
+    def consume(handler, dest, line, signal, **extra):
+        return {"kind": "consume", "library": "kafka-python", "handler": handler, "function": handler,
+                "destination": [["lit", dest]], "loc": ["svc/c.py", line, 19, line, 27],
+                "region": ["svc/c.py", line, 5, line + 5, 40], "signal": signal, **extra}
+
+    records = [
+        consume("svc.c.linked", "a", 1, "yes"),
+        consume("svc.c.unlinked", "b", 10, "no", unless=[["instrumented", "kafka-python", "consume:iterate", "", "main"]]),
+        consume("svc.c.instrumented", "c", 20, "no", unless=[["instrumented", "kafka-python", "consume:iterate", "", "main"]]),
+        consume("svc.c.unsure", "d", 30, "unknown"),
+        consume("svc.c.not_a_handler", "e", 40, "no", requires=[["handler", "svc.c.not_a_handler"]]),
+    ]
+    findings = [
+        # a consumer finding in the handler's code, below the consume call: a gap
+        Finding("CTX301", "x", "new trace", Location("svc/c.py", 12, 9, 12, 30)),
+        # a publish finding in a handler belongs to the publish edge, not the consume edge
+        Finding("CTX101", "x", "no headers", Location("svc/c.py", 3, 9, 3, 30)),
+    ]
+
+    g = build_graph(records, findings, lambda path: "svc", lambda q: None, holds=lambda cond: False)
+    states = {e.target: (e.state, e.codes) for e in g.edges}
+    assert states == {
+        "handler:svc.c.linked": ("propagated", []),
+        "handler:svc.c.unlinked": ("gap", ["CTX301"]),
+        "handler:svc.c.instrumented": ("unknown", []),  # no finding (rule off?), not instrumented: unknown
+        "handler:svc.c.unsure": ("unknown", []),
+    }
+    g = build_graph(records, findings, lambda path: "svc", lambda q: None, holds=lambda c: c[0] == "instrumented")
+    states = {e.target: e.state for e in g.edges}
+    assert states["handler:svc.c.instrumented"] == "propagated"  # an instrumentor wraps the processing
+    assert "handler:svc.c.not_a_handler" not in states

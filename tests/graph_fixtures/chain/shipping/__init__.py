@@ -1,0 +1,1 @@
+"""Shipping service: consumes invoices and re-publishes (multi-hop flows)."""

@@ -1,0 +1,7 @@
+"""Registers a RabbitMQ handler defined in another module."""
+import pika
+
+from shipping.returns import on_return
+
+channel = pika.BlockingConnection().channel()
+channel.basic_consume(queue="returns", on_message_callback=on_return)

@@ -1,0 +1,1 @@
+"""One consumer of every library the map names destinations for."""
