@@ -23,7 +23,7 @@ from .engine import FileResult
 from .output.json import finding_from_dict, finding_to_dict
 from .rule import Candidate
 
-FORMAT = 1
+FORMAT = 2
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by propagation-lint.\n"
 
 
@@ -102,6 +102,7 @@ def _result_to(result: FileResult) -> dict:
         "path": result.path,
         "status": result.status,
         "facts": result.facts,
+        "imports": result.imports,
         "candidates": [
             {
                 "finding": finding_to_dict(c.finding),
@@ -116,7 +117,7 @@ def _result_to(result: FileResult) -> dict:
 
 
 def _result_from(data: dict) -> FileResult:
-    result = FileResult(path=data["path"], status=data["status"], facts=data["facts"])
+    result = FileResult(path=data["path"], status=data["status"], facts=data["facts"], imports=data["imports"])
     for c in data["candidates"]:
         result.candidates.append(
             Candidate(

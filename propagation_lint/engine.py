@@ -8,29 +8,37 @@ produce a project fact, are never parsed.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .catalog import CATALOG, Catalog
 from .findings import Finding, InternalError, Location, Related
+from .fastvisit import fast_visits
 from .flow import FlowAnalyzer
 from .model import FileModel, Scope, build_model, dotted
 from .names import Resolver
 from .rule import Candidate, Rule
 
 # Words that can make a file contribute project facts (helpers that inject or extract,
-# instrumentors, consumer registrations, launchers), even when no rule triggers on it.
+# instrumentors, consumer registrations, launchers), even when no rule triggers on it. Since the
+# prefilter became two-tier (see :class:`Prefilter`), the generic ones among them (``handler``,
+# ``task``...) only count in files that import a library the catalog knows.
 FACT_WORDS = (
     "inject", "extract", "instrument", "Instrumentor", "attach", "copy_context", "tracer",
     "opentelemetry", "ddtrace", "contextvars", "Thread", "Executor", "subscribe", "consume",
     "on_message", "callback", "handler", "task", "actor", "Link", "link_span",
 )
+# Words that make a file relevant on their own, whatever it imports.
+ANCHOR_WORDS = ("inject", "Instrumentor", "opentelemetry", "ddtrace", "opentracing")
 
 # libcst's native parser recurses; guard deep nesting so a pathological file gets CTX005.
 RECURSION_LIMIT = 20_000
@@ -43,12 +51,150 @@ class FileResult:
     candidates: List[Candidate] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     internal_errors: List[InternalError] = field(default_factory=list)
+    # skipped files only: what they import, as ``[level, module, name-or-""]`` rows, so the
+    # runner can lint them after all when they use a name another file gave project facts for
+    imports: List[list] = field(default_factory=list)
 
 
-def trigger_regex(rules: Sequence[Rule], extra_words: Sequence[str] = ()) -> "re.Pattern[str]":
-    words = set(FACT_WORDS) | set(extra_words)
-    for rule in rules:
-        words.update(rule.trigger_words)
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
+_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+
+
+def imported_names(text: str) -> List[list]:
+    """``[level, module, name]`` for every ``from module import name`` (``name`` empty for
+    ``import module``), found by a regex: cheap, and enough to decide promotion."""
+    rows: List[list] = []
+    if "import" not in text:
+        return rows
+    for m in _FROM_IMPORT.finditer(text):
+        level, module = len(m.group(1)), m.group(2)
+        for part in m.group(3).strip("()").replace("\\\n", " ").split(","):
+            name = part.strip().split(" ")[0]
+            if name.isidentifier():
+                rows.append([level, module, name])
+    for m in _PLAIN_IMPORT.finditer(text):
+        for part in m.group(1).split(","):
+            name = part.strip().split(" ")[0]
+            if name and all(p.isidentifier() for p in name.split(".")):
+                rows.append([0, name, ""])
+    return rows
+
+
+def _specific(word: str) -> bool:
+    """A word precise enough to make a file relevant by itself: ``run_in_executor``, ``trace_id``,
+    ``ThreadPoolExecutor``, ``traceId`` (an underscore, a dash, or an inner capital). Plain
+    words (``send``, ``handler``, ``range``, ``Thread``) appear in most code."""
+    if "_" in word.strip("_") or "-" in word:
+        return True
+    return any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))
+
+
+def _stdlib_modules() -> frozenset:
+    names = getattr(sys, "stdlib_module_names", None)
+    if names:
+        return frozenset(names)
+    return frozenset({"threading", "asyncio", "multiprocessing", "concurrent", "contextvars", "queue", "sched", "_thread"})
+
+
+def catalog_roots(catalog: Catalog) -> Dict[str, frozenset]:
+    """Top-level modules of every library type, factory, publisher function, injector and
+    instrumentor in the catalog, each with the names (last components) the catalog knows there."""
+    from .catalog.tracing import TRACING_MODULES
+
+    leaves: Dict[str, set] = {}
+
+    def add(qname: str) -> None:
+        parts = (qname or "").split(".")
+        if len(parts) > 1 and all(p.isidentifier() for p in parts):
+            leaves.setdefault(parts[0], set()).add(parts[-1])
+
+    for c in catalog.classes:
+        add(c.qname)
+        for a in c.aliases:
+            add(a)
+    for f in catalog.factories:
+        add(f.source)
+        add(f.result)
+    for p in catalog.publishers:
+        add(getattr(p, "function", "") or "")
+    for q in catalog.injectors:
+        add(q)
+    for i in catalog.instrumentors:
+        add(i.qname)
+    for m in TRACING_MODULES:
+        leaves.setdefault(m.split(".")[0], set())
+    return {k: frozenset(v) for k, v in leaves.items()}
+
+
+class Prefilter:
+    """Decides, from the text alone, whether a file can matter to any enabled rule or to the
+    project facts. Files that cannot are never parsed by libcst.
+
+    A file is relevant when it contains
+
+    - a *specific* trigger word of an enabled rule (``run_in_executor``, ``basic_publish``,
+      ``trace_id``: see :func:`_specific`; every word of a rule that names no specific one), a word the user declared (publishers, consumers,
+      handlers in config), or one of :data:`ANCHOR_WORDS`; or
+    - an ``import`` of a third-party library the catalog knows (``kafka``, ``pika``, ``celery``,
+      ``boto3``, ``opentelemetry``...); or
+    - an ``import`` of a standard-library module the catalog knows (``threading``,
+      ``concurrent.futures``, ``multiprocessing``, ``asyncio``, ``contextvars``) together with one
+      of the names the catalog knows in it (``Thread``, ``ThreadPoolExecutor``, ``Pool``,
+      ``get_event_loop``...).
+
+    Plain trigger words (``send``, ``submit``, ``handler``, ``range``) only name the calls a rule
+    looks at; on their own they cannot be resolved to a library (the linter stays silent on an
+    unresolvable receiver), so they do not make a file relevant. Cross-file knowledge flows
+    through project facts, which only relevant files produce.
+    """
+
+    def __init__(self, rules: Sequence[Rule], extra_words: Sequence[str] = (), catalog: Catalog = CATALOG):
+        words = set(ANCHOR_WORDS) | {w for w in extra_words if w}
+        for rule in rules:
+            specific = [w for w in rule.trigger_words if _specific(w)]
+            # a rule that names no specific word cannot be narrowed: all its words count
+            words.update(specific or rule.trigger_words)
+        for w in FACT_WORDS:
+            if _specific(w):
+                words.add(w)
+        self.words = tuple(sorted(words))
+        self._words = _word_regex(self.words)
+        roots = catalog_roots(catalog)
+        stdlib = _stdlib_modules()
+        self.roots = roots
+        from .catalog.tracing import TRACING_MODULES
+
+        tracing = {m.split(".")[0] for m in TRACING_MODULES}
+        self._leaves = {r: _word_regex(sorted(ls)) for r, ls in roots.items() if r in stdlib and r not in tracing}
+        alt = "|".join(sorted((re.escape(r) for r in roots), key=len, reverse=True)) or r"(?!x)x"
+        self._from = re.compile(r"^[ \t]*from[ \t]+(%s)\b" % alt, re.M)
+        self._import = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+        self._roots = frozenset(roots)
+
+    # the engine calls ``trigger.search(text)``; a Prefilter stands in for the old regex
+    def search(self, text: str) -> bool:
+        return self.relevant(text)
+
+    def relevant(self, text: str) -> bool:
+        if self._words.search(text):
+            return True
+        imported = set()
+        for m in self._from.finditer(text):
+            imported.add(m.group(1))
+        if "import" in text:
+            for m in self._import.finditer(text):
+                for part in m.group(1).replace("(", " ").replace(")", " ").split(","):
+                    name = part.strip().split(".")[0].split(" ")[0]
+                    if name in self._roots:
+                        imported.add(name)
+        for root in imported:
+            leaves = self._leaves.get(root)
+            if leaves is None or leaves.search(text):
+                return True
+        return False
+
+
+def _word_regex(words: Sequence[str]) -> "re.Pattern[str]":
     idents = sorted((w for w in words if w.isidentifier()), key=len, reverse=True)
     others = sorted((re.escape(w) for w in words if w and not w.isidentifier()), key=len, reverse=True)
     parts = []
@@ -56,6 +202,11 @@ def trigger_regex(rules: Sequence[Rule], extra_words: Sequence[str] = ()) -> "re
         parts.append(r"\b(?:" + "|".join(idents) + r")\b")
     parts.extend(others)
     return re.compile("|".join(parts)) if parts else re.compile(r"(?!x)x")
+
+
+def trigger_regex(rules: Sequence[Rule], extra_words: Sequence[str] = (), catalog: Catalog = CATALOG) -> Prefilter:
+    """The prefilter for these rules (kept under its old name: callers use ``.search(text)``)."""
+    return Prefilter(rules, extra_words, catalog)
 
 
 class FileContext:
@@ -76,8 +227,7 @@ class FileContext:
     # ------------------------------------------------------------ positions
     def _position_map(self):
         if self._positions is None:
-            wrapper = MetadataWrapper(self.model.tree, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            self._positions = positions_of(self.model.tree)
         return self._positions
 
     def location(self, node: cst.CSTNode) -> Location:
@@ -134,6 +284,23 @@ class FileContext:
         return Candidate(finding, requires=requires, unless=unless, noqa_lines=tuple(sorted(noqa)), notes=notes)
 
 
+def positions_of(tree: cst.Module):
+    """Every node's :class:`CodeRange`, computed only for files that need one (a finding, a fact
+    with a location). ``MetadataWrapper.resolve(PositionProvider)`` also walks the whole tree
+    with libcst's rebuilding visitor for batchable providers, which it has none of here; that
+    walk cost as much as the code generation that computes the positions. This runs only the
+    latter, and falls back to the wrapper if libcst's internals change."""
+    try:
+        provider = PositionProvider()
+        provider._gen_impl(tree)
+        computed = provider._computed
+        if computed:
+            return computed
+    except Exception:
+        pass
+    return MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
 def _fingerprint(code: str, scope: str, target: str, ordinal: int) -> str:
     import hashlib
 
@@ -146,9 +313,32 @@ def parse_module(text: str) -> cst.Module:
     if old < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
-        return cst.parse_module(text)
+        with _trusted_parser():
+            return cst.parse_module(text)
     finally:
         sys.setrecursionlimit(old)
+
+
+_POST_INIT = CSTNode.__post_init__
+
+
+def _no_validation(self) -> None:
+    return None
+
+
+@contextlib.contextmanager
+def _trusted_parser():
+    """libcst re-validates every node the native parser builds (``__post_init__`` ->
+    ``_validate``), about a fifth of the parse time; the parser only builds valid trees, so the
+    check is switched off while it runs (libcst's own source notes the same)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CSTNode.__post_init__ = _POST_INIT  # type: ignore[method-assign]
 
 
 def analyze_source(
@@ -171,6 +361,7 @@ def analyze_source(
         # faster) still checks it compiles, so a broken file is never reported clean.
         if _compiles(text, path):
             result.status = "skipped"
+            result.imports = imported_names(text)
             return result
     try:
         tree = parse_module(text)
@@ -184,6 +375,8 @@ def analyze_source(
         return result
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, RECURSION_LIMIT))
+    walks = fast_visits()
+    walks.__enter__()
     try:
         model = build_model(tree, path, module, is_package)
         ctx = FileContext(model, catalog, settings, text)
@@ -206,6 +399,7 @@ def analyze_source(
         result.candidates.append(TooComplexRule.candidate_for(path, exc))
         result.status = "error"
     finally:
+        walks.__exit__(None, None, None)
         sys.setrecursionlimit(old)
     return result
 

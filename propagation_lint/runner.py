@@ -109,7 +109,7 @@ def _init_worker(settings_by_key: Dict[str, object], selection: Selection) -> No
         codes = selection.codes_for(settings)
         rules = instantiate(c for c in codes if c not in FILE_PROBLEM_CODES)
         catalog = CATALOG.extended(getattr(settings, "publishers", {}) or {})
-        _STATE[key] = (settings, rules, trigger_regex(rules, _user_words(settings)), catalog, codes)
+        _STATE[key] = (settings, rules, trigger_regex(rules, _user_words(settings), catalog), catalog, codes)
 
 
 def _user_words(settings) -> Tuple[str, ...]:
@@ -123,7 +123,7 @@ def _user_words(settings) -> Tuple[str, ...]:
     return tuple(words)
 
 
-def lint_job(job: FileJob, cache=None) -> FileResult:
+def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
     settings, rules, trigger, catalog, codes = _STATE[job.settings_key]
     max_size = getattr(settings, "max_file_size", 10 * 1024 * 1024)
     try:
@@ -138,11 +138,12 @@ def lint_job(job: FileJob, cache=None) -> FileResult:
         return result
     key = None
     if cache is not None:
-        key = cache.key(text, job.display, job.module, job.settings_key, codes)
+        key = cache.key(text, job.display, job.module, job.settings_key, codes + (("+promoted",) if force else ()))
         hit = cache.get(key)
         if hit is not None:
             return hit
-    result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog, trigger)
+    result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog,
+                            None if force else trigger)
     if result.candidates:
         sup = parse_suppressions(text)
         if sup.lines or sup.file_all or sup.file_codes:
@@ -157,14 +158,25 @@ def lint_job(job: FileJob, cache=None) -> FileResult:
 _WORKER_CACHE = None
 
 
-def _init_pool(settings_by_key, selection, cache_dir):
+def _init_pool(settings_by_key, selection, cache_dir, worker: bool = False):
     global _WORKER_CACHE
     _init_worker(settings_by_key, selection)
     _WORKER_CACHE = _open_cache(cache_dir)
+    if worker:
+        # libcst trees are large and acyclic: the cyclic collector re-scanning the long-lived
+        # imported modules on every generation-2 pass is wasted work in a worker process
+        import gc
+
+        gc.freeze()
+        gc.set_threshold(20_000, 50, 100)
 
 
 def _pool_job(job: FileJob) -> FileResult:
     return lint_job(job, _WORKER_CACHE)
+
+
+def _pool_job_forced(job: FileJob) -> FileResult:
+    return lint_job(job, _WORKER_CACHE, force=True)
 
 
 def _open_cache(cache_dir):
@@ -183,17 +195,78 @@ def run_jobs(
     jobs: int = 1,
     cache_dir: Optional[str] = None,
 ) -> List[FileResult]:
-    """Lint every job; results in the jobs' order whatever ``jobs`` is."""
+    """Lint every job; results in the jobs' order whatever ``jobs`` is.
+
+    Pass 1 lints every file; files the prefilter finds irrelevant are only syntax-checked. Pass 2
+    lints, after all, the skipped files that import a name another file contributed project facts
+    for (``from app.worker import ship`` where ``app/worker.py`` defines the Celery task ``ship``):
+    their calls can only be judged through those facts. Both passes are deterministic, so the
+    result does not depend on ``jobs``.
+    """
+    results = _run(jobs_list, settings_by_key, selection, jobs, cache_dir, _pool_job)
+    promoted = promotions(jobs_list, results)
+    if promoted:
+        again = _run([jobs_list[i] for i in promoted], settings_by_key, selection, jobs, cache_dir, _pool_job_forced)
+        for i, result in zip(promoted, again):
+            results[i] = result
+    return results
+
+
+def _run(jobs_list, settings_by_key, selection, jobs, cache_dir, fn) -> List[FileResult]:
     if jobs <= 1 or len(jobs_list) < 8:
         _init_pool(settings_by_key, selection, cache_dir)
-        return [_pool_job(j) for j in jobs_list]
+        return [fn(j) for j in jobs_list]
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     mp = multiprocessing.get_context(method)
-    chunk = max(1, min(32, len(jobs_list) // (jobs * 8) or 1))
-    with mp.Pool(jobs, initializer=_init_pool, initargs=(settings_by_key, selection, cache_dir)) as pool:
-        return list(pool.imap(_pool_job, jobs_list, chunksize=chunk))
+    # small chunks keep both workers busy to the end (a few big relevant files dominate);
+    # jobs are tiny to pickle, results are plain data
+    chunk = max(1, min(16, len(jobs_list) // (jobs * 16) or 1))
+    with mp.Pool(jobs, initializer=_init_pool, initargs=(settings_by_key, selection, cache_dir, True)) as pool:
+        return list(pool.imap(fn, jobs_list, chunksize=chunk))
+
+
+def promotions(jobs_list: Sequence[FileJob], results: Sequence[FileResult]) -> List[int]:
+    """Indexes of skipped files that import a name some linted file has project facts about."""
+    named: Dict[str, set] = {}
+    for job, result in zip(jobs_list, results):
+        if result.status == "skipped" or not result.facts or not job.module:
+            continue
+        prefix = job.module + "."
+        for value in result.facts.values():
+            if isinstance(value, dict):
+                for key in value:
+                    if isinstance(key, str) and key.startswith(prefix):
+                        named.setdefault(job.module, set()).add(key[len(prefix):].split(".")[0])
+    if not named:
+        return []
+    out = []
+    for i, (job, result) in enumerate(zip(jobs_list, results)):
+        if result.status != "skipped" or not result.imports:
+            continue
+        for level, module, name in result.imports:
+            base = _absolute(job, level, module)
+            if name and base in named and name in named[base]:
+                out.append(i)
+                break
+            full = f"{base}.{name}" if name and base else (name or base)
+            if full in named:
+                out.append(i)
+                break
+    return out
+
+
+def _absolute(job: FileJob, level: int, module: str) -> str:
+    if not level:
+        return module
+    parts = job.module.split(".") if job.module else []
+    if not job.is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: max(0, len(parts) - (level - 1))]
+    base = ".".join(parts)
+    return f"{base}.{module}" if base and module else (base or module)
 
 
 def finish(

@@ -1,0 +1,135 @@
+"""A read-only traversal of libcst trees that does not rebuild them.
+
+libcst's ``CSTNode.visit`` always rebuilds every node it walks (``_visit_and_replace_children``
+constructs and re-validates a copy even for a read-only ``CSTVisitor``), which made the model
+traversal cost about twice the parse. For a plain ``CSTVisitor`` the copy is thrown away, so
+:func:`fast_visits` swaps in a walk that calls the same ``on_visit`` / ``on_leave`` callbacks in
+the same order on the original nodes, and returns the original node, as libcst does.
+
+The children order of each node class is read once from the field names its
+``_visit_and_replace_children`` passes to libcst's ``visit_*`` helpers (source order). Visitors
+with attribute callbacks (``visit_Call_func``), transformers, and any class whose order cannot be
+read fall back to libcst's own ``visit``.
+"""
+from __future__ import annotations
+
+import contextlib
+import inspect
+import re
+import threading
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+from libcst._nodes.base import CSTNode
+
+_FIELD_RE = re.compile(r"visit_(?:required|optional|sentinel|sequence|body_sequence|iterable|body_iterable)\(\s*self,\s*\"(\w+)\"")
+_ATTR_CALLBACK_RE = re.compile(r"^(?:visit|leave)_[A-Za-z0-9]+_\w+$")
+_ORDER: Dict[type, Optional[Tuple[str, ...]]] = {}
+_VISITOR_OK: Dict[type, bool] = {}
+_ORIGINAL_VISIT = CSTNode.visit
+_ORIGINAL_MODULE_VISIT = cst.Module.visit
+_LOCK = threading.Lock()
+_DEPTH = 0
+
+
+def _order(cls: type) -> Optional[Tuple[str, ...]]:
+    try:
+        return _ORDER[cls]
+    except KeyError:
+        pass
+    order: Optional[Tuple[str, ...]]
+    try:
+        source = inspect.getsource(cls._visit_and_replace_children)
+        order = tuple(dict.fromkeys(_FIELD_RE.findall(source)))
+    except (OSError, TypeError):
+        order = None
+    _ORDER[cls] = order
+    return order
+
+
+def _visitor_ok(visitor) -> bool:
+    cls = type(visitor)
+    ok = _VISITOR_OK.get(cls)
+    if ok is None:
+        ok = isinstance(visitor, cst.CSTVisitor) and cls.on_visit_attribute is cst.CSTVisitor.on_visit_attribute \
+            and cls.on_leave_attribute is cst.CSTVisitor.on_leave_attribute
+        if ok:
+            for klass in cls.__mro__:
+                if klass is cst.CSTVisitor:
+                    break
+                if any(_ATTR_CALLBACK_RE.match(name) for name in vars(klass)):
+                    ok = False
+                    break
+        if len(_VISITOR_OK) > 10_000:  # visitor classes made per call: do not grow without bound
+            _VISITOR_OK.clear()
+        _VISITOR_OK[cls] = ok
+    return ok
+
+
+def walk(node: CSTNode, visitor) -> None:
+    """Visit ``node`` and its descendants with ``visitor`` without rebuilding anything."""
+    if visitor.on_visit(node):
+        order = _order(type(node))
+        if order is None:
+            # unknown layout: let libcst walk the children (it rebuilds, but is exact)
+            _ORIGINAL_VISIT(node, _ChildrenOnly(visitor, node))
+        else:
+            for name in order:
+                value = getattr(node, name)
+                if isinstance(value, CSTNode):
+                    value.visit(visitor)
+                elif isinstance(value, (tuple, list)):
+                    for child in value:
+                        if isinstance(child, CSTNode):
+                            child.visit(visitor)
+    visitor.on_leave(node)
+
+
+class _ChildrenOnly(cst.CSTVisitor):
+    """Fallback: forwards everything below ``root`` to ``inner`` (used for unknown layouts)."""
+
+    def __init__(self, inner, root):
+        self.inner = inner
+        self.root = root
+
+    def on_visit(self, node) -> bool:
+        if node is self.root:
+            return True
+        node.visit(self.inner)
+        return False
+
+    def on_leave(self, node) -> None:
+        return None
+
+
+def _fast_visit(self, visitor):
+    if _visitor_ok(visitor):
+        walk(self, visitor)
+        return self
+    return _ORIGINAL_VISIT(self, visitor)
+
+
+def _fast_module_visit(self, visitor):
+    if _visitor_ok(visitor):
+        walk(self, visitor)
+        return self
+    return _ORIGINAL_MODULE_VISIT(self, visitor)
+
+
+@contextlib.contextmanager
+def fast_visits():
+    """Within the block, read-only visitors walk libcst trees without rebuilding them."""
+    global _DEPTH
+    with _LOCK:
+        _DEPTH += 1
+        if _DEPTH == 1:
+            CSTNode.visit = _fast_visit  # type: ignore[method-assign]
+            cst.Module.visit = _fast_module_visit  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _DEPTH -= 1
+            if _DEPTH == 0:
+                CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
+                cst.Module.visit = _ORIGINAL_MODULE_VISIT  # type: ignore[method-assign]

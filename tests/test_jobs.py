@@ -1,0 +1,80 @@
+"""--jobs N: identical findings, in identical order, for any N (worker pool vs in-process)."""
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from propagation_lint.cli import main
+
+GAP = textwrap.dedent(
+    """\
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers="kafka:9092")
+
+
+    def order_placed_{n}(order):
+        producer.send("orders", value=order)
+        producer.send("orders", value=order)
+    """
+)
+THREAD = textwrap.dedent(
+    """\
+    import threading
+
+    from opentelemetry import trace
+
+    tracer = trace.get_tracer(__name__)
+
+
+    def work():
+        with tracer.start_as_current_span("work"):
+            pass
+
+
+    def start_{n}():
+        threading.Thread(target=work).start()
+    """
+)
+TASK = textwrap.dedent(
+    """\
+    from app.tasks import ship
+
+
+    def checkout_{n}(order_id):
+        ship.delay(order_id)
+    """
+)
+
+
+def run(cwd: Path, *args: str) -> tuple:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", "json", *args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.output
+
+
+def test_same_output_for_any_jobs(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "tasks.py").write_text(
+        "from celery import Celery\n\napp = Celery('shop')\n\n\n@app.task\ndef ship(order_id):\n    return order_id\n"
+    )
+    for n in range(12):
+        (tmp_path / "app" / f"gap_{n:02}.py").write_text(GAP.format(n=n))
+        (tmp_path / "app" / f"thread_{n:02}.py").write_text(THREAD.format(n=n))
+        (tmp_path / "app" / f"view_{n:02}.py").write_text(TASK.format(n=n))
+        (tmp_path / "app" / f"plain_{n:02}.py").write_text(f"def f_{n}(x):\n    return x + {n}\n")
+    outputs = {jobs: run(tmp_path, "--jobs", str(jobs)) for jobs in (1, 2, 3)}
+    assert outputs[1][0] == 1
+    assert outputs[1] == outputs[2] == outputs[3]
+    # the run really found things in every kind of file, including the cross-file task calls
+    for kind in ("gap_", "thread_", "view_"):
+        assert f'"app/{kind}' in outputs[1][1]
+    assert '"app/plain_' not in outputs[1][1]
