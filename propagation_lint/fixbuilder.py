@@ -109,3 +109,95 @@ def add_import(ctx, module: str, name: Optional[str] = None) -> Optional[Edit]:
     end_line = len(lines) + 1
     prefix = "" if not lines or lines[-1].endswith(("\n", "\r")) else newline
     return Edit(end_line, 1, end_line, 1, prefix + stmt + newline)
+
+
+# ----------------------------------------------------------------------------- names for new code
+class _UsedNames(cst.CSTVisitor):
+    """Names read, bound, imported or declared global (not attribute names, not keyword names)."""
+
+    def __init__(self) -> None:
+        self.names: set = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+
+def used_names(ctx, node: cst.CSTNode) -> set:
+    """Every name used in ``node`` (a function, or the module): a new variable must avoid them."""
+    memo = ctx.shared.setdefault("fix_used_names", {})
+    if id(node) not in memo:
+        visitor = _UsedNames()
+        node.visit(visitor)
+        memo[id(node)] = visitor.names
+    return memo[id(node)]
+
+
+def fresh_name(ctx, scope, candidates: Iterable[str]) -> Optional[str]:
+    """The first of ``candidates`` that no code of ``scope`` (a function; the module: all of it) uses."""
+    taken = used_names(ctx, scope.node if scope.kind == "function" else ctx.model.tree)
+    return next((c for c in candidates if c not in taken), None)
+
+
+def imported_name(ctx, scope, qname: str):
+    """``(text, import edit or None)`` naming ``qname`` in code of ``scope``, or None.
+
+    Reuses the file's own import when one is visible from ``scope`` (``from opentelemetry.propagate
+    import inject as otel_inject`` -> ``otel_inject``; ``from opentelemetry import propagate`` ->
+    ``propagate.inject``); else adds ``from module import name`` once, when no code of the file
+    uses that name for something else.
+    """
+    from .catalog import CATALOG
+
+    target = CATALOG.canonical(qname)
+    found = []
+    s = scope
+    while s is not None:
+        for name, bindings in s.bindings.items():
+            for b in bindings:
+                if b.kind != "import":
+                    continue
+                if CATALOG.canonical(b.qname) == target:
+                    found.append((0, name, name))
+                elif qname.startswith(b.qname + ".") and (qname.rpartition(".")[0] in (b.qname, *ctx.model.imported)):
+                    # `from opentelemetry import propagate` -> propagate.inject; `import a.b` binds
+                    # `a` but only makes `a.b`'s names reachable
+                    found.append((1, name, name + qname[len(b.qname):]))
+        s = s.parent
+    for _, name, text in sorted(found):
+        _, visible = ctx.resolver.lookup(name, scope)
+        if visible and all(b.kind == "import" for b in visible) and any(
+            CATALOG.canonical(b.qname) == target or qname.startswith(b.qname + ".") for b in visible[-1:]
+        ):
+            return text, None
+    module, _, name = qname.rpartition(".")
+    if not module or name in used_names(ctx, ctx.model.tree):
+        return None
+    return name, add_import(ctx, module, name)
+
+
+def join_insertions(edits: Iterable[Optional[Edit]]) -> list:
+    """The edits of one fix, with insertions at one point joined in order (an import added where a
+    statement is inserted): the engine refuses two different insertions at one point."""
+    out: list = []
+    at: dict = {}
+    for e in edits:
+        if e is None:
+            continue
+        if (e.line, e.column) == (e.end_line, e.end_column):
+            key = (e.line, e.column)
+            if key in at:
+                i = at[key]
+                if e.content not in out[i].content:
+                    out[i] = Edit(e.line, e.column, e.line, e.column, out[i].content + e.content)
+                continue
+            at[key] = len(out)
+        out.append(e)
+    return out

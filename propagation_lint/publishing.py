@@ -406,6 +406,22 @@ def _is_constant(node) -> bool:
     return False
 
 
+def _is_loop_target(expr, for_in) -> bool:
+    """``k`` in ``{k: ... for k, v in m.items()}`` (or ``str(k)``): the comprehension keeps the source's keys."""
+    if isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, cst.Name) and expr.func.value == "str":
+        expr = expr.args[0].value
+    if not isinstance(expr, cst.Name):
+        return False
+    while for_in is not None:
+        target = for_in.target
+        names = [target] if isinstance(target, cst.Name) else [
+            e.value for e in getattr(target, "elements", ()) if isinstance(e.value, cst.Name)]
+        if any(n.value == expr.value for n in names):
+            return True
+        for_in = for_in.inner_for_in
+    return False
+
+
 def _opaque(name: str, nested: bool) -> Reach:
     """A value we cannot see into: the caller's carrier (unknown), or business data nested in one."""
     if nested and not CONTEXTISH_NAME.search(name or ""):
@@ -424,6 +440,8 @@ class CarrierFlow:
         self.resolver = ctx.resolver
         self._message_types = {m.qname: m for m in pubcat.MESSAGE_CARRIERS}
         self._batch_types = {b.qname: b for b in pubcat.BATCH_TYPES}
+        # methods that hand out a new, empty batch (`sender.create_message_batch()`), whatever the receiver
+        self._batch_factories = frozenset(f.member for f in ctx.catalog.factories if f.result in self._batch_types)
 
     # ------------------------------------------------------------ entry
     def reach(self, expr, site: CallSite, nested: bool = False, depth: int = 0, seen=frozenset()) -> Reach:
@@ -464,8 +482,12 @@ class CarrierFlow:
             else:
                 result = r(expr.elt, True)
             # items built here from business data (`[{"Id": i, "MessageBody": b} for ...]`): the
-            # iterated values are nested in the carrier; a plain conversion keeps the source's role
+            # iterated values are nested in the carrier; a plain conversion keeps the source's role,
+            # including one that keeps the keys and wraps the values
+            # (`{k: {"DataType": "String", "StringValue": v} for k, v in attrs.items()}`)
             built = isinstance(expr.value if isinstance(expr, cst.DictComp) else expr.elt, cst.Dict)
+            if built and isinstance(expr, cst.DictComp) and _is_loop_target(expr.key, expr.for_in):
+                built = False
             for_in = expr.for_in
             while for_in is not None:
                 result = result | r(for_in.iter, nested or built)
@@ -535,6 +557,8 @@ class CarrierFlow:
                 return Reach(CONDITIONAL, (("returns-injected", f"{recv.qname}.{func.attr.value}"),))
             if recv.kind == "instance" and self.resolver.resolve(call, scope).kind == "instance":
                 return Reach(NO)  # a fresh library object (`sender.create_message_batch()`)
+            if recv.kind == "unknown" and func.attr.value in self._batch_factories:
+                return Reach(NO)  # a fresh, empty batch from a receiver we cannot resolve (a parameter)
             if recv.kind != "ref":
                 # x.items(), json.dumps(x).encode(), carrier.copy(), event.to_json()
                 result = result | r(func.value)
@@ -684,7 +708,7 @@ def publish_gap(ps: PublishSite, ctx, carrier, spread=()):
     return reach, related
 
 
-def publish_candidate(rule, ps: PublishSite, ctx, reach: Reach, related, message: str, suggestion: str):
+def publish_candidate(rule, ps: PublishSite, ctx, reach: Reach, related, message: str, suggestion: str, fix=None):
     pub = ps.publisher
     site = ps.site
     unless = tuple(reach.conditions) if reach.status == CONDITIONAL else ()
@@ -694,7 +718,7 @@ def publish_candidate(rule, ps: PublishSite, ctx, reach: Reach, related, message
         rule, site.node, scope=site.scope, target=f"{pub.library}:{pub.method}",
         message=message, suggestion=suggestion,
         related=sorted(related[:6], key=lambda r: (r.location.path, r.location.line, r.location.column)),
-        confidence=ps.confidence, requires=ps.requires, unless=unless, statement=site.statement,
+        confidence=ps.confidence, requires=ps.requires, unless=unless, statement=site.statement, fix=fix,
     )
 
 

@@ -69,7 +69,8 @@ def test_folder_with_gap_syntax_error_and_latin1(tmp_path):
     assert any(l.startswith("svc/broken.py:1:") and " CTX001 " in l for l in lines), result.output
     assert "legacy.py" not in result.output
     assert "Traceback" not in result.output
-    assert lines[-1].startswith("Found 2 findings in 2 files")
+    assert lines[-2].startswith("Found 2 findings in 2 files")
+    assert lines[-1] == "No safe fixes available (1 fixable with --fix --unsafe-fixes)."  # CTX101's unsafe fix
 
 
 def test_clean_project_exits_zero(tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..catalog.suggestions import consume_suggestion
 from ..consuming import FUNCTION_KINDS, connection, extract_calls, handlers, unconnected_function_span
+from ..fixes_consume import build_consume_fix
 from ..rule import Rule
 
 CONSUMER_WORDS = (
@@ -19,6 +20,7 @@ class ConsumerStartsUnlinkedTrace(Rule):
     code = "CTX301"
     name = "consumer-starts-unlinked-trace"
     message = "message handler starts a span with neither the producer's context as parent nor a link to it"
+    fixable = "sometimes"
     trigger_words = CONSUMER_WORDS + SPAN_WORDS
 
     what_it_does = """
@@ -67,8 +69,20 @@ class ConsumerStartsUnlinkedTrace(Rule):
         ```
         """
     fix_safety = """
-        No automatic fix: building the carrier depends on the message type (the suggestion shows the
-        exact code for it), and choosing parent or link is a design decision (see Options).
+        The fix is **unsafe** (applied with `--fix --unsafe-fixes` only). When the handler's
+        message variable is known and its type has a carrier idiom, it adds
+        `context=extract(<carrier>)` to the first span start (with `consumer-link-mode = "link"`:
+        `links=[Link(trace.get_current_span(extract(<carrier>)).get_span_context())]`), building
+        the carrier from the message as its library needs it (kafka-python
+        `{k: v.decode() for k, v in (record.headers or [])}`, confluent `msg.headers()`, SQS
+        `MessageAttributes[...]["StringValue"]`, Lambda `stringValue`, pika `properties.headers`...),
+        and imports `extract` (and `Link`, `trace`) once unless the file already does. Unsafe
+        because it changes which trace the span joins: as a parent, the span leaves the trace it
+        was part of (a poll loop's span) and starts a new root when the message has no
+        `traceparent`; parent or link is a design decision (see Options). It also adds an import,
+        and a header that is not UTF-8 makes `decode()` raise. Decorator spans, ddtrace and
+        OpenTracing spans, tasks, batches, handlers registered in another module, and payload-
+        embedded contexts get no fix: the suggestion shows the code to write.
         """
     options = """
         - `consumer-link-mode = "either" | "link" | "parent"` (also per file, in `[[per-file]]`):
@@ -107,6 +121,7 @@ class ConsumerStartsUnlinkedTrace(Rule):
                 yield ctx.candidate(
                     self, span.node, scope=h.scope, target=f"{h.library}:{h.pattern}", message=message,
                     suggestion=consume_suggestion(h.carrier_kind, h.message, span.name or "process", form),
+                    fix=build_consume_fix(h, span, ctx, mode),
                     related=related, confidence=h.confidence, requires=h.requires,
                     unless=tuple(conn.conditions) + (h.instrumented,),
                     statement=span.site.statement if span.site is not None else None,

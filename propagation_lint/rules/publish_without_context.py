@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..catalog.suggestions import publish_suggestion
+from ..fixes_publish import build_publish_fix
 from ..publishing import carrier_expr, kwargs_carrier, opaque_call, publish_candidate, publish_gap, publish_sites
 from ..rule import Rule
 
@@ -10,7 +11,7 @@ class PublishWithoutContext(Rule):
     code = "CTX101"
     name = "publish-without-context"
     message = "message is published without the current trace context in its carrier"
-    fixable = "never"
+    fixable = "sometimes"
     trigger_words = (
         "kafka", "confluent_kafka", "aiokafka", "pika", "aio_pika", "aiormq", "kombu", "celery",
         "dramatiq", "rq", "boto3", "aiobotocore", "aioboto3", "pubsub", "servicebus", "eventhub", "nats",
@@ -66,8 +67,23 @@ class PublishWithoutContext(Rule):
         ```
         """
     fix_safety = """
-        No automatic fix: where the carrier is built and how it is encoded depends on the
-        library; the finding's suggestion shows the exact code for it.
+        The fix is **unsafe** (applied with `--fix --unsafe-fixes` only, and shown by `--diff`).
+        Where the call passes no carrier (or `None`, or a literal), it inserts `carrier = {}` and
+        `inject(carrier)` before the publish statement (importing
+        `from opentelemetry.propagate import inject` once, or reusing your import or alias) and
+        passes the carrier in the library's idiom: kafka-python/aiokafka
+        `headers=[(k, v.encode()) for k, v in carrier.items()]`, confluent-kafka/Celery/NATS/
+        Pulsar/kombu `headers=carrier` (`properties=` for Pulsar), SQS/SNS
+        `MessageAttributes={k: {"DataType": "String", "StringValue": v} ...}`, pika
+        `properties=pika.BasicProperties(headers=carrier)` (only when no properties are passed),
+        Pub/Sub `**carrier`; a literal carrier is merged (`{"source": "api", **carrier}`).
+        Unsafe because it changes what every message carries (new headers or attributes that
+        consumers, brokers' size and count limits, e.g. SQS's 10 attributes, and header-based
+        routing see), adds an import of `opentelemetry-api`, and cannot know whether you meant
+        the context to travel elsewhere (in the payload, through an instrumentor). Publishes
+        whose carrier is a variable or an expression, inside a lambda or a comprehension, on a
+        line with several statements, Celery's `delay()`, message objects (aio-pika `Message`,
+        Service Bus, Event Hubs) and batches get no fix: the suggestion shows the code to write.
         """
     options = """
         - `auto-instrumented = ["kafka-python", ...]`: libraries your deployment instruments in a
@@ -97,4 +113,5 @@ class PublishWithoutContext(Rule):
             message = f"{pub.library} `{ps.callee_text}()` publishes without trace context: {what}"
             if pub.note:
                 message += f" ({pub.note})"
-            yield publish_candidate(self, ps, ctx, reach, related, message, suggestion)
+            yield publish_candidate(self, ps, ctx, reach, related, message, suggestion,
+                                    fix=build_publish_fix(ps, ctx, carrier, spread))

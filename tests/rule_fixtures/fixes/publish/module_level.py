@@ -1,0 +1,12 @@
+"""A script whose publish runs at import; `carrier` is taken in the module."""
+from kafka import KafkaProducer
+from opentelemetry import propagate
+
+producer = KafkaProducer(bootstrap_servers="kafka:9092")
+
+producer.send("startup", b"ready")  # error: CTX101
+
+
+def forward(value, carrier):
+    propagate.inject(carrier)
+    producer.send("orders", value, headers=[(k, v.encode()) for k, v in carrier.items()])
