@@ -42,9 +42,13 @@ MAX_PARTS = 12
 @collector
 def _topology_facts(model: FileModel, ctx) -> dict:
     records: List[dict] = []
-    records.extend(_publish_records(model, ctx))
-    records.extend(_consume_records(model, ctx))
-    records.extend(_handoff_records(model, ctx))
+    for family in (_publish_records, _consume_records, _handoff_records):
+        try:
+            records.extend(family(model, ctx))
+        except RecursionError:
+            raise
+        except Exception:  # the map's bug must never break `check`, which collects these facts too
+            pass
     return {FACT_KEY: records} if records else {}
 
 
