@@ -4,13 +4,17 @@ Two halves:
 
 1. A per-file facts collector (``topology`` key, plain JSON-able records, a pure function of the
    file like every fact) that lists the file's asynchronous edges, found by the detectors the
-   rules use (``publishing.publish_sites``, and ``consuming`` / ``handoffs`` once present):
+   rules use (``publishing.publish_sites``, ``consuming.handlers``, ``handoffs.handoff_sites``):
 
    - ``publish``: library, enclosing function, the destination's name as parts (``["lit", "orders."]``,
      ``["ref", "shop.config.REGION"]`` for an imported constant, ``["expr", "region"]`` for a value
      the linter cannot know), the call's location, and ``signal``: whether the context visibly
      reaches the carrier (``yes`` / ``conditional`` / ``no`` / ``unknown``, from ``flow.reaches``);
-   - ``consume`` and ``handoff`` records (see ``_consume_records`` / ``_handoff_records``).
+   - ``consume`` records: the handler, the destination it consumes (named on the consume call,
+     the consumer's creation or its ``subscribe`` call: ``catalog/consumers.py``), where the
+     messages come from, the handler's code (its CTX3xx findings make the edge a gap) and
+     ``signal`` (is its span connected to the message?); see ``_consume_records``;
+   - ``handoff`` records (see ``_handoff_records``).
 
 2. :func:`build_graph`: joins those records with the findings of the same run (a finding inside an
    edge's call makes it a ``gap`` with the finding's code), groups files into services, names the
