@@ -35,7 +35,7 @@ from .catalog import tracing as tc
 from .facts import collector
 from .flow import arg_value
 from .model import CallSite, FileModel, Scope, dotted
-from .names import root_name
+from .names import Value, root_name
 from .project import Project, condition
 
 SHAPES: Dict[str, cc.Shape] = {s.key: s for s in cc.SHAPES}
@@ -123,8 +123,56 @@ class Handler:
             spans = [s for s in span_starts(self.scope, ctx) if s.decorator and self.loop is None and self.start < 0]
             spans += [s for s in span_starts(self.scope, ctx) if not s.decorator and s.site is not None and self.contains(s.site)]
             spans.sort(key=lambda s: s.order)
+            # a span in an error branch (`if msg.error(): ...; continue`, an `except` handler) does
+            # not process the message: the first span on the message's own path is the one to judge
+            main = [s for s in spans if not _off_path(s, self.scope)]
+            spans = main or spans
             self._first = spans[0] if spans else False
         return self._first or None
+
+
+def _off_path(span: "SpanStart", scope: Scope) -> bool:
+    """Is the span in an ``except`` handler, or in an ``if`` body that ends by leaving the message
+    (``continue``/``break``/``return``/``raise``)?"""
+    if span.site is None or not span.site.branch:
+        return False
+    nodes = _branch_nodes(scope)
+    for key, index in span.site.branch:
+        node = nodes.get(key)
+        if isinstance(node, cst.Try) and index >= 1:
+            return True
+        if isinstance(node, cst.If) and index == 0 and _leaves(node.body):
+            return True
+    return False
+
+
+def _branch_nodes(scope: Scope) -> Dict[int, cst.CSTNode]:
+    cached = getattr(scope, "_branch_nodes", None)
+    if cached is None:
+        cached = {}
+
+        class V(cst.CSTVisitor):
+            def visit_If(self, n: cst.If) -> None:
+                cached[id(n)] = n
+
+            def visit_Try(self, n: cst.Try) -> None:
+                cached[id(n)] = n
+
+        scope.node.visit(V())
+        try:
+            scope._branch_nodes = cached
+        except AttributeError:
+            pass
+    return cached
+
+
+def _leaves(block) -> bool:
+    body = getattr(block, "body", ())
+    if not body:
+        return False
+    last = body[-1]
+    smalls = last.body if isinstance(last, cst.SimpleStatementLine) else (body if isinstance(block, cst.SimpleStatementSuite) else ())
+    return any(isinstance(x, (cst.Continue, cst.Break, cst.Return, cst.Raise)) for x in smalls)
 
 
 def _carrier_shape(h: Handler) -> Optional[cc.Shape]:
@@ -604,8 +652,25 @@ class _Detector:
                     row = cc.Callback("user", method, message_param=0, shape="", pattern="user:" + qname)
                     yield row, value, ("user-carrier:" + carrier) if carrier else "resolved"
 
+    def _library_view(self, recv):
+        """A receiver that is an instance of a *project* class is the project's own API (often a
+        tracing wrapper: ``TracedJetStream(js).subscribe(cb=...)``), not the library's: None,
+        unless the class (defined in this file) subclasses a library class, then that class."""
+        if recv.kind != "instance" or not recv.project:
+            return recv
+        cls = self.model.scopes.get(recv.qname)
+        if cls is None or cls.kind != "class":
+            return None
+        for base_expr in cls.bases:
+            base = self.resolver.resolve(base_expr, cls.parent or cls)
+            if base.kind == "ref" and not base.project and base.qname:
+                return Value("instance", self.ctx.catalog.canonical(base.qname))
+        return None
+
     def _receiver_matches(self, row, expr, scope) -> str:
-        recv = self.resolver.resolve(expr, scope)
+        recv = self._library_view(self.resolver.resolve(expr, scope))
+        if recv is None:
+            return ""
         if recv.kind == "instance" and not recv.project:
             return "resolved" if recv.qname == row.receiver else ""
         if recv.kind == "ref" and not recv.project:
@@ -744,6 +809,13 @@ class _Detector:
         if not re.search(cc.LAMBDA_HANDLER_NAMES, scope.name):
             return
         strings = _strings_in(scope.node)
+        # the records are often read by a function of this module the handler passes `event` to
+        for site in scope.calls:
+            if any(isinstance(a.value, cst.Name) and a.value.value == p0 for a in site.node.args):
+                v = self.resolver.resolve(site.node.func, scope)
+                helper = self.model.scopes.get(v.qname) if v.kind == "ref" else None
+                if helper is not None and helper.kind == "function" and helper is not scope:
+                    strings |= _strings_in(helper.node)
         if "Records" in strings or _uses_attr(scope.node, p0, "records"):
             source = None
             for s in cc.LAMBDA_SOURCES:
@@ -881,9 +953,11 @@ class _Detector:
         return None
 
     def _receive_row(self, recv_expr, method: str, scope: Scope, node, is_async: Optional[bool] = None) -> Optional[_Hit]:
-        recv = self.resolver.resolve(recv_expr, scope)
         rows = [r for r in cc.RECEIVES if r.method == method and (is_async is None or r.is_async in (None, is_async))]
         if not rows:
+            return None
+        recv = self._library_view(self.resolver.resolve(recv_expr, scope))
+        if recv is None:
             return None
         if recv.kind == "instance" and not recv.project:
             for r in rows:

@@ -406,7 +406,7 @@ LAMBDA_HANDLER_NAMES = r"(?i)handler|^main$|^handle$|lambda"
 LAMBDA_EVENT_PARAMS = ("event", "evt", "e", "event_data", "lambda_event", "raw_event")
 LAMBDA_CONTEXT_PARAMS = ("context", "ctx", "_context", "lambda_context", "_ctx", "_")
 LAMBDA_SOURCES = (
-    LambdaSource("aws-lambda-sqs", ("messageAttributes", "receiptHandle", "aws:sqs", "eventSourceARN", "body"),
+    LambdaSource("aws-lambda-sqs", ("messageAttributes", "receiptHandle", "aws:sqs", "eventSourceARN", "body", "messageId"),
                  "lambda-sqs", "sqs"),
     LambdaSource("aws-lambda-sns", ("Sns", "aws:sns"), "lambda-sns", "sns"),
     LambdaSource("aws-lambda-kinesis", ("kinesis", "aws:kinesis"), "lambda-kinesis", "kinesis"),

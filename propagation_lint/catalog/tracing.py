@@ -93,5 +93,9 @@ ATTACH_FUNCTIONS = ("opentelemetry.context.attach",)
 ACTIVATE_METHODS = ("activate",)  # on `<tracer>.context_provider` / `<tracer>.scope_manager`
 # ``trace.use_span(span)`` makes a span built from an extracted context current.
 USE_SPAN_FUNCTIONS = ("opentelemetry.trace.use_span",)
+# Carriers of an incoming HTTP request (``extract(request.headers)``, WSGI ``environ``): a server
+# span parented to them is the documented server pattern, not a message's consumer span (CTX304
+# is about messages whose missing ``traceparent`` silently drops the ambient span).
+HTTP_REQUEST_CARRIER_ROOTS = ("request", "req", "environ", "http_request", "web_request")
 # Expressions that check an extracted context before it is used as a parent (domain.md §1.2).
 VALIDITY_MEMBERS = ("is_valid", "is_remote", "trace_id")

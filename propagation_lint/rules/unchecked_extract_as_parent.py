@@ -5,7 +5,9 @@ import re
 
 import libcst as cst
 
-from ..consuming import is_extract, span_starts
+from ..catalog import tracing as tc
+from ..consuming import _extract_carrier, _looks_like_format, is_extract, span_starts
+from ..names import root_name
 from ..rule import Rule
 
 
@@ -58,8 +60,11 @@ class UncheckedExtractAsParent(Rule):
                 extract_call = _extract_source(span.parent, scope, ctx)
                 if extract_call is None:
                     continue
-                if len([a for a in extract_call.args if not a.star]) >= 2:
+                if _has_fallback(extract_call):
                     continue  # extract(carrier, context=fallback): the fallback stays the parent
+                carrier = _extract_carrier(extract_call, scope, ctx)
+                if carrier is not None and carrier is not False and root_name(carrier) in tc.HTTP_REQUEST_CARRIER_ROOTS:
+                    continue  # an HTTP server span: no message, and no ambient span to drop
                 if text is None:
                     text = ctx.code_for(scope.node)
                 if _checked(text, span.parent):
@@ -85,6 +90,15 @@ def _extract_source(expr, scope, ctx):
         if isinstance(node, cst.Call) and is_extract(node, scope, ctx):
             return node
     return None
+
+
+def _has_fallback(call: cst.Call) -> bool:
+    """``extract(carrier, context=fallback)`` or ``extract(carrier, fallback)`` (a ``getter=`` is no fallback;
+    OpenTracing's ``extract(format, carrier)`` has none either)."""
+    if any(a.keyword is not None and a.keyword.value == "context" for a in call.args):
+        return True
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return len(positional) >= 2 and not _looks_like_format(positional[0].value)
 
 
 def _checked(text: str, parent) -> bool:
