@@ -105,6 +105,10 @@ class Resolver:
 
     def _resolve_name(self, name: str, scope: Scope, depth: int) -> Value:
         owner, bindings = self.lookup(name, scope)
+        declared = scope.bindings.get(name, ())
+        if owner is self.model.root and scope is not owner and any(b.kind == "global" for b in declared):
+            # `global _producer` then `_producer = KafkaProducer(...)` in the function (a lazy singleton)
+            bindings = list(bindings) + [b for b in declared if b.kind == "assign"]
         if not bindings:
             if name in ("print", "len", "dict", "list", "str", "bytes", "int"):
                 return Value("ref", f"builtins.{name}")
@@ -161,21 +165,30 @@ class Resolver:
             if ann is None:
                 return ""
         if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
-            return self.annotation_type(ann.left, scope, depth) or self.annotation_type(ann.right, scope, depth)
+            return self._one_type([ann.left, ann.right], scope, depth)
         if isinstance(ann, cst.Subscript):
             base = self.qualify(ann.value, scope)
             if base in ("typing.Optional", "typing.Union", "Optional", "Union") and ann.slice:
-                for el in ann.slice:
-                    inner = el.slice
-                    if isinstance(inner, cst.Index):
-                        t = self.annotation_type(inner.value, scope, depth)
-                        if t:
-                            return t
+                members = [el.slice.value for el in ann.slice if isinstance(el.slice, cst.Index)]
+                return self._one_type(members, scope, depth)
             return ""
         v = self.resolve(ann, scope, depth + 1)
         if v.kind == "ref":
             return v.qname
         return ""
+
+    def _one_type(self, members, scope: Scope, depth: int) -> str:
+        """``X | None`` / ``Optional[X]`` is X; a union of different types (``Client | TracedClient``) is
+        none of them: which one the value is cannot be known."""
+        found = set()
+        for member in members:
+            if isinstance(member, cst.Name) and member.value == "None":
+                continue
+            t = self.annotation_type(member, scope, depth)
+            if not t:
+                return ""
+            found.add(t)
+        return found.pop() if len(found) == 1 else ""
 
     def _resolve_attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
         base = self.resolve(expr.value, scope, depth + 1)

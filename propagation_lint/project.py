@@ -42,6 +42,8 @@ LAUNCHERS = {
     "opentelemetry-instrument": "opentelemetry",
     "ddtrace-run": "ddtrace",
 }
+# the launcher as a command word: not `pip install opentelemetry-instrumentation-pika`
+_LAUNCHER_RE = {name: re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])") for name in LAUNCHERS}
 _LAUNCH_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist", ".mypy_cache", "site-packages"}
 
 Evaluator = Callable[["Project", tuple, int], bool]
@@ -132,9 +134,10 @@ class Project:
             if stripped.startswith("#") or stripped.startswith("//"):
                 continue
             for launcher, system in LAUNCHERS.items():
-                col = line.find(launcher)
-                if col < 0:
+                match = _LAUNCHER_RE[launcher].search(line)
+                if match is None:
                     continue
+                col = match.start()
                 display = _display(path, cwd)
                 loc = Location(display, lineno, col + 1, lineno, col + 1 + len(launcher))
                 for inst in self.catalog.instrumentors:

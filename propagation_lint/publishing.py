@@ -129,6 +129,17 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
             continue  # a module or function attribute (e.g. `socket.send`): not one of ours
         if recv.kind == "instance":
             continue  # a project class with a method of the same name
+        factory = _receiver_factory(receiver, site.scope, model, ctx)
+        if factory:
+            # `producer = get_producer()` (a project function in another module): the project pass knows
+            # what it returns; a wrapper class it may return instead (a traced client) keeps us silent
+            for row in candidates:
+                if row.receiver:
+                    yield PublishSite(site, row, "resolved", text, label_call=label_call,
+                                      requires=(("factory-returns", factory, row.receiver),))
+            continue
+        if _annotated(receiver, site.scope, resolver):
+            continue  # typed as something that is not one library type (`nc: Client | TracedNats`)
         row = _heuristic(candidates, func.value, call, model, ctx)
         if row is not None:
             yield PublishSite(site, row, "heuristic", text)
@@ -158,6 +169,90 @@ def _heuristic(rows, receiver: cst.BaseExpression, call: cst.Call, model: FileMo
         if not row.hint_keywords and row.hint_receiver and re.search(row.hint_receiver, last):
             return row
     return None
+
+
+# ---------------------------------------------------------------- project factories (get_producer())
+def _receiver_factory(receiver, scope: Scope, model: FileModel, ctx) -> str:
+    """The project function whose result the receiver is: ``get_producer().send()``,
+    ``producer = get_producer()``, ``self._producer = make_producer(cfg)`` (``None`` placeholders
+    aside, every assignment must call the same function), or ''."""
+    resolver = ctx.resolver
+    if isinstance(receiver, cst.Await):
+        receiver = receiver.expression
+    if isinstance(receiver, cst.Call):
+        return _project_function(receiver, scope, resolver)
+    values, owner = [], scope
+    if isinstance(receiver, cst.Name):
+        owner, bindings = resolver.lookup(receiver.value, scope)
+        if owner is None or any(b.kind not in ("assign", "global") for b in bindings):
+            return ""
+        values = [b.node for b in bindings if b.kind == "assign"]
+    elif (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
+          and receiver.value.value == "self" and scope.class_scope is not None):
+        owner = scope.class_scope
+        bindings = owner.self_attrs.get(receiver.attr.value, []) + owner.bindings.get(receiver.attr.value, [])
+        if any(b.kind not in ("assign", "annotated") for b in bindings):
+            return ""
+        values = [b.node for b in bindings if b.node is not None]
+    found = set()
+    for value in values:
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue
+        if isinstance(value, cst.Await):
+            value = value.expression
+        q = _project_function(value, owner, resolver) if isinstance(value, cst.Call) else ""
+        if not q:
+            return ""
+        found.add(q)
+    return found.pop() if len(found) == 1 else ""
+
+
+def _annotated(receiver, scope: Scope, resolver) -> bool:
+    """The receiver is a name or ``self`` attribute with a type annotation (that did not resolve)."""
+    if isinstance(receiver, cst.Name):
+        _, bindings = resolver.lookup(receiver.value, scope)
+    elif (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
+          and receiver.value.value == "self" and scope.class_scope is not None):
+        cls = scope.class_scope
+        bindings = cls.self_attrs.get(receiver.attr.value, []) + cls.bindings.get(receiver.attr.value, [])
+    else:
+        return False
+    return any(b.annotation is not None for b in bindings)
+
+
+def _project_function(call: cst.Call, scope: Scope, resolver) -> str:
+    callee = resolver.resolve(call.func, scope)
+    if callee.kind != "ref" or not callee.project or callee.qname.split(".")[-1][:1].isupper():
+        return ""
+    return callee.qname
+
+
+@collector
+def _factory_facts(model: FileModel, ctx) -> dict:
+    """What each module-level function returns: a library type, ``project:<class>`` or ``?``."""
+    out = {}
+    for scope in model.functions():
+        if scope.parent is None or scope.parent.kind != "module" or not scope.returns:
+            continue
+        kinds = []
+        for r in scope.returns:
+            if r is None or (isinstance(r, cst.Name) and r.value == "None"):
+                continue
+            v = ctx.resolver.resolve(r, scope)
+            if v.kind == "instance":
+                kinds.append(f"project:{v.qname}" if v.project else ctx.catalog.canonical(v.qname))
+            else:
+                kinds.append("?")
+        out[scope.qname] = sorted(set(kinds))
+    return {"publish_factories": out} if out else {}
+
+
+@condition("factory-returns")
+def _factory_returns(project, cond: tuple, depth: int) -> bool:
+    """The project function returns an instance of this library type, and nothing else."""
+    _, qname, type_qname = cond
+    kinds = project.facts.get("publish_factories", {}).get(qname)
+    return bool(kinds) and all(k == type_qname for k in kinds)
 
 
 # ---------------------------------------------------------------- tasks (celery, dramatiq, taskiq)
@@ -624,6 +719,11 @@ class CarrierFlow:
                 kw = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
                 if "headers" in kw:  # aiokafka batch.append(key=, value=, timestamp=, headers=)
                     result = result | r(kw["headers"], False)
+                    continue
+                if kw and len(kw) == len(call.args) and {"key", "value"} <= set(kw):
+                    # the same append without headers: key and value are the record's data, not a carrier
+                    for value in kw.values():
+                        result = result | r(value, True)
                     continue
                 for arg in call.args:
                     key = _str_const(arg.value)

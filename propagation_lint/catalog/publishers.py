@@ -70,6 +70,7 @@ CLASSES = (
     ClassInfo("aiormq.Connection", "aiormq", ("aiormq.connection.Connection", "aiormq.abc.AbstractConnection")),
     ClassInfo("aiormq.Channel", "aiormq", ("aiormq.channel.Channel", "aiormq.abc.AbstractChannel")),
     ClassInfo("pamqp.commands.Basic.Properties", "aiormq", ("aiormq.spec.Basic.Properties",)),
+    ClassInfo("aiokafka.producer.message_accumulator.BatchBuilder", "aiokafka"),
     ClassInfo("kombu.Connection", "kombu", ("kombu.connection.Connection", "kombu.BrokerConnection")),
     ClassInfo("kombu.Producer", "kombu", ("kombu.messaging.Producer",)),
     ClassInfo("kombu.simple.SimpleQueue", "kombu", ()),
@@ -139,6 +140,8 @@ FACTORIES = (
     Factory("aio_pika.Channel", ".default_exchange", "aio_pika.Exchange"),
     Factory("aio_pika.Channel", "declare_exchange", "aio_pika.Exchange"),
     Factory("aio_pika.Channel", "get_exchange", "aio_pika.Exchange"),
+    # aiokafka: producer.create_batch() -> batch.append(key=, value=, timestamp=, headers=) -> send_batch
+    Factory("aiokafka.AIOKafkaProducer", "create_batch", "aiokafka.producer.message_accumulator.BatchBuilder"),
     # aiormq
     Factory("aiormq.connect", "()", "aiormq.Connection"),
     Factory("aiormq.Connection", "channel", "aiormq.Channel"),
@@ -224,6 +227,7 @@ MESSAGE_CARRIERS = (
 )
 
 BATCH_TYPES = (
+    BatchType("aiokafka.producer.message_accumulator.BatchBuilder", ("append",), Arg("headers")),
     BatchType("azure.servicebus.ServiceBusMessageBatch", ("add_message",), Arg("message", 0)),
     BatchType("azure.eventhub.EventDataBatch", ("add",), Arg("event_data", 0)),
 )
@@ -295,6 +299,13 @@ PUBLISHERS = (
         "aiokafka", "send_and_wait", receiver="aiokafka.AIOKafkaProducer",
         carrier=Arg("headers", 5), carrier_kind="kafka-headers",
         payload=Arg("value", 1), destination=Arg("topic", 0),
+        hint_receiver=KAFKA_HINT, hint_modules=("aiokafka",),
+    ),
+    # send_batch(batch, topic, *, partition): each record's headers go in batch.append(..., headers=)
+    Publisher(
+        "aiokafka", "send_batch", receiver="aiokafka.AIOKafkaProducer",
+        carrier=Arg("batch", 0), carrier_kind="aiokafka-batch",
+        payload=Arg("batch", 0), destination=Arg("topic", 1),
         hint_receiver=KAFKA_HINT, hint_modules=("aiokafka",),
     ),
     # --- pika: basic_publish(exchange, routing_key, body, properties=None, mandatory=False)

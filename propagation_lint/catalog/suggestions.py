@@ -10,6 +10,13 @@ PUBLISH_SUGGESTIONS = {
         "opentelemetry.propagate.inject(carrier)\n"
         "{call}(..., {carrier}=[(k, v.encode()) for k, v in carrier.items()])"
     ),
+    "aiokafka-batch": (
+        "give every record appended to the batch its own headers:\n"
+        "carrier = {{}}\n"
+        "opentelemetry.propagate.inject(carrier)\n"
+        "batch.append(key=key, value=value, timestamp=None, headers=[(k, v.encode()) for k, v in carrier.items()])\n"
+        "await {call}(batch, topic, partition=partition)"
+    ),
     "confluent-headers": (
         "inject the context into a dict and pass it as headers:\n"
         "carrier = {{}}\n"
