@@ -208,6 +208,9 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if isinstance(c, cst.Attribute) and c.attr.value in T.SERVICE_LOOPS:
         hs.carry = "service"  # a server or event loop: the caller's context is not the work's
         return
+    if row.kind != "process" and _runs_a_server(c, site, ctx):
+        hs.carry = "service"
+        return
     if row.kind == "process":
         _decide_process(hs, c, ctx)
         return
@@ -223,6 +226,9 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     args_carry = _args_carry_context(hs, ctx)
     if worker:
         local = ctx.model.scopes.get(worker)
+        if local is not None and local.kind == "function" and is_service_loop(local):
+            hs.carry = "service"  # a long-lived poller/flusher started once, not a unit of the caller's work
+            return
         if local is not None and local.kind == "function":
             if function_propagates(local, ctx):
                 hs.carry, hs.carry_node = "attached", local.node
@@ -414,9 +420,7 @@ def _worker_qname(c, site: CallSite, ctx) -> str:
         while s is not None and s.kind != "class":
             s = s.parent
         if s is not None:
-            q = f"{s.qname}.{c.attr.value}"
-            if q in ctx.model.scopes:
-                return q
+            return _method_in_class(s, c.attr.value, ctx)
         return ""
     if isinstance(c, (cst.Name, cst.Attribute)):
         v = ctx.resolver.resolve(c, scope)
@@ -424,6 +428,26 @@ def _worker_qname(c, site: CallSite, ctx) -> str:
             return v.qname
         if v.kind == "ref" and v.qname in ctx.model.scopes:
             return v.qname
+    if isinstance(c, cst.Attribute):
+        # a method of a project object: `self.server.run`, `handler.process`
+        owner = ctx.resolver.resolve(c.value, scope)
+        if owner.kind == "instance" and owner.project:
+            return f"{owner.qname}.{c.attr.value}"
+    return ""
+
+
+def _method_in_class(cls: Scope, method: str, ctx, depth: int = 0) -> str:
+    """``cls.method``, or the one a base class defined in this file provides."""
+    q = f"{cls.qname}.{method}"
+    if q in ctx.model.scopes or depth > 4:
+        return q if q in ctx.model.scopes else ""
+    for base in cls.bases:
+        v = ctx.resolver.resolve(base, cls.parent or cls)
+        parent = ctx.model.scopes.get(v.qname) if v.kind == "ref" else None
+        if parent is not None and parent.kind == "class":
+            found = _method_in_class(parent, method, ctx, depth + 1)
+            if found:
+                return found
     return ""
 
 
@@ -446,6 +470,61 @@ def _calls_in(node) -> List[cst.Call]:
     return c.calls
 
 
+# ------------------------------------------------------------------ services
+_SERVICE_CLASS = re.compile(T.SERVICE_CLASS_HINT)
+
+
+def _runs_a_server(c, site: CallSite, ctx) -> bool:
+    """``Thread(target=self.run)`` in a class named ``...Server`` (or deriving from one), ``server.run``."""
+    if not isinstance(c, cst.Attribute):
+        return False
+    owner = ctx.resolver.resolve(c.value, site.scope)
+    if owner.kind != "instance":
+        return False
+    if _SERVICE_CLASS.search(owner.qname.rsplit(".", 1)[-1]):
+        return True
+    cls = ctx.model.scopes.get(owner.qname)
+    if cls is None or cls.kind != "class":
+        return False
+    for base in cls.bases:
+        v = ctx.resolver.resolve(base, cls.parent or cls)
+        name = v.qname if v.kind == "ref" else ctx.code_for(base)
+        if _SERVICE_CLASS.search(name.rsplit(".", 1)[-1]):
+            return True
+    return False
+
+
+def is_service_loop(scope: Scope) -> bool:
+    """A function whose body (outside any ``if``/``for``) runs a ``while`` loop on a flag, an event or
+    ``True``: a poller, flusher or queue worker started once, which serves work arriving later."""
+    node = scope.node
+    if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
+        return False
+    return any(_service_while(stmt) for stmt in _top_statements(node.body.body))
+
+
+def _top_statements(body):
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (cst.Try, cst.With)) and isinstance(stmt.body, cst.IndentedBlock):
+            yield from _top_statements(stmt.body.body)
+
+
+def _service_while(stmt) -> bool:
+    if not isinstance(stmt, cst.While):
+        return False
+    test = stmt.test
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    if isinstance(test, (cst.Name, cst.Integer)):
+        return not (isinstance(test, cst.Name) and test.value in ("False", "None"))
+    if isinstance(test, cst.Attribute):
+        return isinstance(test.value, cst.Name) and test.value.value == "self"
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
+        return test.func.attr.value in T.SERVICE_WAIT_METHODS
+    return False
+
+
 # ------------------------------------------------------------------ worker bodies
 def function_propagates(scope: Scope, ctx, depth: int = 0) -> bool:
     """Does this function make a context captured elsewhere current (attach, ``ctx.run``, a span
@@ -456,7 +535,8 @@ def function_propagates(scope: Scope, ctx, depth: int = 0) -> bool:
     ctx.shared[key] = False
     local = {n for n, bs in scope.bindings.items()
              if any(b.kind == "assign" and isinstance(b.node, cst.Call) and _is_capture_call(b.node, scope, ctx) for b in bs)}
-    result = _body_propagates([s.node for s in scope.calls], scope, ctx, fresh=local)
+    params = {p.name.value for p in scope.params}
+    result = _body_propagates([s.node for s in scope.calls], scope, ctx, fresh=local, local=params)
     if not result and depth < 2 and scope.class_scope is not None:
         for s in scope.calls:
             f = s.node.func
@@ -484,6 +564,11 @@ def _body_propagates(calls, scope: Scope, ctx, fresh=(), local=()) -> bool:
                 if arg.keyword is not None and arg.keyword.value in T.PARENT_KEYWORDS and not (
                         isinstance(arg.value, cst.Name) and arg.value.value == "None"):
                     return True
+        for arg in call.args:
+            # the worker hands the parent it received on to a span helper: `helper(..., parent_span=parent_span)`
+            if (arg.keyword is not None and arg.keyword.value in T.PARENT_FORWARD_KEYWORDS
+                    and isinstance(arg.value, cst.Name) and arg.value.value in local):
+                return True
         if name == "run" and isinstance(f, cst.Attribute):
             base = f.value
             if isinstance(base, cst.Call):
@@ -529,8 +614,8 @@ def thread_subclasses(model: FileModel, ctx) -> List[ThreadSubclass]:
                 project.append(v.qname)
         if not direct and not project:
             continue
-        if function_propagates(run, ctx):
-            continue
+        if function_propagates(run, ctx) or is_service_loop(run) or _SERVICE_CLASS.search(scope.name):
+            continue  # enters a captured context, or serves work arriving later (a poller, a server)
         requires = () if direct else (("subclass-of", scope.qname, T.THREAD),)
         out.append(ThreadSubclass(scope, run, requires))
     return out
@@ -557,8 +642,8 @@ def thread_facts(model: FileModel, ctx) -> dict:
                         info[child.name] = [method_captures(child, ctx), function_propagates(child, ctx)]
                 if info:
                     methods[scope.qname] = info
-        elif scope.kind == "function" and function_propagates(scope, ctx):
-            workers[scope.qname] = True
+        elif scope.kind == "function" and (function_propagates(scope, ctx) or is_service_loop(scope)):
+            workers[scope.qname] = True  # attaches a captured context, or is a long-lived service loop
     return {"thread_class_bases": bases, "thread_class_methods": methods, "propagating_workers": workers}
 
 

@@ -223,22 +223,71 @@ def _run(jobs_list, settings_by_key, selection, jobs, cache_dir, fn) -> List[Fil
     # small chunks keep both workers busy to the end (a few big relevant files dominate);
     # jobs are tiny to pickle, results are plain data
     chunk = max(1, min(16, len(jobs_list) // (jobs * 16) or 1))
-    with mp.Pool(jobs, initializer=_init_pool, initargs=(settings_by_key, selection, cache_dir, True)) as pool:
-        return list(pool.imap(fn, jobs_list, chunksize=chunk))
+    return _run_pool(list(jobs_list), fn, jobs, mp, (settings_by_key, selection, cache_dir, True), chunk)
+
+
+def _run_pool(jobs_list, fn, jobs, mp, initargs, chunk) -> List[FileResult]:
+    """The jobs on ``jobs`` worker processes, in order. A worker that dies (a native crash, the
+    OOM killer) must neither hang the run (``multiprocessing.Pool`` waits forever for a dead
+    worker's task; an executor reports it) nor lose the other files: the files of lost chunks
+    are linted again, each in a process of its own, and a file that still kills its process is
+    reported as an internal error."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: List[Optional[FileResult]] = [None] * len(jobs_list)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=mp, initializer=_init_pool, initargs=initargs) as pool:
+            futures = [(start, pool.submit(_chunk, fn, jobs_list[start:start + chunk]))
+                       for start in range(0, len(jobs_list), chunk)]
+            for start, future in futures:
+                try:
+                    results[start:start + len(jobs_list[start:start + chunk])] = future.result()
+                except BrokenProcessPool:
+                    pass
+    except BrokenProcessPool:
+        pass
+    for index, result in enumerate(results):
+        if result is None:
+            results[index] = _isolated(jobs_list[index], fn, mp, initargs)
+    return results  # type: ignore[return-value]
+
+
+def _chunk(fn, jobs_list) -> List[FileResult]:
+    return [fn(job) for job in jobs_list]
+
+
+def _isolated(job: FileJob, fn, mp, initargs) -> FileResult:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(1, mp_context=mp, initializer=_init_pool, initargs=initargs) as pool:
+        try:
+            return pool.submit(fn, job).result()
+        except BrokenProcessPool:
+            pass
+    message = "the worker process died while linting this file (a crash in a native library?)"
+    return FileResult(path=job.display, status="error",
+                      internal_errors=[InternalError(job.display, "worker-crash", message)])
 
 
 def promotions(jobs_list: Sequence[FileJob], results: Sequence[FileResult]) -> List[int]:
-    """Indexes of skipped files that import a name some linted file has project facts about."""
+    """Indexes of skipped files that import a name which, by another file's project facts, is a
+    library object (a module-level producer or executor, a project subclass of a library class)
+    or a task (``publish_tasks``). Only such names let a file with no library import of its own
+    produce findings; facts that can only *remove* findings (helpers that inject) do not count,
+    nor do the many facts collectors record about ordinary functions."""
     named: Dict[str, set] = {}
     for job, result in zip(jobs_list, results):
         if result.status == "skipped" or not result.facts or not job.module:
             continue
         prefix = job.module + "."
-        for value in result.facts.values():
-            if isinstance(value, dict):
-                for key in value:
-                    if isinstance(key, str) and key.startswith(prefix):
-                        named.setdefault(job.module, set()).add(key[len(prefix):].split(".")[0])
+        for fact, value in result.facts.items():
+            if not isinstance(value, dict):
+                continue
+            for key, item in value.items():
+                if isinstance(key, str) and key.startswith(prefix) and (fact in PROMOTING_FACTS or _names_library_class(item)):
+                    named.setdefault(job.module, set()).add(key[len(prefix):].split(".")[0])
     if not named:
         return []
     out = []
@@ -255,6 +304,20 @@ def promotions(jobs_list: Sequence[FileJob], results: Sequence[FileResult]) -> L
                 out.append(i)
                 break
     return out
+
+
+# facts whose every entry is a name other files can use to reach a library call
+PROMOTING_FACTS = ("publish_tasks",)
+
+
+def _names_library_class(value, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return CATALOG.is_known_class(CATALOG.canonical(value))
+    if isinstance(value, (list, tuple)) and depth < 3:
+        return any(_names_library_class(v, depth + 1) for v in value)
+    if isinstance(value, dict) and depth < 3:
+        return any(_names_library_class(v, depth + 1) for v in value.values())
+    return False
 
 
 def _absolute(job: FileJob, level: int, module: str) -> str:

@@ -124,6 +124,13 @@ HANDOFFS: Tuple[HandOff, ...] = (
 # Callables that serve work arriving later from elsewhere (each request/message brings or starts its
 # own trace): a thread running one of them is not a hand-off of the caller's work.
 SERVICE_LOOPS = ("serve_forever", "run_forever", "loop_forever", "start_consuming", "run_until_complete")
+# A thread whose callable is a method of a class named like this (or deriving from one) runs a server.
+SERVICE_CLASS_HINT = r"(?i)server$"
+# A worker whose body is a top-level ``while`` loop on one of these tests is a long-lived service
+# (a poller, a flusher, a queue drainer started once): it serves work arriving later, and the context
+# of whoever started it would be wrong for all of that work. ``while <flag>`` / ``while self.<attr>`` /
+# ``while not <event>.is_set()`` / ``while True``; not ``while not q.empty()`` or ``while n < 3``.
+SERVICE_WAIT_METHODS = ("is_set", "wait", "is_alive")
 
 # Calls that capture the caller's context (on the submitting side).
 CAPTURE_CALLS = (
@@ -132,7 +139,9 @@ CAPTURE_CALLS = (
     "ddtrace.tracer.current_trace_context",
     "ddtrace.trace.tracer.current_trace_context",
 )
-CAPTURE_METHODS = ("copy_context", "get_current", "current_trace_context")
+CAPTURE_METHODS = ("copy_context", "get_current", "current_trace_context",
+                   # the current span, captured to be handed over as an explicit parent
+                   "get_current_span", "current_span")
 
 # Calls that make a captured context current in the worker.
 ATTACH_CALLS = (
@@ -140,9 +149,13 @@ ATTACH_CALLS = (
     "opentelemetry.trace.use_span",
 )
 ATTACH_METHODS = ("attach", "activate", "use_span")
-# Span starters whose keyword gives the new span a parent (or links) explicitly.
-SPAN_STARTERS = ("start_as_current_span", "start_span", "trace")
-PARENT_KEYWORDS = ("context", "child_of", "links")
+# Span starters whose keyword gives the new span a parent (or links) explicitly (OpenTelemetry,
+# OpenTracing's ``start_active_span``, ddtrace / haystack-style ``trace(..., parent_span=)``).
+SPAN_STARTERS = ("start_as_current_span", "start_span", "start_active_span", "trace")
+PARENT_KEYWORDS = ("context", "child_of", "links", "parent_span", "parent_context")
+# Keywords that hand a worker's context parameter on as an explicit parent to any call (a project's
+# own span helper): ``_traced_call(..., parent_span=parent_span)`` where ``parent_span`` is a parameter.
+PARENT_FORWARD_KEYWORDS = ("child_of", "parent_span", "parent_context", "span_context", "trace_context")
 # Calls that read the context back from a carrier in the worker (process children).
 EXTRACT_METHODS = ("extract",)
 

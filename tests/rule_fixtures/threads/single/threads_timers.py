@@ -76,12 +76,27 @@ def hand_over_to_unknown_worker(order, worker):
     Thread(target=worker, args=(otel_context.get_current(), order.id)).start()
 
 
+class ReceiptSender(threading.Thread):
+    """Started per order to do that order's work: it needs the starter's context."""
+
+    def __init__(self, order_id):
+        super().__init__(daemon=True)
+        self.order_id = order_id
+
+    def run(self):  # error: CTX202
+        with tracer.start_as_current_span("send-receipt"):
+            send_receipt(self.order_id)
+
+
 class Poller(threading.Thread):
+    """A long-lived poll loop started once: it serves work arriving later, and the context of whoever
+    started it would be wrong for all of that work (each item must carry its own)."""
+
     def __init__(self, queue):
         super().__init__(daemon=True)
         self.queue = queue
 
-    def run(self):  # error: CTX202
+    def run(self):
         while True:
             with tracer.start_as_current_span("poll"):
                 self.queue.get()

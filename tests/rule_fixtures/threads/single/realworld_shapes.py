@@ -1,0 +1,167 @@
+"""CTX2xx shapes seen in real projects: background service threads, explicit parents handed to span
+helpers, OpenTracing's start_active_span, methods of project objects as thread targets."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from queue import Queue
+
+import opentracing
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+# --- a background flusher / poller started once is a service, not a hand-off of the caller's work
+class Batcher:
+    def __init__(self):
+        self._running = True
+        self._wake = threading.Event()
+        self._flusher = threading.Thread(target=self._flush_loop, daemon=True)
+        self._flusher.start()
+
+    def _flush_loop(self):
+        self._active = True
+        while self._running:
+            self._wake.wait(5.0)
+            self.flush()
+
+    def flush(self):
+        with tracer.start_as_current_span("flush"):
+            pass
+
+
+class Sweeper:
+    def __init__(self, q: Queue):
+        threading.Thread(target=self._sweep, args=(q,), daemon=True).start()
+
+    def _sweep(self, q):
+        try:
+            while True:
+                if q.get() is None:
+                    return
+        finally:
+            pass
+
+
+def start_monitor(interval, stop: threading.Event):
+    def _tick():
+        while not stop.is_set():
+            stop.wait(interval)
+            report()
+
+    threading.Thread(target=_tick, daemon=True).start()
+
+
+def report():
+    with tracer.start_as_current_span("report"):
+        pass
+
+
+def drain_for_request(items):
+    # a bounded loop over this request's items is the request's work: it needs the context
+    q = Queue()
+    for item in items:
+        q.put(item)
+
+    def _drain():
+        while not q.empty():
+            report()
+
+    threading.Thread(target=_drain).start()  # error: CTX202
+
+
+# --- a thread running a server (a class named ...Server, or deriving from one)
+class TestServer(threading.Thread):
+    def run(self):
+        with tracer.start_as_current_span("serve"):
+            pass
+
+
+class UvicornLikeServer:
+    def run(self):
+        pass
+
+
+class _AppServer(UvicornLikeServer):
+    def run_in_thread(self):
+        thread = threading.Thread(target=self.run)
+        thread.start()
+        return thread
+
+
+# --- the worker hands the parent span it received on to a span helper: explicit propagation
+def _traced_llm_call(prompt, parent_span=None):
+    with tracer.start_as_current_span("llm", context=trace.set_span_in_context(parent_span)):
+        return prompt
+
+
+class Extractor:
+    def _run_on_thread(self, prompt, parent_span=None):
+        return _traced_llm_call(prompt, parent_span=parent_span)
+
+    def _run_without_parent(self, prompt, parent_span=None):
+        return _traced_llm_call(prompt)
+
+    def run(self, prompts):
+        parent_span = trace.get_current_span()
+        with ThreadPoolExecutor() as executor:
+            list(executor.map(partial(self._run_on_thread, parent_span=parent_span), prompts))
+            list(executor.map(self._run_without_parent, prompts))  # error: CTX201
+
+
+# --- OpenTracing: the worker activates the span it receives / starts a child of an extracted one
+class OtServer:
+    def __init__(self, ot_tracer, queue):
+        self.tracer = ot_tracer
+        self.queue = queue
+
+    def run(self):
+        message = self.queue.get()
+        self.process(message)
+
+    def process(self, message):
+        ctx = self.tracer.extract(opentracing.Format.TEXT_MAP, message)
+        with self.tracer.start_active_span("receive", child_of=ctx):
+            pass
+
+
+class OtClient:
+    def __init__(self, ot_tracer, queue):
+        self.tracer = ot_tracer
+        self.queue = queue
+
+    def send(self):
+        with self.tracer.start_active_span("send"):
+            self.queue.put({})
+
+
+class Harness:
+    def setup(self, ot_tracer, queue):
+        self.server = OtServer(ot_tracer, queue)
+        self.client = OtClient(ot_tracer, queue)
+
+    def start(self):
+        threading.Thread(target=self.server.run).start()
+        threading.Thread(target=self.client.send).start()  # error: CTX202
+
+
+# --- the target is a method a base class in this module provides
+class Scheduler:
+    def __init__(self):
+        self.running = False
+
+    def run(self):
+        while self.running:
+            report()
+
+    def export_once(self):
+        report()
+
+
+class ThreadScheduler(Scheduler):
+    def ensure_running(self):
+        self.running = True
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def export_now(self):
+        threading.Thread(target=self.export_once).start()  # error: CTX202
