@@ -331,7 +331,9 @@ def _trusted_parser():
     """libcst re-validates every node the native parser builds (``__post_init__`` ->
     ``_validate``), about a fifth of the parse time; the parser only builds valid trees, so the
     check is switched off while it runs (libcst's own source notes the same)."""
-    if threading.current_thread() is not threading.main_thread():
+    current = threading.current_thread()
+    owner = getattr(current, "_propagation_lint_owner", current)  # on_deep_stack's caller waits
+    if owner is not threading.main_thread():
         yield
         return
     CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
@@ -351,22 +353,75 @@ def analyze_source(
     catalog: Catalog = CATALOG,
     trigger: Optional["re.Pattern[str]"] = None,
 ) -> FileResult:
-    """Lint one file's text. Raises nothing for bad input: a parse failure is a CTX001 candidate."""
+    """Lint one file's text. Raises nothing for bad input: a parse failure is a CTX001 candidate,
+    nesting past the guards a CTX005 one (see docs/robustness.md)."""
+    return on_deep_stack(_analyze_source, text, path, module, is_package, rules, settings, catalog, trigger)
+
+
+# libcst's native parser and the model's visitors recurse once per nesting level: they run on a
+# thread with a stack this large (address space, committed only as used), so that no input that
+# passes MAX_NESTING can overflow it and kill the process (a segfault, not an exception).
+DEEP_STACK_BYTES = 512 * 1024 * 1024
+# The nesting guard: a file whose syntax tree (as CPython parses it) is deeper than this is CTX005
+# without being given to libcst, whose parse time grows much faster than linearly with the depth
+# (a chain of 4000 unary minus signs took 13 s; real code stays under ~50).
+MAX_NESTING = 1000
+# CPython's own refusals that mean "too deep", not "wrong": reported as CTX005 too.
+_CPYTHON_TOO_DEEP = ("too many nested parentheses", "too complex", "parser stack overflow")
+
+
+def on_deep_stack(function, *args):
+    """``function(*args)`` on a fresh thread with a :data:`DEEP_STACK_BYTES` stack."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome.append((False, exc))
+
+    try:
+        previous = threading.stack_size(DEEP_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform that cannot: run here, with the guards
+        return function(*args)
+    try:
+        worker = threading.Thread(target=run, name="propagation-lint-analysis", daemon=True)
+        worker._propagation_lint_owner = threading.current_thread()  # type: ignore[attr-defined]
+    finally:
+        threading.stack_size(previous)
+    worker.start()
+    worker.join()
+    ok, value = outcome[0]
+    if ok:
+        return value
+    raise value
+
+
+def _analyze_source(text, path, module, is_package, rules, settings, catalog, trigger) -> FileResult:
     from .rules.file_problems import SyntaxErrorRule, TooComplexRule
     from .facts import collect_facts
 
     result = FileResult(path=path)
-    if trigger is not None and not trigger.search(text):
+    python_tree, python_error = _cpython_parse(text, path)
+    too_deep = _too_deep(python_tree, python_error)
+    if too_deep:
+        result.candidates.append(TooComplexRule.candidate_for(path, too_deep[0], too_deep[1]))
+        result.status = "error"
+        return result
+    if trigger is not None and not trigger.search(text) and python_tree is not None:
         # Irrelevant to every rule: not parsed by libcst. CPython's own parser (several times
-        # faster) still checks it compiles, so a broken file is never reported clean.
-        if _compiles(text, path):
-            result.status = "skipped"
-            result.imports = imported_names(text)
-            return result
+        # faster) still checked it compiles, so a broken file is never reported clean.
+        result.status = "skipped"
+        result.imports = imported_names(text)
+        return result
     try:
         tree = parse_module(text)
     except cst.ParserSyntaxError as exc:
-        result.candidates.append(SyntaxErrorRule.candidate_for(path, _python_syntax_error(text, path) or exc))
+        if python_tree is not None:
+            exc = _libcst_limitation(exc)
+        elif isinstance(python_error, SyntaxError):
+            exc = python_error
+        result.candidates.append(SyntaxErrorRule.candidate_for(path, exc))
         result.status = "error"
         return result
     except (RecursionError, MemoryError) as exc:
@@ -404,29 +459,58 @@ def analyze_source(
     return result
 
 
-def _compiles(text: str, path: str) -> bool:
-    """True when CPython parses ``text``. False means "let libcst decide" (it may know newer
-    syntax than the running interpreter, so a CPython failure alone is not a CTX001)."""
+def _cpython_parse(text: str, path: str):
+    """(CPython's syntax tree, None) or (None, the exception CPython raised). A failure alone is
+    not a CTX001: libcst may know newer syntax than the running interpreter, so it decides."""
     import ast
 
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-        return True
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
+        return compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True), None
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        return None, exc
 
 
-def _python_syntax_error(text: str, path: str):
-    """CPython's SyntaxError for ``text`` (clearer position and message than libcst's), if any."""
-    import ast
-
-    try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
-        return exc
-    except Exception:
+def _too_deep(python_tree, python_error) -> Optional[Tuple[str, int]]:
+    """(reason, line) when the nesting guard refuses the file, else None."""
+    if isinstance(python_error, (RecursionError, MemoryError)):
+        return f"Python itself cannot parse it ({type(python_error).__name__}: nested too deeply)", 1
+    if isinstance(python_error, SyntaxError) and any(m in (python_error.msg or "") for m in _CPYTHON_TOO_DEEP):
+        return f"{python_error.msg} (Python itself refuses it)", python_error.lineno or 1
+    if python_tree is None:
         return None
+    deep = nesting_over(python_tree, MAX_NESTING)
+    if deep is None:
+        return None
+    return f"nested more than {MAX_NESTING} levels deep (nesting guard)", deep
+
+
+def nesting_over(tree, limit: int) -> Optional[int]:
+    """The line of the first node of ``tree`` (a CPython ``ast``) deeper than ``limit``, or None."""
+    import ast
+
+    children = ast.iter_child_nodes
+    stack = [(tree, 0, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth, line = pop()
+        line = getattr(node, "lineno", line)
+        if depth > limit:
+            return line
+        for child in children(node):
+            push((child, depth + 1, line))
     return None
+
+
+def _libcst_limitation(exc: "cst.ParserSyntaxError") -> SyntaxError:
+    """libcst refused a file that CPython parses: say so, rather than call the code invalid."""
+    detail = str(getattr(exc, "message", "") or exc).strip().splitlines()
+    error = SyntaxError(
+        "valid Python that the linter's parser (libcst) cannot parse"
+        + (f" ({detail[0][:200]})" if detail else "")
+    )
+    error.lineno = getattr(exc, "raw_line", None) or 1
+    error.offset = (getattr(exc, "raw_column", None) or 0) + 1
+    return error
 
 
 def _short_trace() -> str:

@@ -97,7 +97,9 @@ class TooComplexRule(_FileProblem):
     message = "file is nested too deeply to analyse"
     what_it_does = (
         "Reports a file whose expressions or brackets are nested so deeply that parsing or "
-        "analysing it would exceed the recursion guard."
+        "analysing it would exceed the nesting guard (a syntax tree more than 1000 levels deep, "
+        "or nesting Python itself refuses, such as over 200 nested brackets) or the recursion "
+        "guard."
     )
     why_bad = "The file is not checked; every other file still is."
     example = "A generated expression with thousands of nested parentheses."
@@ -105,7 +107,8 @@ class TooComplexRule(_FileProblem):
 
     @classmethod
     def candidate_for(cls, path, exc, line=1, column=1):  # type: ignore[override]
-        return super().candidate_for(path, f"{type(exc).__name__} (recursion guard)", line, column)
+        detail = exc if isinstance(exc, str) else f"{type(exc).__name__} (recursion guard)"
+        return super().candidate_for(path, detail, line, column)
 
 
 FILE_PROBLEM_CODES = ("CTX001", "CTX002", "CTX003", "CTX004", "CTX005")
