@@ -463,9 +463,12 @@ def _cpython_parse(text: str, path: str):
     """(CPython's syntax tree, None) or (None, the exception CPython raised). A failure alone is
     not a CTX001: libcst may know newer syntax than the running interpreter, so it decides."""
     import ast
+    import warnings
 
     try:
-        return compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True), None
+        with warnings.catch_warnings():  # "invalid escape sequence" and the like: not ours to say
+            warnings.simplefilter("ignore")
+            return compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True), None
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return None, exc
 

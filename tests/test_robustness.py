@@ -308,3 +308,13 @@ def test_a_worker_that_dies_neither_hangs_the_run_nor_loses_files():
     crashed = [r for r in results if r.internal_errors]
     assert [r.path for r in crashed] == ["crash.py"]
     assert "worker process died" in crashed[0].internal_errors[0].message
+
+
+def test_warnings_about_the_checked_code_are_not_printed(tmp_path):
+    # CPython warns while compiling some valid code ("\d" is an invalid escape sequence); the
+    # linter's syntax check must not print those (3.12+ shows them by default).
+    path = tmp_path / "escapes.py"
+    path.write_text(HEADER + 'PATTERN = "\\d+"\nsame = PATTERN is "x"\n')
+    run = run_cli([*LINT, path.name], cwd=tmp_path, env={"PYTHONWARNINGS": "always"})
+    run.assert_sane()
+    assert "Warning" not in run.stderr, run.stderr
