@@ -96,13 +96,26 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         _require_regular(st.st_mode)
         _require_size(st.st_size, max_bytes)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(max_bytes + 1)
+            data = _read_at_most(handle, max_bytes + 1, st.st_size)
     except OSError as exc:
         raise SourceError(UNREADABLE, _os_reason(exc, path)) from None
     finally:
         os.close(fd)
     _require_size(len(data), max_bytes)  # it grew after the stat
     return data
+
+
+def _read_at_most(handle, limit: int, expected: int) -> bytes:
+    """Up to ``limit`` bytes, in reads sized by the file (``read(n)`` allocates ``n`` bytes up
+    front: with a huge ``max-file-size`` a single read would overflow or exhaust memory)."""
+    parts = []
+    while limit > 0:
+        part = handle.read(min(limit, max(expected + 1, 1 << 16)))
+        if not part:
+            break
+        parts.append(part)
+        limit -= len(part)
+    return b"".join(parts)
 
 
 def _stat(path: Path) -> os.stat_result:
