@@ -23,7 +23,10 @@ CHECKED_RE = re.compile(r"\((\d+) files? checked")
 NOBODY = 65534
 
 _AS_USER = r"""
-import contextlib, io, os, sys
+import os, sys
+if sys.path and sys.path[0] in ("", os.getcwd()):  # as the CLI's __main__ does
+    del sys.path[0]
+import contextlib, io
 from propagation_lint.cli import main
 args, warm = sys.argv[1:-1], sys.argv[-1]
 # Every module the run imports lazily is imported now, while the interpreter's own files (which
@@ -88,7 +91,8 @@ def run_cli(
     environment = dict(os.environ)
     environment.pop("FORCE_COLOR", None)
     environment["NO_COLOR"] = "1"
-    environment["PYTHONPATH"] = str(ROOT) + os.pathsep + environment.get("PYTHONPATH", "")
+    # (never an empty entry: that would put the working directory on sys.path)
+    environment["PYTHONPATH"] = os.pathsep.join(p for p in [str(ROOT), environment.get("PYTHONPATH", "")] if p)
     environment.update(env or {})
     if as_user is None:
         command = [sys.executable, "-m", "propagation_lint", *args]
