@@ -128,8 +128,8 @@ class FlowAnalyzer:
             result = _no()
             for el in expr.elements:
                 if isinstance(el, cst.DictElement):
-                    key = _const_str(el.key)
-                    if key is not None and key.lower() in CARRIER_KEYS and not _is_constant(el.value):
+                    key = const_str(el.key)
+                    if key is not None and key.lower() in CARRIER_KEYS and not is_constant(el.value):
                         return Reach(YES)
                     result = result | self.reaches(el.value, site, depth + 1, seen)
                 else:  # ** spread
@@ -172,7 +172,7 @@ class FlowAnalyzer:
             return result
         if isinstance(expr, cst.StarredElement):
             return self.reaches(expr.value, site, depth + 1, seen)
-        if _is_constant(expr):
+        if is_constant(expr):
             return _no()
         return Reach(UNKNOWN)
 
@@ -218,7 +218,7 @@ class FlowAnalyzer:
             return Reach(UNKNOWN)
         if owner is not scope:
             # a module-level or enclosing variable: constants carry nothing; others we cannot follow
-            if all(b.kind == "assign" and _is_constant(b.node) for b in bindings):
+            if all(b.kind == "assign" and is_constant(b.node) for b in bindings):
                 return _no()
             if all(b.kind in ("import", "def", "class") for b in bindings):
                 return _no()
@@ -314,14 +314,14 @@ def has_star_args(call: cst.Call) -> bool:
     return any(arg.star for arg in call.args)
 
 
-def _const_str(node) -> Optional[str]:
+def const_str(node) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
         v = node.evaluated_value
         return v if isinstance(v, str) else None
     return None
 
 
-def _is_constant(node) -> bool:
+def is_constant(node) -> bool:
     if node is None:
         return True
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary)):
@@ -329,11 +329,11 @@ def _is_constant(node) -> bool:
     if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
         return True
     if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return all(_is_constant(e.value) for e in node.elements)
+        return all(is_constant(e.value) for e in node.elements)
     if isinstance(node, cst.Dict):
-        return all(isinstance(e, cst.DictElement) and _is_constant(e.key) and _is_constant(e.value) for e in node.elements)
+        return all(isinstance(e, cst.DictElement) and is_constant(e.key) and is_constant(e.value) for e in node.elements)
     if isinstance(node, cst.UnaryOperation):
-        return _is_constant(node.expression)
+        return is_constant(node.expression)
     return False
 
 

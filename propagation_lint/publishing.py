@@ -31,7 +31,8 @@ from .catalog import publishers as pubcat
 from .catalog.schema import Publisher
 from .catalog.tracing import CONTEXT_PRODUCING_CALLS, CONTEXT_PRODUCING_MEMBERS
 from .facts import collector
-from .flow import CONDITIONAL, NO, UNKNOWN, YES, Reach, arg_value, branch_compatible, has_star_args
+from .flow import (CONDITIONAL, NO, UNKNOWN, YES, Reach, arg_value, branch_compatible, const_str, has_star_args,
+                   is_constant)
 from .model import CallSite, FileModel, Scope, dotted
 from .names import root_name
 from .project import condition
@@ -480,27 +481,6 @@ def carrier_flow(ctx) -> "CarrierFlow":
     return cf
 
 
-def _str_const(node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        v = node.evaluated_value
-        return v if isinstance(v, str) else None
-    return None
-
-
-def _is_constant(node) -> bool:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary)):
-        return True
-    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
-        return True
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return all(_is_constant(e.value) for e in node.elements)
-    if isinstance(node, cst.Dict):
-        return all(isinstance(e, cst.DictElement) and _is_constant(e.key) and _is_constant(e.value) for e in node.elements)
-    if isinstance(node, cst.UnaryOperation):
-        return _is_constant(node.expression)
-    return False
-
-
 def _is_loop_target(expr, for_in) -> bool:
     """``k`` in ``{k: ... for k, v in m.items()}`` (or ``str(k)``): the comprehension keeps the source's keys."""
     if isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, cst.Name) and expr.func.value == "str":
@@ -554,8 +534,8 @@ class CarrierFlow:
             result = Reach(NO)
             for el in expr.elements:
                 if isinstance(el, cst.DictElement):
-                    key = _str_const(el.key)
-                    if key is not None and CONTEXT_KEY.match(key) and not _is_constant(el.value):
+                    key = const_str(el.key)
+                    if key is not None and CONTEXT_KEY.match(key) and not is_constant(el.value):
                         return Reach(YES)
                     result = result | r(el.value, True)
                 else:
@@ -564,8 +544,8 @@ class CarrierFlow:
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             els = expr.elements
             if isinstance(expr, cst.Tuple) and len(els) == 2:
-                key = _str_const(els[0].value)
-                if key is not None and CONTEXT_KEY.match(key) and not _is_constant(els[1].value):
+                key = const_str(els[0].value)
+                if key is not None and CONTEXT_KEY.match(key) and not is_constant(els[1].value):
                     return Reach(YES)  # ("traceparent", value): a header pair, an MQTT user property
             result = Reach(NO)
             for el in els:
@@ -618,7 +598,7 @@ class CarrierFlow:
             return result
         if isinstance(expr, cst.NamedExpr):
             return r(expr.value)
-        if _is_constant(expr):
+        if is_constant(expr):
             return Reach(NO)
         return Reach(UNKNOWN)
 
@@ -672,7 +652,7 @@ class CarrierFlow:
         if not bindings:
             return _opaque(name, nested)
         if owner is not scope:
-            if all(b.kind == "assign" and _is_constant(b.node) for b in bindings):
+            if all(b.kind == "assign" and is_constant(b.node) for b in bindings):
                 return Reach(NO)
             if all(b.kind in ("import", "def", "class") for b in bindings):
                 return Reach(NO)
@@ -726,7 +706,7 @@ class CarrierFlow:
                         result = result | r(value, True)
                     continue
                 for arg in call.args:
-                    key = _str_const(arg.value)
+                    key = const_str(arg.value)
                     if key is not None and CONTEXT_KEY.match(key) and len(call.args) >= 2:
                         return Reach(YES)  # headers.setdefault("traceparent", tp)
                     # a message added to a batch is a carrier of its own
@@ -744,7 +724,7 @@ class CarrierFlow:
                 continue
             if isinstance(target, cst.Subscript):
                 key = _subscript_key(target)
-                if key is not None and CONTEXT_KEY.match(key) and not _is_constant(value):
+                if key is not None and CONTEXT_KEY.match(key) and not is_constant(value):
                     return Reach(YES)
             result = result | r(value, isinstance(target, cst.Subscript))
         return result
@@ -752,7 +732,7 @@ class CarrierFlow:
 
 def _subscript_key(expr: cst.Subscript) -> Optional[str]:
     if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-        return _str_const(expr.slice[0].slice.value)
+        return const_str(expr.slice[0].slice.value)
     return None
 
 
