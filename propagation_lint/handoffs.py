@@ -195,6 +195,7 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if c is None or (isinstance(c, cst.Name) and c.value == "None"):
         hs.carry = "unknown"
         return
+    c = _bound_value(c, site, ctx)  # `call = functools.partial(ctx.run, fn)`; `submit(call)`
     # functools.partial(ctx.run, fn, ...) / functools.partial(fn, ...)
     if isinstance(c, cst.Call) and ctx.resolver.callee_name(c, site.scope) == T.PARTIAL and c.args:
         c = c.args[0].value
@@ -241,6 +242,19 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if args_carry:
         # the context is handed over as an argument to a worker we cannot see: assume it attaches
         hs.carry, hs.carry_node = "unknown", args_carry
+
+
+def _bound_value(c, site: CallSite, ctx):
+    """A local name bound once, just before the hand-off, to a call, lambda or ``x.run``: that value."""
+    if not isinstance(c, cst.Name):
+        return c
+    owner, bindings = ctx.resolver.lookup(c.value, site.scope)
+    if owner is not site.scope or len(bindings) != 1:
+        return c
+    b = bindings[0]
+    if b.kind == "assign" and b.order < site.order and isinstance(b.node, (cst.Call, cst.Lambda, cst.Attribute)):
+        return b.node
+    return c
 
 
 def _decide_process(hs: HandOffSite, c, ctx) -> None:
@@ -522,6 +536,8 @@ def _service_while(stmt) -> bool:
         return isinstance(test.value, cst.Name) and test.value.value == "self"
     if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
         return test.func.attr.value in T.SERVICE_WAIT_METHODS
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name):
+        return not test.args  # `shutdown_set = self._shutdown.is_set` ... `while not shutdown_set():`
     return False
 
 

@@ -33,6 +33,13 @@ ID_FORMATTERS = {
 }
 # Calls that keep a value's identity (``str(trace_id)`` is still the trace id; ``uuid5(ns, t)`` is not).
 VALUE_PRESERVING_CALLS = ("str", "hex", "format", "builtins.str", "builtins.hex", "builtins.format")
+# Values that are not identifiers, so two fields "sharing" them share nothing: type names (a
+# ``TypedDict`` schema ``{"trace_id": str, "span_id": str}``) and test matchers (``mock.ANY``).
+NOT_ID_VALUES = (
+    "builtins.str", "builtins.int", "builtins.bytes", "builtins.float", "builtins.bool", "builtins.object",
+    "typing.Any", "uuid.UUID", "unittest.mock.ANY", "mock.ANY",
+)
+NOT_ID_NAMES = ("str", "int", "bytes", "float", "bool", "object", "Any", "ANY")
 # Calls that record a span attribute: ``span.set_attribute(key, value)``.
 SET_ATTRIBUTE_METHODS = ("set_attribute", "set_tag")
 

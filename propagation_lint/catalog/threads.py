@@ -125,7 +125,7 @@ HANDOFFS: Tuple[HandOff, ...] = (
 # own trace): a thread running one of them is not a hand-off of the caller's work.
 SERVICE_LOOPS = ("serve_forever", "run_forever", "loop_forever", "start_consuming", "run_until_complete")
 # A thread whose callable is a method of a class named like this (or deriving from one) runs a server.
-SERVICE_CLASS_HINT = r"(?i)server$"
+SERVICE_CLASS_HINT = r"(?i)server(thread)?$"
 # A worker whose body is a top-level ``while`` loop on one of these tests is a long-lived service
 # (a poller, a flusher, a queue drainer started once): it serves work arriving later, and the context
 # of whoever started it would be wrong for all of that work. ``while <flag>`` / ``while self.<attr>`` /

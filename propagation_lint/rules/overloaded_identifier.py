@@ -7,7 +7,8 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import libcst as cst
 
 from ..catalog.conventions import (
-    ID_ATTRIBUTES, ID_FORMATTERS, ROLE_LABELS, SET_ATTRIBUTE_METHODS, VALUE_PRESERVING_CALLS,
+    ID_ATTRIBUTES, ID_FORMATTERS, NOT_ID_NAMES, NOT_ID_VALUES, ROLE_LABELS, SET_ATTRIBUTE_METHODS,
+    VALUE_PRESERVING_CALLS,
     field_role, variable_role,
 )
 from ..model import Scope
@@ -101,7 +102,7 @@ class OverloadedIdentifier(Rule):
                 )
                 continue
             key = _value_key(value)
-            if key is None:
+            if key is None or _not_an_id(value, scope, ctx):
                 continue
             seen = by_value.get(key)
             if seen is None:
@@ -232,6 +233,17 @@ def value_role(expr, scope: Scope, ctx, depth: int = 0) -> Tuple[str, str]:
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo) and const_str(expr.left) is not None:
         return value_role(expr.right, scope, ctx, depth + 1)
     return "", ""
+
+
+def _not_an_id(expr, scope: Scope, ctx) -> bool:
+    """A type name or a test matcher (``str``, ``mock.ANY``): not a value two fields could share."""
+    v = ctx.resolver.resolve(expr, scope)
+    if v.kind == "ref":
+        return v.qname in NOT_ID_VALUES or v.qname.rsplit(".", 1)[-1] in NOT_ID_NAMES
+    if v.kind == "unknown":
+        last = expr.attr.value if isinstance(expr, cst.Attribute) else getattr(expr, "value", "")
+        return last in NOT_ID_NAMES
+    return False
 
 
 def _value_key(expr) -> Optional[str]:

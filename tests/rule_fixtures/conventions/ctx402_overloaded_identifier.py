@@ -1,4 +1,7 @@
 import uuid
+from typing import TypedDict
+from unittest import mock
+from unittest.mock import ANY
 
 import pika
 from opentelemetry import trace
@@ -97,3 +100,15 @@ class Envelope:
     def __init__(self, event_id, correlation_id):
         self.event_id = event_id
         self.correlation_id = correlation_id
+
+
+# a schema and a test's matchers name types and wildcards, not values
+EventJSON = TypedDict("EventJSON", {"trace_id": str, "span_id": str, "event_id": str})
+
+
+def expected_span_record():
+    return {"trace_id": mock.ANY, "span_id": mock.ANY, "correlation_id": ANY}
+
+
+def same_variable_twice(token):
+    return {"eventId": token, "correlationId": token}  # error: CTX402

@@ -1,5 +1,8 @@
 """CTX2xx shapes seen in real projects: background service threads, explicit parents handed to span
 helpers, OpenTracing's start_active_span, methods of project objects as thread targets."""
+import asyncio
+import contextvars
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -165,3 +168,33 @@ class ThreadScheduler(Scheduler):
 
     def export_now(self):
         threading.Thread(target=self.export_once).start()  # error: CTX202
+
+
+# --- the callable is built into a local first
+async def to_thread_by_hand(func, *args):
+    loop = asyncio.get_running_loop()
+    ctx = contextvars.copy_context()
+    func_call = functools.partial(ctx.run, func, *args)
+    return await loop.run_in_executor(None, func_call)
+
+
+async def bound_method_first(extractor, prompt):
+    loop = asyncio.get_running_loop()
+    work = extractor._run_without_parent
+    return await loop.run_in_executor(None, work, prompt)  # error: CTX203
+
+
+class BackgroundService(threading.Thread):
+    def __init__(self):
+        super().__init__(daemon=True)
+        self._shutdown = threading.Event()
+
+    def run(self):
+        shutdown_set = self._shutdown.is_set
+        while not shutdown_set():
+            report()
+
+
+class DocServerThread(threading.Thread):
+    def run(self):
+        report()
