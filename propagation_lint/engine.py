@@ -389,7 +389,10 @@ def on_deep_stack(function, *args):
         worker._propagation_lint_owner = threading.current_thread()  # type: ignore[attr-defined]
     finally:
         threading.stack_size(previous)
-    worker.start()
+    try:
+        worker.start()
+    except RuntimeError:  # no room for the stack (a low address-space limit): run here
+        return function(*args)
     worker.join()
     ok, value = outcome[0]
     if ok:

@@ -318,3 +318,24 @@ def test_warnings_about_the_checked_code_are_not_printed(tmp_path):
     run = run_cli([*LINT, path.name], cwd=tmp_path, env={"PYTHONWARNINGS": "always"})
     run.assert_sane()
     assert "Warning" not in run.stderr, run.stderr
+
+
+def test_analysis_runs_in_place_when_no_deep_stack_thread_can_start(monkeypatch):
+    import threading
+
+    from propagation_lint import engine
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    result = engine.analyze_source(KAFKA_FIXTURE.read_text(), "k.py", "k", False,
+                                   engine_rules(), None, engine.CATALOG, None)
+    assert [c.finding.code for c in result.candidates].count("CTX101") >= 1
+    assert not result.internal_errors
+
+
+def engine_rules():
+    from propagation_lint.registry import all_rules, instantiate
+
+    return instantiate(r.code for r in all_rules() if not r.code.startswith("CTX0"))
