@@ -227,7 +227,7 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     args_carry = _args_carry_context(hs, ctx)
     if worker:
         local = ctx.model.scopes.get(worker)
-        if local is not None and local.kind == "function" and is_service_loop(local):
+        if local is not None and local.kind == "function" and is_service_loop(local, ctx):
             hs.carry = "service"  # a long-lived poller/flusher started once, not a unit of the caller's work
             return
         if local is not None and local.kind == "function":
@@ -508,13 +508,26 @@ def _runs_a_server(c, site: CallSite, ctx) -> bool:
     return False
 
 
-def is_service_loop(scope: Scope) -> bool:
+def is_service_loop(scope: Scope, ctx=None) -> bool:
     """A function whose body (outside any ``if``/``for``) runs a ``while`` loop on a flag, an event or
     ``True``: a poller, flusher or queue worker started once, which serves work arriving later."""
     node = scope.node
     if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
         return False
-    return any(_service_while(stmt) for stmt in _top_statements(node.body.body))
+    return any(_service_while(stmt) for stmt in _top_statements(node.body.body)) or _runs_server(scope, ctx)
+
+
+def _runs_server(scope: Scope, ctx) -> bool:
+    """The function runs a server or event loop (``uvicorn.run(app)``, ``server.serve_forever()``)."""
+    if ctx is None:
+        return False
+    for site in scope.calls:
+        f = site.node.func
+        if isinstance(f, cst.Attribute) and f.attr.value in T.SERVICE_LOOPS and f.attr.value != "run_until_complete":
+            return True  # (one coroutine run to completion is a unit of work, not a service)
+        if ctx.resolver.callee_name(site.node, scope) in T.SERVICE_RUNNERS:
+            return True
+    return False
 
 
 def _top_statements(body):
@@ -630,7 +643,7 @@ def thread_subclasses(model: FileModel, ctx) -> List[ThreadSubclass]:
                 project.append(v.qname)
         if not direct and not project:
             continue
-        if function_propagates(run, ctx) or is_service_loop(run) or _SERVICE_CLASS.search(scope.name):
+        if function_propagates(run, ctx) or is_service_loop(run, ctx) or _SERVICE_CLASS.search(scope.name):
             continue  # enters a captured context, or serves work arriving later (a poller, a server)
         requires = () if direct else (("subclass-of", scope.qname, T.THREAD),)
         out.append(ThreadSubclass(scope, run, requires))
@@ -658,7 +671,7 @@ def thread_facts(model: FileModel, ctx) -> dict:
                         info[child.name] = [method_captures(child, ctx), function_propagates(child, ctx)]
                 if info:
                     methods[scope.qname] = info
-        elif scope.kind == "function" and (function_propagates(scope, ctx) or is_service_loop(scope)):
+        elif scope.kind == "function" and (function_propagates(scope, ctx) or is_service_loop(scope, ctx)):
             workers[scope.qname] = True  # attaches a captured context, or is a long-lived service loop
     return {"thread_class_bases": bases, "thread_class_methods": methods, "propagating_workers": workers}
 

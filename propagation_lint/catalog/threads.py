@@ -124,6 +124,9 @@ HANDOFFS: Tuple[HandOff, ...] = (
 # Callables that serve work arriving later from elsewhere (each request/message brings or starts its
 # own trace): a thread running one of them is not a hand-off of the caller's work.
 SERVICE_LOOPS = ("serve_forever", "run_forever", "loop_forever", "start_consuming", "run_until_complete")
+# Calls that run a server until it stops: a worker making one is a service too.
+SERVICE_RUNNERS = ("uvicorn.run", "werkzeug.serving.run_simple", "waitress.serve", "aiohttp.web.run_app",
+                   "hypercorn.asyncio.serve", "hypercorn.trio.serve")
 # A thread whose callable is a method of a class named like this (or deriving from one) runs a server.
 SERVICE_CLASS_HINT = r"(?i)server(thread)?$"
 # A worker whose body is a top-level ``while`` loop on one of these tests is a long-lived service

@@ -198,3 +198,22 @@ class BackgroundService(threading.Thread):
 class DocServerThread(threading.Thread):
     def run(self):
         report()
+
+
+# --- a worker that runs a server until it stops
+def run_test_server(app):
+    import uvicorn
+
+    uvicorn.run(app, host="127.0.0.1", port=0)
+
+
+def start_test_server(app):
+    threading.Thread(target=run_test_server, args=(app,), daemon=True).start()
+
+
+def run_one_coroutine(loop, coro):
+    loop.run_until_complete(coro)
+
+
+def start_one_coroutine(loop, coro):
+    threading.Thread(target=run_one_coroutine, args=(loop, coro)).start()  # error: CTX202
