@@ -37,6 +37,12 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
             main(["check", "--no-cache", "-j", "1", *extra, warm], standalone_mode=False)
         except SystemExit:
             pass
+import importlib, pkgutil, propagation_lint
+for info in pkgutil.walk_packages(propagation_lint.__path__, "propagation_lint."):
+    try:  # the checkout itself may sit where the unprivileged user cannot read
+        importlib.import_module(info.name)
+    except Exception:
+        pass
 import json, encodings.idna, multiprocessing.pool, concurrent.futures.process  # noqa: F401
 os.setgroups([])
 os.setgid(%(uid)d)
