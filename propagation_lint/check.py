@@ -87,7 +87,7 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
             return _emit([], [], options, stdout, files_checked=0, files_skipped=0)
         if not add(cwd / path if not path.is_absolute() else path, display_path(cwd / path, cwd), text):
             return EXIT_ERROR
-        roots.append(cwd)
+        roots.append(cwd / path if not path.is_absolute() else path)
     else:
         base = resolver.base
         given = {str(p if Path(p).is_absolute() else cwd / p): p for p in options.paths}
@@ -124,7 +124,7 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
                     if os.path.abspath(f) not in seen:
                         add(f, display_path(f, cwd))
             else:
-                roots.extend(sorted({Path(p).parent for p in given if not Path(p).is_dir()}))
+                roots.extend(Path(p) for p in sorted(given) if not Path(p).is_dir())
 
     cache_dir = None
     if options.use_cache and options.stdin_filename is None:

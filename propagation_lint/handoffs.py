@@ -716,7 +716,7 @@ def _cond_handoff_covered(project, cond, depth) -> bool:
     key = cond[1]
     if cond[2:] and cond[2] in project.auto_instrumented:
         return True
-    for inst in project.instrumentors:
+    for inst in project.active_instrumentors():
         row = project.catalog.instrumentor(inst.qname)
         if row is not None and key in row.covers:
             return True

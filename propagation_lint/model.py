@@ -64,6 +64,8 @@ class Scope:
     attr_stores: List[Tuple[cst.BaseExpression, cst.BaseExpression, int, tuple]] = field(default_factory=list)
     # `for target in iter:` loops: (target, iter, order, node)
     loops: List[Tuple[cst.BaseExpression, cst.BaseExpression, int, cst.CSTNode]] = field(default_factory=list)
+    # dict literals written directly in this scope (rules read them instead of walking the tree again)
+    dicts: List[cst.Dict] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return f"<Scope {self.kind} {self.qname}>"
@@ -344,6 +346,9 @@ class _Builder(cst.CSTVisitor):
 
     def leave_Await(self, original_node: cst.Await) -> None:
         self.await_stack.pop()
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self.scope.dicts.append(node)
 
     def visit_Call(self, node: cst.Call) -> None:
         awaited = bool(self.await_stack) and self.await_stack[-1].expression is node

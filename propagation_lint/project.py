@@ -64,6 +64,9 @@ class EnabledInstrumentor:
     where: str  # module | celery-worker | launcher
     location: Optional[Location] = None
     source: str = ""
+    # a launch file covers the files below its own directory (a Dockerfile in services/billing/
+    # says nothing about services/shipping/); None: the whole project
+    scope_dir: Optional[str] = None
 
 
 @dataclass
@@ -77,6 +80,7 @@ class Project:
     exports: Dict[str, str] = field(default_factory=dict)
     uses_tracing: bool = False
     facts: Dict[str, object] = field(default_factory=dict)  # every other family's facts, merged
+    _current_path: Optional[str] = None
 
     # ------------------------------------------------------------ building
     def add_file(self, module: str, facts: dict) -> None:
@@ -103,9 +107,25 @@ class Project:
             elif value:
                 self.facts[key] = value
 
-    def scan_launch_files(self, roots: Iterable[Path], cwd: Path) -> None:
-        """Find ``opentelemetry-instrument`` / ``ddtrace-run`` in the project's launch files."""
+    def scan_launch_files(self, roots: Iterable[Path], cwd: Path, ancestors: Iterable[Path] = ()) -> None:
+        """Find ``opentelemetry-instrument`` / ``ddtrace-run`` in the project's launch files.
+
+        ``roots`` are walked recursively; ``ancestors`` (the directories above files named one by
+        one) are only listed, since only launch files above a file can cover it.
+        """
         seen = set()
+        for directory in sorted({os.path.realpath(d) for d in ancestors}):
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError:
+                continue
+            for name in names:
+                path = Path(directory) / name
+                if any(p.match(name) for p in LAUNCH_FILE_PATTERNS) and path.is_file():
+                    real = os.path.realpath(path)
+                    if real not in seen:
+                        seen.add(real)
+                        self._scan_launch_file(path, cwd)
         bases = sorted({os.path.realpath(r if r.is_dir() else r.parent) for r in roots})
         # a directory inside another one given is walked once, with its parent
         bases = [b for b in bases if not any(b != o and b.startswith(o.rstrip(os.sep) + os.sep) for o in bases)]
@@ -142,7 +162,8 @@ class Project:
                 loc = Location(display, lineno, col + 1, lineno, col + 1 + len(launcher))
                 for inst in self.catalog.instrumentors:
                     if inst.system == system and inst.default_in_launcher:
-                        self.instrumentors.append(EnabledInstrumentor(inst.qname, "launcher", loc, launcher))
+                        self.instrumentors.append(EnabledInstrumentor(inst.qname, "launcher", loc, launcher,
+                                                                      scope_dir=os.path.realpath(path.parent)))
 
     # ------------------------------------------------------------ deciding
     def holds(self, cond: tuple, depth: int = 0) -> bool:
@@ -160,7 +181,17 @@ class Project:
                 return True
         return False
 
-    def resolve(self, candidates: Iterable[Candidate]) -> List[Finding]:
+    def active_instrumentors(self) -> List[EnabledInstrumentor]:
+        """The instrumentors that apply to the file being decided (see :meth:`resolve`)."""
+        here = self._current_path
+        if here is None:
+            return list(self.instrumentors)
+        return [i for i in self.instrumentors
+                if i.scope_dir is None or here == i.scope_dir or here.startswith(i.scope_dir.rstrip(os.sep) + os.sep)]
+
+    def resolve(self, candidates: Iterable[Candidate], path: Optional[str] = None) -> List[Finding]:
+        """Decide the candidates of one file (``path``: its filesystem path, for scoped facts)."""
+        self._current_path = os.path.realpath(path) if path else None
         out = []
         for cand in candidates:
             if not all(self.holds(c) for c in cand.requires):
@@ -182,7 +213,7 @@ class Project:
             if cond[0] != "instrumented":
                 continue
             library = cond[1]
-            for inst in self.instrumentors:
+            for inst in self.active_instrumentors():
                 row = self.catalog.instrumentor(inst.qname)
                 if row is None or library not in row.libraries or inst.location is None:
                     continue
@@ -242,7 +273,7 @@ def _instrumented(project: Project, cond: tuple, depth: int) -> bool:
     if library in project.auto_instrumented:
         return True
     keys = {f"{library}:{method}", f"{library}:{method}@{receiver}"}
-    for inst in project.instrumentors:
+    for inst in project.active_instrumentors():
         row = project.catalog.instrumentor(inst.qname)
         if row is None or not keys.intersection(row.covers):
             continue

@@ -351,7 +351,8 @@ def finish(
     project = Project(auto_instrumented=tuple(sorted(auto)))
     for job, result in zip(jobs_list, results):
         project.add_file(job.module, result.facts)
-    project.scan_launch_files(roots, cwd)
+    dirs = [r for r in roots if Path(r).is_dir()]
+    project.scan_launch_files(dirs, cwd, ancestors=_ancestors([r for r in roots if not Path(r).is_dir()], cwd))
     for job, result in zip(jobs_list, results):
         if report_paths is not None and job.display not in report_paths:
             continue
@@ -361,7 +362,7 @@ def finish(
             out.files_skipped += 1
         out.files_checked += 1
         out.internal_errors.extend(result.internal_errors)
-        findings = project.resolve(result.candidates)
+        findings = project.resolve(result.candidates, path=job.path)
         ignored = _per_file_ignored(settings, job.path)
         enabled = set(selection.codes_for(settings)) | set(FILE_PROBLEM_CODES)
         for f in findings:
@@ -373,6 +374,21 @@ def finish(
         out.fixable_paths[job.display] = job.path
     out.findings.sort(key=Finding.sort_key)
     return out
+
+
+def _ancestors(files: Sequence[Path], cwd: Path) -> List[Path]:
+    """The directories above files named one by one, up to the working directory."""
+    out = set()
+    top = Path(os.path.abspath(cwd))
+    for f in files:
+        d = Path(os.path.abspath(f)).parent
+        stop = top if (d == top or top in d.parents) else d
+        while True:
+            out.add(d)
+            if d == stop or d.parent == d:
+                break
+            d = d.parent
+    return sorted(out)
 
 
 def _per_file_ignored(settings, path: str):

@@ -288,3 +288,19 @@ def test_named_files_still_see_project_facts(tmp_path):
     # the instrumentor goes away: both report the gap
     write(tmp_path / "svc" / "main.py", "# KafkaInstrumentor().instrument()\n")
     assert run(["check", "--no-cache", "svc/publisher.py"], tmp_path).exit_code == 1
+
+
+def test_launch_file_covers_only_the_files_below_it(tmp_path):
+    write(tmp_path / "services" / "billing" / "Dockerfile", 'CMD ["opentelemetry-instrument", "python", "-m", "billing"]\n')
+    write(tmp_path / "services" / "billing" / "publisher.py", GAP)
+    write(tmp_path / "services" / "shipping" / "publisher.py", GAP)
+    result = run(["check", "--no-cache", "-q", "."], tmp_path)
+    assert "services/shipping/publisher.py:7:5: CTX101" in result.output
+    assert "billing" not in result.output
+    # a file named alone (or read from stdin) sees the launch files above it, not its neighbours'
+    alone = run(["check", "--no-cache", "-q", "services/shipping/publisher.py"], tmp_path)
+    assert alone.exit_code == 1
+    covered = run(["check", "--no-cache", "-q", "services/billing/publisher.py"], tmp_path)
+    assert covered.exit_code == 0, covered.output
+    stdin = run(["check", "-q", "--stdin-filename", "services/shipping/new.py"], tmp_path, input=GAP)
+    assert stdin.exit_code == 1

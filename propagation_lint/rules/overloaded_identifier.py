@@ -133,16 +133,15 @@ def _suggestion(role: str) -> str:
 # ------------------------------------------------------------------ what is written where
 def _field_groups(scope: Scope, ctx) -> Iterator[Tuple[object, List[FieldWrite]]]:
     """Groups of field writes that belong to one event, in the scope's own code."""
-    for node in _own_nodes(scope):
-        if isinstance(node, cst.Dict):
-            writes = []
-            for el in node.elements:
-                if isinstance(el, cst.DictElement):
-                    key = const_str(el.key)
-                    if key is not None:
-                        writes.append((el.key, key, el.value))
-            if writes:
-                yield node, writes
+    for node in scope.dicts:
+        writes = []
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                key = const_str(el.key)
+                if key is not None:
+                    writes.append((el.key, key, el.value))
+        if writes:
+            yield node, writes
     for site in scope.calls:
         call = site.node
         func = call.func
@@ -169,31 +168,6 @@ def _field_groups(scope: Scope, ctx) -> Iterator[Tuple[object, List[FieldWrite]]
         stores.setdefault(ctx.code_for(base), []).append((target, key, value))
     for base, writes in stores.items():
         yield base, writes
-
-
-def _own_nodes(scope: Scope):
-    """Dict literals written directly in this scope (not in nested functions or classes)."""
-    body = scope.node.body if scope.kind != "module" else scope.node
-    collector = _DictCollector()
-    body.visit(collector)
-    return collector.found
-
-
-class _DictCollector(cst.CSTVisitor):
-    def __init__(self):
-        self.found: List[cst.Dict] = []
-
-    def visit_Dict(self, node: cst.Dict) -> None:
-        self.found.append(node)
-
-    def visit_FunctionDef(self, node) -> bool:
-        return False
-
-    def visit_ClassDef(self, node) -> bool:
-        return False
-
-    def visit_Lambda(self, node) -> bool:
-        return False
 
 
 # ------------------------------------------------------------------ what a value is
