@@ -27,6 +27,26 @@ FORMAT = 2
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by propagation-lint.\n"
 
 
+_CODE_FINGERPRINT = None
+
+
+def code_fingerprint() -> str:
+    """A hash of the linter's own source: a changed rule or catalog row (an upgrade, a local
+    patch, a development checkout) never reuses results computed by other code."""
+    global _CODE_FINGERPRINT
+    if _CODE_FINGERPRINT is None:
+        package = Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        for path in sorted(package.rglob("*.py")):
+            try:
+                h.update(path.relative_to(package).as_posix().encode())
+                h.update(path.read_bytes())
+            except OSError:
+                continue
+        _CODE_FINGERPRINT = h.hexdigest()[:16]
+    return _CODE_FINGERPRINT
+
+
 class Cache:
     def __init__(self, directory: Path, version: str):
         self.base = Path(directory)
@@ -52,7 +72,7 @@ class Cache:
 
     def key(self, text: str, display: str, module: str, settings_key: str, codes) -> str:
         h = hashlib.sha256()
-        for part in (str(FORMAT), self.version, display, module, settings_key, ",".join(codes)):
+        for part in (str(FORMAT), self.version, code_fingerprint(), display, module, settings_key, ",".join(codes)):
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\x00")
         h.update(text.encode("utf-8", "surrogatepass"))
