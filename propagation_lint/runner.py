@@ -34,6 +34,8 @@ class Selection:
     select: Optional[Tuple[str, ...]] = None
     extend_select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
+    # collect the propagation map's per-file records (only `graph` needs them; they cost positions)
+    graph: bool = False
 
     def codes_for(self, settings) -> Tuple[str, ...]:
         select = self.select if self.select is not None else getattr(settings, "select", None)
@@ -104,12 +106,21 @@ _STATE: Dict[str, tuple] = {}
 
 
 def _init_worker(settings_by_key: Dict[str, object], selection: Selection) -> None:
+    from . import topology
+
     _STATE.clear()
+    topology.ENABLED = selection.graph
     for key, settings in settings_by_key.items():
         codes = selection.codes_for(settings)
         rules = instantiate(c for c in codes if c not in FILE_PROBLEM_CODES)
         catalog = CATALOG.extended(getattr(settings, "publishers", {}) or {})
         _STATE[key] = (settings, rules, trigger_regex(rules, _user_words(settings), catalog), catalog, codes)
+
+
+def _graph_enabled() -> bool:
+    from . import topology
+
+    return topology.ENABLED
 
 
 def _user_words(settings) -> Tuple[str, ...]:
@@ -138,7 +149,8 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
         return result
     key = None
     if cache is not None:
-        key = cache.key(text, job.display, job.module, job.settings_key, codes + (("+promoted",) if force else ()))
+        marks = (("+promoted",) if force else ()) + (("+graph",) if _graph_enabled() else ())
+        key = cache.key(text, job.display, job.module, job.settings_key, codes + marks)
         hit = cache.get(key)
         if hit is not None:
             return hit

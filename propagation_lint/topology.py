@@ -43,8 +43,15 @@ MAX_PARTS = 12
 
 
 # ====================================================================== per-file facts
+# Only `propagation-lint graph` needs these records (set per worker by runner._init_worker);
+# `check` skips them, since their locations would cost a position pass on every relevant file.
+ENABLED = False
+
+
 @collector
 def _topology_facts(model: FileModel, ctx) -> dict:
+    if not ENABLED:
+        return {}
     records: List[dict] = []
     for family in (_publish_records, _consume_records, _handoff_records):
         try:

@@ -74,7 +74,7 @@ def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
                      respect_gitignore=base.respect_gitignore, root=base.root)
     if found.missing:
         raise click.ClickException("; ".join(f"{m}: no such file or directory" for m in found.missing))
-    selection = Selection()
+    selection = Selection(graph=True)
     jobs_list: List[FileJob] = []
     settings_by_key: Dict[str, object] = {}
     for f in found.files:
