@@ -242,11 +242,11 @@ class FlowAnalyzer:
                 result = result | Reach(UNKNOWN)
         return result
 
-    def _local_injection(self, name: str, site: CallSite, depth: int = 0, seen=frozenset()) -> Reach:
-        """Injects, mutations and helper calls on ``name`` in the same function before ``site``."""
-        scope = site.scope
+    def direct_injection(self, name: str, site: CallSite) -> Reach:
+        """``yes`` when an inject into ``name`` runs before ``site`` on a compatible branch; else
+        ``no``, with the injects that went astray (after the call, on another branch) as evidence."""
         result = _no()
-        for inj in self.injects_in(scope):
+        for inj in self.injects_in(site.scope):
             if root_name(inj.carrier) != name:
                 continue
             if inj.site.order < site.order and branch_compatible(inj.site.branch, site.branch):
@@ -255,6 +255,14 @@ class FlowAnalyzer:
                 result.evidence.append((inj.site.node, f"`{name}` is injected here, after the publish"))
             else:
                 result.evidence.append((inj.site.node, f"`{name}` is injected here, on another branch"))
+        return result
+
+    def _local_injection(self, name: str, site: CallSite, depth: int = 0, seen=frozenset()) -> Reach:
+        """Injects, mutations and helper calls on ``name`` in the same function before ``site``."""
+        scope = site.scope
+        result = self.direct_injection(name, site)
+        if result.status == YES:
+            return result
         for other in scope.calls:
             if other.order >= site.order or other is site:
                 continue

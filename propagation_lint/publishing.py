@@ -679,16 +679,9 @@ class CarrierFlow:
     def _local(self, name: str, site: CallSite, depth: int, seen) -> Reach:
         """Injects, mutations, attribute stores and helper calls on ``name`` before ``site``."""
         scope = site.scope
-        result = Reach(NO)
-        for inj in self.flow.injects_in(scope):
-            if root_name(inj.carrier) != name:
-                continue
-            if inj.site.order < site.order and branch_compatible(inj.site.branch, site.branch):
-                return Reach(YES)
-            if inj.site.order > site.order:
-                result.evidence.append((inj.site.node, f"`{name}` is injected here, after the publish"))
-            else:
-                result.evidence.append((inj.site.node, f"`{name}` is injected here, on another branch"))
+        result = self.flow.direct_injection(name, site)
+        if result.status == YES:
+            return result
         r = lambda e, n=True: self.reach(e, site, n, depth + 1, seen)  # noqa: E731
         for other in scope.calls:
             if other.order >= site.order or other is site or not branch_compatible(other.branch, site.branch):
