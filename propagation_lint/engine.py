@@ -18,7 +18,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .catalog import CATALOG, Catalog
 from .findings import Finding, InternalError, Location, Related
@@ -26,18 +25,13 @@ from .fastvisit import fast_visits
 from .flow import FlowAnalyzer
 from .model import FileModel, Scope, build_model, dotted
 from .names import Resolver
+from .positions import positions_of
 from .rule import Candidate, Rule
 
-# Words that can make a file contribute project facts (helpers that inject or extract,
-# instrumentors, consumer registrations, launchers), even when no rule triggers on it. Since the
-# prefilter became two-tier (see :class:`Prefilter`), the generic ones among them (``handler``,
-# ``task``...) only count in files that import a library the catalog knows.
-FACT_WORDS = (
-    "inject", "extract", "instrument", "Instrumentor", "attach", "copy_context", "tracer",
-    "opentelemetry", "ddtrace", "contextvars", "Thread", "Executor", "subscribe", "consume",
-    "on_message", "callback", "handler", "task", "actor", "Link", "link_span",
-)
-# Words that make a file relevant on their own, whatever it imports.
+# Words that make a file relevant on their own, whatever it imports. Words that can make a file
+# contribute project facts (helpers that inject or extract, instrumentors, consumer registrations)
+# need a resolved library call, so they count only in files that import a library the catalog
+# knows (see :class:`Prefilter`); these are the exceptions.
 ANCHOR_WORDS = ("inject", "Instrumentor", "opentelemetry", "ddtrace", "opentracing")
 
 # libcst's native parser recurses; guard deep nesting so a pathological file gets CTX005.
@@ -151,21 +145,19 @@ class Prefilter:
     def __init__(self, rules: Sequence[Rule], extra_words: Sequence[str] = (), catalog: Catalog = CATALOG):
         words = set(ANCHOR_WORDS) | {w for w in extra_words if w}
         for rule in rules:
+            if rule.needs_library_import:
+                continue
             specific = [w for w in rule.trigger_words if _specific(w)]
             # a rule that names no specific word cannot be narrowed: all its words count
             words.update(specific or rule.trigger_words)
-        for w in FACT_WORDS:
-            if _specific(w):
-                words.add(w)
         self.words = tuple(sorted(words))
         self._words = _word_regex(self.words)
         roots = catalog_roots(catalog)
         stdlib = _stdlib_modules()
         self.roots = roots
-        from .catalog.tracing import TRACING_MODULES
-
-        tracing = {m.split(".")[0] for m in TRACING_MODULES}
-        self._leaves = {r: _word_regex(sorted(ls)) for r, ls in roots.items() if r in stdlib and r not in tracing}
+        # standard-library modules count only with one of their catalog names (tracing ones too:
+        # ``contextvars`` is imported by much code that never hands work to a thread)
+        self._leaves = {r: "|".join(sorted(re.escape(l) for l in ls)) for r, ls in roots.items() if r in stdlib}
         alt = "|".join(sorted((re.escape(r) for r in roots), key=len, reverse=True)) or r"(?!x)x"
         self._from = re.compile(r"^[ \t]*from[ \t]+(%s)\b" % alt, re.M)
         self._import = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
@@ -181,18 +173,32 @@ class Prefilter:
         imported = set()
         for m in self._from.finditer(text):
             imported.add(m.group(1))
+        aliases: Dict[str, List[str]] = {}
         if "import" in text:
             for m in self._import.finditer(text):
                 for part in m.group(1).replace("(", " ").replace(")", " ").split(","):
-                    name = part.strip().split(".")[0].split(" ")[0]
+                    words = part.split()
+                    name = words[0].split(".")[0] if words else ""
                     if name in self._roots:
                         imported.add(name)
+                        if len(words) == 3 and words[1] == "as":
+                            aliases.setdefault(name, []).append(re.escape(words[2]))
         for root in imported:
             leaves = self._leaves.get(root)
-            if leaves is None or leaves.search(text):
+            if leaves is None or (leaves and self._uses_leaf(root, leaves, text, aliases.get(root, ()))):
                 return True
         return False
 
+    @staticmethod
+    def _uses_leaf(root: str, leaves: str, text: str, aliases) -> bool:
+        """Whether ``text`` names one of a standard-library module's catalog names through the
+        module (``threading.Thread``, an alias ``cf.ThreadPoolExecutor``) or imports it from there
+        (``from threading import Thread``): the bare word (``Context``, ``Process``) is common."""
+        prefixes = "|".join([re.escape(root)] + list(aliases))
+        if re.search(r"\b(?:%s)(?:\.\w+)*\.(?:%s)\b" % (prefixes, leaves), text):
+            return True
+        names = set(leaves.split("|"))
+        return any(row[1].split(".")[0] == root and row[2] in names for row in imported_names(text) if row[0] == 0)
 
 def _word_regex(words: Sequence[str]) -> "re.Pattern[str]":
     idents = sorted((w for w in words if w.isidentifier()), key=len, reverse=True)
@@ -234,7 +240,8 @@ class FileContext:
         rng = self._position_map().get(node)
         if rng is None:
             return Location(self.model.path, 1, 1, 1, 1)
-        return Location(self.model.path, rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+        line, column, end_line, end_column = rng
+        return Location(self.model.path, line, column + 1, end_line, end_column + 1)
 
     def related(self, node: cst.CSTNode, message: str) -> Related:
         return Related(self.location(node), message)
@@ -282,23 +289,6 @@ class FileContext:
             confidence=confidence,
         )
         return Candidate(finding, requires=requires, unless=unless, noqa_lines=tuple(sorted(noqa)), notes=notes)
-
-
-def positions_of(tree: cst.Module):
-    """Every node's :class:`CodeRange`, computed only for files that need one (a finding, a fact
-    with a location). ``MetadataWrapper.resolve(PositionProvider)`` also walks the whole tree
-    with libcst's rebuilding visitor for batchable providers, which it has none of here; that
-    walk cost as much as the code generation that computes the positions. This runs only the
-    latter, and falls back to the wrapper if libcst's internals change."""
-    try:
-        provider = PositionProvider()
-        provider._gen_impl(tree)
-        computed = provider._computed
-        if computed:
-            return computed
-    except Exception:
-        pass
-    return MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
 def _fingerprint(code: str, scope: str, target: str, ordinal: int) -> str:
@@ -355,7 +345,7 @@ def analyze_source(
 ) -> FileResult:
     """Lint one file's text. Raises nothing for bad input: a parse failure is a CTX001 candidate,
     nesting past the guards a CTX005 one (see docs/robustness.md)."""
-    return on_deep_stack(_analyze_source, text, path, module, is_package, rules, settings, catalog, trigger)
+    return _analyze_source(text, path, module, is_package, rules, settings, catalog, trigger)
 
 
 # libcst's native parser and the model's visitors recurse once per nesting level: they run on a
@@ -402,25 +392,36 @@ def on_deep_stack(function, *args):
 
 def _analyze_source(text, path, module, is_package, rules, settings, catalog, trigger) -> FileResult:
     from .rules.file_problems import SyntaxErrorRule, TooComplexRule
-    from .facts import collect_facts
 
     result = FileResult(path=path)
+    if trigger is not None and not trigger.search(text) and _compiles(text, path):
+        # Irrelevant to every rule: not parsed by libcst. CPython's compiler (several times
+        # faster, and building no Python objects) still checked it, so a broken file is never
+        # reported clean.
+        result.status = "skipped"
+        result.imports = imported_names(text)
+        if _imports_tracing(result.imports):
+            result.facts = {"uses_tracing": True}  # what facts.py's collector says of a parsed file
+        return result
     python_tree, python_error = _cpython_parse(text, path)
     too_deep = _too_deep(python_tree, python_error)
     if too_deep:
         result.candidates.append(TooComplexRule.candidate_for(path, too_deep[0], too_deep[1]))
         result.status = "error"
         return result
-    if trigger is not None and not trigger.search(text) and python_tree is not None:
-        # Irrelevant to every rule: not parsed by libcst. CPython's own parser (several times
-        # faster) still checked it compiles, so a broken file is never reported clean.
-        result.status = "skipped"
-        result.imports = imported_names(text)
-        return result
+    return on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
+                         python_error if python_tree is None else None)
+
+
+def _analyze_tree(result, text, path, module, is_package, rules, settings, catalog, python_error) -> FileResult:
+    """libcst's part (on the deep-stack thread): parse, build the model, run the rules."""
+    from .rules.file_problems import SyntaxErrorRule, TooComplexRule
+    from .facts import collect_facts
+
     try:
         tree = parse_module(text)
     except cst.ParserSyntaxError as exc:
-        if python_tree is not None:
+        if python_error is None:
             exc = _libcst_limitation(exc)
         elif isinstance(python_error, SyntaxError):
             exc = python_error
@@ -460,6 +461,25 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         walks.__exit__(None, None, None)
         sys.setrecursionlimit(old)
     return result
+
+
+def _imports_tracing(rows) -> bool:
+    from .catalog.tracing import TRACING_MODULES
+
+    return any(row[0] == 0 and row[1].split(".")[0] in TRACING_MODULES for row in rows)
+
+
+def _compiles(text: str, path: str) -> bool:
+    """Whether CPython compiles ``text`` (to bytecode, which builds no syntax-tree objects)."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+        return True
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
 
 
 def _cpython_parse(text: str, path: str):

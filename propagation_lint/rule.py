@@ -45,6 +45,11 @@ class Rule:
     # Words whose presence in a file's text can make this rule relevant. A file that contains
     # none of the enabled rules' words is never parsed.
     trigger_words: ClassVar[Tuple[str, ...]] = ()
+    # True when the calls the rule looks at resolve only in files that import a library the
+    # catalog knows (``extract`` means nothing without opentelemetry, ddtrace or opentracing):
+    # its words then never make a file relevant by themselves (a file that imports a project
+    # helper instead is promoted by the runner when that helper gives project facts).
+    needs_library_import: ClassVar[bool] = False
 
     # Documentation sections (markdown). Every rule fills all of them.
     what_it_does: ClassVar[str] = ""

@@ -12,6 +12,7 @@ class ExtractedContextUnused(Rule):
     name = "extracted-context-unused"
     message = "the extracted trace context is never used as a parent, a link or the current context"
     trigger_words = ("extract",)
+    needs_library_import = True
 
     what_it_does = """
         Reports `extract(...)` calls (OpenTelemetry `propagate.extract`, a propagator's `.extract`,

@@ -21,6 +21,7 @@ class SharedContextCopy(Rule):
     message = "one contextvars.Context is entered by two concurrent hand-offs"
     fixable = "never"
     trigger_words = ("copy_context",)
+    needs_library_import = True
 
     what_it_does = """
         Reports a `contextvars.Context` (from `copy_context()`) whose `run` is handed to threads more

@@ -18,6 +18,7 @@ class UncheckedExtractAsParent(Rule):
     severity = "warning"
     default_enabled = False
     trigger_words = ("extract",)
+    needs_library_import = True
 
     what_it_does = """
         Reports a span started with `context=` set to the result of `extract(...)` when nothing
