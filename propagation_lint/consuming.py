@@ -34,7 +34,7 @@ from .catalog import consumers as cc
 from .catalog import tracing as tc
 from .facts import collector
 from .flow import arg_value
-from .model import CallSite, FileModel, Scope, dotted
+from .model import CallSite, FileModel, Scope, dotted, string_value
 from .names import Value, root_name
 from .project import Project, condition
 
@@ -268,8 +268,8 @@ def _span_from_call(call: cst.Call, scope: Scope, ctx, imports_dd: bool) -> Opti
         if value is not None and not _is_none(value):
             span.references = value
     name = arg_value(call, "name", 0)
-    if isinstance(name, cst.SimpleString) and isinstance(name.evaluated_value, str):
-        span.name = name.evaluated_value
+    if isinstance(name, cst.SimpleString) and isinstance(string_value(name), str):
+        span.name = string_value(name)
     return span
 
 
@@ -1010,7 +1010,7 @@ class _Detector:
                 if shape is None:
                     return None
                 if method == "get" and expr.args and isinstance(expr.args[0].value, cst.SimpleString):
-                    key = expr.args[0].value.evaluated_value
+                    key = string_value(expr.args[0].value)
                     return _derive(base, shape.member(f'["{key}"]'))
                 if method == "items" and shape.items:
                     return _derive(base, "items:" + shape.items)
@@ -1027,7 +1027,7 @@ class _Detector:
                 return None
             key = expr.slice[0].slice.value
             if isinstance(key, cst.SimpleString):
-                return _derive(base, shape.member(f'["{key.evaluated_value}"]'))
+                return _derive(base, shape.member(f'["{string_value(key)}"]'))
             if shape.kind == "batch":
                 return _derive(base, shape.element, picked=True)
             return _derive(base, shape.member("[]"))
@@ -1146,7 +1146,7 @@ def _strings_in(node) -> Set[str]:
 
     class V(cst.CSTVisitor):
         def visit_SimpleString(self, s: cst.SimpleString) -> None:
-            v = s.evaluated_value
+            v = string_value(s)
             if isinstance(v, str):
                 out.add(v)
 

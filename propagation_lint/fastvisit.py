@@ -21,6 +21,7 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
+from libcst._typed_visitor import CSTTypedVisitorFunctions
 
 _FIELD_RE = re.compile(r"visit_(?:required|optional|sentinel|sequence|body_sequence|iterable|body_iterable)\(\s*self,\s*\"(\w+)\"")
 _ATTR_CALLBACK_RE = re.compile(r"^(?:visit|leave)_[A-Za-z0-9]+_\w+$")
@@ -68,6 +69,13 @@ def _visitor_ok(visitor) -> bool:
 
 def walk(node: CSTNode, visitor) -> None:
     """Visit ``node`` and its descendants with ``visitor`` without rebuilding anything."""
+    cls = type(visitor)
+    if cls.on_visit is cst.CSTVisitor.on_visit and cls.on_leave is cst.CSTVisitor.on_leave:
+        table = _TABLES.get(cls)
+        if table is None:
+            table = _TABLES.setdefault(cls, {})
+        _walk_dispatching(node, visitor, table)
+        return
     if visitor.on_visit(node):
         order = _order(type(node))
         if order is None:
@@ -83,6 +91,56 @@ def walk(node: CSTNode, visitor) -> None:
                         if isinstance(child, CSTNode):
                             child.visit(visitor)
     visitor.on_leave(node)
+
+
+# Per visitor class: node class -> (visit_X or None, leave_X or None, children field order). The
+# stubs every CSTVisitor inherits (they do nothing) count as None, so a node no callback cares
+# about costs one dictionary lookup, not libcst's name formatting and two calls.
+_TABLES: Dict[type, Dict[type, tuple]] = {}
+_IS_NODE: Dict[type, bool] = {}
+
+
+def _entry(table: dict, visitor_cls: type, node_cls: type) -> tuple:
+    name = node_cls.__name__
+    callbacks = []
+    for prefix in ("visit_", "leave_"):
+        fn = getattr(visitor_cls, prefix + name, None)
+        if fn is not None and getattr(CSTTypedVisitorFunctions, prefix + name, None) is fn:
+            fn = None
+        callbacks.append(fn)
+    entry = table[node_cls] = (callbacks[0], callbacks[1], _order(node_cls))
+    return entry
+
+
+def _is_node(cls: type) -> bool:
+    known = _IS_NODE.get(cls)
+    if known is None:
+        known = _IS_NODE[cls] = issubclass(cls, CSTNode)
+    return known
+
+
+def _walk_dispatching(node: CSTNode, visitor, table: dict) -> None:
+    """``walk`` for visitors that keep CSTVisitor's own on_visit/on_leave: the same callbacks, in
+    the same order, with the same "False skips the children" rule."""
+    entry = table.get(type(node))
+    if entry is None:
+        entry = _entry(table, type(visitor), type(node))
+    visit, leave, order = entry
+    if visit is None or visit(visitor, node) is not False:
+        if order is None:
+            _ORIGINAL_VISIT(node, _ChildrenOnly(visitor, node))
+        else:
+            for name in order:
+                value = getattr(node, name)
+                kind = type(value)
+                if kind is tuple or kind is list:
+                    for child in value:
+                        if _is_node(type(child)):
+                            _walk_dispatching(child, visitor, table)
+                elif _is_node(kind):
+                    _walk_dispatching(value, visitor, table)
+    if leave is not None:
+        leave(visitor, node)
 
 
 class _ChildrenOnly(cst.CSTVisitor):

@@ -25,7 +25,7 @@ import libcst as cst
 
 from .catalog import CATALOG
 from .catalog.tracing import CARRIER_KEYS, CONTEXT_PRODUCING_CALLS, CONTEXT_PRODUCING_MEMBERS, INJECT_METHOD_NAMES
-from .model import CallSite, Scope
+from .model import CallSite, Scope, string_value
 from .names import Resolver, root_name
 
 YES, NO, UNKNOWN, CONDITIONAL = "yes", "no", "unknown", "conditional"
@@ -324,7 +324,7 @@ def has_star_args(call: cst.Call) -> bool:
 
 def const_str(node) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
-        v = node.evaluated_value
+        v = string_value(node)
         return v if isinstance(v, str) else None
     return None
 

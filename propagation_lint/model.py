@@ -378,6 +378,17 @@ def _dotted(node) -> str:
 dotted = _dotted
 
 
+def string_value(node):
+    """``node.evaluated_value``. libcst evaluates every string with ``ast.literal_eval`` (a
+    ``compile`` per call); a plain quoted string without escapes is its own text."""
+    if type(node) is cst.SimpleString:
+        v = node.value
+        if v[:1] in ("'", '"') and "\\" not in v and "\r" not in v:
+            n = 3 if len(v) >= 6 and v[:3] == v[0] * 3 else 1
+            return v[n:-n]
+    return node.evaluated_value
+
+
 def module_name_for(rel_path: str) -> Tuple[str, bool]:
     """Dotted module name for a path relative to the project root, and whether it is a package."""
     parts = rel_path.replace("\\", "/").split("/")

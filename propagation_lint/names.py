@@ -20,7 +20,7 @@ from typing import Optional
 import libcst as cst
 
 from .catalog import CATALOG
-from .model import Binding, FileModel, Scope, dotted
+from .model import Binding, FileModel, Scope, dotted, string_value
 
 MAX_DEPTH = 12
 
@@ -158,7 +158,7 @@ class Resolver:
         """The qualified type an annotation names (unwrapping Optional[...] and X | None)."""
         if isinstance(ann, cst.SimpleString):
             try:
-                text = ann.evaluated_value
+                text = string_value(ann)
                 ann = cst.parse_expression(text) if isinstance(text, str) else None
             except Exception:
                 return ""
@@ -325,7 +325,7 @@ def _first_string(call: cst.Call) -> Optional[str]:
     for arg in call.args:
         if arg.keyword is None or arg.keyword.value in ("service_name", "service", "name"):
             if isinstance(arg.value, cst.SimpleString):
-                v = arg.value.evaluated_value
+                v = string_value(arg.value)
                 return v if isinstance(v, str) else None
             return None
     return None

@@ -34,7 +34,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from .facts import collector
-from .model import FileModel, Scope
+from .model import FileModel, Scope, string_value
 
 FACT_KEY = "topology"
 STATES = ("gap", "unknown", "propagated")  # worst first
@@ -542,7 +542,7 @@ def _parts(expr, scope: Scope, ctx, depth: int) -> list:
     if depth > 6:
         return _unknown(expr, ctx)
     if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
+        value = string_value(expr)
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")
         return [["lit", value]]

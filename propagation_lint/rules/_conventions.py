@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from ..model import CallSite, Scope
+from ..model import CallSite, Scope, string_value
 
 SERIALIZERS = ("json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "rapidjson.dumps")
 MAX_DEPTH = 4
@@ -35,7 +35,7 @@ def setting(ctx, key: str, default):
 
 def const_str(node) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
-        v = node.evaluated_value
+        v = string_value(node)
         return v if isinstance(v, str) else None
     if isinstance(node, cst.ConcatenatedString):
         left, right = const_str(node.left), const_str(node.right)

@@ -9,7 +9,7 @@ import libcst as cst
 from ..catalog.conventions import (
     SET_ATTRIBUTE_METHODS, TIMESTAMP_MEMBERS, WAIT_TIME_WORDS, normalize_field, timestamp_for,
 )
-from ..model import CallSite, Scope
+from ..model import CallSite, Scope, string_value
 from ..rule import Rule
 from ._conventions import const_str, setting
 from ._handlers import message_handling
@@ -186,7 +186,7 @@ def _reads_timestamp(expr) -> bool:
                 found.append(n)
 
         def visit_SimpleString(self, n):
-            if isinstance(n.evaluated_value, str) and n.evaluated_value in TIMESTAMP_MEMBERS:
+            if isinstance(string_value(n), str) and string_value(n) in TIMESTAMP_MEMBERS:
                 found.append(n)
 
     expr.visit(V())

@@ -8,6 +8,7 @@ import libcst as cst
 
 from ..flow import arg_value
 from ..rule import Rule
+from ..model import string_value
 
 AWS_MODULES = ("boto3", "aiobotocore", "aioboto3", "botocore")
 RECEIVERS = {"receive_message": "boto3.client.sqs", "receive_messages": "boto3.resource.sqs.Queue"}
@@ -107,8 +108,8 @@ def _constants(value):
     if isinstance(value, (cst.List, cst.Tuple)):
         out = []
         for el in value.elements:
-            if isinstance(el.value, cst.SimpleString) and isinstance(el.value.evaluated_value, str):
-                out.append(el.value.evaluated_value)
+            if isinstance(el.value, cst.SimpleString) and isinstance(string_value(el.value), str):
+                out.append(string_value(el.value))
             else:
                 return None
         return out
