@@ -25,7 +25,7 @@ from .fastvisit import fast_visits
 from .flow import FlowAnalyzer
 from .model import FileModel, Scope, build_model, dotted
 from .names import Resolver
-from .positions import positions_of
+from .positions import LazyPositions, statement_lines
 from .rule import Candidate, Rule
 
 # Words that make a file relevant on their own, whatever it imports. Words that can make a file
@@ -219,25 +219,21 @@ class FileContext:
     """What a rule sees besides the model: name resolution, flow analysis, the catalog, settings,
     and helpers to build findings with exact locations and meaning-based fingerprints."""
 
-    def __init__(self, model: FileModel, catalog: Catalog, settings, text: str):
+    def __init__(self, model: FileModel, catalog: Catalog, settings, text: str, lines: Optional[list] = None):
         self.model = model
         self.catalog = catalog
         self.settings = settings
         self.text = text
         self.resolver = Resolver(model)
         self.flow = FlowAnalyzer(self.resolver)
-        self._positions = None
+        self._positions = LazyPositions(model.tree, lines)
         self._ordinals: Dict[tuple, int] = {}
         self.shared: dict = {}  # per-file memo that rules of one family may share
 
     # ------------------------------------------------------------ positions
-    def _position_map(self):
-        if self._positions is None:
-            self._positions = positions_of(self.model.tree)
-        return self._positions
-
-    def location(self, node: cst.CSTNode) -> Location:
-        rng = self._position_map().get(node)
+    def location(self, node: cst.CSTNode, hint: Optional[cst.CSTNode] = None) -> Location:
+        """Where ``node`` is; ``hint``, a top-level definition that likely holds it, saves a search."""
+        rng = self._positions.get(node, hint)
         if rng is None:
             return Location(self.model.path, 1, 1, 1, 1)
         line, column, end_line, end_column = rng
@@ -267,7 +263,10 @@ class FileContext:
         statement: Optional[cst.CSTNode] = None,
         notes: Tuple[tuple, ...] = (),
     ) -> Candidate:
-        loc = self.location(node)
+        top = scope
+        while top is not None and top.parent is not None and top.parent.parent is not None:
+            top = top.parent
+        loc = self.location(node, top.node if top is not None else None)
         scope_name = scope.qname if scope is not None else self.model.module
         key = (rule.code, scope_name, target)
         ordinal = self._ordinals.get(key, 0)
@@ -409,11 +408,12 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         result.candidates.append(TooComplexRule.candidate_for(path, too_deep[0], too_deep[1]))
         result.status = "error"
         return result
+    lines = statement_lines(python_tree) if python_tree is not None else None
     return on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
-                         python_error if python_tree is None else None)
+                         python_error if python_tree is None else None, lines)
 
 
-def _analyze_tree(result, text, path, module, is_package, rules, settings, catalog, python_error) -> FileResult:
+def _analyze_tree(result, text, path, module, is_package, rules, settings, catalog, python_error, lines) -> FileResult:
     """libcst's part (on the deep-stack thread): parse, build the model, run the rules."""
     from .rules.file_problems import SyntaxErrorRule, TooComplexRule
     from .facts import collect_facts
@@ -438,7 +438,7 @@ def _analyze_tree(result, text, path, module, is_package, rules, settings, catal
     walks.__enter__()
     try:
         model = build_model(tree, path, module, is_package)
-        ctx = FileContext(model, catalog, settings, text)
+        ctx = FileContext(model, catalog, settings, text, lines)
         try:
             result.facts = collect_facts(model, ctx)
         except RecursionError as exc:

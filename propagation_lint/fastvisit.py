@@ -191,3 +191,27 @@ def fast_visits():
             if _DEPTH == 0:
                 CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
                 cst.Module.visit = _ORIGINAL_MODULE_VISIT  # type: ignore[method-assign]
+
+
+def contains(root: CSTNode, target: CSTNode) -> bool:
+    """Whether ``target`` is ``root`` or one of its descendants (identity, no rebuilding)."""
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if node is target:
+            return True
+        order = _order(type(node))
+        if order is None:
+            stack.extend(node.children)
+            continue
+        for name in order:
+            value = getattr(node, name)
+            kind = type(value)
+            if kind is tuple or kind is list:
+                for child in value:
+                    if _is_node(type(child)):
+                        push(child)
+            elif _is_node(kind):
+                push(value)
+    return False

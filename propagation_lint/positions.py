@@ -18,6 +18,8 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .fastvisit import contains
+
 Range = Tuple[int, int, int, int]
 
 
@@ -97,6 +99,83 @@ def positions_of(tree: cst.Module) -> Dict[cst.CSTNode, Range]:
         pass
     computed = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     return {node: (r.start.line, r.start.column, r.end.line, r.end.column) for node, r in computed.items()}
+
+
+class LazyPositions:
+    """Ranges computed one top-level statement at a time, when a node in it is asked for.
+
+    Files with findings usually have them in a few top-level functions of many; generating the
+    code of those alone is a fraction of the file's. Each top-level statement's first line comes
+    from CPython's syntax tree of the same text (``statement_lines``: the first line of every
+    top-level statement, as ``stmt.lineno`` gives it), so its ranges need no code before it. When
+    those lines are missing or do not pair up with libcst's statements, the whole file is
+    computed at once (:func:`positions_of`).
+    """
+
+    def __init__(self, tree: cst.Module, statement_lines: Optional[list] = None):
+        self.tree = tree
+        self.computed: Dict[cst.CSTNode, Range] = {}
+        self._lines = statement_lines
+        self._starts: Optional[list] = None
+        self._index: Dict[int, int] = {}
+        self._done: set = set()
+        self._full = False
+
+    def get(self, node: cst.CSTNode, hint: Optional[cst.CSTNode] = None) -> Optional[Range]:
+        found = self.computed.get(node)
+        if found is not None or self._full:
+            return found
+        starts = self._statement_starts()
+        if starts is not None:
+            body = self.tree.body
+            first = self._index.get(id(hint)) if hint is not None else None
+            order = ([first] if first is not None else []) + list(range(len(body)))
+            for i in order:
+                if i in self._done:
+                    continue
+                if contains(body[i], node):
+                    self._compute(i, starts[i])
+                    found = self.computed.get(node)
+                    if found is not None:
+                        return found
+                    break
+        self.computed = positions_of(self.tree)  # the module itself, its header or footer
+        self._full = True
+        return self.computed.get(node)
+
+    def _statement_starts(self) -> Optional[list]:
+        if self._starts is None:
+            self._starts = []
+            lines = self._lines
+            if not lines:
+                return None
+            taken = 0
+            for i, stmt in enumerate(self.tree.body):
+                if taken >= len(lines):
+                    self._lines = None
+                    return None
+                self._starts.append(lines[taken])
+                self._index[id(stmt)] = i
+                taken += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+            if taken != len(lines):
+                self._lines = None
+                return None
+        return self._starts if self._lines else None
+
+    def _compute(self, index: int, first_line: int) -> None:
+        statement = self.tree.body[index]
+        state = _PositionState(self.tree)
+        statement._codegen(state)
+        offset = first_line - state.computed[statement][0]
+        computed = self.computed
+        for node, (line, column, end_line, end_column) in state.computed.items():
+            computed[node] = (line + offset, column, end_line + offset, end_column)
+        self._done.add(index)
+
+
+def statement_lines(python_tree) -> list:
+    """The first line of every top-level statement of a CPython syntax tree (see LazyPositions)."""
+    return [stmt.lineno for stmt in python_tree.body]
 
 
 def libcst_positions(tree: cst.Module) -> Dict[cst.CSTNode, Range]:

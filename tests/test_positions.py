@@ -7,7 +7,10 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from propagation_lint.positions import libcst_positions, positions_of
+import ast
+import random
+
+from propagation_lint.positions import LazyPositions, libcst_positions, positions_of, statement_lines
 
 HERE = Path(__file__).parent
 
@@ -25,12 +28,23 @@ TRICKY = [
     "match p:\n    case {'a': [1, *rest]} if rest:\n        pass\n    case _:\n        pass\n",
     "s = '''\nmulti\r\nline\n'''\n",
     "x = 1",  # no trailing newline
+    "import a; import b\n\n\n# lead\n@d1\n# between\n@d2(\n  x)\n\nasync def f():\n    pass\n# tail comment\n\nclass K: pass\n",
+    "if x:\n    def f():\n        pass\n    # dedented comment\n# module comment\ny = [\n  1,\n]\n",
+    "#!/usr/bin/env python\n\n\"\"\"doc\"\"\"\nfrom __future__ import annotations\nx = 1;\n",
 ]
 
 
 def _same(text: str) -> None:
     tree = cst.parse_module(text)
-    assert positions_of(tree) == libcst_positions(tree)
+    expected = libcst_positions(tree)
+    assert positions_of(tree) == expected
+    # one top-level statement at a time, nodes asked in any order, with and without hints
+    lazy = LazyPositions(tree, statement_lines(ast.parse(text)))
+    nodes = list(expected)
+    random.Random(len(text)).shuffle(nodes)
+    for i, node in enumerate(nodes[:400]):
+        hint = tree.body[i % len(tree.body)] if tree.body and i % 3 == 0 else None
+        assert lazy.get(node, hint) == expected[node], (type(node).__name__, text[:80])
 
 
 @pytest.mark.parametrize("text", TRICKY)
