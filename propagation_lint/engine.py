@@ -9,6 +9,7 @@ produce a project fact, are never parsed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import re
 import sys
 import threading
@@ -25,7 +26,7 @@ from .fastvisit import fast_visits
 from .flow import FlowAnalyzer
 from .model import FileModel, Scope, build_model, dotted
 from .names import Resolver
-from .positions import LazyPositions, statement_lines
+from .positions import LazyPositions
 from .rule import Candidate, Rule
 
 # Words that make a file relevant on their own, whatever it imports. Words that can make a file
@@ -152,6 +153,7 @@ class Prefilter:
             words.update(specific or rule.trigger_words)
         self.words = tuple(sorted(words))
         self._words = _word_regex(self.words)
+        self._word_checks = tuple((w, _word_regex((w,))) for w in self.words)
         roots = catalog_roots(catalog)
         stdlib = _stdlib_modules()
         self.roots = roots
@@ -168,8 +170,11 @@ class Prefilter:
         return self.relevant(text)
 
     def relevant(self, text: str) -> bool:
-        if self._words.search(text):
-            return True
+        # a substring test first (fast, in C) and the word-boundary check only for the words found:
+        # one regular expression alternating ~90 words cost several times more over a whole tree
+        for word, pattern in self._word_checks:
+            if word in text and pattern.search(text):
+                return True
         imported = set()
         for m in self._from.finditer(text):
             imported.add(m.group(1))
@@ -219,21 +224,40 @@ class FileContext:
     """What a rule sees besides the model: name resolution, flow analysis, the catalog, settings,
     and helpers to build findings with exact locations and meaning-based fingerprints."""
 
-    def __init__(self, model: FileModel, catalog: Catalog, settings, text: str, lines: Optional[list] = None):
+    def __init__(self, model: FileModel, catalog: Catalog, settings, text: str, python_tree=None):
         self.model = model
         self.catalog = catalog
         self.settings = settings
         self.text = text
         self.resolver = Resolver(model)
         self.flow = FlowAnalyzer(self.resolver)
-        self._positions = LazyPositions(model.tree, lines)
+        self._positions = LazyPositions(model.tree, python_tree)
+        self._scope_of_node: Optional[Dict[int, Scope]] = None
         self._ordinals: Dict[tuple, int] = {}
         self.shared: dict = {}  # per-file memo that rules of one family may share
 
     # ------------------------------------------------------------ positions
-    def location(self, node: cst.CSTNode, hint: Optional[cst.CSTNode] = None) -> Location:
-        """Where ``node`` is; ``hint``, a top-level definition that likely holds it, saves a search."""
-        rng = self._positions.get(node, hint)
+    def location(self, node: cst.CSTNode, scope: Optional[Scope] = None) -> Location:
+        """Where ``node`` is; ``scope``, the scope that holds it (known for calls and their
+        statements without it), saves the search for the definition to compute positions in."""
+        if scope is None:
+            if self._scope_of_node is None:
+                self._scope_of_node = {}
+                known = self._scope_of_node
+                for site in self.model.all_calls:  # calls, their parts, their statements
+                    call = site.node
+                    known[id(call)] = known[id(call.func)] = site.scope
+                    for arg in call.args:
+                        known[id(arg)] = known[id(arg.value)] = site.scope
+                    if site.statement is not None:
+                        known[id(site.statement)] = site.scope
+            scope = self._scope_of_node.get(id(node))
+        chain = []
+        while scope is not None and scope.parent is not None:
+            chain.append(scope.node)
+            scope = scope.parent
+        chain.reverse()
+        rng = self._positions.get(node, chain)
         if rng is None:
             return Location(self.model.path, 1, 1, 1, 1)
         line, column, end_line, end_column = rng
@@ -263,10 +287,7 @@ class FileContext:
         statement: Optional[cst.CSTNode] = None,
         notes: Tuple[tuple, ...] = (),
     ) -> Candidate:
-        top = scope
-        while top is not None and top.parent is not None and top.parent.parent is not None:
-            top = top.parent
-        loc = self.location(node, top.node if top is not None else None)
+        loc = self.location(node, scope)
         scope_name = scope.qname if scope is not None else self.model.module
         key = (rule.code, scope_name, target)
         ordinal = self._ordinals.get(key, 0)
@@ -408,13 +429,28 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         result.candidates.append(TooComplexRule.candidate_for(path, too_deep[0], too_deep[1]))
         result.status = "error"
         return result
-    lines = statement_lines(python_tree) if python_tree is not None else None
     return on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
-                         python_error if python_tree is None else None, lines)
+                         python_error if python_tree is None else None, python_tree)
 
 
-def _analyze_tree(result, text, path, module, is_package, rules, settings, catalog, python_error, lines) -> FileResult:
-    """libcst's part (on the deep-stack thread): parse, build the model, run the rules."""
+def _analyze_tree(*args) -> FileResult:
+    """libcst's part (on the deep-stack thread): parse, build the model, run the rules.
+
+    Python's cyclic garbage collector is paused meanwhile: the parse builds a million objects for
+    a large file and none of them is garbage, yet each would trigger collections that walk them
+    all (about a fifth of the parse time). The model's reference cycles are broken when the file
+    is done (``FileModel.release``), so the tree is freed at once by reference counting and
+    memory follows the largest single file, not the number of files."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze_tree_unmanaged(*args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyze_tree_unmanaged(result, text, path, module, is_package, rules, settings, catalog, python_error, python_tree) -> FileResult:
     from .rules.file_problems import SyntaxErrorRule, TooComplexRule
     from .facts import collect_facts
 
@@ -436,9 +472,10 @@ def _analyze_tree(result, text, path, module, is_package, rules, settings, catal
     sys.setrecursionlimit(max(old, RECURSION_LIMIT))
     walks = fast_visits()
     walks.__enter__()
+    model = None
     try:
         model = build_model(tree, path, module, is_package)
-        ctx = FileContext(model, catalog, settings, text, lines)
+        ctx = FileContext(model, catalog, settings, text, python_tree)
         try:
             result.facts = collect_facts(model, ctx)
         except RecursionError as exc:
@@ -460,6 +497,8 @@ def _analyze_tree(result, text, path, module, is_package, rules, settings, catal
     finally:
         walks.__exit__(None, None, None)
         sys.setrecursionlimit(old)
+        if model is not None:
+            model.release()
     return result
 
 

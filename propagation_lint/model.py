@@ -108,6 +108,18 @@ class FileModel:
             if scope.kind == "function":
                 yield scope
 
+    def release(self) -> None:
+        """Break the model's reference cycles (scopes and their parents, children and calls), so
+        that the tree is freed as soon as the last reference goes, without a garbage collection."""
+        for scope in list(self.root.walk()):
+            scope.parent = None
+            scope.children = []
+            scope.calls = []
+            scope.bindings = {}
+            scope.self_attrs = {}
+        self.scopes = {}
+        self.all_calls = []
+
     def imports_any(self, prefixes) -> bool:
         for q in self.imported:
             for p in prefixes:

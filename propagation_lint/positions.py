@@ -12,7 +12,7 @@ statements that leave out leading whitespace); ``tests/test_positions.py`` compa
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -102,80 +102,104 @@ def positions_of(tree: cst.Module) -> Dict[cst.CSTNode, Range]:
 
 
 class LazyPositions:
-    """Ranges computed one top-level statement at a time, when a node in it is asked for.
+    """Ranges computed one statement at a time, when a node in it is asked for.
 
-    Files with findings usually have them in a few top-level functions of many; generating the
-    code of those alone is a fraction of the file's. Each top-level statement's first line comes
-    from CPython's syntax tree of the same text (``statement_lines``: the first line of every
-    top-level statement, as ``stmt.lineno`` gives it), so its ranges need no code before it. When
-    those lines are missing or do not pair up with libcst's statements, the whole file is
-    computed at once (:func:`positions_of`).
+    Files with findings usually have them in a few functions of many; generating the code of
+    those alone is a fraction of the file's. The unit is the innermost ``def`` or ``class``
+    statement (top-level or nested in the bodies of others) that holds the node, else the
+    top-level statement. Its first line comes from CPython's syntax tree of the same text
+    (``python_tree``: libcst's statements pair with CPython's, a line of ``a; b`` being one libcst
+    statement and two CPython ones), so its ranges need no code before it; its columns need only
+    the indentation of the blocks around it. ``chain`` (the ``def``/``class`` nodes from the
+    outermost to the innermost scope holding the node, when the caller knows them) saves the
+    search. When the statements do not pair up, or the node lies outside every statement (the
+    module itself, its header or footer), the whole file is computed at once.
     """
 
-    def __init__(self, tree: cst.Module, statement_lines: Optional[list] = None):
+    def __init__(self, tree: cst.Module, python_tree=None):
         self.tree = tree
         self.computed: Dict[cst.CSTNode, Range] = {}
-        self._lines = statement_lines
-        self._starts: Optional[list] = None
-        self._index: Dict[int, int] = {}
-        self._done: set = set()
+        self._python_body = list(python_tree.body) if python_tree is not None else None
+        self._top: Optional[list] = None
+        self._top_index: Dict[int, int] = {}
         self._full = False
 
-    def get(self, node: cst.CSTNode, hint: Optional[cst.CSTNode] = None) -> Optional[Range]:
+    def get(self, node: cst.CSTNode, chain: Sequence[cst.CSTNode] = ()) -> Optional[Range]:
         found = self.computed.get(node)
         if found is not None or self._full:
             return found
-        starts = self._statement_starts()
-        if starts is not None:
-            body = self.tree.body
-            first = self._index.get(id(hint)) if hint is not None else None
-            order = ([first] if first is not None else []) + list(range(len(body)))
-            for i in order:
-                if i in self._done:
-                    continue
-                if contains(body[i], node):
-                    self._compute(i, starts[i])
-                    found = self.computed.get(node)
-                    if found is not None:
-                        return found
-                    break
-        self.computed = positions_of(self.tree)  # the module itself, its header or footer
+        for hints in ((chain, ()) if chain else ((),)):
+            unit = self._unit(node, hints)
+            if unit is not None:
+                self._compute(*unit)
+                found = self.computed.get(node)
+                if found is not None:
+                    return found
+        self.computed = positions_of(self.tree)
         self._full = True
         return self.computed.get(node)
 
-    def _statement_starts(self) -> Optional[list]:
-        if self._starts is None:
-            self._starts = []
-            lines = self._lines
-            if not lines:
-                return None
-            taken = 0
-            for i, stmt in enumerate(self.tree.body):
-                if taken >= len(lines):
-                    self._lines = None
-                    return None
-                self._starts.append(lines[taken])
-                self._index[id(stmt)] = i
-                taken += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-            if taken != len(lines):
-                self._lines = None
-                return None
-        return self._starts if self._lines else None
+    def _unit(self, node, chain):
+        """(statement, its first line, indentation tokens) of the innermost unit holding ``node``."""
+        pairs = self._top_pairs()
+        if pairs is None:
+            return None
+        hints = list(chain)
+        indent: list = []
+        unit = None
+        top_level = True
+        while pairs:
+            hint = hints.pop(0) if hints else None
+            pick = None
+            if hint is not None:
+                if top_level:
+                    pick = self._top_index.get(id(hint))
+                else:
+                    pick = next((i for i, (lc, _) in enumerate(pairs) if lc is hint), None)
+            if pick is None:
+                hints = []
+                pick = next((i for i, (lc, _) in enumerate(pairs) if lc not in self.computed and contains(lc, node)), None)
+                if pick is None:
+                    break
+            statement, python_statement = pairs[pick]
+            unit = (statement, python_statement.lineno, tuple(indent))
+            top_level = False
+            body = getattr(statement, "body", None)
+            if not (isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and isinstance(body, cst.IndentedBlock)):
+                break
+            pairs = _pair(body.body, getattr(python_statement, "body", None))
+            indent.append(body.indent if body.indent is not None else self.tree.default_indent)
+        return unit
 
-    def _compute(self, index: int, first_line: int) -> None:
-        statement = self.tree.body[index]
+    def _top_pairs(self) -> Optional[list]:
+        if self._top is None:
+            self._top = _pair(self.tree.body, self._python_body) or []
+            self._top_index = {id(lc): i for i, (lc, _) in enumerate(self._top)}
+        return self._top or None
+
+    def _compute(self, statement: cst.CSTNode, first_line: int, indent: tuple) -> None:
         state = _PositionState(self.tree)
+        state.indent_tokens = list(indent)
         statement._codegen(state)
         offset = first_line - state.computed[statement][0]
         computed = self.computed
         for node, (line, column, end_line, end_column) in state.computed.items():
             computed[node] = (line + offset, column, end_line + offset, end_column)
-        self._done.add(index)
 
 
-def statement_lines(python_tree) -> list:
-    """The first line of every top-level statement of a CPython syntax tree (see LazyPositions)."""
-    return [stmt.lineno for stmt in python_tree.body]
+def _pair(statements, python_statements) -> Optional[list]:
+    """libcst's statements of one block, each with CPython's first statement of it, or None when
+    the two do not pair up."""
+    if not isinstance(python_statements, list):
+        return None
+    pairs = []
+    taken = 0
+    for stmt in statements:
+        if taken >= len(python_statements):
+            return None
+        pairs.append((stmt, python_statements[taken]))
+        taken += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+    return pairs if taken == len(python_statements) else None
 
 
 def libcst_positions(tree: cst.Module) -> Dict[cst.CSTNode, Range]:

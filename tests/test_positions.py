@@ -10,7 +10,7 @@ import pytest
 import ast
 import random
 
-from propagation_lint.positions import LazyPositions, libcst_positions, positions_of, statement_lines
+from propagation_lint.positions import LazyPositions, libcst_positions, positions_of
 
 HERE = Path(__file__).parent
 
@@ -38,13 +38,32 @@ def _same(text: str) -> None:
     tree = cst.parse_module(text)
     expected = libcst_positions(tree)
     assert positions_of(tree) == expected
-    # one top-level statement at a time, nodes asked in any order, with and without hints
-    lazy = LazyPositions(tree, statement_lines(ast.parse(text)))
+    # one statement at a time, nodes asked in any order, with and without (right or wrong) hints
+    lazy = LazyPositions(tree, ast.parse(text))
+    defs = [n for n in expected if isinstance(n, (cst.FunctionDef, cst.ClassDef))]
     nodes = list(expected)
     random.Random(len(text)).shuffle(nodes)
     for i, node in enumerate(nodes[:400]):
-        hint = tree.body[i % len(tree.body)] if tree.body and i % 3 == 0 else None
-        assert lazy.get(node, hint) == expected[node], (type(node).__name__, text[:80])
+        chain = [defs[i % len(defs)]] if defs and i % 3 == 0 else []
+        assert lazy.get(node, chain) == expected[node], (type(node).__name__, text[:80])
+
+
+def test_positions_of_nested_definitions_with_chains():
+    text = (
+        "class A:\n    x = 1\n\n    @dec\n    def m(self):\n        def inner():\n          return g(1)\n        return inner\n"
+        "\n    async def n(self): a; b = (\n        2)\n\nif True:\n    def f():\n        pass\n")
+    tree = cst.parse_module(text)
+    expected = libcst_positions(tree)
+    cls = tree.body[0]
+    method = cls.body.body[1]
+    inner = method.body.body[0]
+    call = inner.body.body[0].body[0].value
+    lazy = LazyPositions(tree, ast.parse(text))
+    assert lazy.get(call, [cls, method, inner]) == expected[call] == (7, 17, 7, 21)
+    # only the innermost definition was generated
+    assert cls not in lazy.computed and method not in lazy.computed
+    for node in expected:
+        assert lazy.get(node) == expected[node]
 
 
 @pytest.mark.parametrize("text", TRICKY)
