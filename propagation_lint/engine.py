@@ -414,10 +414,10 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
     from .rules.file_problems import SyntaxErrorRule, TooComplexRule
 
     result = FileResult(path=path)
-    if trigger is not None and not trigger.search(text) and _compiles(text, path):
-        # Irrelevant to every rule: not parsed by libcst. CPython's compiler (several times
-        # faster, and building no Python objects) still checked it, so a broken file is never
-        # reported clean.
+    if trigger is not None and not trigger.search(text):
+        # Irrelevant to every rule: read, never parsed (not even by CPython, whose compile
+        # would cost more than all the reading): a syntax error in a file that names no API the
+        # rules look at is not the linter's to report (CTX001 is for files it must analyse).
         result.status = "skipped"
         result.imports = imported_names(text)
         if _imports_tracing(result.imports):
@@ -508,19 +508,6 @@ def _imports_tracing(rows) -> bool:
     return any(row[0] == 0 and row[1].split(".")[0] in TRACING_MODULES for row in rows)
 
 
-def _compiles(text: str, path: str) -> bool:
-    """Whether CPython compiles ``text`` (to bytecode, which builds no syntax-tree objects)."""
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)
-        return True
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
-
-
 def _cpython_parse(text: str, path: str):
     """(CPython's syntax tree, None) or (None, the exception CPython raised). A failure alone is
     not a CTX001: libcst may know newer syntax than the running interpreter, so it decides."""
@@ -553,16 +540,22 @@ def nesting_over(tree, limit: int) -> Optional[int]:
     """The line of the first node of ``tree`` (a CPython ``ast``) deeper than ``limit``, or None."""
     import ast
 
-    children = ast.iter_child_nodes
-    stack = [(tree, 0, 1)]
+    node_type, context = ast.AST, ast.expr_context  # Load/Store/Del: leaves on every name
+    stack = [(tree, 0)]
     pop, push = stack.pop, stack.append
     while stack:
-        node, depth, line = pop()
-        line = getattr(node, "lineno", line)
+        node, depth = pop()
         if depth > limit:
-            return line
-        for child in children(node):
-            push((child, depth + 1, line))
+            return getattr(node, "lineno", None) or 1
+        depth += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, node_type) and not isinstance(child, context):
+                        push((child, depth))
+            elif isinstance(value, node_type) and not isinstance(value, context):
+                push((value, depth))
     return None
 
 

@@ -74,7 +74,10 @@ def walk(node: CSTNode, visitor) -> None:
         table = _TABLES.get(cls)
         if table is None:
             table = _TABLES.setdefault(cls, {})
-        _walk_dispatching(node, visitor, table)
+        skip = _SKIPS.get(cls)
+        if skip is None:
+            skip = _SKIPS[cls] = _skippable(cls)
+        _walk_dispatching(node, visitor, table, skip)
         return
     if visitor.on_visit(node):
         order = _order(type(node))
@@ -98,6 +101,34 @@ def walk(node: CSTNode, visitor) -> None:
 # about costs one dictionary lookup, not libcst's name formatting and two calls.
 _TABLES: Dict[type, Dict[type, tuple]] = {}
 _IS_NODE: Dict[type, bool] = {}
+# Per visitor class: the node classes that hold only whitespace, comments and operator tokens
+# (a third of a tree's nodes), not walked at all when the visitor has no callback for any of them.
+_SKIPS: Dict[type, frozenset] = {}
+
+
+def _trivia_classes() -> frozenset:
+    from libcst._nodes import op, whitespace
+
+    found = set()
+    for module in (op, whitespace):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, CSTNode) and value.__module__ == module.__name__:
+                found.add(value)
+    found.update((cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+                  cst.LeftCurlyBrace, cst.RightCurlyBrace))
+    return frozenset(found)
+
+
+_TRIVIA = _trivia_classes()
+
+
+def _skippable(visitor_cls: type) -> frozenset:
+    for node_cls in _TRIVIA:
+        for prefix in ("visit_", "leave_"):
+            fn = getattr(visitor_cls, prefix + node_cls.__name__, None)
+            if fn is not None and getattr(CSTTypedVisitorFunctions, prefix + node_cls.__name__, None) is not fn:
+                return frozenset()
+    return _TRIVIA
 
 
 def _entry(table: dict, visitor_cls: type, node_cls: type) -> tuple:
@@ -119,7 +150,7 @@ def _is_node(cls: type) -> bool:
     return known
 
 
-def _walk_dispatching(node: CSTNode, visitor, table: dict) -> None:
+def _walk_dispatching(node: CSTNode, visitor, table: dict, skip: frozenset) -> None:
     """``walk`` for visitors that keep CSTVisitor's own on_visit/on_leave: the same callbacks, in
     the same order, with the same "False skips the children" rule."""
     entry = table.get(type(node))
@@ -135,10 +166,11 @@ def _walk_dispatching(node: CSTNode, visitor, table: dict) -> None:
                 kind = type(value)
                 if kind is tuple or kind is list:
                     for child in value:
-                        if _is_node(type(child)):
-                            _walk_dispatching(child, visitor, table)
-                elif _is_node(kind):
-                    _walk_dispatching(value, visitor, table)
+                        kind = type(child)
+                        if kind not in skip and _is_node(kind):
+                            _walk_dispatching(child, visitor, table, skip)
+                elif kind not in skip and _is_node(kind):
+                    _walk_dispatching(value, visitor, table, skip)
     if leave is not None:
         leave(visitor, node)
 

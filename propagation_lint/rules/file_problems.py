@@ -34,7 +34,11 @@ class SyntaxErrorRule(_FileProblem):
     name = "syntax-error"
     message = "file cannot be parsed"
     what_it_does = "Reports a file that is not valid Python, at the line where parsing failed."
-    why_bad = "A file the linter cannot parse cannot be checked; it is never reported as clean."
+    why_bad = (
+        "A file the linter cannot parse cannot be checked; it is never reported as clean. Files that "
+        "name no API any enabled rule looks at are only read, never parsed, so their syntax errors "
+        "are left to Python and other linters."
+    )
     example = "```python\ndef handler(:\n    ...\n```"
     use_instead = "```python\ndef handler():\n    ...\n```"
 
