@@ -250,11 +250,12 @@ def _run_pool(jobs_list, fn, jobs, mp, initargs, chunk) -> List[FileResult]:
     results: List[Optional[FileResult]] = [None] * len(jobs_list)
     try:
         with ProcessPoolExecutor(jobs, mp_context=mp, initializer=_init_pool, initargs=initargs) as pool:
-            futures = [(start, pool.submit(_chunk, fn, jobs_list[start:start + chunk]))
-                       for start in range(0, len(jobs_list), chunk)]
-            for start, future in futures:
+            futures = [(indexes, pool.submit(_chunk, fn, [jobs_list[i] for i in indexes]))
+                       for indexes in _largest_first(jobs_list, chunk)]
+            for indexes, future in futures:
                 try:
-                    results[start:start + len(jobs_list[start:start + chunk])] = future.result()
+                    for i, result in zip(indexes, future.result()):
+                        results[i] = result
                 except BrokenProcessPool:
                     pass
     except BrokenProcessPool:
@@ -263,6 +264,34 @@ def _run_pool(jobs_list, fn, jobs, mp, initargs, chunk) -> List[FileResult]:
         if result is None:
             results[index] = _isolated(jobs_list[index], fn, mp, initargs)
     return results  # type: ignore[return-value]
+
+
+def _largest_first(jobs_list: Sequence[FileJob], chunk: int, budget: int = 256 * 1024) -> List[List[int]]:
+    """The jobs' indexes in chunks, the largest files first (a chunk holds up to ``chunk`` files
+    and about ``budget`` bytes): the workers start on the long files and end on short ones, so
+    neither waits for the other at the end. Results are put back in the jobs' order."""
+    def size(job: FileJob) -> int:
+        if job.text is not None:
+            return len(job.text)
+        try:
+            return os.stat(job.path).st_size
+        except OSError:
+            return 0
+
+    sizes = [size(job) for job in jobs_list]
+    order = sorted(range(len(jobs_list)), key=lambda i: -sizes[i])
+    chunks: List[List[int]] = []
+    current: List[int] = []
+    total = 0
+    for i in order:
+        current.append(i)
+        total += sizes[i]
+        if len(current) >= chunk or total >= budget:
+            chunks.append(current)
+            current, total = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _chunk(fn, jobs_list) -> List[FileResult]:
