@@ -423,14 +423,29 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         if _imports_tracing(result.imports):
             result.facts = {"uses_tracing": True}  # what facts.py's collector says of a parsed file
         return result
-    python_tree, python_error = _cpython_parse(text, path)
-    too_deep = _too_deep(python_tree, python_error)
+    python_tree, python_error, too_deep = _cpython_check(text, path)
     if too_deep:
         result.candidates.append(TooComplexRule.candidate_for(path, too_deep[0], too_deep[1]))
         result.status = "error"
         return result
+    if python_tree is None and python_error is None:
+        python_tree = _LazyPythonTree(text, path)  # the guard passed without building it
     return on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
-                         python_error if python_tree is None else None, python_tree)
+                         python_error, python_tree)
+
+
+class _LazyPythonTree:
+    """CPython's syntax tree of a file, built when first asked for (positions need it only in
+    files with findings)."""
+
+    __slots__ = ("text", "path")
+
+    def __init__(self, text: str, path: str):
+        self.text = text
+        self.path = path
+
+    def __call__(self):
+        return _cpython_parse(self.text, self.path)[0]
 
 
 def _analyze_tree(*args) -> FileResult:
@@ -522,6 +537,73 @@ def _cpython_parse(text: str, path: str):
         return None, exc
 
 
+def _cpython_check(text: str, path: str):
+    """(None or CPython's syntax tree, None or the exception CPython raised, CTX005 reason or None).
+
+    The nesting guard, cheaply where it can be: CPython's symbol-table pass (``_symtable``) parses
+    the file and walks its tree without building Python objects for it, and stops with a
+    ``RecursionError`` past a depth derived from the interpreter's recursion limit; run with the
+    limit set for :data:`MAX_NESTING`, it answers "valid, and not too deep" at about a quarter of
+    the cost of an ``ast`` tree and a walk over it. Only when it objects (a syntax error, too
+    deep), or where the interpreter's limits do not work that way (:data:`_SYMTABLE_GUARD`), is the
+    full tree built, to decide and to give the line. The tree itself is otherwise built later, and
+    only for files with findings (positions)."""
+    if _SYMTABLE_GUARD and _symtable_within(text, path, MAX_NESTING):
+        return None, None, None
+    python_tree, python_error = _cpython_parse(text, path)
+    return python_tree, python_error, _too_deep(python_tree, python_error)
+
+
+def _frames() -> int:
+    frame, count = sys._getframe(1), 0
+    while frame is not None:
+        count += 1
+        frame = frame.f_back
+    return count
+
+
+# CPython's compiler passes allow (recursion limit - current depth) * 3 levels (3.9-3.11's
+# COMPILER_STACK_FRAME_SCALE); checked at import by :func:`_symtable_guard_works`.
+_SCALE = 3
+
+
+def _symtable_within(text: str, path: str, depth: int) -> bool:
+    """True when CPython's symbol-table pass accepts ``text`` with at most about ``depth`` levels
+    of nesting; False for a syntax error, too deep, or anything else it objects to."""
+    import warnings
+
+    try:
+        import _symtable
+    except ImportError:  # pragma: no cover - not CPython
+        return False
+    old = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(_frames() + 1 + depth // _SCALE)
+    except (RecursionError, ValueError):
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _symtable.symtable(text, path, "exec")
+        return True
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _symtable_guard_works() -> bool:
+    """Whether :func:`_symtable_within` measures nesting on this interpreter: a chain a little
+    under the guard passes, one a little over is refused (CPython 3.12+ count the compiler's
+    recursion apart from the interpreter's limit, so the full tree is used there)."""
+    try:
+        shallow = "x = " + "-" * (MAX_NESTING - 100) + "1\n"
+        deep = "x = " + "-" * (MAX_NESTING + 100) + "1\n"
+        return _symtable_within(shallow, "<probe>", MAX_NESTING) and not _symtable_within(deep, "<probe>", MAX_NESTING)
+    except Exception:  # pragma: no cover - any surprise: the full tree, always
+        return False
+
+
 def _too_deep(python_tree, python_error) -> Optional[Tuple[str, int]]:
     """(reason, line) when the nesting guard refuses the file, else None."""
     if isinstance(python_error, (RecursionError, MemoryError)):
@@ -576,3 +658,6 @@ def _short_trace() -> str:
     frames = traceback.extract_tb(tb)[-3:]
     where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in frames)
     return f"{etype.__name__}: {value} ({where})"
+
+
+_SYMTABLE_GUARD = _symtable_guard_works()

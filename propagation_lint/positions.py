@@ -119,7 +119,9 @@ class LazyPositions:
     def __init__(self, tree: cst.Module, python_tree=None):
         self.tree = tree
         self.computed: Dict[cst.CSTNode, Range] = {}
-        self._python_body = list(python_tree.body) if python_tree is not None else None
+        # CPython's tree, or a callable that builds it (on first use: only files with findings)
+        self._python_tree = python_tree
+        self._python_body: Optional[list] = None
         self._top: Optional[list] = None
         self._top_index: Dict[int, int] = {}
         self._full = False
@@ -173,6 +175,10 @@ class LazyPositions:
 
     def _top_pairs(self) -> Optional[list]:
         if self._top is None:
+            python_tree = self._python_tree
+            if callable(python_tree):
+                python_tree = python_tree()
+            self._python_body = list(python_tree.body) if python_tree is not None else None
             self._top = _pair(self.tree.body, self._python_body) or []
             self._top_index = {id(lc): i for i, (lc, _) in enumerate(self._top)}
         return self._top or None
