@@ -121,7 +121,6 @@ class LazyPositions:
         self.computed: Dict[cst.CSTNode, Range] = {}
         # CPython's tree, or a callable that builds it (on first use: only files with findings)
         self._python_tree = python_tree
-        self._python_body: Optional[list] = None
         self._top: Optional[list] = None
         self._top_index: Dict[int, int] = {}
         self._full = False
@@ -178,8 +177,7 @@ class LazyPositions:
             python_tree = self._python_tree
             if callable(python_tree):
                 python_tree = python_tree()
-            self._python_body = list(python_tree.body) if python_tree is not None else None
-            self._top = _pair(self.tree.body, self._python_body) or []
+            self._top = _pair(self.tree.body, list(python_tree.body) if python_tree is not None else None) or []
             self._top_index = {id(lc): i for i, (lc, _) in enumerate(self._top)}
         return self._top or None
 

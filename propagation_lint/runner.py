@@ -209,7 +209,7 @@ def run_jobs(
 ) -> List[FileResult]:
     """Lint every job; results in the jobs' order whatever ``jobs`` is.
 
-    Pass 1 lints every file; files the prefilter finds irrelevant are only syntax-checked. Pass 2
+    Pass 1 lints every file; files the prefilter finds irrelevant are only read (never parsed). Pass 2
     lints, after all, the skipped files that import a name another file contributed project facts
     for (``from app.worker import ship`` where ``app/worker.py`` defines the Celery task ``ship``):
     their calls can only be judged through those facts. Both passes are deterministic, so the
