@@ -616,7 +616,8 @@ class _Detector:
         func = call.func
         scope = site.scope
         q = self.resolver.callee_name(call, scope)
-        for row in cc.CALLBACKS:
+        rows = _CALLBACK_ROWS.get(func.attr.value, _FUNCTION_CALLBACK_ROWS) if isinstance(func, cst.Attribute) else _FUNCTION_CALLBACK_ROWS
+        for row in rows:
             conf = ""
             if row.function:
                 if q and self.ctx.catalog.canonical(q) == row.function:
@@ -1200,6 +1201,8 @@ def _collect(model: FileModel, ctx) -> dict:
             if extract_calls(scope, ctx) or any(is_attach(s.node, scope, ctx) for s in scope.calls):
                 helpers[scope.qname] = []
                 continue
+            if not _HELPER_NAME.search(scope.name):
+                continue
             conds = []
             params = {p.name.value for p in scope.params}
             for site in scope.calls:
@@ -1207,10 +1210,16 @@ def _collect(model: FileModel, ctx) -> dict:
                     v = ctx.resolver.resolve(site.node.func, scope)
                     if v.kind == "ref" and v.project and v.qname != scope.qname:
                         conds.append(["attaches", v.qname])
-            if conds and _HELPER_NAME.search(scope.name):
+            if conds:
                 helpers[scope.qname] = conds
     return {"consumer_handlers": registrations, "context_helpers": helpers}
 
+
+# the CALLBACKS rows a call can match, by the called method's name (in catalog order; rows that
+# name a function match any call)
+_FUNCTION_CALLBACK_ROWS = tuple(r for r in cc.CALLBACKS if r.function)
+_CALLBACK_ROWS = {m: tuple(r for r in cc.CALLBACKS if r.function or r.method == m)
+                  for m in {r.method for r in cc.CALLBACKS if not r.function}}
 
 _CONSUMER_MODULES = tuple(sorted({m for r in cc.RECEIVES for m in r.hint_modules} | {m for r in cc.CALLBACKS for m in r.hint_modules}
                                  | {r.receiver.split(".")[0] for r in cc.RECEIVES} | {e for t in cc.TASK_ENTRIES for e in t.modules}

@@ -28,6 +28,14 @@ def source_lines(text: str, keepends: bool = True) -> list:
     return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
+def _lines(ctx) -> list:
+    """The file's lines (with their endings), split once per file."""
+    lines = ctx.shared.get("source_lines")
+    if lines is None:
+        lines = ctx.shared["source_lines"] = source_lines(ctx.text)
+    return lines
+
+
 def make_fix(applicability: str, title: str, edits: Iterable[Optional[Edit]]) -> Fix:
     assert applicability in ("safe", "unsafe")
     return Fix(applicability, title, tuple(e for e in edits if e is not None))
@@ -56,9 +64,9 @@ def insert_after(ctx, node: cst.CSTNode, text: str) -> Edit:
 def statement_indent(ctx, statement: cst.CSTNode) -> str:
     """The indentation of the line a statement starts on."""
     line = ctx.location(statement).line
-    lines = source_lines(ctx.text, keepends=False)
+    lines = _lines(ctx)
     if 0 < line <= len(lines):
-        text = lines[line - 1]
+        text = lines[line - 1].rstrip("\r\n")
         return text[: len(text) - len(text.lstrip())]
     return ""
 
@@ -77,6 +85,14 @@ def is_imported(model, module: str, name: Optional[str] = None) -> bool:
 
 def add_import(ctx, module: str, name: Optional[str] = None) -> Optional[Edit]:
     """An edit adding the import at the top of the file, or None when already there."""
+    memo = ctx.shared.setdefault("add_import", {})
+    key = (module, name)
+    if key not in memo:
+        memo[key] = _add_import(ctx, module, name)
+    return memo[key]
+
+
+def _add_import(ctx, module: str, name: Optional[str]) -> Optional[Edit]:
     model = ctx.model
     if is_imported(model, module, name):
         return None
@@ -94,7 +110,7 @@ def add_import(ctx, module: str, name: Optional[str] = None) -> Optional[Edit]:
                 insert_at = i + 1
                 continue
         break
-    lines = source_lines(ctx.text)
+    lines = _lines(ctx)
     if 0 < insert_at:
         # right after the last import (or the docstring), not after the blank lines that follow it
         end_line = ctx.location(body[insert_at - 1]).end_line

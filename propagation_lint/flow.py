@@ -71,6 +71,7 @@ class FlowAnalyzer:
     def __init__(self, resolver: Resolver):
         self.resolver = resolver
         self._injects = {}
+        self._handled = {}
 
     # ------------------------------------------------------------ injects
     def injects_in(self, scope: Scope) -> List[InjectCall]:
@@ -261,7 +262,7 @@ class FlowAnalyzer:
         """Injects, mutations and helper calls on ``name`` in the same function before ``site``."""
         scope = site.scope
         result = self.direct_injection(name, site)
-        if result.status == YES:
+        if result.status == YES or name not in self._handled_names(scope):
             return result
         for other in scope.calls:
             if other.order >= site.order or other is site:
@@ -287,6 +288,25 @@ class FlowAnalyzer:
             if order < site.order and root_name(target) == name and branch_compatible(branch, site.branch):
                 result = result | self.reaches(value, site, depth + 1, seen)
         return result
+
+    def _handled_names(self, scope: Scope) -> frozenset:
+        """Names the loops of :meth:`_local_injection` can act on in ``scope``: receivers of
+        mutators, plain-name arguments, roots of attribute stores (indexed once per scope)."""
+        names = self._handled.get(id(scope))
+        if names is None:
+            found = set()
+            for other in scope.calls:
+                call = other.node
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
+                    found.add(root_name(func.value))
+                for arg in call.args:
+                    if isinstance(arg.value, cst.Name) and not arg.star:
+                        found.add(arg.value.value)
+            for target, _, _, _ in scope.attr_stores:
+                found.add(root_name(target))
+            names = self._handled[id(scope)] = frozenset(found)
+        return names
 
     def _project_callee(self, call: cst.Call, scope: Scope) -> str:
         func = call.func
