@@ -51,28 +51,55 @@ class FileResult:
     imports: List[list] = field(default_factory=list)
 
 
-_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)(?:[ \t]|\\\n)+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
 _PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+
+
+@dataclass(frozen=True)
+class _Imports:
+    rows: List[list]  # [level, module, name-or-""]
+    roots: frozenset  # top-level modules imported absolutely (``from x import *`` too)
+    aliases: Dict[str, List[str]]  # root -> names it is bound to by ``import root... as name``
+
+
+_LAST_IMPORTS: list = [None, None]  # the prefilter and the engine ask about the same text in turn
+
+
+def _imports(text: str) -> _Imports:
+    """What ``text`` imports, found by a regex: cheap, and enough to decide relevance and promotion."""
+    if _LAST_IMPORTS[0] is text:
+        return _LAST_IMPORTS[1]
+    rows: List[list] = []
+    roots = set()
+    aliases: Dict[str, List[str]] = {}
+    if "import" in text:
+        for m in _FROM_IMPORT.finditer(text):
+            level, module = len(m.group(1)), m.group(2)
+            if not level and module:
+                roots.add(module.split(".")[0])
+            for part in m.group(3).strip("()").replace("\\\n", " ").split(","):
+                name = part.strip().split(" ")[0]
+                if name.isidentifier():
+                    rows.append([level, module, name])
+        for m in _PLAIN_IMPORT.finditer(text):
+            for part in m.group(1).split(","):
+                words = part.split()
+                name = words[0] if words else ""
+                if name and all(p.isidentifier() for p in name.split(".")):
+                    rows.append([0, name, ""])
+                    root = name.split(".")[0]
+                    roots.add(root)
+                    if len(words) == 3 and words[1] == "as":
+                        aliases.setdefault(root, []).append(words[2])
+    found = _Imports(rows, frozenset(roots), aliases)
+    _LAST_IMPORTS[:] = [text, found]
+    return found
 
 
 def imported_names(text: str) -> List[list]:
     """``[level, module, name]`` for every ``from module import name`` (``name`` empty for
-    ``import module``), found by a regex: cheap, and enough to decide promotion."""
-    rows: List[list] = []
-    if "import" not in text:
-        return rows
-    for m in _FROM_IMPORT.finditer(text):
-        level, module = len(m.group(1)), m.group(2)
-        for part in m.group(3).strip("()").replace("\\\n", " ").split(","):
-            name = part.strip().split(" ")[0]
-            if name.isidentifier():
-                rows.append([level, module, name])
-    for m in _PLAIN_IMPORT.finditer(text):
-        for part in m.group(1).split(","):
-            name = part.strip().split(" ")[0]
-            if name and all(p.isidentifier() for p in name.split(".")):
-                rows.append([0, name, ""])
-    return rows
+    ``import module``)."""
+    return _imports(text).rows
 
 
 def _specific(word: str) -> bool:
@@ -163,9 +190,6 @@ class Prefilter:
         # standard-library modules count only with one of their catalog names (tracing ones too:
         # ``contextvars`` is imported by much code that never hands work to a thread)
         self._leaves = {r: "|".join(sorted(re.escape(l) for l in ls)) for r, ls in roots.items() if r in stdlib}
-        alt = "|".join(sorted((re.escape(r) for r in roots), key=len, reverse=True)) or r"(?!x)x"
-        self._from = re.compile(r"^[ \t]*from[ \t]+(%s)\b" % alt, re.M)
-        self._import = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
         self._roots = frozenset(roots)
 
     # the engine calls ``trigger.search(text)``; a Prefilter stands in for the old regex
@@ -181,35 +205,23 @@ class Prefilter:
                 for word, pattern in covered:
                     if word in text and pattern.search(text):
                         return True
-        imported = set()
-        for m in self._from.finditer(text):
-            imported.add(m.group(1))
-        aliases: Dict[str, List[str]] = {}
-        if "import" in text:
-            for m in self._import.finditer(text):
-                for part in m.group(1).replace("(", " ").replace(")", " ").split(","):
-                    words = part.split()
-                    name = words[0].split(".")[0] if words else ""
-                    if name in self._roots:
-                        imported.add(name)
-                        if len(words) == 3 and words[1] == "as":
-                            aliases.setdefault(name, []).append(re.escape(words[2]))
-        for root in imported:
+        found = _imports(text)
+        for root in sorted(found.roots & self._roots):
             leaves = self._leaves.get(root)
-            if leaves is None or (leaves and self._uses_leaf(root, leaves, text, aliases.get(root, ()))):
+            if leaves is None or (leaves and self._uses_leaf(root, leaves, text, found)):
                 return True
         return False
 
     @staticmethod
-    def _uses_leaf(root: str, leaves: str, text: str, aliases) -> bool:
+    def _uses_leaf(root: str, leaves: str, text: str, found: "_Imports") -> bool:
         """Whether ``text`` names one of a standard-library module's catalog names through the
         module (``threading.Thread``, an alias ``cf.ThreadPoolExecutor``) or imports it from there
         (``from threading import Thread``): the bare word (``Context``, ``Process``) is common."""
-        prefixes = "|".join([re.escape(root)] + list(aliases))
+        prefixes = "|".join(re.escape(p) for p in [root] + found.aliases.get(root, []))
         if re.search(r"\b(?:%s)(?:\.\w+)*\.(?:%s)\b" % (prefixes, leaves), text):
             return True
         names = set(leaves.split("|"))
-        return any(row[1].split(".")[0] == root and row[2] in names for row in imported_names(text) if row[0] == 0)
+        return any(row[1].split(".")[0] == root and row[2] in names for row in found.rows if row[0] == 0)
 
 def _probes(words: Sequence[str]) -> List[Tuple[str, List[str]]]:
     """Substrings that together cover ``words``, each with the words containing it: chosen

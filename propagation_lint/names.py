@@ -44,6 +44,8 @@ class Resolver:
     def __init__(self, model: FileModel):
         self.model = model
         self._cache = {}
+        self._names = {}
+        self._attributes = {}
 
     # ------------------------------------------------------------------ lookup
     def lookup(self, name: str, scope: Scope, before: Optional[int] = None):
@@ -76,7 +78,15 @@ class Resolver:
         if hit is not None:
             return hit
         self._cache[key] = UNKNOWN  # cycle guard
-        value = self._resolve(expr, scope, depth)
+        if type(expr) is cst.Name:
+            # what a name means depends on the name and the scope, not on where it is written:
+            # every `self` of a method resolves once
+            by_name = (expr.value, id(scope), depth)
+            value = self._names.get(by_name)
+            if value is None:
+                value = self._names[by_name] = self._resolve_name(expr.value, scope, depth)
+        else:
+            value = self._resolve(expr, scope, depth)
         self._cache[key] = value
         return value
 
@@ -192,7 +202,16 @@ class Resolver:
 
     def _resolve_attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
         base = self.resolve(expr.value, scope, depth + 1)
-        attr = expr.attr.value
+        if base.kind == "unknown":
+            return UNKNOWN
+        # the rest depends on what the base is, not on where it is written: `self.x` once per class
+        key = (base, expr.attr.value, depth)
+        value = self._attributes.get(key)
+        if value is None:
+            value = self._attributes[key] = self._attribute_of(base, expr.attr.value, depth)
+        return value
+
+    def _attribute_of(self, base: Value, attr: str, depth: int) -> Value:
         if base.kind == "ref":
             return Value("ref", CATALOG.canonical(f"{base.qname}.{attr}"), project=base.project)
         if base.kind == "instance":
