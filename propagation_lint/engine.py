@@ -26,7 +26,7 @@ from .fastvisit import fast_visits
 from .flow import FlowAnalyzer
 from .model import FileModel, Scope, build_model, dotted
 from .names import Resolver
-from .positions import LazyPositions
+from .positions import LazyPositions, def_lines
 from .rule import Candidate, Rule
 
 # Words that make a file relevant on their own, whatever it imports. Words that can make a file
@@ -273,7 +273,9 @@ class FileContext:
         self.text = text
         self.resolver = Resolver(model)
         self.flow = FlowAnalyzer(self.resolver)
-        self._positions = LazyPositions(model.tree, python_tree)
+        symbols = getattr(python_tree, "symbols", None)
+        self._positions = LazyPositions(
+            model.tree, python_tree, (lambda: def_lines(model.root, symbols)) if symbols is not None else None)
         self._scope_of_node: Optional[Dict[int, Scope]] = None
         self._ordinals: Dict[tuple, int] = {}
         self.shared: dict = {}  # per-file memo that rules of one family may share
@@ -480,11 +482,12 @@ class _LazyPythonTree:
     """CPython's syntax tree of a file, built when first asked for (positions need it only in
     files with findings)."""
 
-    __slots__ = ("text", "path")
+    __slots__ = ("text", "path", "symbols")
 
-    def __init__(self, text: str, path: str):
+    def __init__(self, text: str, path: str, symbols=None):
         self.text = text
         self.path = path
+        self.symbols = symbols  # CPython's symbol table, when the guard built one: lines of defs
 
     def __call__(self):
         return _cpython_parse(self.text, self.path)[0]
@@ -580,7 +583,8 @@ def _cpython_parse(text: str, path: str):
 
 
 def _cpython_check(text: str, path: str):
-    """(None or CPython's syntax tree, None or the exception CPython raised, CTX005 reason or None).
+    """(CPython's syntax tree, or a :class:`_LazyPythonTree` that builds it on demand, or None;
+    None or the exception CPython raised; CTX005 reason or None).
 
     The nesting guard, cheaply where it can be: CPython's symbol-table pass (``_symtable``) parses
     the file and walks its tree without building Python objects for it, and stops with a
@@ -589,9 +593,11 @@ def _cpython_check(text: str, path: str):
     the cost of an ``ast`` tree and a walk over it. Only when it objects (a syntax error, too
     deep), or where the interpreter's limits do not work that way (:data:`_SYMTABLE_GUARD`), is the
     full tree built, to decide and to give the line. The tree itself is otherwise built later, and
-    only for files with findings (positions)."""
-    if _SYMTABLE_GUARD and _symtable_within(text, path, MAX_NESTING):
-        return None, None, None
+    only for files with findings whose positions the symbol table's lines of ``def`` and ``class``
+    statements do not give (see ``positions.py``)."""
+    table = _symtable_within(text, path, MAX_NESTING) if _SYMTABLE_GUARD else None
+    if table is not None:
+        return _LazyPythonTree(text, path, table), None, None
     python_tree, python_error = _cpython_parse(text, path)
     return python_tree, python_error, _too_deep(python_tree, python_error)
 
@@ -609,27 +615,26 @@ def _frames() -> int:
 _SCALE = 3
 
 
-def _symtable_within(text: str, path: str, depth: int) -> bool:
-    """True when CPython's symbol-table pass accepts ``text`` with at most about ``depth`` levels
-    of nesting; False for a syntax error, too deep, or anything else it objects to."""
+def _symtable_within(text: str, path: str, depth: int):
+    """CPython's symbol table of ``text`` when its pass accepts it with at most about ``depth``
+    levels of nesting; None for a syntax error, too deep, or anything else it objects to."""
     import warnings
 
     try:
         import _symtable
     except ImportError:  # pragma: no cover - not CPython
-        return False
+        return None
     old = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(_frames() + 1 + depth // _SCALE)
     except (RecursionError, ValueError):
-        return False
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _symtable.symtable(text, path, "exec")
-        return True
+            return _symtable.symtable(text, path, "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
+        return None
     finally:
         sys.setrecursionlimit(old)
 
@@ -641,7 +646,8 @@ def _symtable_guard_works() -> bool:
     try:
         shallow = "x = " + "-" * (MAX_NESTING - 100) + "1\n"
         deep = "x = " + "-" * (MAX_NESTING + 100) + "1\n"
-        return _symtable_within(shallow, "<probe>", MAX_NESTING) and not _symtable_within(deep, "<probe>", MAX_NESTING)
+        return (_symtable_within(shallow, "<probe>", MAX_NESTING) is not None
+                and _symtable_within(deep, "<probe>", MAX_NESTING) is None)
     except Exception:  # pragma: no cover - any surprise: the full tree, always
         return False
 

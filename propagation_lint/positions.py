@@ -12,7 +12,7 @@ statements that leave out leading whitespace); ``tests/test_positions.py`` compa
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -116,7 +116,7 @@ class LazyPositions:
     module itself, its header or footer), the whole file is computed at once.
     """
 
-    def __init__(self, tree: cst.Module, python_tree=None):
+    def __init__(self, tree: cst.Module, python_tree=None, def_lines: Optional[Callable[[], Optional[dict]]] = None):
         self.tree = tree
         self.computed: Dict[cst.CSTNode, Range] = {}
         # CPython's tree, or a callable that builds it (on first use: only files with findings)
@@ -124,11 +124,25 @@ class LazyPositions:
         self._top: Optional[list] = None
         self._top_index: Dict[int, int] = {}
         self._full = False
+        # {id(def or class node): line of its keyword}, from CPython's symbol table (no tree)
+        self._def_lines = def_lines
 
     def get(self, node: cst.CSTNode, chain: Sequence[cst.CSTNode] = ()) -> Optional[Range]:
         found = self.computed.get(node)
         if found is not None or self._full:
             return found
+        if self._top is None:
+            # without CPython's tree while the symbol table's lines or the file's first
+            # statements place the unit: most findings sit in a function or a class
+            if chain and self._def_lines is not None:
+                unit = self._def_unit(chain)
+                if unit is not None:
+                    self._compute(*unit)
+                    found = self.computed.get(node)
+                    if found is not None:
+                        return found
+            elif not chain and self._in_prefix(node):
+                return self.computed.get(node)
         for hints in ((chain, ()) if chain else ((),)):
             unit = self._unit(node, hints)
             if unit is not None:
@@ -172,6 +186,48 @@ class LazyPositions:
             indent.append(body.indent if body.indent is not None else self.tree.default_indent)
         return unit
 
+    def _def_unit(self, chain):
+        """(statement, its first line, indentation) of the innermost ``def``/``class`` of ``chain``
+        reached through the blocks of the ones around it, with its line from the symbol table."""
+        lines = self._def_lines
+        if callable(lines):
+            lines = self._def_lines = lines()
+        if not lines:
+            self._def_lines = None
+            return None
+        body, indent, unit = self.tree.body, [], None
+        for hint in chain:
+            line = lines.get(id(hint))
+            if line is None or not any(statement is hint for statement in body):
+                break
+            unit = (hint, line, tuple(indent))
+            block = hint.body
+            if not isinstance(block, cst.IndentedBlock):
+                break
+            body = block.body
+            indent.append(block.indent if block.indent is not None else self.tree.default_indent)
+        return unit
+
+    def _in_prefix(self, node) -> bool:
+        """Computes ``node``'s range when it is one of the file's first top-level statements
+        (imports, a docstring: where a fix adds an import), generating the code before it."""
+        body = self.tree.body
+        for index, statement in enumerate(body[:_PREFIX_STATEMENTS]):
+            if statement is node:
+                break
+            if not isinstance(statement, cst.SimpleStatementLine):
+                return False
+        else:
+            return False
+        state = _PositionState(self.tree)
+        for line in self.tree.header:
+            line._codegen(state)
+        for statement in body[:index + 1]:
+            statement._codegen(state)
+        for key, value in state.computed.items():
+            self.computed.setdefault(key, value)
+        return True
+
     def _top_pairs(self) -> Optional[list]:
         if self._top is None:
             python_tree = self._python_tree
@@ -189,6 +245,44 @@ class LazyPositions:
         computed = self.computed
         for node, (line, column, end_line, end_column) in state.computed.items():
             computed[node] = (line + offset, column, end_line + offset, end_column)
+
+
+# how many of a file's first statements ``_in_prefix`` will generate the code of
+_PREFIX_STATEMENTS = 200
+
+
+def def_lines(root, symbols) -> Optional[dict]:
+    """``{id(def or class node): line of its keyword}`` for every scope of a file's model, from
+    CPython's symbol table of the same text: a scope's tables pair with its model children by name
+    and kind, in order (lambdas and comprehensions have tables of their own, under names no
+    ``def`` can pair with). None when they do not pair up."""
+    lines: dict = {}
+
+    def pair(scope, table) -> bool:
+        tables: Dict[tuple, list] = {}
+        for child in table.children:
+            tables.setdefault((child.name, child.type), []).append(child)
+        taken: Dict[tuple, int] = {}
+        for child in scope.children:
+            key = (child.name, _CLASS if child.kind == "class" else _FUNCTION)
+            index = taken.get(key, 0)
+            taken[key] = index + 1
+            found = tables.get(key, ())
+            if index >= len(found) or not pair(child, found[index]):
+                return False
+            lines[id(child.node)] = found[index].lineno
+        return all(len(tables[key]) == n for key, n in taken.items())
+
+    try:
+        return lines if pair(root, symbols) else None
+    except (AttributeError, TypeError):  # a symbol table of another shape
+        return None
+
+
+try:
+    from _symtable import TYPE_CLASS as _CLASS, TYPE_FUNCTION as _FUNCTION
+except ImportError:  # pragma: no cover - not CPython
+    _CLASS, _FUNCTION = 1, 0
 
 
 def _pair(statements, python_statements) -> Optional[list]:

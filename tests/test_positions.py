@@ -78,3 +78,71 @@ def test_positions_match_libcst_on_fixtures_and_stdlib_sample():
     assert len(files) > 20
     for path in files:
         _same(path.read_text(encoding="utf-8"))
+
+
+SYMBOLS = TRICKY + [
+    "class A:\n    x = [i for i in y]\n    f = lambda self: 1\n\n    @dec\n    def m(self):\n        def inner():\n"
+    "          return g(1)\n        return inner\n\n    def m(self): a; b = (\n        2)\n\nif True:\n    def f():\n        pass\n",
+    "def genexpr():\n    return (x for x in y)\n\n\ndef listcomp(a=[b for b in c]):\n    return [d for d in a]\n",
+    "@outer(lambda: 1)\nasync def f(x=lambda: 2):\n    class K:\n        def run(self):\n            start(target=self.w)\n    return K\n",
+]
+
+
+def _enclosing_chains(tree):
+    """{node: [def/class nodes around it, outermost first]} for every node of ``tree``."""
+    chains = {}
+
+    def walk(node, chain):
+        chains[node] = chain
+        inner = chain + [node] if isinstance(node, (cst.FunctionDef, cst.ClassDef)) else chain
+        for child in node.children:
+            walk(child, inner)
+
+    walk(tree, [])
+    return chains
+
+
+@pytest.mark.parametrize("text", SYMBOLS)
+def test_positions_from_symbol_table_lines_match_libcst(text):
+    """Inside a def or class, the symbol table's line of each definition replaces CPython's tree
+    (built only when a unit cannot be placed that way); at the top, the first statements' code."""
+    import _symtable
+
+    from propagation_lint.model import build_model
+    from propagation_lint.positions import def_lines
+
+    tree = cst.parse_module(text)
+    expected = libcst_positions(tree)
+    model = build_model(tree, "t.py", "t", False)
+    symbols = _symtable.symtable(text, "t.py", "exec")
+    built = []
+
+    def python_tree():
+        built.append(True)
+        return ast.parse(text)
+
+    lazy = LazyPositions(tree, python_tree, lambda: def_lines(model.root, symbols))
+    chains = _enclosing_chains(tree)
+    # what findings point at (whitespace objects may be shared between places, and found later)
+    kinds = (cst.BaseExpression, cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Arg, cst.Param)
+    inside = [n for n in expected if isinstance(n, kinds) and chains.get(n) and chains[n][0] in tree.body]
+    for node in inside:
+        assert lazy.get(node, chains[node]) == expected[node], (type(node).__name__, text[:80])
+    # every node asked for lay in a def or class the symbol table placed, except where a def is
+    # named like the tables of comprehensions: those do not pair, and CPython's tree is built
+    assert bool(built) == ("def listcomp" in text)
+    for node in expected:
+        assert lazy.get(node, chains.get(node, [])) == expected[node]
+
+
+def test_symbol_table_lines_refuse_a_table_that_does_not_pair():
+    import _symtable
+
+    from propagation_lint.model import build_model
+    from propagation_lint.positions import def_lines
+
+    text = "def f():\n    pass\n"
+    model = build_model(cst.parse_module(text), "t.py", "t", False)
+    assert list(def_lines(model.root, _symtable.symtable(text, "t.py", "exec")).values()) == [1]
+    other = _symtable.symtable("def g():\n    pass\n", "t.py", "exec")
+    assert def_lines(model.root, other) is None
