@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 from libcst._nodes.base import CSTNode
 
+from . import fastnodes
 from .catalog import CATALOG, Catalog
 from .findings import Finding, InternalError, Location, Related
 from .fastvisit import fast_visits
@@ -384,16 +385,19 @@ def _no_validation(self) -> None:
 def _trusted_parser():
     """libcst re-validates every node the native parser builds (``__post_init__`` ->
     ``_validate``), about a fifth of the parse time; the parser only builds valid trees, so the
-    check is switched off while it runs (libcst's own source notes the same)."""
+    check is switched off while it runs (libcst's own source notes the same), and the nodes are
+    built by leaner constructors (``fastnodes.py``)."""
     current = threading.current_thread()
     owner = getattr(current, "_propagation_lint_owner", current)  # on_deep_stack's caller waits
     if owner is not threading.main_thread():
         yield
         return
     CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    fastnodes.install()
     try:
         yield
     finally:
+        fastnodes.remove()
         CSTNode.__post_init__ = _POST_INIT  # type: ignore[method-assign]
 
 
