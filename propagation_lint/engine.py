@@ -229,21 +229,22 @@ def _probes(words: Sequence[str]) -> List[Tuple[str, List[str]]]:
     greedily (most words covered, then longest), among a word's substrings of three or more
     characters that hold a separator (``_``, ``-``, an inner capital: rarer in code than plain
     letters) and the word itself."""
+    covers: Dict[str, set] = {}
+    for word in set(words):
+        pieces = {word}
+        for size in range(3, len(word)):
+            for start in range(len(word) - size + 1):
+                piece = word[start:start + size]
+                if _specific(piece) or "_" in piece:
+                    pieces.add(piece)
+        for piece in pieces:
+            covers.setdefault(piece, set()).add(word)
     uncovered = set(words)
     chosen: List[Tuple[str, List[str]]] = []
+    order = sorted(covers)
     while uncovered:
-        covers: Dict[str, set] = {}
-        for word in uncovered:
-            pieces = {word}
-            for size in range(3, len(word)):
-                for start in range(len(word) - size + 1):
-                    piece = word[start:start + size]
-                    if _specific(piece) or "_" in piece:
-                        pieces.add(piece)
-            for piece in pieces:
-                covers.setdefault(piece, set()).add(word)
-        best = max(sorted(covers), key=lambda piece: (len(covers[piece]), len(piece)))
-        chosen.append((best, sorted(covers[best])))
+        best = max(order, key=lambda piece: (len(covers[piece] & uncovered), len(piece)))
+        chosen.append((best, sorted(covers[best] & uncovered)))
         uncovered -= covers[best]
     return chosen
 

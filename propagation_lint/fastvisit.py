@@ -74,10 +74,10 @@ def walk(node: CSTNode, visitor) -> None:
         table = _TABLES.get(cls)
         if table is None:
             table = _TABLES.setdefault(cls, {})
-        skip = _SKIPS.get(cls)
-        if skip is None:
-            skip = _SKIPS[cls] = _skippable(cls)
-        _walk_dispatching(node, visitor, table, skip)
+        want = _SKIPS.get(cls)
+        if want is None:
+            want = _SKIPS[cls] = _Wanted(_skippable(cls))
+        _walk_dispatching(node, visitor, table, want)
         return
     if visitor.on_visit(node):
         order = _order(type(node))
@@ -103,7 +103,22 @@ _TABLES: Dict[type, Dict[type, tuple]] = {}
 _IS_NODE: Dict[type, bool] = {}
 # Per visitor class: the node classes that hold only whitespace, comments and operator tokens
 # (a third of a tree's nodes), not walked at all when the visitor has no callback for any of them.
-_SKIPS: Dict[type, frozenset] = {}
+_SKIPS: Dict[type, "_Wanted"] = {}
+
+
+class _Wanted(dict):
+    """``wanted[type(value)]``: is a field value of that type a node to walk into (a node, and not
+    one of the skipped trivia classes)? Answered once per type, then by a plain lookup."""
+
+    __slots__ = ("skip",)
+
+    def __init__(self, skip: frozenset):
+        super().__init__()
+        self.skip = skip
+
+    def __missing__(self, kind: type) -> bool:
+        wanted = self[kind] = kind not in self.skip and issubclass(kind, CSTNode)
+        return wanted
 
 
 def _trivia_classes() -> frozenset:
@@ -150,7 +165,7 @@ def _is_node(cls: type) -> bool:
     return known
 
 
-def _walk_dispatching(node: CSTNode, visitor, table: dict, skip: frozenset) -> None:
+def _walk_dispatching(node: CSTNode, visitor, table: dict, wanted: "_Wanted") -> None:
     """``walk`` for visitors that keep CSTVisitor's own on_visit/on_leave: the same callbacks, in
     the same order, with the same "False skips the children" rule."""
     entry = table.get(type(node))
@@ -166,11 +181,10 @@ def _walk_dispatching(node: CSTNode, visitor, table: dict, skip: frozenset) -> N
                 kind = type(value)
                 if kind is tuple or kind is list:
                     for child in value:
-                        kind = type(child)
-                        if kind not in skip and _is_node(kind):
-                            _walk_dispatching(child, visitor, table, skip)
-                elif kind not in skip and _is_node(kind):
-                    _walk_dispatching(value, visitor, table, skip)
+                        if wanted[type(child)]:
+                            _walk_dispatching(child, visitor, table, wanted)
+                elif wanted[kind]:
+                    _walk_dispatching(value, visitor, table, wanted)
     if leave is not None:
         leave(visitor, node)
 

@@ -205,7 +205,7 @@ class Resolver:
         if base.kind == "unknown":
             return UNKNOWN
         # the rest depends on what the base is, not on where it is written: `self.x` once per class
-        key = (base, expr.attr.value, depth)
+        key = (base.kind, base.qname, base.project, expr.attr.value, depth)
         value = self._attributes.get(key)
         if value is None:
             value = self._attributes[key] = self._attribute_of(base, expr.attr.value, depth)

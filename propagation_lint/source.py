@@ -265,6 +265,8 @@ def _normal_name(orig: str) -> str:
 
 def newline_style(text: str) -> str:
     """The dominant newline of ``text``: "\\n", "\\r\\n" or "\\r" ("\\n" when there is none)."""
+    if "\r" not in text:
+        return "\n"
     crlf = text.count("\r\n")
     lone_cr = text.count("\r") - crlf
     lone_lf = text.count("\n") - crlf

@@ -17,6 +17,8 @@ from typing import Dict, Optional, Set
 
 _LINE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?\s*(?:#|$)", re.I)
 _FILE = re.compile(r"#\s*propagation-lint:\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?\s*$", re.I)
+# a `#` and, later on its line, noqa: every suppression comment matches this
+_CANDIDATE = re.compile(r"#[^\r\n]*noqa", re.I)
 ALL = None
 
 
@@ -49,8 +51,8 @@ def _codes(text: Optional[str]):
 
 def parse_suppressions(text: str) -> Suppressions:
     result = Suppressions()
-    if "noqa" not in text and "NOQA" not in text.upper():
-        return result
+    if not _CANDIDATE.search(text):
+        return result  # no comment can hold a noqa: the tokenizer is not needed
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
