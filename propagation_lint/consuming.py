@@ -149,16 +149,9 @@ def _off_path(span: "SpanStart", scope: Scope) -> bool:
 def _branch_nodes(scope: Scope) -> Dict[int, cst.CSTNode]:
     cached = getattr(scope, "_branch_nodes", None)
     if cached is None:
-        cached = {}
-
-        class V(cst.CSTVisitor):
-            def visit_If(self, n: cst.If) -> None:
-                cached[id(n)] = n
-
-            def visit_Try(self, n: cst.Try) -> None:
-                cached[id(n)] = n
-
-        scope.node.visit(V())
+        collector = _BranchCollector()
+        scope.node.visit(collector)
+        cached = collector.found
         try:
             scope._branch_nodes = cached
         except AttributeError:
@@ -474,19 +467,11 @@ def derived_names(h: Handler, ctx) -> Set[str]:
 
 
 def _names_in(node) -> Set[str]:
-    out: Set[str] = set()
-
-    class V(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            out.add(n.value)
-
-        def visit_Attribute(self, n: cst.Attribute) -> bool:
-            n.value.visit(self)
-            return False
-
-    if node is not None:
-        node.visit(V())
-    return out
+    if node is None:
+        return set()
+    visitor = _NameCollector()
+    node.visit(visitor)
+    return visitor.found
 
 
 def _empty_literal(node) -> bool:
@@ -494,20 +479,89 @@ def _empty_literal(node) -> bool:
 
 
 def _reference_kinds(node, scope: Scope, ctx) -> Set[str]:
-    kinds: Set[str] = set()
+    visitor = _ReferenceKinds(scope, ctx)
+    node.visit(visitor)
+    return visitor.kinds
 
-    class V(cst.CSTVisitor):
-        def visit_Call(self, c: cst.Call) -> None:
-            q = ctx.resolver.callee_name(c, scope)
-            name = q or dotted(c.func)
-            last = name.split(".")[-1]
-            if q in tc.OPENTRACING_CHILD_OF or last == "child_of":
-                kinds.add("parent")
-            elif q in tc.OPENTRACING_FOLLOWS_FROM or last == "follows_from":
-                kinds.add("link")
 
-    node.visit(V())
-    return kinds
+# Visitors are defined once, not per call: a class made per call costs its creation and a fresh
+# dispatch table in fastvisit every time.
+class _BranchCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: Dict[int, cst.CSTNode] = {}
+
+    def visit_If(self, n: cst.If) -> None:
+        self.found[id(n)] = n
+
+    def visit_Try(self, n: cst.Try) -> None:
+        self.found[id(n)] = n
+
+
+class _ReferenceKinds(cst.CSTVisitor):
+    def __init__(self, scope: Scope, ctx) -> None:
+        super().__init__()
+        self.scope, self.ctx = scope, ctx
+        self.kinds: Set[str] = set()
+
+    def visit_Call(self, c: cst.Call) -> None:
+        q = self.ctx.resolver.callee_name(c, self.scope)
+        name = q or dotted(c.func)
+        last = name.split(".")[-1]
+        if q in tc.OPENTRACING_CHILD_OF or last == "child_of":
+            self.kinds.add("parent")
+        elif q in tc.OPENTRACING_FOLLOWS_FROM or last == "follows_from":
+            self.kinds.add("link")
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: Set[str] = set()
+
+    def visit_Name(self, n: cst.Name) -> None:
+        self.found.add(n.value)
+
+    def visit_Attribute(self, n: cst.Attribute) -> bool:
+        n.value.visit(self)
+        return False
+
+
+class _CallIds(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: Set[int] = set()
+
+    def visit_Call(self, c: cst.Call) -> None:
+        self.found.add(id(c))
+
+    def visit_FunctionDef(self, n) -> bool:
+        return False
+
+    def visit_Lambda(self, n) -> bool:
+        return False
+
+
+class _StringCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: Set[str] = set()
+
+    def visit_SimpleString(self, s: cst.SimpleString) -> None:
+        v = string_value(s)
+        if isinstance(v, str):
+            self.found.add(v)
+
+
+class _AttributeUses(cst.CSTVisitor):
+    def __init__(self, name: str, attr: str) -> None:
+        super().__init__()
+        self.name, self.attr = name, attr
+        self.found = False
+
+    def visit_Attribute(self, a: cst.Attribute) -> None:
+        if a.attr.value == self.attr and isinstance(a.value, cst.Name) and a.value.value == self.name:
+            self.found = True
 
 
 def _opaque_decorators(scope: Scope, ctx) -> bool:
@@ -1126,45 +1180,21 @@ def _target_names(target) -> List[str]:
 
 
 def _call_ids(node) -> Set[int]:
-    out: Set[int] = set()
-
-    class V(cst.CSTVisitor):
-        def visit_Call(self, c: cst.Call) -> None:
-            out.add(id(c))
-
-        def visit_FunctionDef(self, n) -> bool:
-            return False
-
-        def visit_Lambda(self, n) -> bool:
-            return False
-
-    node.visit(V())
-    return out
+    visitor = _CallIds()
+    node.visit(visitor)
+    return visitor.found
 
 
 def _strings_in(node) -> Set[str]:
-    out: Set[str] = set()
-
-    class V(cst.CSTVisitor):
-        def visit_SimpleString(self, s: cst.SimpleString) -> None:
-            v = string_value(s)
-            if isinstance(v, str):
-                out.add(v)
-
-    node.visit(V())
-    return out
+    visitor = _StringCollector()
+    node.visit(visitor)
+    return visitor.found
 
 
 def _uses_attr(node, name: str, attr: str) -> bool:
-    found = []
-
-    class V(cst.CSTVisitor):
-        def visit_Attribute(self, a: cst.Attribute) -> None:
-            if a.attr.value == attr and isinstance(a.value, cst.Name) and a.value.value == name:
-                found.append(a)
-
-    node.visit(V())
-    return bool(found)
+    visitor = _AttributeUses(name, attr)
+    node.visit(visitor)
+    return visitor.found
 
 
 def _first_param(scope: Scope) -> str:

@@ -277,7 +277,8 @@ class FileContext:
         self.flow = FlowAnalyzer(self.resolver)
         symbols = getattr(python_tree, "symbols", None)
         self._positions = LazyPositions(
-            model.tree, python_tree, (lambda: def_lines(model.root, symbols)) if symbols is not None else None)
+            model.tree, python_tree, (lambda: def_lines(model.root, symbols)) if symbols is not None else None,
+            lines=text.count("\n") + 1)
         self._scope_of_node: Optional[Dict[int, Scope]] = None
         self._ordinals: Dict[tuple, int] = {}
         self.shared: dict = {}  # per-file memo that rules of one family may share

@@ -116,7 +116,8 @@ class LazyPositions:
     module itself, its header or footer), the whole file is computed at once.
     """
 
-    def __init__(self, tree: cst.Module, python_tree=None, def_lines: Optional[Callable[[], Optional[dict]]] = None):
+    def __init__(self, tree: cst.Module, python_tree=None, def_lines: Optional[Callable[[], Optional[dict]]] = None,
+                 lines: int = 0):
         self.tree = tree
         self.computed: Dict[cst.CSTNode, Range] = {}
         # CPython's tree, or a callable that builds it (on first use: only files with findings)
@@ -126,12 +127,16 @@ class LazyPositions:
         self._full = False
         # {id(def or class node): line of its keyword}, from CPython's symbol table (no tree)
         self._def_lines = def_lines
+        # lines generated without CPython's tree; past a share of the file's, building the tree
+        # (about a fifth of the cost of generating the same code) and smaller units is cheaper
+        self._generated = 0
+        self._budget = lines * _TREE_FREE_SHARE
 
     def get(self, node: cst.CSTNode, chain: Sequence[cst.CSTNode] = ()) -> Optional[Range]:
         found = self.computed.get(node)
         if found is not None or self._full:
             return found
-        if self._top is None:
+        if self._top is None and self._generated <= self._budget:
             # without CPython's tree while the symbol table's lines or the file's first
             # statements place the unit: most findings sit in a function or a class
             if chain and self._def_lines is not None:
@@ -224,6 +229,7 @@ class LazyPositions:
             line._codegen(state)
         for statement in body[:index + 1]:
             statement._codegen(state)
+        self._generated += state.line
         for key, value in state.computed.items():
             self.computed.setdefault(key, value)
         return True
@@ -241,6 +247,7 @@ class LazyPositions:
         state = _PositionState(self.tree)
         state.indent_tokens = list(indent)
         statement._codegen(state)
+        self._generated += state.line
         offset = first_line - state.computed[statement][0]
         computed = self.computed
         for node, (line, column, end_line, end_column) in state.computed.items():
@@ -249,6 +256,8 @@ class LazyPositions:
 
 # how many of a file's first statements ``_in_prefix`` will generate the code of
 _PREFIX_STATEMENTS = 200
+# the share of a file's lines generated without CPython's tree before building it pays
+_TREE_FREE_SHARE = 0.25
 
 
 def def_lines(root, symbols) -> Optional[dict]:

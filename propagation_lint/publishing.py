@@ -740,16 +740,23 @@ def astray_injects(ps: PublishSite, ctx, used: set) -> List[Tuple[cst.CSTNode, s
     return out[:2]
 
 
+class _Names(cst.CSTVisitor):
+    """Every name in a subtree (attribute names included); one class, not one per call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: set = set()
+
+    def visit_Name(self, n: cst.Name) -> None:
+        self.found.add(n.value)
+
+
 def names_in(node) -> set:
-    found = set()
-
-    class _V(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.add(n.value)
-
-    if node is not None:
-        node.visit(_V())
-    return found
+    if node is None:
+        return set()
+    visitor = _Names()
+    node.visit(visitor)
+    return visitor.found
 
 
 # ---------------------------------------------------------------- shared by CTX101 and CTX102

@@ -260,18 +260,24 @@ def _retrying_try(block) -> bool:
     return False
 
 
+class _CallIds(cst.CSTVisitor):
+    """Ids of the calls in a subtree, outside nested functions; one class, not one per call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: set = set()
+
+    def visit_Call(self, n):
+        self.found.add(id(n))
+
+    def visit_FunctionDef(self, n):
+        return False
+
+
 def _calls_in(scope: Scope, node) -> List[CallSite]:
-    ids = set()
-
-    class V(cst.CSTVisitor):
-        def visit_Call(self, n):
-            ids.add(id(n))
-
-        def visit_FunctionDef(self, n):
-            return False
-
-    node.visit(V())
-    return [c for c in scope.calls if id(c.node) in ids]
+    visitor = _CallIds()
+    node.visit(visitor)
+    return [c for c in scope.calls if id(c.node) in visitor.found]
 
 
 # ------------------------------------------------------------------ does the region record attempts
