@@ -121,7 +121,8 @@ def test_positions_from_symbol_table_lines_match_libcst(text):
         built.append(True)
         return ast.parse(text)
 
-    lazy = LazyPositions(tree, python_tree, lambda: def_lines(model.root, symbols))
+    # (a budget larger than any file: when generating code stops paying is tested below)
+    lazy = LazyPositions(tree, python_tree, lambda: def_lines(model.root, symbols), lines=10**9)
     chains = _enclosing_chains(tree)
     # what findings point at (whitespace objects may be shared between places, and found later)
     kinds = (cst.BaseExpression, cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Arg, cst.Param)
@@ -146,3 +147,28 @@ def test_symbol_table_lines_refuse_a_table_that_does_not_pair():
     assert list(def_lines(model.root, _symtable.symtable(text, "t.py", "exec")).values()) == [1]
     other = _symtable.symtable("def g():\n    pass\n", "t.py", "exec")
     assert def_lines(model.root, other) is None
+
+
+def test_positions_build_cpythons_tree_once_generated_code_would_cost_more():
+    import _symtable
+
+    from propagation_lint.model import build_model
+    from propagation_lint.positions import def_lines
+
+    text = "def big():\n" + "".join(f"    x{i} = {i}\n" for i in range(40)) + "\n\ndef small():\n    return 1\n"
+    tree = cst.parse_module(text)
+    expected = libcst_positions(tree)
+    model = build_model(tree, "t.py", "t", False)
+    symbols = _symtable.symtable(text, "t.py", "exec")
+    built = []
+
+    def python_tree():
+        built.append(True)
+        return ast.parse(text)
+
+    lazy = LazyPositions(tree, python_tree, lambda: def_lines(model.root, symbols), lines=text.count("\n") + 1)
+    big, small = tree.body
+    first = big.body.body[0].body[0]
+    assert lazy.get(first, [big]) == expected[first] and not built  # the symbol table placed `big`
+    value = small.body.body[0].body[0].value
+    assert lazy.get(value, [small]) == expected[value] and built  # `big` alone cost more than the tree
