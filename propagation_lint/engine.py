@@ -70,6 +70,9 @@ def _imports(text: str) -> _Imports:
     """What ``text`` imports, found by a regex: cheap, and enough to decide relevance and promotion."""
     if _LAST_IMPORTS[0] is text:
         return _LAST_IMPORTS[1]
+    source = text
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # lines a lone \r ends, for ^ and $
     rows: List[list] = []
     roots = set()
     aliases: Dict[str, List[str]] = {}
@@ -93,7 +96,7 @@ def _imports(text: str) -> _Imports:
                     if len(words) == 3 and words[1] == "as":
                         aliases.setdefault(root, []).append(words[2])
     found = _Imports(rows, frozenset(roots), aliases)
-    _LAST_IMPORTS[:] = [text, found]
+    _LAST_IMPORTS[:] = [source, found]
     return found
 
 
@@ -383,6 +386,19 @@ def _no_validation(self) -> None:
     return None
 
 
+_TRUSTED_FOR_GOOD = False
+
+
+def trust_parser_for_good() -> None:
+    """In a worker process of our own pool, where nothing but the parser builds libcst nodes:
+    the lean constructors stay, instead of being swapped in and out around every parse."""
+    global _TRUSTED_FOR_GOOD
+    if not _TRUSTED_FOR_GOOD:
+        CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+        fastnodes.install()
+        _TRUSTED_FOR_GOOD = True
+
+
 @contextlib.contextmanager
 def _trusted_parser():
     """libcst re-validates every node the native parser builds (``__post_init__`` ->
@@ -391,7 +407,7 @@ def _trusted_parser():
     built by leaner constructors (``fastnodes.py``)."""
     current = threading.current_thread()
     owner = getattr(current, "_propagation_lint_owner", current)  # on_deep_stack's caller waits
-    if owner is not threading.main_thread():
+    if _TRUSTED_FOR_GOOD or owner is not threading.main_thread():
         yield
         return
     CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]

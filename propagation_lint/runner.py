@@ -157,7 +157,7 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
     result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog,
                             None if force else trigger)
     if result.candidates:
-        sup = parse_suppressions(text)
+        sup = parse_suppressions(text, {n for c in result.candidates for n in (c.noqa_lines or (c.finding.location.line,))})
         if sup.lines or sup.file_all or sup.file_codes:
             result.candidates = [
                 c for c in result.candidates if not sup.suppresses(c.finding.code, c.noqa_lines or (c.finding.location.line,))
@@ -175,6 +175,9 @@ def _init_pool(settings_by_key, selection, cache_dir, worker: bool = False):
     _init_worker(settings_by_key, selection)
     _WORKER_CACHE = _open_cache(cache_dir)
     if worker:
+        from .engine import trust_parser_for_good
+
+        trust_parser_for_good()
         # libcst trees are large and acyclic: the cyclic collector re-scanning the long-lived
         # imported modules on every generation-2 pass is wasted work in a worker process
         import gc

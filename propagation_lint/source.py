@@ -95,8 +95,7 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         st = os.fstat(fd)
         _require_regular(st.st_mode)
         _require_size(st.st_size, max_bytes)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = _read_at_most(handle, max_bytes + 1, st.st_size)
+        data = _read_at_most(fd, max_bytes + 1, st.st_size)
     except OSError as exc:
         raise SourceError(UNREADABLE, _os_reason(exc, path)) from None
     finally:
@@ -105,12 +104,12 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     return data
 
 
-def _read_at_most(handle, limit: int, expected: int) -> bytes:
+def _read_at_most(fd: int, limit: int, expected: int) -> bytes:
     """Up to ``limit`` bytes, in reads sized by the file (``read(n)`` allocates ``n`` bytes up
     front: with a huge ``max-file-size`` a single read would overflow or exhaust memory)."""
     parts = []
     while limit > 0:
-        part = handle.read(min(limit, max(expected + 1, 1 << 16)))
+        part = os.read(fd, min(limit, max(expected + 1, 1 << 16)))
         if not part:
             break
         parts.append(part)

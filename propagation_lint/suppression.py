@@ -19,6 +19,7 @@ _LINE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[
 _FILE = re.compile(r"#\s*propagation-lint:\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?\s*$", re.I)
 # a `#` and, later on its line, noqa: every suppression comment matches this
 _CANDIDATE = re.compile(r"#[^\r\n]*noqa", re.I)
+_FILE_MARK = re.compile(r"propagation-lint", re.I)
 ALL = None
 
 
@@ -39,6 +40,20 @@ class Suppressions:
         return False
 
 
+def _on_lines(text: str, lines: Set[int]) -> bool:
+    """Whether a ``#`` followed by ``noqa`` appears on one of ``lines`` (1-based); True when the
+    file has lines that end in a lone ``\\r`` (counted here only by the tokenizer)."""
+    if text.count("\r") != text.count("\r\n"):
+        return True
+    line, at = 1, 0
+    for m in _CANDIDATE.finditer(text):
+        line += text.count("\n", at, m.start())
+        at = m.start()
+        if line in lines:
+            return True
+    return False
+
+
 def _matches(code: str, codes) -> bool:
     return any(code.startswith(c) for c in codes)
 
@@ -49,10 +64,16 @@ def _codes(text: Optional[str]):
     return {c.upper() for c in re.split(r"[\s,]+", text.strip()) if c}
 
 
-def parse_suppressions(text: str) -> Suppressions:
+def parse_suppressions(text: str, lines: Optional[Set[int]] = None) -> Suppressions:
+    """The file's suppression comments; with ``lines`` (where the findings are), an empty answer
+    without tokenizing when no ``# ... noqa`` sits on those lines and no file-level one exists."""
     result = Suppressions()
     if not _CANDIDATE.search(text):
         return result  # no comment can hold a noqa: the tokenizer is not needed
+    if lines is not None and not _FILE_MARK.search(text) and not _on_lines(text, lines):
+        return result
+    if "\r" in text:  # the tokenizer reads lines split at \n only: a lone \r ends a line too
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):

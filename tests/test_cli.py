@@ -166,6 +166,17 @@ def test_noqa_on_first_line_of_multiline_statement(tmp_path):
     assert run(["check", "--no-cache", "."], tmp_path).exit_code == 0
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_line_suppression_found_whatever_the_newlines_and_other_noqa_comments(tmp_path, newline):
+    text = "import os  # noqa: F401\n" + GAP.replace(
+        '    producer.send("orders", value=order)', '    producer.send("orders", value=order)  # noqa: CTX101')
+    write(tmp_path / "app.py", text.replace("\n", newline))
+    assert run(["check", "--no-cache", "-q", "."], tmp_path).exit_code == 0
+    # a noqa on another line only: the finding stays
+    write(tmp_path / "app.py", ("import os  # noqa\n" + GAP).replace("\n", newline))
+    assert run(["check", "--no-cache", "-q", "."], tmp_path).exit_code == 1
+
+
 def test_file_level_suppression(tmp_path):
     write(tmp_path / "a.py", "# propagation-lint: noqa\n" + GAP)
     write(tmp_path / "b.py", "# propagation-lint: noqa: CTX2\n" + GAP)
