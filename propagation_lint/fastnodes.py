@@ -41,7 +41,7 @@ def _fast_init(cls: type):
     params, body = ["self"], []
     for index, f in enumerate(dataclasses.fields(cls)):
         slot = next((k.__dict__[f.name] for k in cls.__mro__ if f.name in k.__dict__), None)
-        if not f.init or f.kw_only or type(slot) is not _SLOT:
+        if not f.init or getattr(f, "kw_only", False) or type(slot) is not _SLOT:
             return None
         namespace[f"_set{index}"] = slot.__set__
         value = f.name
