@@ -116,10 +116,9 @@ def _specific(word: str) -> bool:
 
 
 def _stdlib_modules() -> frozenset:
-    names = getattr(sys, "stdlib_module_names", None)
-    if names:
-        return frozenset(names)
-    return frozenset({"threading", "asyncio", "multiprocessing", "concurrent", "contextvars", "queue", "sched", "_thread"})
+    from .names import stdlib_module_names
+
+    return stdlib_module_names()
 
 
 def catalog_roots(catalog: Catalog) -> Dict[str, frozenset]:

@@ -324,6 +324,50 @@ def is_project_name(qname: str, module: str) -> bool:
 
 
 _EXTERNAL = None
+_STDLIB = None
+
+
+def stdlib_module_names() -> frozenset:
+    """The standard library's top-level modules: ``sys.stdlib_module_names`` (3.10+), else what the
+    interpreter's own library directories hold (Python 3.9)."""
+    global _STDLIB
+    if _STDLIB is None:
+        import sys
+
+        names = getattr(sys, "stdlib_module_names", None)
+        if names:
+            _STDLIB = frozenset(names)
+        else:
+            _STDLIB = frozenset(_listed_stdlib())
+    return _STDLIB
+
+
+def _listed_stdlib() -> set:
+    import importlib.machinery
+    import os
+    import sys
+    import sysconfig
+
+    suffixes = sorted(importlib.machinery.all_suffixes(), key=len, reverse=True)
+    found = set(sys.builtin_module_names)
+    paths = sysconfig.get_paths()
+    for folder in {paths.get("stdlib"), paths.get("platstdlib")} - {None}:
+        for place in (folder, os.path.join(folder, "lib-dynload")):
+            try:
+                entries = os.listdir(place)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry in ("site-packages", "dist-packages", "lib-dynload"):
+                    continue
+                if os.path.isdir(os.path.join(place, entry)):
+                    if entry.isidentifier():
+                        found.add(entry)
+                    continue
+                suffix = next((x for x in suffixes if entry.endswith(x)), None)
+                if suffix and entry[: -len(suffix)].isidentifier():
+                    found.add(entry[: -len(suffix)])
+    return found
 
 
 def _external_tops():
@@ -331,7 +375,7 @@ def _external_tops():
     if _EXTERNAL is None:
         import sys
 
-        names = set(getattr(sys, "stdlib_module_names", ()))
+        names = set(stdlib_module_names())
         names |= set(sys.builtin_module_names)
         names |= {"os", "sys", "json", "typing", "logging", "time", "datetime", "functools", "asyncio",
                   "threading", "concurrent", "multiprocessing", "contextvars", "collections", "uuid"}
