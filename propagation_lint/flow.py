@@ -71,7 +71,7 @@ class FlowAnalyzer:
     def __init__(self, resolver: Resolver):
         self.resolver = resolver
         self._injects = {}
-        self._handled = {}
+        self._by_name = {}
 
     # ------------------------------------------------------------ injects
     def injects_in(self, scope: Scope) -> List[InjectCall]:
@@ -262,9 +262,10 @@ class FlowAnalyzer:
         """Injects, mutations and helper calls on ``name`` in the same function before ``site``."""
         scope = site.scope
         result = self.direct_injection(name, site)
-        if result.status == YES or name not in self._handled_names(scope):
+        if result.status == YES:
             return result
-        for other in scope.calls:
+        calls, stores = self._uses(scope)
+        for other in calls.get(name, ()):
             if other.order >= site.order or other is site:
                 continue
             call = other.node
@@ -284,29 +285,34 @@ class FlowAnalyzer:
                         pos = index if arg.keyword is None else None
                         kw = arg.keyword.value if arg.keyword is not None else None
                         result = result | Reach(CONDITIONAL, (("injects", callee, pos, kw),))
-        for target, value, order, branch in scope.attr_stores:
-            if order < site.order and root_name(target) == name and branch_compatible(branch, site.branch):
+        for target, value, order, branch in stores.get(name, ()):
+            if order < site.order and branch_compatible(branch, site.branch):
                 result = result | self.reaches(value, site, depth + 1, seen)
         return result
 
-    def _handled_names(self, scope: Scope) -> frozenset:
-        """Names the loops of :meth:`_local_injection` can act on in ``scope``: receivers of
-        mutators, plain-name arguments, roots of attribute stores (indexed once per scope)."""
-        names = self._handled.get(id(scope))
-        if names is None:
-            found = set()
+    def _uses(self, scope: Scope):
+        """The calls and attribute stores :meth:`_local_injection` can act on, by name (indexed
+        once per scope): calls mutating ``name`` or passing it as a plain argument, in order, and
+        stores to an attribute or item of ``name``."""
+        uses = self._by_name.get(id(scope))
+        if uses is None:
+            calls: dict = {}
             for other in scope.calls:
                 call = other.node
                 func = call.func
+                names = set()
                 if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
-                    found.add(root_name(func.value))
+                    names.add(root_name(func.value))
                 for arg in call.args:
                     if isinstance(arg.value, cst.Name) and not arg.star:
-                        found.add(arg.value.value)
-            for target, _, _, _ in scope.attr_stores:
-                found.add(root_name(target))
-            names = self._handled[id(scope)] = frozenset(found)
-        return names
+                        names.add(arg.value.value)
+                for name in names:
+                    calls.setdefault(name, []).append(other)
+            stores: dict = {}
+            for store in scope.attr_stores:
+                stores.setdefault(root_name(store[0]), []).append(store)
+            uses = self._by_name[id(scope)] = (calls, stores)
+        return uses
 
     def _project_callee(self, call: cst.Call, scope: Scope) -> str:
         func = call.func
