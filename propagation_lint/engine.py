@@ -26,7 +26,7 @@ from .findings import Finding, InternalError, Location, Related
 from .fastvisit import fast_visits
 from .flow import FlowAnalyzer
 from .model import FileModel, Scope, build_model, dotted
-from .names import Resolver
+from .names import Resolver, stdlib_module_names
 from .positions import LazyPositions, def_lines
 from .rule import Candidate, Rule
 
@@ -115,12 +115,6 @@ def _specific(word: str) -> bool:
     return any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))
 
 
-def _stdlib_modules() -> frozenset:
-    from .names import stdlib_module_names
-
-    return stdlib_module_names()
-
-
 def catalog_roots(catalog: Catalog) -> Dict[str, frozenset]:
     """Top-level modules of every library type, factory, publisher function, injector and
     instrumentor in the catalog, each with the names (last components) the catalog knows there."""
@@ -182,13 +176,11 @@ class Prefilter:
             # a rule that names no specific word cannot be narrowed: all its words count
             words.update(specific or rule.trigger_words)
         self.words = tuple(sorted(words))
-        self._words = _word_regex(self.words)
-        self._word_checks = tuple((w, _word_regex((w,))) for w in self.words)
-        checks = dict(self._word_checks)
+        checks = {w: _word_regex((w,)) for w in self.words}
         self._probes = tuple((probe, tuple((w, checks[w]) for w in covered))
                              for probe, covered in _probes(self.words))
         roots = catalog_roots(catalog)
-        stdlib = _stdlib_modules()
+        stdlib = stdlib_module_names()
         self.roots = roots
         # standard-library modules count only with one of their catalog names (tracing ones too:
         # ``contextvars`` is imported by much code that never hands work to a thread)

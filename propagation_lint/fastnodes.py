@@ -14,12 +14,12 @@ slot) keeps its own ``__init__``.
 from __future__ import annotations
 
 import dataclasses
+import types
 from typing import Dict, List, Tuple
 
 from libcst._nodes.base import CSTNode
 
 _MISSING = object()  # a default_factory field left out by the caller
-_SLOT = type(CSTNode.__dict__.get("__weakref__") or type("_Probe", (), {"__slots__": ("x",)}).x)
 
 
 def _node_classes() -> List[type]:
@@ -41,7 +41,7 @@ def _fast_init(cls: type):
     params, body = ["self"], []
     for index, f in enumerate(dataclasses.fields(cls)):
         slot = next((k.__dict__[f.name] for k in cls.__mro__ if f.name in k.__dict__), None)
-        if not f.init or getattr(f, "kw_only", False) or type(slot) is not _SLOT:
+        if not f.init or getattr(f, "kw_only", False) or type(slot) is not types.MemberDescriptorType:
             return None
         namespace[f"_set{index}"] = slot.__set__
         value = f.name

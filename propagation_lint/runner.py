@@ -157,11 +157,10 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
     result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog,
                             None if force else trigger)
     if result.candidates:
-        sup = parse_suppressions(text, {n for c in result.candidates for n in (c.noqa_lines or (c.finding.location.line,))})
+        lines = [c.noqa_lines or (c.finding.location.line,) for c in result.candidates]
+        sup = parse_suppressions(text, {n for at in lines for n in at})
         if sup.lines or sup.file_all or sup.file_codes:
-            result.candidates = [
-                c for c in result.candidates if not sup.suppresses(c.finding.code, c.noqa_lines or (c.finding.location.line,))
-            ]
+            result.candidates = [c for c, at in zip(result.candidates, lines) if not sup.suppresses(c.finding.code, at)]
     if cache is not None and key is not None and not result.internal_errors:
         cache.put(key, result)
     return result

@@ -111,18 +111,15 @@ def _enclosing_chains(tree):
     return chains
 
 
-@pytest.mark.parametrize("text", SYMBOLS)
-def test_positions_from_symbol_table_lines_match_libcst(text):
-    """Inside a def or class, the symbol table's line of each definition replaces CPython's tree
-    (built only when a unit cannot be placed that way); at the top, the first statements' code."""
+def _from_symbol_table(text: str, lines: int):
+    """(tree, libcst's ranges, LazyPositions placing defs by the symbol table, a list that gets an
+    entry when CPython's tree is built)."""
     import _symtable
 
     from propagation_lint.model import build_model
     from propagation_lint.positions import def_lines
 
-    _parses_here(text)
     tree = cst.parse_module(text)
-    expected = libcst_positions(tree)
     model = build_model(tree, "t.py", "t", False)
     symbols = _symtable.symtable(text, "t.py", "exec")
     built = []
@@ -131,8 +128,17 @@ def test_positions_from_symbol_table_lines_match_libcst(text):
         built.append(True)
         return ast.parse(text)
 
+    lazy = LazyPositions(tree, python_tree, lambda: def_lines(model.root, symbols), lines=lines)
+    return tree, libcst_positions(tree), lazy, built
+
+
+@pytest.mark.parametrize("text", SYMBOLS)
+def test_positions_from_symbol_table_lines_match_libcst(text):
+    """Inside a def or class, the symbol table's line of each definition replaces CPython's tree
+    (built only when a unit cannot be placed that way); at the top, the first statements' code."""
+    _parses_here(text)
     # (a budget larger than any file: when generating code stops paying is tested below)
-    lazy = LazyPositions(tree, python_tree, lambda: def_lines(model.root, symbols), lines=10**9)
+    tree, expected, lazy, built = _from_symbol_table(text, lines=10**9)
     chains = _enclosing_chains(tree)
     # what findings point at (whitespace objects may be shared between places, and found later)
     kinds = (cst.BaseExpression, cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Arg, cst.Param)
@@ -161,23 +167,8 @@ def test_symbol_table_lines_refuse_a_table_that_does_not_pair():
 
 
 def test_positions_build_cpythons_tree_once_generated_code_would_cost_more():
-    import _symtable
-
-    from propagation_lint.model import build_model
-    from propagation_lint.positions import def_lines
-
     text = "def big():\n" + "".join(f"    x{i} = {i}\n" for i in range(40)) + "\n\ndef small():\n    return 1\n"
-    tree = cst.parse_module(text)
-    expected = libcst_positions(tree)
-    model = build_model(tree, "t.py", "t", False)
-    symbols = _symtable.symtable(text, "t.py", "exec")
-    built = []
-
-    def python_tree():
-        built.append(True)
-        return ast.parse(text)
-
-    lazy = LazyPositions(tree, python_tree, lambda: def_lines(model.root, symbols), lines=text.count("\n") + 1)
+    tree, expected, lazy, built = _from_symbol_table(text, lines=text.count("\n") + 1)
     big, small = tree.body
     first = big.body.body[0].body[0]
     assert lazy.get(first, [big]) == expected[first] and not built  # the symbol table placed `big`
