@@ -12,7 +12,9 @@ import click
 from .config import ConfigError, make_resolver
 from .discovery import discover
 from .output import Summary, render
+from .output.escape import printable
 from . import registry
+from .source import UNREADABLE, SourceError, decode_source
 from .runner import FileJob, Selection, display_path, finish, module_for, run_jobs
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -44,11 +46,11 @@ class CheckOptions:
 
 
 def _err(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(printable(f"error: {message}"), err=True)
 
 
 def _warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    click.echo(printable(f"warning: {message}"), err=True)
 
 
 def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -> int:
@@ -67,7 +69,7 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
     roots: List[Path] = []
     report_paths = None
 
-    def add(path: Path, display: str, text: Optional[str] = None) -> bool:
+    def add(path: Path, display: str, text: Optional[str] = None, problem: Optional[Tuple[str, str]] = None) -> bool:
         try:
             settings = resolver.for_file(path)
         except ConfigError as exc:
@@ -76,16 +78,21 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         key = settings.fingerprint()
         settings_by_key.setdefault(key, settings)
         module, is_package = module_for(path)
-        jobs_list.append(FileJob(str(path), display, module, is_package, key, text))
+        jobs_list.append(FileJob(str(path), display, module, is_package, key, text, problem))
         return True
 
+    stdin_data, stdin_problem = b"", None
     if options.stdin_filename is not None:
-        text = options.stdin_text if options.stdin_text is not None else sys.stdin.read()
+        stdin_data, text, stdin_problem = _read_stdin(options)
         path = Path(options.stdin_filename)
-        base = resolver.for_file(cwd / path) if not path.is_absolute() else resolver.for_file(path)
+        try:
+            base = resolver.for_file(cwd / path)
+        except ConfigError as exc:
+            _err(str(exc))
+            return EXIT_ERROR
         if options.force_exclude and _excluded(path, base, cwd):
             return _emit([], [], options, stdout, files_checked=0, files_skipped=0)
-        if not add(cwd / path if not path.is_absolute() else path, display_path(cwd / path, cwd), text):
+        if not add(cwd / path, display_path(cwd / path, cwd), text, stdin_problem):
             return EXIT_ERROR
         roots.append(cwd / path if not path.is_absolute() else path)
     else:
@@ -106,6 +113,9 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         problems = result.problems
         for f in result.files:
             if not add(f, display_path(f, cwd)):
+                return EXIT_ERROR
+        for d in result.unwalked:  # a directory that cannot be read is a finding, as a file is
+            if not add(Path(d.path), display_path(Path(d.path), cwd), None, (UNREADABLE, d.message)):
                 return EXIT_ERROR
         roots = [Path(p) for p in given if Path(p).is_dir()]
         if any(not Path(p).is_dir() for p in given):
@@ -156,7 +166,11 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
             return EXIT_FINDINGS if outcome.fixed else EXIT_CLEAN
         if options.stdin_filename is not None:
             # Editor integration: the fixed source, and only it, on stdout; the report on stderr.
-            stdout.write(outcome.stdin_text or "")
+            if stdin_problem is not None:  # undecodable: given back byte for byte
+                stdout.flush()
+                getattr(stdout, "buffer", stdout).write(stdin_data)
+            else:
+                stdout.write(outcome.stdin_text or "")
             stdout.flush()
             stdout = sys.stderr
 
@@ -210,6 +224,20 @@ class Relinter:
                 self.texts[job.path] = job.text
         return finish(self.results, self.jobs_list, self.settings_by_key, self.selection, self.roots, self.cwd,
                       report_paths=self.report_paths)
+
+
+def _read_stdin(options: CheckOptions) -> Tuple[bytes, str, Optional[Tuple[str, str]]]:
+    """Standard input's bytes, its text decoded as a file's bytes are (BOM, coding line, else
+    UTF-8), and the CTX002 problem when it cannot be (null bytes, an invalid byte), as for a file."""
+    if options.stdin_text is not None:
+        data = options.stdin_text.encode("utf-8", "surrogateescape")
+    else:
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+    try:
+        return data, decode_source(data)[0], None
+    except SourceError as exc:
+        return data, "", (exc.code, exc.message)
 
 
 def _excluded(path: Path, settings, cwd: Path) -> bool:

@@ -510,7 +510,7 @@ def _has_our_table(pyproject: Path) -> bool:
         return False
     try:
         doc = tomllib.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         # Broken TOML that clearly meant to configure us: return it, so loading reports it.
         return bool(_SECTION_RE.search(data))
     tool = doc.get("tool")
@@ -563,6 +563,8 @@ def _read_table(path: Path, shown: str) -> Tuple[Dict[str, Any], str]:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{shown}: invalid TOML: arrays or inline tables nested too deeply") from None
     if path.name != PYPROJECT:
         return doc, ""
     tool = doc.get("tool", {})

@@ -15,6 +15,10 @@
   order.
 - ``*.py`` entries that are not regular files (named pipes, sockets, broken links) are returned
   all the same: the reader refuses them with a precise message and never blocks on them.
+- A directory that cannot be read is returned in ``unwalked``: the caller reports it as it reports
+  an unreadable file (CTX003), so files it may hold are never silently left out.
+- Names are kept as the operating system gives them (``os.fsdecode``: a byte that is not valid
+  UTF-8 is a lone surrogate); they are escaped only where they are printed.
 """
 from __future__ import annotations
 
@@ -57,6 +61,8 @@ class DiscoveryResult:
     files: List[Path] = field(default_factory=list)
     problems: List[FileProblem] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
+    # Directories that could not be read (permission denied...): the message says why.
+    unwalked: List[FileProblem] = field(default_factory=list)
 
 
 def discover(
@@ -92,6 +98,7 @@ def discover(
     walker.finish()
     result.files = walker.sorted_files()
     result.problems = sorted(set(walker.problems), key=lambda p: (p.path, p.message))
+    result.unwalked = sorted(set(walker.unwalked), key=lambda p: (p.path, p.message))
     return result
 
 
@@ -149,6 +156,7 @@ class _Walker:
         self.respect_gitignore = respect_gitignore
         self.files: List[Tuple[str, object]] = []  # (path as joined, identity)
         self.problems: List[FileProblem] = []
+        self.unwalked: List[FileProblem] = []
         self.visited: Set[Tuple[int, int]] = set()  # real directories walked (st_dev, st_ino)
         # Directories reached through a symbolic link, walked after the rest of the tree:
         # (path, gitignore rules, protected prefixes, chain of real directories above).
@@ -213,7 +221,7 @@ class _Walker:
                 with os.scandir(path) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
-                self._problem(path, _dir_error(exc))
+                self.unwalked.append(FileProblem(Path(path).as_posix(), _dir_error(exc)))
                 continue
             subdirs = []
             for entry in entries:

@@ -355,7 +355,7 @@ class FileContext:
 def _fingerprint(code: str, scope: str, target: str, ordinal: int) -> str:
     import hashlib
 
-    raw = f"{code}\x00{scope}\x00{target}\x00{ordinal}".encode()
+    raw = f"{code}\x00{scope}\x00{target}\x00{ordinal}".encode("utf-8", "surrogatepass")
     return hashlib.sha256(raw).hexdigest()[:16]
 
 

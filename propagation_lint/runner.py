@@ -52,6 +52,9 @@ class FileJob:
     is_package: bool
     settings_key: str
     text: Optional[str] = None  # stdin
+    # (CTX0xx code, message) known before reading: standard input that cannot be decoded, a
+    # directory that cannot be walked. The job is that finding and nothing else.
+    problem: Optional[Tuple[str, str]] = None
 
 
 @dataclass
@@ -138,6 +141,8 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
     settings, rules, trigger, catalog, codes = _STATE[job.settings_key]
     max_size = getattr(settings, "max_file_size", 10 * 1024 * 1024)
     try:
+        if job.problem is not None:
+            raise SourceError(*job.problem)
         if job.text is not None:
             text = job.text
         else:

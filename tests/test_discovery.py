@@ -137,7 +137,7 @@ def test_non_regular_and_broken_files_returned_for_the_reader(tmp_path):
         read_source(tmp_path / "pipe.py")
 
 
-def test_unreadable_directory_is_a_problem_and_the_walk_goes_on(tmp_path):
+def test_unreadable_directory_is_returned_as_unwalked_and_the_walk_goes_on(tmp_path):
     _tree(tmp_path, "a.py", "locked/b.py")
     locked = tmp_path / "locked"
     locked.chmod(0)
@@ -146,7 +146,8 @@ def test_unreadable_directory_is_a_problem_and_the_walk_goes_on(tmp_path):
             pytest.skip("running with privileges that read any directory")
         files, result = _found(tmp_path)
         assert files == ["a.py"]
-        assert [(p.path, p.message) for p in result.problems] == [
+        assert result.problems == []  # check reports it as CTX003, as an unreadable file
+        assert [(p.path, p.message) for p in result.unwalked] == [
             ("locked", "permission denied; directory not walked")
         ]
     finally:

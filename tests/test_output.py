@@ -336,6 +336,6 @@ def test_github_escaping():
     )
     assert github_output.format_finding(f) == (
         "::notice file=dir%2Cx/a%3Ab.py,line=1,col=2,endLine=3,endColumn=4,title=CTX301 odd"
-        "::CTX301 100%25 lost: a, b%0D%0Athen c"
+        "::CTX301 100%25 lost: a, b\u240d\u240athen c"  # a message is one line: its breaks are shown
     )
     assert github_output.escape_property("a%b\nc:d,e") == "a%25b%0Ac%3Ad%2Ce"

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Tuple
 
 import click
 
+from ..output.escape import printable
 from ..topology import FACT_KEY, ConstantReader, Graph, build_graph, filter_graph, service_namer
 
 FORMATS = ("mermaid", "dot", "json", "html")
@@ -124,11 +125,16 @@ def run_graph(options: GraphOptions, stdout=None, cwd: Optional[Path] = None) ->
         rel = os.path.relpath(cwd, os.path.dirname(os.path.abspath(cwd / options.output)))
         prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
     for e in graph.internal_errors:
-        click.echo(f"error: internal error in rule {e.rule} on {e.path}: {e.message} (please report this)", err=True)
+        click.echo(printable(f"error: internal error in rule {e.rule} on {e.path}: {e.message} (please report this)"),
+                   err=True)
     text = render(graph, options.output_format, title=options.title, link_prefix=prefix)
     if options.output is not None:
-        with open(cwd / options.output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        try:
+            with open(cwd / options.output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            click.echo(printable(f"error: cannot write {options.output}: {exc.strerror or exc}"), err=True)
+            return EXIT_ERROR
     else:
         stdout.write(text)
         stdout.flush()

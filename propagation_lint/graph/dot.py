@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import List
 
+from ..output.escape import printable
 from ..topology import Graph
 from .style import COLORS, clusters, edge_label, in_cluster
 
@@ -10,7 +11,8 @@ SHAPES = {"service": "box", "destination": "cylinder", "handler": "component", "
 
 
 def _q(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A quoted DOT string, on one line, control characters shown as control pictures."""
+    return '"' + printable(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def render_dot(graph: Graph) -> str:

@@ -6,6 +6,11 @@ barycentre of their neighbours to limit crossings). No fonts, scripts or images 
 a Content-Security-Policy forbids it. Gaps are red and thick, unknown edges grey and dashed;
 every edge links to its entry in the list below the map, with its findings and source
 locations (links relative to the page when it is written with ``-o``).
+
+Every name on the page comes from the checked tree (directories, files, topics, functions), so
+every one is HTML-escaped, the embedded JSON cannot close its script element, and links are built
+only from percent-encoded paths: ``:`` is always encoded, so a directory named
+``javascript:alert(1)`` gives a relative link to that directory, never a ``javascript:`` URL.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import html
 import json
 from typing import Dict, List, Tuple
 
+from ..output.sarif import artifact_location, quote_path
 from ..topology import Graph
 from .style import COLORS, KIND_VERB, edge_label
 
@@ -243,10 +249,10 @@ def render_html(graph: Graph, title: str = "", link_prefix: str = "") -> str:
             label = edge_label(e)
             tip = f"{KIND_VERB[e.kind]} {names[e.source].label} → {names[e.target].label}: {label}"
             out.append(
-                f'<a href="#{_e(e.id)}" class="edge {e.state} {e.kind}" id="edge-{_e(e.id)}" '
+                f'<a href="#{_e(e.id)}" class="edge {_e(e.state)} {_e(e.kind)}" id="edge-{_e(e.id)}" '
                 f'data-source="{dom[e.source]}" data-target="{dom[e.target]}">'
                 f"<title>{_e(tip)}</title>"
-                f'<path d="{d}" stroke="{COLORS[e.state]}" marker-end="url(#arrow-{e.state})"/>'
+                f'<path d="{d}" stroke="{COLORS[e.state]}" marker-end="url(#arrow-{_e(e.state)})"/>'
                 f'<text x="{mid[0]:.1f}" y="{mid[1] - 5:.1f}" text-anchor="middle" fill="{COLORS[e.state]}">'
                 f"{_e(_short(', '.join(e.codes) if e.state == 'gap' and e.codes else e.state))}</text></a>"
             )
@@ -254,7 +260,7 @@ def render_html(graph: Graph, title: str = "", link_prefix: str = "") -> str:
         out.append('<g class="nodes">')
         for n in graph.nodes:
             x, y = coords[n.id]
-            classes = ["node", n.kind]
+            classes = ["node", _e(n.kind)]
             if n.kind == "destination" and not n.resolved:
                 classes.append("unresolved")
             if n.id in gap_nodes:
@@ -276,11 +282,11 @@ def render_html(graph: Graph, title: str = "", link_prefix: str = "") -> str:
     out.append("<h2>Edges</h2>")
     for e in graph.edges:
         src, dst = names[e.source], names[e.target]
-        out.append(f'<div class="edge-item {e.state}" id="{_e(e.id)}">')
+        out.append(f'<div class="edge-item {_e(e.state)}" id="{_e(e.id)}">')
         out.append(
             f"<h3>{_e(KIND_VERB[e.kind])} <code>{_e(src.detail or src.label)}</code> → "
             f"<code>{_e(dst.detail or dst.label)}</code>: "
-            f'<span class="state {e.state}">{_e(e.state)}</span>'
+            f'<span class="state {_e(e.state)}">{_e(e.state)}</span>'
             + (f" {_e(', '.join(e.codes))}" if e.codes else "")
             + (f" <small>({_e(', '.join(e.libraries))})</small>" if e.libraries else "")
             + "</h3>"
@@ -290,14 +296,16 @@ def render_html(graph: Graph, title: str = "", link_prefix: str = "") -> str:
             href = _link(s.path, s.line, link_prefix)
             where = f"{s.path}:{s.line}:{s.column}"
             item = (f'<li><a href="{_e(href)}">{_e(where)}</a> in <code>{_e(s.function)}</code>: '
-                    f'<span class="state {s.state}">{_e(s.state)}</span>')
+                    f'<span class="state {_e(s.state)}">{_e(s.state)}</span>')
             for f in s.findings:
                 item += (f'<br><strong>{_e(f["code"])}</strong> {_e(f["message"])} '
                          f'(<a href="{_e(_link(f["path"], f["line"], link_prefix))}">{_e(f["path"])}:{f["line"]}:{f["column"]}</a>)')
             out.append(item + "</li>")
         out.append("</ul></div>")
     out.append("</section>")
-    data = json.dumps(graph.as_dict(), sort_keys=True, ensure_ascii=True).replace("</", "<\\/")
+    # "<" only ever appears inside JSON strings: as \u003c it cannot end the script element
+    # ("</script>") or open a comment ("<!--") in it
+    data = json.dumps(graph.as_dict(), sort_keys=True, ensure_ascii=True).replace("<", "\\u003c")
     out.append(f'<script type="application/json" id="graph-data">{data}</script>')
     out.append(f"<script>{SCRIPT}</script>")
     out.append("</body>")
@@ -310,6 +318,9 @@ def _n(count: int, word: str) -> str:
 
 
 def _link(path: str, line: int, prefix: str) -> str:
-    if path.startswith("/"):
-        return f"file://{path}#L{line}"
-    return f"{prefix}{path}#L{line}"
+    """The link to a source line: a relative path (percent-encoded, so it has no scheme) below
+    ``prefix`` (``../`` segments from the page to the working directory), or a ``file:`` URL."""
+    location = artifact_location(path)
+    if "uriBaseId" not in location:
+        return f"{location['uri']}#L{line}"
+    return f"{quote_path(prefix)}{location['uri']}#L{line}"

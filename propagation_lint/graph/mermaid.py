@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Dict, List
 
+from ..output.escape import printable
 from ..topology import Graph
 from .style import COLORS, clusters, edge_label, in_cluster
 
@@ -14,7 +15,10 @@ SHAPES = {"service": ('["', '"]'), "destination": ('[("', '")]'), "handler": ('[
 
 
 def _text(s: str) -> str:
-    return s.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    """A label inside double quotes: on one line (a newline in a name would start a statement of
+    its own, a ``click ... href``), with Mermaid's entity codes for what HTML or Mermaid reads."""
+    s = printable(s).replace("#", "#35;").replace("&", "#amp;").replace('"', "#quot;")
+    return s.replace("<", "#lt;").replace(">", "#gt;")
 
 
 def render_mermaid(graph: Graph) -> str:

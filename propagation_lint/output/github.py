@@ -9,7 +9,9 @@ the text output, so the annotation on the pull request explains itself.
 
 Escaping follows the Actions toolkit (``@actions/core`` ``command.ts``): in the message ``%``,
 ``\\r`` and ``\\n`` become ``%25``, ``%0D`` and ``%0A``; property values additionally escape ``:``
-and ``,`` (``%3A``, ``%2C``), which would otherwise end the value.
+and ``,`` (``%3A``, ``%2C``), which would otherwise end the value. Before that, names and
+messages from the checked tree are made printable (:mod:`.escape`): the Actions log is a
+terminal that acts on escape sequences, and a newline in a file name is no line break of ours.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import IO, Any
 
 from ..findings import Finding
 from ..rule import Rule
+from .escape import printable, printable_lines
 
 # Finding severity -> workflow command.
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -34,7 +37,7 @@ def escape_property(text: str) -> str:
 def format_finding(f: Finding) -> str:
     loc = f.location
     props = [
-        ("file", loc.path),
+        ("file", printable(loc.path)),
         ("line", str(loc.line)),
         ("col", str(loc.column)),
         ("endLine", str(loc.end_line)),
@@ -44,12 +47,12 @@ def format_finding(f: Finding) -> str:
     command = COMMANDS.get(f.severity, "error")
     props_text = ",".join(f"{key}={escape_property(value)}" for key, value in props)
     # the evidence as in the text output, on the annotation's following lines
-    lines = [f"{f.code} {f.message}"]
+    lines = [f"{f.code} {printable(f.message)}"]
     if f.suggestion:
-        lines.append("help: " + f.suggestion.rstrip("\n"))
+        lines.append("help: " + printable_lines(f.suggestion.rstrip("\n")))
     for rel in f.related:
         r = rel.location
-        lines.append(f"--> {r.path}:{r.line}:{r.column}: {rel.message}")
+        lines.append(f"--> {printable(r.path)}:{r.line}:{r.column}: {printable_lines(rel.message)}")
     return f"::{command} {props_text}::{escape_data(chr(10).join(lines))}"
 
 

@@ -38,15 +38,22 @@ DEFAULT_TAGS = ("tracing",)
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
 
 
+def quote_path(path: str) -> str:
+    """A path's percent-encoded bytes: every character but letters, digits, ``/`` and ``_.-~``
+    is encoded, ``:`` too, so a relative path can never read as a scheme (``javascript:``); a
+    byte of a file name that is not valid UTF-8 is encoded as that byte."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
+
+
 def artifact_location(path: str) -> dict[str, str]:
     """A relative path as a ``%SRCROOT%``-relative URI; an absolute one as a ``file://`` URI."""
     if _WINDOWS_DRIVE.match(path):
-        return {"uri": "file:///" + path[:2] + quote(path[2:], safe="/")}
+        return {"uri": "file:///" + path[:2] + quote_path(path[2:])}
     if path.startswith("//"):  # UNC path: //server/share/...
-        return {"uri": "file:" + quote(path, safe="/")}
+        return {"uri": "file:" + quote_path(path)}
     if path.startswith("/"):
-        return {"uri": "file://" + quote(path, safe="/")}
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + quote_path(path)}
+    return {"uri": quote_path(path), "uriBaseId": SRCROOT}
 
 
 def root_uri(root: Path | None = None) -> str:

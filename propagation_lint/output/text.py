@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from ..findings import Finding
 from ..rule import Rule
+from .escape import printable, printable_lines
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -64,17 +65,20 @@ def format_finding(f: Finding, color: bool = False, unsafe_fixes: bool = False) 
     """The lines printed for one finding (without newlines)."""
     s = _Style(color)
     loc = f.location
-    head = f"{s(loc.path, _BOLD)}:{loc.line}:{loc.column}: {s(f.code, _BOLD, _RED)}"
+    # Names and messages come from the checked tree: escaped, so none can forge a line or
+    # drive the terminal (the head line is one line whatever the message holds).
+    head = f"{s(printable(loc.path), _BOLD)}:{loc.line}:{loc.column}: {s(f.code, _BOLD, _RED)}"
     if _has_safe_fix(f, unsafe_fixes):
         head += " " + s("[*]", _CYAN)
-    lines = [f"{head} {f.message}"]
+    lines = [f"{head} {printable(f.message)}"]
     if f.suggestion:
-        lines += _block("  " + s("help", _BOLD, _CYAN) + ": ", f.suggestion)
+        lines += _block("  " + s("help", _BOLD, _CYAN) + ": ", printable_lines(f.suggestion))
     for rel in f.related:
         r = rel.location
-        lines += _block(f"  {s('-->', _CYAN)} ", f"{r.path}:{r.line}:{r.column}: {rel.message}")
+        lines += _block(f"  {s('-->', _CYAN)} ",
+                        f"{printable(r.path)}:{r.line}:{r.column}: {printable_lines(rel.message)}")
     if f.fix is not None and f.fix.applicability != "safe":
-        lines += _block("  " + s("fix (unsafe)", _BOLD, _CYAN) + ": ", f.fix.title)
+        lines += _block("  " + s("fix (unsafe)", _BOLD, _CYAN) + ": ", printable_lines(f.fix.title))
     return lines
 
 
@@ -123,7 +127,7 @@ def format_show_fixes(show_fixes: Sequence[tuple[str, str, int]], rules: Sequenc
     width = max(len(str(n)) for c in per_file.values() for n in c.values())
     out = [s(f"Fixed {_plural(total, 'finding')}:", _BOLD, _GREEN)]
     for path in sorted(per_file):
-        out.append(f"{s('-', _CYAN)} {s(path, _BOLD)}{s(':', _CYAN)}")
+        out.append(f"{s('-', _CYAN)} {s(printable(path), _BOLD)}{s(':', _CYAN)}")
         for code, n in sorted(per_file[path].items(), key=lambda item: (-item[1], item[0])):
             name = f" ({names[code]})" if names.get(code) else ""
             out.append(f"    {n:>{width}} x {s(code, _BOLD, _RED)}{name}")
