@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from .catalog import CATALOG, Catalog
+from .catalog.instrumentors import LAUNCHERS as LAUNCHER_ROWS
+from .catalog.schema import Instrumentor, Launcher
 from .findings import Finding, Location, Related
+from .program.dependencies import Dependencies, read_dependencies, requirement_name, satisfies
 from .rule import Candidate
 
 HELPER_DEPTH = 3
@@ -38,10 +41,7 @@ LAUNCH_FILE_PATTERNS = (
     re.compile(r"^entrypoint.*$|^start.*$|^run$|^Makefile$"),
     re.compile(r"^pyproject\.toml$|^setup\.cfg$|^tox\.ini$|^app\.ya?ml$"),
 )
-LAUNCHERS = {
-    "opentelemetry-instrument": "opentelemetry",
-    "ddtrace-run": "ddtrace",
-}
+LAUNCHERS = {row.command: row.system for row in LAUNCHER_ROWS}
 # the launcher as a command word: not `pip install opentelemetry-instrumentation-pika`
 _LAUNCHER_RE = {name: re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])") for name in LAUNCHERS}
 _LAUNCH_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist", ".mypy_cache", "site-packages"}
@@ -67,6 +67,7 @@ class EnabledInstrumentor:
     # a launch file covers the files below its own directory (a Dockerfile in services/billing/
     # says nothing about services/shipping/); None: the whole project
     scope_dir: Optional[str] = None
+    why_not: str = ""  # a launcher's instrumentor that nothing installs: why it does not count
 
 
 @dataclass
@@ -79,6 +80,9 @@ class Project:
     instrumentors: List[EnabledInstrumentor] = field(default_factory=list)
     exports: Dict[str, str] = field(default_factory=dict)
     uses_tracing: bool = False
+    # a launcher's instrumentors that nothing installs: not active, kept as the findings' evidence
+    uninstalled: List[EnabledInstrumentor] = field(default_factory=list)
+    _dependencies: Dict[Tuple[str, str], Dependencies] = field(default_factory=dict)
     facts: Dict[str, object] = field(default_factory=dict)  # every other family's facts, merged
     _current_path: Optional[str] = None
 
@@ -125,7 +129,7 @@ class Project:
                     real = os.path.realpath(path)
                     if real not in seen:
                         seen.add(real)
-                        self._scan_launch_file(path, cwd)
+                        self._scan_launch_file(path, cwd, Path(cwd))
         bases = sorted({os.path.realpath(r if r.is_dir() else r.parent) for r in roots})
         # a directory inside another one given is walked once, with its parent
         bases = [b for b in bases if not any(b != o and b.startswith(o.rstrip(os.sep) + os.sep) for o in bases)]
@@ -140,9 +144,13 @@ class Project:
                     if real in seen:
                         continue
                     seen.add(real)
-                    self._scan_launch_file(path, cwd)
+                    self._scan_launch_file(path, cwd, Path(base))
 
-    def _scan_launch_file(self, path: Path, cwd: Path) -> None:
+    def _scan_launch_file(self, path: Path, cwd: Path, base: Optional[Path] = None) -> None:
+        """A launcher line enables its system's default instrumentors for the files below the launch
+        file's directory, each only where something installs it (:func:`_not_installed`): the
+        dependency manifests of that directory and its ancestors up to the checked root (the
+        working directory, or ``base`` when the launch file is outside it), or a bootstrap step."""
         try:
             if path.stat().st_size > 1_000_000:
                 return
@@ -160,10 +168,23 @@ class Project:
                 col = match.start()
                 display = _display(path, cwd)
                 loc = Location(display, lineno, col + 1, lineno, col + 1 + len(launcher))
+                row = next(r for r in LAUNCHER_ROWS if r.command == launcher)
                 for inst in self.catalog.instrumentors:
                     if inst.system == system and inst.default_in_launcher:
-                        self.instrumentors.append(EnabledInstrumentor(inst.qname, "launcher", loc, launcher,
-                                                                      scope_dir=os.path.realpath(path.parent)))
+                        why = _not_installed(inst, row, lambda: self._dependencies_of(path.parent, cwd, base))
+                        enabled = EnabledInstrumentor(inst.qname, "launcher", loc, launcher,
+                                                      scope_dir=os.path.realpath(path.parent), why_not=why)
+                        (self.uninstalled if why else self.instrumentors).append(enabled)
+
+    def _dependencies_of(self, directory: Path, cwd: Path, base: Optional[Path]) -> Dependencies:
+        here = os.path.realpath(directory)
+        top = os.path.realpath(cwd)
+        if here != top and not here.startswith(top.rstrip(os.sep) + os.sep):
+            top = os.path.realpath(base) if base is not None else here
+        key = (here, top)
+        if key not in self._dependencies:
+            self._dependencies[key] = read_dependencies(here, top)
+        return self._dependencies[key]
 
     # ------------------------------------------------------------ deciding
     def holds(self, cond: tuple, depth: int = 0) -> bool:
@@ -221,7 +242,55 @@ class Project:
                 if inst.where == "celery-worker":
                     why = "it is enabled only in Celery worker processes (worker_process_init), not in the process that publishes"
                 notes.append(Related(inst.location, f"{row.qname.rsplit('.', 1)[-1]} is enabled here but does not count: {why}"))
+            notes.extend(self._uninstalled_notes(cond))
         return notes[:3]
+
+    def _uninstalled_notes(self, cond: tuple) -> List[Related]:
+        """Launchers above the file whose instrumentor would cover the call but is not installed."""
+        library, method, receiver = (list(cond[1:]) + ["", "", ""])[:3]
+        keys = {f"{library}:{method}", f"{library}:{method}@{receiver}"}
+        here = self._current_path
+        notes = []
+        for inst in self.uninstalled:
+            row = self.catalog.instrumentor(inst.qname)
+            if row is None or not keys.intersection(row.covers) or inst.location is None:
+                continue
+            if here is not None and inst.scope_dir is not None and not (
+                    here == inst.scope_dir or here.startswith(inst.scope_dir.rstrip(os.sep) + os.sep)):
+                continue
+            where = f"{inst.location.path}:{inst.location.line}"
+            notes.append(Related(inst.location, f"{inst.source} at {where} does not count: {inst.why_not}"))
+        return notes
+
+
+def _not_installed(row: Instrumentor, launcher: Launcher, dependencies: Callable[[], Dependencies]) -> str:
+    """Why ``launcher`` does not load ``row``, or "" when something installs it: one of the row's
+    ``installed_by`` distributions (listed in a manifest, or installed with the launcher itself),
+    or a bootstrap step of the launcher where the row is a bootstrap default or no client it
+    instruments is pinned outside its supported range (the code calls the client, so it is
+    installed even where only a dependency of it is listed: boto3 brings botocore)."""
+    if not row.installed_by or any(d in launcher.installs for d in row.installed_by):
+        return ""
+    deps = dependencies()
+    if any(deps.installed(d) for d in row.installed_by):
+        return ""
+    first = row.installed_by[0]
+    tool = next((b for b in launcher.bootstrap if b in deps.bootstraps), "")
+    if not tool:
+        steps = " or ".join(launcher.bootstrap)
+        return f"nothing installs {first} (no dependency manifest lists it" + (f", no {steps} step)" if steps else ")")
+    if row.bootstrap_default:
+        return ""
+    pinned = []
+    for requirement in row.instruments:
+        version = deps.version(requirement_name(requirement))
+        if version is None or satisfies(version, requirement) is not False:
+            return ""
+        pinned.append(f"{requirement_name(requirement)} {version}")
+    if not pinned:
+        return f"nothing installs {first} (no dependency manifest lists it, and {tool} does not install it)"
+    return (f"nothing installs {first}: no dependency manifest lists it, and {tool} skips it for "
+            f"{', '.join(pinned)} (it supports {' or '.join(row.instruments)})")
 
 
 def _display(path: Path, cwd: Path) -> str:

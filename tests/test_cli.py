@@ -306,6 +306,7 @@ def test_named_files_still_see_project_facts(tmp_path):
 
 def test_launch_file_covers_only_the_files_below_it(tmp_path):
     write(tmp_path / "services" / "billing" / "Dockerfile", 'CMD ["opentelemetry-instrument", "python", "-m", "billing"]\n')
+    write(tmp_path / "services" / "billing" / "requirements.txt", "opentelemetry-instrumentation-kafka-python\n")
     write(tmp_path / "services" / "billing" / "publisher.py", GAP)
     write(tmp_path / "services" / "shipping" / "publisher.py", GAP)
     result = run(["check", "--no-cache", "-q", "."], tmp_path)

@@ -3,65 +3,92 @@
 ``covers`` keys: ``<library>:<method>`` for publishes, ``<library>:consume:<pattern>`` for consumers,
 ``threads:<call>`` for hand-offs. What a row does not list, it does not cover.
 """
-from .schema import Instrumentor
+from .schema import Instrumentor, Launcher
+
+# What installs an OpenTelemetry instrumentation: its own distribution, or the meta-distribution
+# that depends on every contrib instrumentation. ``instruments``: the client versions it supports,
+# from each instrumentation's ``package.py`` ``_instruments``/``_instruments_any``
+# (opentelemetry-python-contrib @ 466ae4c00de7; aio-pika's ``< 11`` is the 0.66b1 wheel's, domain.md §0);
+# ``opentelemetry-bootstrap`` installs one only where a listed client is in that range, and the
+# ``default_instrumentations`` of its ``bootstrap_gen.py`` (threading) always.
+_CONTRIB_ALL = "opentelemetry-contrib-instrumentations"
+
+
+def _otel(name: str) -> tuple:
+    return (f"opentelemetry-instrumentation-{name}", _CONTRIB_ALL)
+
+
+# every ddtrace integration ships in the ddtrace distribution itself
+_DDTRACE = ("ddtrace",)
 
 INSTRUMENTORS = (
     Instrumentor(
         "otel-kafka-python", "opentelemetry.instrumentation.kafka.KafkaInstrumentor",
         ("kafka-python",), ("kafka-python:send",),  # its consumer span ends before the record reaches user code
         not_covers="poll() is not instrumented, and the consumer span ends before the record reaches your code",
+        installed_by=_otel("kafka-python"), instruments=("kafka-python >= 2.0, < 4.0",),
     ),
     Instrumentor(
         "otel-confluent-kafka", "opentelemetry.instrumentation.confluent_kafka.ConfluentKafkaInstrumentor",
         ("confluent-kafka",), ("confluent-kafka:produce@confluent_kafka.Producer", "confluent-kafka:consume:poll@confluent_kafka.Consumer",
                                "confluent-kafka:consume:consume@confluent_kafka.Consumer"),
         not_covers="SerializingProducer/DeserializingConsumer and classes imported before instrument() are not patched",
+        installed_by=_otel("confluent-kafka"), instruments=("confluent-kafka >= 1.8.2, < 3.0.0",),
     ),
     Instrumentor(
         "otel-aiokafka", "opentelemetry.instrumentation.aiokafka.AIOKafkaInstrumentor",
         ("aiokafka",), ("aiokafka:send", "aiokafka:send_and_wait"),
         not_covers="send_batch() is not covered; consumer loop bodies run outside the span",
+        installed_by=_otel("aiokafka"), instruments=("aiokafka >= 0.8, < 1.0",),
     ),
     Instrumentor(
         "otel-pika", "opentelemetry.instrumentation.pika.PikaInstrumentor",
         ("pika",), ("pika:basic_publish", "pika:consume:basic_consume", "pika:consume:consume"),
         not_covers="channels created before instrument() and basic_get() are not covered",
+        installed_by=_otel("pika"), instruments=("pika >= 0.12.0",),
     ),
     Instrumentor(
         "otel-aio-pika", "opentelemetry.instrumentation.aio_pika.AioPikaInstrumentor",
         ("aio-pika",), ("aio-pika:publish", "aio-pika:consume:consume"),
         not_covers="queue.iterator() loop bodies and queue.get() run outside the span",
+        installed_by=_otel("aio-pika"), instruments=("aio_pika >= 7.2.0, < 11.0.0",),
     ),
     Instrumentor(
         "otel-celery", "opentelemetry.instrumentation.celery.CeleryInstrumentor",
         ("celery",), ("celery:apply_async", "celery:delay", "celery:send_task", "celery:consume:task"),
         not_covers="a prefork worker must call instrument() in worker_process_init; the web process needs its own call",
+        installed_by=_otel("celery"), instruments=("celery >= 4.0, < 6.0",),
     ),
     Instrumentor(
         "otel-boto3sqs", "opentelemetry.instrumentation.boto3sqs.Boto3SQSInstrumentor",
         ("boto3-sqs",), ("boto3-sqs:send_message", "boto3-sqs:send_message_batch", "boto3-sqs:consume:receive_message@boto3.client.sqs",
                          "boto3-sqs:consume:attribute-names@boto3.client.sqs"),
         not_covers="the resource API and AWSTraceHeader are not covered",
+        installed_by=_otel("boto3sqs"), instruments=("boto3 ~= 1.0",),
     ),
     Instrumentor(
         "otel-botocore", "opentelemetry.instrumentation.botocore.BotocoreInstrumentor",
         ("boto3-sns", "boto3-lambda"), ("boto3-sns:publish", "boto3-sns:publish_batch", "boto3-lambda:invoke"),
         not_covers="botocore's SQS extension injects nothing into MessageAttributes (only Boto3SQSInstrumentor does)",
+        installed_by=_otel("botocore"), instruments=("botocore ~= 1.0", "aiobotocore >= 2.0, < 4.0"),
     ),
     Instrumentor(
         "otel-threading", "opentelemetry.instrumentation.threading.ThreadingInstrumentor",
         ("threading",), ("threads:Thread", "threads:Timer", "threads:ThreadPoolExecutor.submit",
                          "threads:ThreadPoolExecutor.map", "threads:run_in_executor"),
         not_covers="Thread subclasses that override run(), processes, gevent and custom executors are not covered",
+        installed_by=_otel("threading"), bootstrap_default=True,
     ),
     Instrumentor(
         "otel-aws-lambda", "opentelemetry.instrumentation.aws_lambda.AwsLambdaInstrumentor",
         ("aws-lambda",), ("aws-lambda:consume:sqs",),
         not_covers="only SQS events get links; SNS, Kinesis, EventBridge and MSK events need an event_context_extractor",
+        installed_by=_otel("aws-lambda"),
     ),
     Instrumentor(
         "otel-remoulade", "opentelemetry.instrumentation.remoulade.RemouladeInstrumentor",
         ("remoulade",), ("remoulade:send", "remoulade:consume:actor"),
+        installed_by=_otel("remoulade"), instruments=("remoulade >= 0.50",),
     ),
     # --- publishing: ddtrace integrations (domain.md §E "Messaging defaults")
     Instrumentor(
@@ -69,38 +96,40 @@ INSTRUMENTORS = (
         ("boto3-sqs:send_message", "boto3-sqs:send_message_batch", "boto3-sqs:send_messages",
          "boto3-sns:publish", "boto3-sns:publish_batch", "boto3-kinesis:put_record", "boto3-kinesis:put_records",
          "boto3-events:put_events"),
-        system="ddtrace",
+        system="ddtrace", installed_by=_DDTRACE,
         not_covers="Lambda invoke is not given a context; DD_BOTOCORE_DISTRIBUTED_TRACING=false turns injection off",
     ),
     Instrumentor(
-        "ddtrace-kafka", "ddtrace.contrib.kafka", ("confluent-kafka",), (), system="ddtrace",
+        "ddtrace-kafka", "ddtrace.contrib.kafka", ("confluent-kafka",), (), system="ddtrace", installed_by=_DDTRACE,
         not_covers="ddtrace's Kafka propagation is off by default (DD_KAFKA_PROPAGATION_ENABLED=false); "
                    "a Data Streams checkpoint is not trace propagation",
     ),
     Instrumentor(
-        "ddtrace-aiokafka", "ddtrace.contrib.aiokafka", ("aiokafka",), (), system="ddtrace",
+        "ddtrace-aiokafka", "ddtrace.contrib.aiokafka", ("aiokafka",), (), system="ddtrace", installed_by=_DDTRACE,
         not_covers="ddtrace's Kafka propagation is off by default (DD_KAFKA_PROPAGATION_ENABLED=false)",
     ),
     Instrumentor(
-        "ddtrace-celery", "ddtrace.contrib.celery", ("celery",), (), system="ddtrace",
+        "ddtrace-celery", "ddtrace.contrib.celery", ("celery",), (), system="ddtrace", installed_by=_DDTRACE,
         not_covers="Celery distributed tracing is off by default (DD_CELERY_DISTRIBUTED_TRACING=false)",
     ),
     Instrumentor(
-        "ddtrace-dramatiq", "ddtrace.contrib.dramatiq", ("dramatiq",), (), system="ddtrace",
+        "ddtrace-dramatiq", "ddtrace.contrib.dramatiq", ("dramatiq",), (), system="ddtrace", installed_by=_DDTRACE,
         not_covers="it traces send_with_options() but does not propagate the context",
     ),
     Instrumentor(
-        "ddtrace-kombu", "ddtrace.contrib.kombu", ("kombu",), ("kombu:publish",), system="ddtrace",
+        "ddtrace-kombu", "ddtrace.contrib.kombu", ("kombu",), ("kombu:publish",), system="ddtrace", installed_by=_DDTRACE,
         default_in_launcher=False, not_covers="the kombu integration is off by default",
     ),
     Instrumentor("ddtrace-rq", "ddtrace.contrib.rq", ("rq",),
-                 ("rq:enqueue", "rq:enqueue_call", "rq:enqueue_in", "rq:enqueue_at"), system="ddtrace"),
+                 ("rq:enqueue", "rq:enqueue_call", "rq:enqueue_in", "rq:enqueue_at"), system="ddtrace",
+                 installed_by=_DDTRACE),
     Instrumentor("ddtrace-pubsub", "ddtrace.contrib.google_cloud_pubsub", ("google-cloud-pubsub",),
-                 ("google-cloud-pubsub:publish",), system="ddtrace"),
+                 ("google-cloud-pubsub:publish",), system="ddtrace", installed_by=_DDTRACE),
     Instrumentor("ddtrace-servicebus", "ddtrace.contrib.azure_servicebus", ("azure-servicebus",),
-                 ("azure-servicebus:send_messages", "azure-servicebus:schedule_messages"), system="ddtrace"),
+                 ("azure-servicebus:send_messages", "azure-servicebus:schedule_messages"), system="ddtrace",
+                 installed_by=_DDTRACE),
     Instrumentor("ddtrace-eventhubs", "ddtrace.contrib.azure_eventhubs", ("azure-eventhub",),
-                 ("azure-eventhub:send_batch", "azure-eventhub:send_event"), system="ddtrace"),
+                 ("azure-eventhub:send_batch", "azure-eventhub:send_event"), system="ddtrace", installed_by=_DDTRACE),
     # --- publishing: library-native switches and the project's own publish hooks (found in code)
     Instrumentor("native-pubsub", "google.cloud.pubsub_v1.types.PublisherOptions", ("google-cloud-pubsub",),
                  ("google-cloud-pubsub:publish",), system="native", default_in_launcher=False),
@@ -120,13 +149,21 @@ INSTRUMENTORS = (
     Instrumentor(
         "ddtrace-futures", "ddtrace.contrib.futures", ("threading",),
         ("threads:ThreadPoolExecutor.submit", "threads:ThreadPoolExecutor.map", "threads:run_in_executor"),
-        system="ddtrace",
+        system="ddtrace", installed_by=_DDTRACE,
     ),
     Instrumentor(
         "ddtrace-gevent", "ddtrace.contrib.gevent", ("gevent",), ("threads:gevent",),
-        system="ddtrace",
+        system="ddtrace", installed_by=_DDTRACE,
         not_covers="only the Datadog context is copied into greenlets (domain.md §D.5)",
     ),
+)
+
+# Commands that start a process with auto-instrumentation (found in launch files by ``project.py``).
+LAUNCHERS = (
+    Launcher("opentelemetry-instrument", "opentelemetry", installs=("opentelemetry-instrumentation",),
+             bootstrap=("opentelemetry-bootstrap",)),
+    # ddtrace-run enables the integrations that are on by default (kombu is off, domain.md §E)
+    Launcher("ddtrace-run", "ddtrace", installs=_DDTRACE),
 )
 
 # In-code switches that enable instrumentation (collected by ``publishing._native_instrumentation_facts``):

@@ -69,6 +69,10 @@ class Publisher:
     payload_fallback: bool = False
     # a keyword whose presence means this call is not a message publish (SNS ``PhoneNumber=`` is an SMS)
     not_with_keywords: Tuple[str, ...] = ()
+    # the payload is data (a DataFrame, a sample) that carries context only where the code adds it
+    # (quixstreams tags): a payload derived from values we cannot see into carries none; a bare
+    # parameter is still the caller's business
+    data_payload: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,3 +99,25 @@ class Instrumentor:
     not_covers: str = ""
     system: str = "opentelemetry"
     default_in_launcher: bool = True  # loaded by opentelemetry-instrument / ddtrace-run
+    # What must be installed for a launcher to load it: any of these distributions (the first is
+    # the one to name), or a bootstrap step of its launcher (``Launcher.bootstrap``) where a client
+    # distribution in ``instruments`` (requirement strings, any of them) is in its supported range.
+    installed_by: Tuple[str, ...] = ()
+    instruments: Tuple[str, ...] = ()
+    bootstrap_default: bool = False  # the bootstrap step installs it without any client library
+
+
+@dataclass(frozen=True)
+class Launcher:
+    """A command that starts a process with auto-instrumentation (``opentelemetry-instrument``).
+
+    It loads the ``system``'s instrumentors that are ``default_in_launcher`` and installed; running
+    it at all proves the distributions in ``installs`` are installed (``ddtrace-run`` is part of
+    ``ddtrace``, which holds every ddtrace integration). ``bootstrap`` names the commands that
+    install the instrumentations of the client libraries present (``opentelemetry-bootstrap -a install``).
+    """
+
+    command: str
+    system: str
+    installs: Tuple[str, ...] = ()
+    bootstrap: Tuple[str, ...] = ()

@@ -1,0 +1,520 @@
+"""Where a trace context can exist: the call graph, its origins, and what reaches each function.
+
+A publish or a hand-off loses a context only where one exists. This module decides that for a
+line of the project, from every file's summary (``summary.py``):
+
+- **Origins with a context**: a function that starts a span itself (``with
+  tracer.start_as_current_span(...)``, a span decorator, or a project decorator or context manager
+  that starts one: ``with observability.otel_trace(...)``), a route or view of a web framework in
+  a process that uses tracing (Flask/FastAPI/aiohttp route decorators, Django URLconf views), a
+  task whose producers send a context to a traced worker.
+- **Origins without one**: module top level and ``if __name__ == "__main__":`` blocks, Django
+  migrations and management commands, tests, ``post_migrate`` receivers, beat/periodic tasks and
+  tasks whose only producers have no context (a task that re-schedules itself).
+- **The call graph** joins them: calls resolved through imports, ``self``/``cls``, ``super()``,
+  locals assigned from a class (``job = Job.objects.create(...)``), functions passed as values
+  (``Thread(target=f)``, ``signal.connect(f)``), and task producers (``task.delay()``) to their
+  task. A call the linter cannot resolve adds no edge.
+
+Each function gets a state: ``yes`` (an origin with a context reaches it), ``no`` (only origins
+without one do), or ``unknown`` (nothing in the project calls it: a library's API, code called by
+name from outside; it may be called with a context). And a role: ``worker`` when every origin with
+a context that reaches it is a task (it runs in a task worker's process), else ``main``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from .modules import ModuleIndex
+
+TASK_DECORATOR_ATTRS = ("task", "shared_task", "periodic_task", "actor")
+PERIODIC_DECORATOR_ATTRS = ("periodic_task",)
+TASK_PRODUCER_METHODS = ("delay", "apply_async", "s", "si", "signature", "kiq", "send", "send_with_options",
+                         "apply", "map", "starmap", "chunks")
+ROUTE_DECORATOR_ATTRS = ("route", "get", "post", "put", "patch", "delete", "head", "options", "websocket",
+                         "api_route", "api_view", "action", "view_config", "expose")
+URL_FUNCTIONS = ("django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.urls.conf.path",
+                 "django.urls.conf.re_path")
+URL_METHOD_ATTRS = ("add_url_rule", "add_api_route", "add_route", "add_get", "add_post", "add_put", "add_delete",
+                    "add_patch", "add_view", "route")
+NO_CONTEXT_SIGNALS = ("post_migrate", "pre_migrate", "worker_process_init", "worker_init", "worker_ready",
+                      "beat_init", "celeryd_init", "setup_logging", "class_prepared", "connection_created")
+SIGNAL_CONNECT = ("connect",)
+RECEIVER_DECORATORS = ("django.dispatch.receiver", "django.dispatch.dispatcher.receiver")
+
+# Files whose code runs with no trace context: Django migrations and management commands.
+_MIGRATION = re.compile(r"(^|/)migrations/[^/]+\.py$")
+_COMMAND = re.compile(r"(^|/)management/commands/[^/]+\.py$")
+_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
+
+
+def is_test_path(path: str) -> bool:
+    """``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``."""
+    return bool(_TEST_FILE.search(path.replace(os.sep, "/")))
+
+
+def context_free_file(path: str) -> str:
+    """Why code in this file runs without a context ('' when it may have one)."""
+    p = path.replace(os.sep, "/")
+    if _MIGRATION.search(p):
+        return "a Django migration (run by `manage.py migrate`)"
+    if _COMMAND.search(p):
+        return "a Django management command"
+    return ""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a context comes from (or why none does): ``path``/``line`` of the origin, and words."""
+
+    kind: str  # span | route | task | none | unknown
+    text: str
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    state: str  # yes | no | unknown
+    role: str  # main | worker
+    origin: Origin
+    confidence: str  # high | medium
+
+
+class ContextModel:
+    """The call graph of the project and the state of every function.
+
+    ``entries``: ``(filesystem path, module, is_package, summary)`` per file; ``excluded``: test
+    files (never origins); ``traced(i)``: whether module ``i`` runs in a process that uses
+    tracing; ``worker_traced(i)``: whether a task defined in module ``i`` runs in a worker whose
+    task library is instrumented (its tasks run in a span that continues the producer's context)."""
+
+    def __init__(self, index: ModuleIndex, excluded: Sequence[bool], traced: Callable[[int], bool],
+                 worker_traced: Callable[[int], bool]):
+        self.index = index
+        self.excluded = excluded
+        self.traced = traced
+        self.worker_traced = worker_traced
+        self.fn_ids: Dict[Tuple[int, str], int] = {}
+        self.fns: List[Tuple[int, str, list]] = []  # (file, qname, def row)
+        self.classes: Dict[Tuple[int, str], list] = {}
+        self.file_fns: List[List[int]] = [[] for _ in index.entries]
+        for i, (_p, _m, _ip, summary) in enumerate(index.entries):
+            for row in summary.get("defs", ()):
+                if row[1] == "class":
+                    self.classes[(i, row[0])] = row
+                else:
+                    self.fn_ids[(i, row[0])] = len(self.fns)
+                    self.fns.append((i, row[0], row))
+                    self.file_fns[i].append(len(self.fns) - 1)
+        n = len(self.fns)
+        self.callees: List[set] = [set() for _ in range(n)]
+        self.callers: List[set] = [set() for _ in range(n)]
+        self.producers: List[set] = [set() for _ in range(n)]  # task -> functions that enqueue it
+        self.module_callees: List[set] = [set() for _ in index.entries]  # top-level code's calls
+        self.module_producers: List[set] = [set() for _ in range(n)]
+        self._resolved: Dict[Tuple[int, str], Optional[Tuple[int, str]]] = {}
+        self._build_edges()
+        self._decide()
+
+    # ------------------------------------------------------------------ resolution
+    def resolve(self, i: int, ref: str, depth: int = 0) -> Optional[Tuple[int, str]]:
+        """The project definition (file, qname) that ``ref`` (as written in file ``i``) names."""
+        key = (i, ref)
+        if key in self._resolved:
+            return self._resolved[key]
+        self._resolved[key] = None  # cycles
+        found = self._resolve(i, ref, depth)
+        self._resolved[key] = found
+        return found
+
+    def _resolve(self, i: int, ref: str, depth: int) -> Optional[Tuple[int, str]]:
+        if depth > 6 or not ref or "?" in ref:
+            return None
+        if ref.startswith("super:"):
+            cls, _, method = ref[6:].rpartition(".")
+            row = self.classes.get((i, cls))
+            if row is None:
+                return None
+            for base in row[5]:
+                hit = self._class(i, base, depth + 1)
+                if hit is not None:
+                    found = self._method(hit[0], hit[1], method, depth + 1)
+                    if found is not None:
+                        return found
+            return None
+        if ref.startswith("()"):
+            inner, _, method = ref[2:].rpartition(".")
+            hit = self._class(i, inner, depth + 1)
+            return self._method(hit[0], hit[1], method, depth + 1) if hit is not None else None
+        split = self.index.split(ref, i)
+        if split is None:
+            return None
+        j, rest = split
+        if not rest:
+            return None
+        module = self.index.entries[j][1]
+        parts = rest.split(".")
+        head = f"{module}.{parts[0]}" if module else parts[0]
+        if (j, head) in self.fn_ids:
+            if len(parts) == 1:
+                return (j, head)
+            return None  # an attribute of a function (task.delay is read by the caller)
+        if (j, head) in self.classes:
+            if len(parts) == 1:
+                return (j, head)
+            if len(parts) == 2:
+                return self._method(j, head, parts[1], depth + 1)
+            return None
+        aliases = self.index.entries[j][3].get("aliases", {})
+        target = aliases.get(parts[0])
+        if target and (j != i or target != ref):
+            return self.resolve(j, ".".join([target] + parts[1:]), depth + 1)
+        return None
+
+    def _class(self, i: int, ref: str, depth: int) -> Optional[Tuple[int, str]]:
+        if (i, ref) in self.classes:
+            return (i, ref)
+        hit = self.resolve(i, ref, depth)
+        if hit is not None and hit in self.classes:
+            return hit
+        return None
+
+    def _method(self, j: int, cls: str, method: str, depth: int) -> Optional[Tuple[int, str]]:
+        if depth > 8:
+            return None
+        q = f"{cls}.{method}"
+        if (j, q) in self.fn_ids:
+            return (j, q)
+        row = self.classes.get((j, cls))
+        for base in (row[5] if row else ()):
+            hit = self._class(j, base, depth + 1)
+            if hit is not None:
+                found = self._method(hit[0], hit[1], method, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _fn(self, i: int, qname: str) -> Optional[int]:
+        """The function a caller qname is (a class body or the module: None)."""
+        return self.fn_ids.get((i, qname))
+
+    # ------------------------------------------------------------------ edges
+    def _build_edges(self) -> None:
+        for i, (_p, module, _ip, summary) in enumerate(self.index.entries):
+            if self.excluded[i]:
+                continue  # tests call everything; they are no origin of a production context
+            for caller, ref, _line in summary.get("calls", ()):
+                src = self._fn(i, caller)
+                method = ref.rsplit(".", 1)[-1]
+                target = self.resolve(i, ref)
+                if target is None and method in TASK_PRODUCER_METHODS and "." in ref:
+                    task = self.resolve(i, ref.rsplit(".", 1)[0])
+                    if task is not None and task in self.fn_ids and self._is_task(self.fn_ids[task]):
+                        t = self.fn_ids[task]
+                        (self.producers[t] if src is not None else self.module_producers[t]).add(
+                            src if src is not None else -1 - i)
+                    continue
+                if target is None:
+                    continue
+                callee = self.fn_ids.get(target)
+                if callee is None:  # a class: its constructor
+                    callee = self.fn_ids.get((target[0], target[1] + ".__init__"))
+                if callee is None:
+                    continue
+                self._edge(i, src, callee)
+            for row in summary.get("refs", ()):
+                caller, ref, _line, callee_ref = row
+                target = self.resolve(i, ref)
+                if target is None or target not in self.fn_ids:
+                    continue
+                t = self.fn_ids[target]
+                if self._registration(callee_ref):
+                    continue  # signal receivers and URL routes are origins of their own
+                self._edge(i, self._fn(i, caller), t)
+            for owner, ref in summary.get("withs", ()):
+                target = self.resolve(i, ref)
+                if target is not None and target in self.fn_ids:
+                    self._edge(i, self._fn(i, owner), self.fn_ids[target])
+
+    def _edge(self, i: int, src: Optional[int], callee: int) -> None:
+        if src is None:
+            self.module_callees[i].add(callee)
+            self.callers[callee].add(-1 - i)
+        elif src != callee:
+            self.callees[src].add(callee)
+            self.callers[callee].add(src)
+
+    @staticmethod
+    def _registration(callee_ref: str) -> bool:
+        last = callee_ref.rsplit(".", 1)[-1]
+        return last in SIGNAL_CONNECT or callee_ref in URL_FUNCTIONS or last in URL_METHOD_ATTRS
+
+    def _is_task(self, f: int) -> bool:
+        return any(d.rsplit(".", 1)[-1] in TASK_DECORATOR_ATTRS for d in self.fns[f][2][4])
+
+    # ------------------------------------------------------------------ origins
+    def _starts_span(self, f: int, depth: int = 0) -> bool:
+        i, qname, row = self.fns[f]
+        summary = self.index.entries[i][3]
+        if qname in summary.get("spans", ()):
+            return True
+        if depth > 3:
+            return False
+        for owner, ref in summary.get("withs", ()):
+            if owner == qname:
+                target = self.resolve(i, ref)
+                if target is not None and target in self.fn_ids and self._wraps_span(self.fn_ids[target], depth + 1):
+                    return True
+        for deco in row[4]:
+            target = self.resolve(i, deco)
+            if target is not None and target in self.fn_ids and self._wraps_span(self.fn_ids[target], depth + 1):
+                return True
+        return False
+
+    def _wraps_span(self, f: int, depth: int) -> bool:
+        """A project decorator or context manager that starts a span (in itself or in the
+        wrapper it defines)."""
+        if self._starts_span(f, depth):
+            return True
+        i, qname, _row = self.fns[f]
+        prefix = qname + "."
+        return any(self._starts_span(g, depth + 1) for g in self.file_fns[i] if self.fns[g][1].startswith(prefix))
+
+    def _origin(self, f: int) -> Optional[Origin]:
+        """The function's own origin, if it is one (before the graph says anything)."""
+        i, qname, row = self.fns[f]
+        path = self.index.entries[i][0]
+        if self._starts_span(f):
+            return Origin("span", f"`{_short(qname)}` starts a span", path, row[2])
+        why = context_free_file(path)
+        if why:
+            return Origin("none", f"`{_short(qname)}` is in {why}", path, row[2])
+        decorators = row[4]
+        for deco in decorators:
+            last = deco.rsplit(".", 1)[-1]
+            if deco in RECEIVER_DECORATORS and any(a.rsplit(".", 1)[-1] in NO_CONTEXT_SIGNALS for a in row[6]):
+                return Origin("none", f"`{_short(qname)}` receives a signal sent outside any request", path, row[2])
+            if last in ROUTE_DECORATOR_ATTRS and deco != "?" and "." in deco:
+                if self.traced(i):
+                    return Origin("route", f"the route `{_short(qname)}`", path, row[2])
+                return Origin("none", f"the route `{_short(qname)}` runs in a process that uses no tracing", path, row[2])
+        return None
+
+    def _decide(self) -> None:
+        n = len(self.fns)
+        origins: List[Optional[Origin]] = [self._origin(f) for f in range(n)]
+        # Django URLconf views and signal receivers registered by `connect`
+        for i, (_p, _m, _ip, summary) in enumerate(self.index.entries):
+            for caller, ref, line, callee_ref in summary.get("refs", ()):
+                target = self.resolve(i, ref)
+                if target is None:
+                    continue
+                views = [target] if target in self.fn_ids else []
+                if target in self.classes:  # a class-based view: its methods
+                    prefix = target[1] + "."
+                    views = [(target[0], self.fns[g][1]) for g in self.file_fns[target[0]]
+                             if self.fns[g][1].startswith(prefix) and "." not in self.fns[g][1][len(prefix):]]
+                for view in views:
+                    f = self.fn_ids.get(view)
+                    if f is None or origins[f] is not None:
+                        continue
+                    last = callee_ref.rsplit(".", 1)[-1]
+                    path = self.index.entries[i][0]
+                    if callee_ref in URL_FUNCTIONS or last in URL_METHOD_ATTRS:
+                        if self.traced(view[0]):
+                            origins[f] = Origin("route", f"the view `{_short(view[1])}`", path, line)
+                    elif last in SIGNAL_CONNECT:
+                        signal = callee_ref.rsplit(".", 2)[-2] if callee_ref.count(".") else ""
+                        if signal in NO_CONTEXT_SIGNALS:
+                            origins[f] = Origin("none", f"`{_short(view[1])}` receives `{signal}`, sent outside any request", path, line)
+        beat = set()
+        for i, (_p, _m, _ip, summary) in enumerate(self.index.entries):
+            for name in summary.get("task_names", ()):
+                beat.add(name)
+        self.origins = origins
+        tasks = [f for f in range(n) if self._is_task(f) and origins[f] is None]
+        task_origin: Dict[int, Optional[Origin]] = {f: None for f in tasks}
+        for _round in range(4):
+            yes, no_ctx, unknown, via = self._reach(origins, task_origin)
+            changed = False
+            for t in tasks:
+                new = self._task_origin(t, yes, unknown, beat)
+                if new != task_origin[t]:
+                    task_origin[t] = new
+                    changed = True
+            if not changed:
+                break
+        self.yes, self.unknown, self.via = yes, unknown, via
+        self.task_origin = task_origin
+
+    def _task_origin(self, t: int, yes: Dict[int, int], unknown: set, beat: set) -> Origin:
+        i, qname, row = self.fns[t]
+        path = self.index.entries[i][0]
+        producers = {p for p in self.producers[t] if p != t}
+        from_module = self.module_producers[t]
+        periodic = any(d.rsplit(".", 1)[-1] in PERIODIC_DECORATOR_ATTRS for d in row[4]) or qname in beat
+        if not self.worker_traced(i):
+            return Origin("none", f"the task `{_short(qname)}` runs in a worker with no tracing of its own", path, row[2])
+        if any(p in yes for p in producers):
+            p = next(p for p in sorted(producers) if p in yes)
+            return Origin("task", f"the task `{_short(qname)}`, sent from `{_short(self.fns[p][1])}`", path, row[2])
+        if any(p in unknown for p in producers):
+            return Origin("unknown", f"the task `{_short(qname)}`", path, row[2])
+        if producers or from_module or periodic or t in self.producers[t]:
+            return Origin("none", f"the task `{_short(qname)}` is only sent where no context exists"
+                          + (" (a periodic task)" if periodic else ""), path, row[2])
+        return Origin("unknown", f"the task `{_short(qname)}` (sent from outside the project)", path, row[2])
+
+    def _reach(self, origins, task_origin):
+        """Forward closure from the origins with a context (``yes``: function -> the origin
+        function it was reached from) and from functions nobody calls (``unknown``)."""
+        n = len(self.fns)
+        seeds_yes: List[int] = []
+        seeds_unknown: List[int] = []
+        no_ctx = set()
+        for f in range(n):
+            o = origins[f] if origins[f] is not None else task_origin.get(f)
+            if self.excluded[self.fns[f][0]]:
+                no_ctx.add(f)
+                continue
+            if o is not None:
+                if o.kind in ("span", "route", "task"):
+                    seeds_yes.append(f)
+                elif o.kind == "unknown":
+                    seeds_unknown.append(f)
+                else:
+                    no_ctx.add(f)
+            elif not self.callers[f]:
+                seeds_unknown.append(f)
+        yes: Dict[int, int] = {}
+        via: Dict[int, int] = {}
+        for s in seeds_yes:
+            if s in yes:
+                continue
+            yes[s] = s
+            stack = [s]
+            while stack:
+                u = stack.pop()
+                for v in self.callees[u]:
+                    if v not in yes and v not in no_ctx:
+                        yes[v] = s
+                        via[v] = u
+                        stack.append(v)
+        unknown = set()
+        stack = [s for s in seeds_unknown if s not in yes]
+        unknown.update(stack)
+        while stack:
+            u = stack.pop()
+            for v in self.callees[u]:
+                if v not in unknown and v not in yes and v not in no_ctx:
+                    unknown.add(v)
+                    stack.append(v)
+        return yes, no_ctx, unknown, via
+
+    # ------------------------------------------------------------------ queries
+    def function_at(self, i: int, line: int) -> Optional[int]:
+        best = None
+        for f in self.file_fns[i]:
+            row = self.fns[f][2]
+            if row[2] <= line <= row[3] and (best is None or row[2] >= self.fns[best][2][2]):
+                best = f
+        return best
+
+    def site(self, i: int, line: int) -> SiteContext:
+        """The context at ``line`` of file ``i``."""
+        path = self.index.entries[i][0]
+        f = self.function_at(i, line)
+        if f is None:
+            summary = self.index.entries[i][3]
+            module = self.index.entries[i][1]
+            if module in summary.get("spans", ()):
+                return SiteContext("yes", "main", Origin("span", "a span started at module level", path, line), "high")
+            return SiteContext("no", "main", Origin("none", "module top level runs outside any span", path, line), "high")
+        # a nested function (a closure, a callback) runs where its enclosing function does
+        while True:
+            if f in self.yes or f in self.unknown or self.callers[f] or self.origins[f] is not None \
+                    or self.task_origin.get(f) is not None:
+                break
+            i2, qname, _row = self.fns[f]
+            parent = self.fn_ids.get((i2, qname.rsplit(".", 1)[0])) if "." in qname else None
+            if parent is None:
+                break
+            f = parent
+        if f in self.yes:
+            origin_fn = self.yes[f]
+            o = self.origins[origin_fn] or self.task_origin.get(origin_fn)
+            role = self._role(f)
+            if origin_fn == f:
+                return SiteContext("yes", role, o, "high")
+            return SiteContext("yes", role, Origin(o.kind, f"reached from {o.text}", o.path, o.line), "medium")
+        if f in self.unknown:
+            return SiteContext("unknown", "main", Origin("unknown", f"nothing in the project calls `{_short(self.fns[f][1])}`; it may run with a context", path, self.fns[f][2][2]), "medium")
+        o = self.origins[f] or self.task_origin.get(f)
+        if o is None:
+            o = self._no_context_reason(f)
+        return SiteContext("no", "main", o, "high")
+
+    def _no_context_reason(self, f: int) -> Origin:
+        i, qname, row = self.fns[f]
+        seen = {f}
+        stack = [f]
+        while stack:
+            u = stack.pop()
+            if u < 0:
+                j = -1 - u
+                return Origin("none", f"`{_short(qname)}` is called only where no context exists (from module level of {os.path.basename(self.index.entries[j][0])})", self.index.entries[j][0], 0)
+            o = self.origins[u] or self.task_origin.get(u)
+            if o is not None and u != f:
+                return Origin("none", f"`{_short(qname)}` is called only where no context exists ({o.text})", o.path, o.line)
+            for c in self.callers[u]:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        return Origin("none", f"`{_short(qname)}` is called only where no context exists", self.index.entries[i][0], row[2])
+
+    def _role(self, f: int) -> str:
+        """``worker`` when only tasks' contexts reach ``f``: it runs in a task worker."""
+        seen = {f}
+        stack = [f]
+        found_task = False
+        while stack:
+            u = stack.pop()
+            o = self.origins[u]
+            if o is not None and o.kind in ("span", "route") and not self._inside_task(u):
+                return "main"
+            if self.task_origin.get(u) is not None:
+                found_task = True
+                continue
+            for c in self.callers[u]:
+                if c >= 0 and c not in seen and (c in self.yes):
+                    seen.add(c)
+                    stack.append(c)
+        return "worker" if found_task else "main"
+
+    def _inside_task(self, f: int) -> bool:
+        """A span started by code that only tasks call still runs in the worker."""
+        seen = {f}
+        stack = [f]
+        callers_seen = False
+        while stack:
+            u = stack.pop()
+            if self.task_origin.get(u) is not None or self._is_task(u):
+                continue
+            live = [c for c in self.callers[u] if c >= 0]
+            if not live:
+                return False
+            callers_seen = True
+            for c in live:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        return callers_seen
+
+
+def _short(qname: str) -> str:
+    parts = qname.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 1 and parts[-2][:1].isupper() else parts[-1]

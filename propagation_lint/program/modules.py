@@ -1,0 +1,177 @@
+"""The project's modules, how they import each other, and the processes those imports form.
+
+Two files may carry the same module name (``producer.py`` in ``examples/kafka/`` and in
+``examples/sqs/``: each a script run from its own directory), so an import is resolved to the
+file of that name *nearest* the importer, as Python's path would find it for a script run from
+its own directory.
+
+A **process** is what one entry point loads: a root module (one that no project module imports,
+tests aside) and every project module its imports reach, transitively. Imports by name in
+framework configuration count (``"shop.settings"``, ``ROOT_URLCONF = "shop.urls"``,
+``"shop.app:create_app"``), and a package named that way brings in its direct submodules (Django
+loads an installed app's ``models``, ``signals``, ``admin``; Celery's ``autodiscover_tasks`` its
+``tasks``). Facts that hold "in a process" (an instrumentor enabled, tracing in use) then hold
+for exactly the modules of the processes that load them, never for the whole repository.
+"""
+from __future__ import annotations
+
+import os
+from typing import Dict, List, Optional, Sequence, Tuple
+
+
+class ModuleIndex:
+    """Module names to files (``entries``: ``(filesystem path, module, is_package, summary)``)."""
+
+    def __init__(self, entries: Sequence[tuple]):
+        self.entries = list(entries)
+        self.by_module: Dict[str, List[int]] = {}
+        self.dirs: List[str] = []
+        for i, (path, module, _is_package, _summary) in enumerate(self.entries):
+            if module:
+                self.by_module.setdefault(module, []).append(i)
+            self.dirs.append(os.path.dirname(os.path.abspath(path)))
+
+    def nearest(self, module: str, importer: int) -> Optional[int]:
+        found = self.by_module.get(module)
+        if not found:
+            return None
+        if len(found) == 1:
+            return found[0]
+        here = self.dirs[importer] + os.sep
+        return max(found, key=lambda i: (_common_len(here, self.dirs[i] + os.sep), -i))
+
+    def split(self, ref: str, importer: int) -> Optional[Tuple[int, str]]:
+        """The file a dotted reference lives in and the rest of it: ``pkg.mod.Class.m`` ->
+        (index of ``pkg/mod.py``, ``Class.m``). The longest module prefix wins."""
+        parts = ref.split(".")
+        for cut in range(len(parts), 0, -1):
+            i = self.nearest(".".join(parts[:cut]), importer)
+            if i is not None:
+                return i, ".".join(parts[cut:])
+        return None
+
+
+def _common_len(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return a[:n].rfind(os.sep)
+
+
+class Processes:
+    """Which modules each root's imports reach, as bit sets over the index."""
+
+    def __init__(self, index: ModuleIndex, excluded: Sequence[bool]):
+        self.index = index
+        n = len(index.entries)
+        self.edges: List[set] = [set() for _ in range(n)]
+        children: Dict[str, List[int]] = {}
+        for i, (path, module, is_package, _s) in enumerate(index.entries):
+            if module and "." in module:
+                children.setdefault(module.rsplit(".", 1)[0], []).append(i)
+        for i, (_path, module, _is_package, summary) in enumerate(index.entries):
+            for name in summary.get("imports", ()):
+                j = index.nearest(name, i)
+                if j is None and "." in name:
+                    j = index.nearest(name.rsplit(".", 1)[0], i)  # `from pkg import name`
+                if j is not None and j != i:
+                    self.edges[i].add(j)
+            for text in summary.get("strings", ()):
+                name = text.split(":", 1)[0]
+                hit = index.split(name, i)
+                if hit is None or hit[0] == i:
+                    continue
+                self.edges[i].add(hit[0])
+                target_module = index.entries[hit[0]][1]
+                if index.entries[hit[0]][2]:  # a package named in configuration: its submodules load
+                    self.edges[i].update(children.get(target_module, ()))
+        imported = [False] * n
+        for i in range(n):
+            if excluded[i]:
+                continue
+            for j in self.edges[i]:
+                imported[j] = True
+        self.closure = _closures(self.edges)
+        self.roots = [i for i in range(n) if not imported[i] and not excluded[i]]
+        # every module is in at least one process: a cycle no root reaches is its own
+        covered = 0
+        for r in self.roots:
+            covered |= self.closure[r]
+        for i in range(n):
+            if not excluded[i] and not (covered >> i) & 1:
+                self.roots.append(i)
+                covered |= self.closure[i]
+        self._root_sets = [(r, self.closure[r]) for r in self.roots]
+
+    def processes_of(self, i: int) -> int:
+        """The union of every process (as a bit set of modules) that holds module ``i``."""
+        out = 0
+        for _r, members in self._root_sets:
+            if (members >> i) & 1:
+                out |= members
+        return out
+
+
+def _closures(edges: List[set]) -> List[int]:
+    """For each node, the bit set of the nodes it reaches (itself included), through the
+    strongly connected components in reverse topological order (iterative Tarjan)."""
+    n = len(edges)
+    index = [-1] * n
+    low = [0] * n
+    on_stack = [False] * n
+    stack: List[int] = []
+    comp = [-1] * n
+    comps: List[List[int]] = []
+    counter = 0
+    for start in range(n):
+        if index[start] != -1:
+            continue
+        work = [(start, iter(sorted(edges[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack[start] = True
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for nxt in it:
+                if index[nxt] == -1:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack[nxt] = True
+                    work.append((nxt, iter(sorted(edges[nxt]))))
+                    advanced = True
+                    break
+                if on_stack[nxt]:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = False
+                    comp[w] = len(comps)
+                    members.append(w)
+                    if w == node:
+                        break
+                comps.append(members)
+    # Tarjan emits components in reverse topological order: successors first
+    comp_bits = [0] * len(comps)
+    for c, members in enumerate(comps):
+        bits = 0
+        for m in members:
+            bits |= 1 << m
+        for m in members:
+            for nxt in edges[m]:
+                if comp[nxt] != c:
+                    bits |= comp_bits[comp[nxt]]
+        comp_bits[c] = bits
+    return [comp_bits[comp[i]] for i in range(n)]

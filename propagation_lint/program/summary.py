@@ -1,0 +1,325 @@
+"""One file's contribution to the whole-program model, read with CPython's ``ast``.
+
+A pure function of the file's text, its module name and whether it is a package (so it is cached
+with the rest of the file's result and ``--jobs`` stays exact). It is computed for every file,
+also those the prefilter skips (they never reach libcst): a view that only calls a project helper
+still decides whether the helper's publish runs with a context.
+
+The summary is plain JSON-able data:
+
+- ``imports``: project-or-library modules this file imports (absolute dotted names), and
+  ``strings``: dotted names in string literals (``"shop.settings"``, ``"shop.urls"``,
+  ``"shop.app:create_app"``: framework configuration imports by name);
+- ``defs``: ``[qname, kind, line, end_line, decorators, bases]`` for every function and class
+  (decorators and bases as resolved references, see below);
+- ``calls``: ``[caller, ref, line]``: every call whose callee could be named. ``caller`` is the
+  qualified name of the innermost function (the module name for top-level code); ``ref`` is the
+  callee as far as imports and local assignments tell: ``pkg.mod.func``, ``pkg.mod.Class.method``
+  (``self.method()``, ``Class.objects.create(...).method()`` assigned to a local first),
+  ``pkg.mod.task.delay``; a callee the file cannot qualify is left out;
+- ``spans``: functions (or the module) that start a span themselves (a ``start_as_current_span``
+  / ``start_span`` / ``start_active_span`` / ddtrace ``trace`` call, or such a decorator);
+- ``refs``: ``[caller, ref, line]``: functions passed as values (``path("x/", views.f)``,
+  ``signal.connect(f)``, ``Thread(target=f)``), with the call they were passed to;
+- ``main``: the line of ``if __name__ == "__main__":`` (0 without one);
+- ``assigns``: module-level ``name = Callee(...)`` as ``{name: callee ref}`` (``app = Celery()``);
+- ``tracing``: the file imports a tracing module (or contextvars).
+"""
+from __future__ import annotations
+
+import ast
+import re
+from typing import Dict, List, Optional
+
+from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, TRACING_MODULES
+
+VERSION = 1
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
+_SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
+
+
+def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] = None) -> dict:
+    """The file's summary; an empty one when CPython cannot parse it."""
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return {}
+    try:
+        builder = _Summary(module, is_package)
+        builder.run(tree)
+    except RecursionError:
+        return {}
+    return builder.result()
+
+
+def _base_package(module: str, is_package: bool, level: int) -> str:
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: max(0, len(parts) - (level - 1))]
+    return ".".join(parts)
+
+
+class _Summary:
+    def __init__(self, module: str, is_package: bool):
+        self.module = module
+        self.is_package = is_package
+        self.aliases: Dict[str, str] = {}  # local name -> qualified target (module level imports)
+        self.imports: List[str] = []
+        self.strings: List[str] = []
+        self.defs: List[list] = []
+        self.calls: List[list] = []
+        self.refs: List[list] = []
+        self.spans: List[str] = []
+        self.withs: List[list] = []  # [owner, ref]: calls used as context managers
+        self.task_names: List[str] = []  # strings under a "task" key: {"task": "shop.tasks.sync", ...}
+        self.assigns: Dict[str, str] = {}
+        self.main = 0
+        self.tracing = False
+        self.top_names: set = set()  # names defined at module level (functions, classes)
+        self.children: Dict[str, set] = {}  # function qname -> names of the defs nested in it
+
+    def result(self) -> dict:
+        out: dict = {"v": VERSION}
+        for key in ("imports", "strings", "defs", "calls", "refs", "spans", "assigns", "aliases", "withs", "task_names"):
+            value = getattr(self, key)
+            if value:
+                out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names") else value
+        if self.main:
+            out["main"] = self.main
+        if self.tracing:
+            out["tracing"] = True
+        return out
+
+    def qualify_module(self, name: str) -> str:
+        return f"{self.module}.{name}" if self.module else name
+
+    # ------------------------------------------------------------------ walk
+    def run(self, tree: ast.AST) -> None:
+        body = getattr(tree, "body", [])
+        for stmt in body:  # names defined at the top, for references before their definition
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.top_names.add(stmt.name)
+        self._block(body, self.module, None, self.aliases, top=True)
+
+    def _import(self, stmt, local: Dict[str, str], top: bool) -> None:
+        if top:
+            local = self.aliases  # module-level imports are what other modules can import from here
+        if isinstance(stmt, ast.Import):
+            for a in stmt.names:
+                self.imports.append(a.name)
+                if a.name.split(".")[0] in TRACING_MODULES:
+                    self.tracing = True
+                if a.asname:
+                    local[a.asname] = a.name
+                else:
+                    root = a.name.split(".")[0]
+                    local[root] = root
+        else:
+            base = stmt.module or ""
+            if stmt.level:
+                pkg = _base_package(self.module, self.is_package, stmt.level)
+                base = f"{pkg}.{base}" if pkg and base else (pkg or base)
+            elif base.split(".")[0] in TRACING_MODULES:
+                self.tracing = True
+            if base:
+                self.imports.append(base)
+            for a in stmt.names:
+                if a.name == "*":
+                    continue
+                target = f"{base}.{a.name}" if base else a.name
+                local[a.asname or a.name] = target
+                if stmt.level or not base:
+                    self.imports.append(target)  # `from . import views`: a module, maybe
+
+    def _block(self, body, owner: str, cls: Optional[str], local: Dict[str, str], top: bool = False) -> None:
+        for stmt in body:
+            self._stmt(stmt, owner, cls, local, top)
+
+    def _stmt(self, stmt, owner: str, cls: Optional[str], local: Dict[str, str], top: bool) -> None:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self._import(stmt, local, top)
+            return
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.children.setdefault(owner, set()).add(stmt.name)
+            self._function(stmt, owner, cls, local, self_class=local.get("__self__") or "")  # closures keep `self`
+            return
+        if isinstance(stmt, ast.ClassDef):
+            qname = f"{owner}.{stmt.name}" if owner else stmt.name
+            bases = [self._ref(b, owner, cls, local) or "?" for b in stmt.bases]
+            decorators = [self._ref(d.func if isinstance(d, ast.Call) else d, owner, cls, local) or "?" for d in stmt.decorator_list]
+            self.defs.append([qname, "class", stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno), decorators, bases])
+            for d in stmt.decorator_list:
+                self._expr(d, owner, cls, local)
+            for stmt2 in stmt.body:
+                if isinstance(stmt2, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._function(stmt2, qname, None, local, self_class=qname)
+                else:
+                    self._stmt(stmt2, qname, qname, local, False)
+            return
+        if top and isinstance(stmt, ast.If) and _is_main_test(stmt.test):
+            self.main = stmt.lineno
+            self._block(stmt.body, self.module, cls, local)
+            self._block(stmt.orelse, self.module, cls, local)
+            return
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(getattr(stmt, "value", None), ast.Call):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            ref = self._instance_ref(stmt.value, owner, cls, local)
+            for t in targets:
+                if isinstance(t, ast.Name) and ref:
+                    if top:
+                        self.assigns[t.id] = ref
+                    else:
+                        local[t.id] = "()" + ref  # an instance of ref (or what ref returns)
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                call = item.context_expr
+                if isinstance(call, ast.Call):
+                    ref = self._ref(call.func, owner, cls, local)
+                    if ref:
+                        self.withs.append([owner, ref])
+        # anything else: walk its expressions and nested blocks
+        for field_name, value in ast.iter_fields(stmt):
+            if isinstance(value, list):
+                if value and isinstance(value[0], ast.stmt):
+                    self._block(value, owner, cls, local, top=False)
+                else:
+                    for v in value:
+                        if isinstance(v, ast.AST):
+                            self._node(v, owner, cls, local)
+            elif isinstance(value, ast.AST):
+                self._node(value, owner, cls, local)
+
+    def _function(self, stmt, owner: str, cls: Optional[str], local: Dict[str, str], self_class: str) -> None:
+        """A def: its row, its decorators' calls, its body (``self`` is ``self_class`` in a method)."""
+        qname = f"{owner}.{stmt.name}" if owner else stmt.name
+        decorators = [self._ref(d.func if isinstance(d, ast.Call) else d, owner, cls, local) or "?" for d in stmt.decorator_list]
+        self.defs.append([qname, "function", stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno), decorators, [],
+                          self._decorator_args(stmt, owner, cls, local)])
+        for d in stmt.decorator_list:
+            self._expr(d, owner, cls, local)
+            target = d.func if isinstance(d, ast.Call) else d
+            if isinstance(target, ast.Attribute) and target.attr in _SPAN_METHODS:
+                self.spans.append(qname)
+        for default in stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]:
+            self._expr(default, owner, cls, local)
+        inner = dict(local)
+        inner["__self__"] = self_class
+        self._block(stmt.body, qname, None, inner)
+
+    def _node(self, node, owner, cls, local) -> None:
+        if isinstance(node, ast.stmt):
+            self._stmt(node, owner, cls, local, False)
+        elif isinstance(node, ast.expr):
+            self._expr(node, owner, cls, local)
+        else:
+            for child in ast.iter_child_nodes(node):
+                self._node(child, owner, cls, local)
+
+    def _expr(self, node, owner, cls, local) -> None:
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, ast.Call):
+                if isinstance(n.func, ast.Attribute) and _starts_span(n.func):
+                    self.spans.append(owner)
+                ref = self._ref(n.func, owner, cls, local)
+                if ref:
+                    self.calls.append([owner, ref, n.lineno])
+                for arg in list(n.args) + [k.value for k in n.keywords]:
+                    if isinstance(arg, (ast.Name, ast.Attribute)):
+                        passed = self._ref(arg, owner, cls, local)
+                        if passed:
+                            self.refs.append([owner, passed, n.lineno, ref or ""])
+                    elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "as_view":
+                        view = self._ref(arg.func.value, owner, cls, local)
+                        if view:
+                            self.refs.append([owner, view, n.lineno, ref or ""])
+            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 200 and _DOTTED.match(n.value):
+                self.strings.append(n.value)
+            elif isinstance(n, ast.Dict):
+                for k, v in zip(n.keys, n.values):
+                    if isinstance(k, ast.Constant) and k.value == "task" and isinstance(v, ast.Constant) \
+                            and isinstance(v.value, str):
+                        self.task_names.append(v.value)
+            elif isinstance(n, ast.Lambda):
+                stack.append(n.body)
+                continue
+            elif isinstance(n, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                pass
+            stack.extend(ast.iter_child_nodes(n))
+
+    def _decorator_args(self, stmt, owner, cls, local) -> List[str]:
+        """References passed to the decorators (``@receiver(post_migrate)``), and keyword names
+        with constant values as ``name=value`` (``@app.task(bind=True)``)."""
+        out: List[str] = []
+        for d in stmt.decorator_list:
+            if not isinstance(d, ast.Call):
+                continue
+            for arg in list(d.args) + [k.value for k in d.keywords]:
+                ref = self._ref(arg, owner, cls, local) if isinstance(arg, (ast.Name, ast.Attribute)) else ""
+                if ref:
+                    out.append(ref)
+        return out
+
+    # ------------------------------------------------------------------ names
+    def _ref(self, node, owner: str, cls: Optional[str], local: Dict[str, str]) -> str:
+        parts: List[str] = []
+        n = node
+        while isinstance(n, ast.Attribute):
+            parts.append(n.attr)
+            n = n.value
+        parts.reverse()
+        if isinstance(n, ast.Call):
+            # super().m(), Cls().m(), factory().m()
+            if isinstance(n.func, ast.Name) and n.func.id == "super":
+                self_cls = local.get("__self__") or cls
+                return f"super:{self_cls}." + ".".join(parts) if self_cls and parts else ""
+            inner = self._instance_ref(n, owner, cls, local)
+            return "()" + inner + "." + ".".join(parts) if inner and parts else ""
+        if not isinstance(n, ast.Name):
+            return ""
+        name = n.id
+        if name in ("self", "cls"):
+            self_cls = local.get("__self__")
+            if self_cls and parts:
+                return f"{self_cls}." + ".".join(parts)
+            return ""
+        base = local.get(name)
+        if base is None:
+            if name in self.top_names or name in self.assigns:
+                base = self.qualify_module(name)
+            elif owner != self.module and name in self.children.get(owner, ()):
+                base = f"{owner}.{name}"
+            else:
+                return ""
+        return base + ("." + ".".join(parts) if parts else "")
+
+    def _instance_ref(self, call: ast.Call, owner, cls, local) -> str:
+        """``Cls(...)`` -> ``Cls``; ``Cls.objects.create(...)`` / ``Cls.objects.get(...)`` /
+        ``Cls.create(...)`` -> ``Cls`` (a Django manager or a factory classmethod returns an
+        instance of its model); anything else: the callee's reference."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute) and func.value.attr == "objects" \
+                and func.attr in ("create", "get", "get_or_create", "first", "last", "latest", "earliest"):
+            return self._ref(func.value.value, owner, cls, local)
+        return self._ref(func, owner, cls, local)
+
+
+def _starts_span(func: ast.Attribute) -> bool:
+    if func.attr == "trace":  # ddtrace's tracer.trace(name): only on something named a tracer
+        value = func.value
+        name = value.attr if isinstance(value, ast.Attribute) else value.id if isinstance(value, ast.Name) else ""
+        return "tracer" in name.lower()
+    return func.attr in _SPAN_METHODS
+
+
+def _is_main_test(test) -> bool:
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+        sides = [test.left] + list(test.comparators)
+        names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+        consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+        return bool(names and consts)
+    return False
