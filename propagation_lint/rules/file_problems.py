@@ -74,7 +74,8 @@ class UnreadableFile(_FileProblem):
     message = "file cannot be read"
     what_it_does = (
         "Reports a `.py` path that cannot be read: permission denied, a broken symbolic link, a "
-        "named pipe or another non-regular file."
+        "named pipe or another non-regular file; and a directory that cannot be read, whose files "
+        "cannot even be listed (`permission denied; directory not walked`)."
     )
     why_bad = "The file is skipped; the rest of the run goes on."
     example = "`chmod 000 app.py`"
