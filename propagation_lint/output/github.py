@@ -52,7 +52,7 @@ def format_finding(f: Finding) -> str:
         lines.append("help: " + printable_lines(f.suggestion.rstrip("\n")))
     for rel in f.related:
         r = rel.location
-        lines.append(f"--> {printable(r.path)}:{r.line}:{r.column}: {printable_lines(rel.message)}")
+        lines.append(f"--> {printable(r.path)}:{r.line}:{r.column}: {printable(rel.message)}")
     return f"::{command} {props_text}::{escape_data(chr(10).join(lines))}"
 
 

@@ -66,7 +66,8 @@ def format_finding(f: Finding, color: bool = False, unsafe_fixes: bool = False) 
     s = _Style(color)
     loc = f.location
     # Names and messages come from the checked tree: escaped, so none can forge a line or
-    # drive the terminal (the head line is one line whatever the message holds).
+    # drive the terminal. Messages stay on one line (a name holding a newline cannot add a line
+    # that looks like evidence); only suggestions, laid out as code, keep their line breaks.
     head = f"{s(printable(loc.path), _BOLD)}:{loc.line}:{loc.column}: {s(f.code, _BOLD, _RED)}"
     if _has_safe_fix(f, unsafe_fixes):
         head += " " + s("[*]", _CYAN)
@@ -75,10 +76,9 @@ def format_finding(f: Finding, color: bool = False, unsafe_fixes: bool = False) 
         lines += _block("  " + s("help", _BOLD, _CYAN) + ": ", printable_lines(f.suggestion))
     for rel in f.related:
         r = rel.location
-        lines += _block(f"  {s('-->', _CYAN)} ",
-                        f"{printable(r.path)}:{r.line}:{r.column}: {printable_lines(rel.message)}")
+        lines += _block(f"  {s('-->', _CYAN)} ", f"{printable(r.path)}:{r.line}:{r.column}: {printable(rel.message)}")
     if f.fix is not None and f.fix.applicability != "safe":
-        lines += _block("  " + s("fix (unsafe)", _BOLD, _CYAN) + ": ", printable_lines(f.fix.title))
+        lines += _block("  " + s("fix (unsafe)", _BOLD, _CYAN) + ": ", printable(f.fix.title))
     return lines
 
 
