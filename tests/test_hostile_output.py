@@ -135,6 +135,15 @@ def test_a_file_name_that_is_not_utf8_is_linted_and_printed_escaped(tmp_path):
     data = as_run(run_bytes([*CHECK, "--output-format", "json", "."], tmp_path))
     data.assert_sane()
     assert [f["code"] for f in json.loads(data.stdout)] == ["CTX101"] * 3
+    for fmt in ("json", "html", "mermaid", "dot"):  # the map too, printed and written as UTF-8
+        printed = as_run(run_bytes(["graph", "--no-cache", "--format", fmt], tmp_path))
+        assert printed.returncode == 0 and printed.stderr == "", printed.output
+        written = as_run(run_bytes(["graph", "--no-cache", "--format", fmt, "-o", f"map.{fmt}"], tmp_path))
+        assert written.returncode == 0 and written.output == "", written.output
+        assert (tmp_path / f"map.{fmt}").read_text(encoding="utf-8") == printed.stdout
+    nodes = json.loads((tmp_path / "map.json").read_text(encoding="utf-8"))["nodes"]
+    assert "bad\udcff" in {n["label"] for n in nodes}  # the exact name, once parsed
+    assert 'href="bad%FF.py#L7"' in (tmp_path / "map.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.skipif(not can_drop_privileges(), reason="needs root to run the linter as another user")

@@ -18,6 +18,7 @@ import html
 import json
 from typing import Dict, List, Tuple
 
+from ..output.escape import printable
 from ..output.sarif import artifact_location, quote_path
 from ..topology import Graph
 from .style import COLORS, KIND_VERB, edge_label
@@ -116,7 +117,9 @@ SCRIPT = """
 
 
 def _e(s) -> str:
-    return html.escape(str(s), quote=True)
+    """Text or an attribute value: HTML-escaped, control characters shown as pictures and the
+    bytes of names that are not UTF-8 as ``\\xNN`` (the page is UTF-8)."""
+    return html.escape(printable(str(s)), quote=True)
 
 
 # ---------------------------------------------------------------------- layout
