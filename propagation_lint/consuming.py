@@ -1252,7 +1252,9 @@ _CALLBACK_ROWS = {m: tuple(r for r in cc.CALLBACKS if r.function or r.method == 
                   for m in {r.method for r in cc.CALLBACKS if not r.function}}
 
 _CONSUMER_MODULES = tuple(sorted({m for r in cc.RECEIVES for m in r.hint_modules} | {m for r in cc.CALLBACKS for m in r.hint_modules}
-                                 | {r.receiver.split(".")[0] for r in cc.RECEIVES} | {e for t in cc.TASK_ENTRIES for e in t.modules}
+                                 | {r.receiver.split(".")[0] for r in cc.RECEIVES}
+                                 | {(r.receiver or r.function).split(".")[0] for r in cc.CALLBACKS}
+                                 | {e for t in cc.TASK_ENTRIES for e in t.modules}
                                  | {"kombu", "boto3", "aws_lambda_powertools"}))
 
 

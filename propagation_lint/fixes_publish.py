@@ -40,6 +40,8 @@ def build_publish_fix(ps, ctx, carrier: Optional[cst.BaseExpression], spread=())
         return None
     if site.scope.kind == "class" or not site.node.args or not statement_ok(site.statement, site.node):
         return None
+    if carrier is not None and not any(carrier is a.value for a in site.node.args):
+        return None  # the carrier is an entry of a `**mapping` built elsewhere: no mechanical edit
     merge = None
     if carrier is not None and not _is_empty(carrier):
         kind = _literal_kind(carrier)

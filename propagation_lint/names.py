@@ -141,6 +141,8 @@ class Resolver:
                 if entered:
                     return Value("instance", entered)
             return v
+        if b.kind == "unpack":
+            return self._unpacked(name, b, owner, depth)
         if b.kind == "for":
             it = self.resolve(b.node, owner, depth + 1)
             if it.kind == "instance":
@@ -162,6 +164,24 @@ class Resolver:
         if b.kind == "class":
             q = f"{owner.qname}.{name}" if owner.kind != "module" else _join(self.model.module, name)
             return Value("ref", q, project=True)
+        return UNKNOWN
+
+    def _unpacked(self, name: str, b: Binding, owner: Scope, depth: int) -> Value:
+        """``client, retry = make_client()``: the element of the tuple a function of this file returns."""
+        index = unpack_index(name, b, owner)
+        value = b.node.expression if isinstance(b.node, cst.Await) else b.node
+        if index is None or not isinstance(value, cst.Call):
+            return UNKNOWN
+        callee = self.resolve(value.func, owner, depth + 1)
+        target = self.model.scopes.get(callee.qname) if callee.kind == "ref" else None
+        if target is None or target.kind != "function":
+            return UNKNOWN
+        for r in target.returns:
+            if isinstance(r, cst.Tuple) and index < len(r.elements) and not any(
+                    isinstance(e, cst.StarredElement) for e in r.elements[:index + 1]):
+                v = self.resolve(r.elements[index].value, target, depth + 1)
+                if v.known:
+                    return v
         return UNKNOWN
 
     def annotation_type(self, ann, scope: Scope, depth: int = 0) -> str:
@@ -410,6 +430,27 @@ def _method_scope_of(cls: Scope, b: Binding) -> Optional[Scope]:
                 for attr_binding in s.attr_stores:
                     if attr_binding[2] == b.order:
                         return s
+    return None
+
+
+def unpack_index(name: str, b: Binding, owner: Scope) -> Optional[int]:
+    """The position of ``name`` in the tuple target that ``b`` (an ``unpack`` binding) came from:
+    ``a, b = f()`` -> 1 for ``b``; None for nested or starred targets and other statements."""
+    value = b.node
+    for site in owner.calls:
+        if site.node is not value and not (isinstance(value, cst.Await) and site.node is value.expression):
+            continue
+        stmt = site.statement
+        for small in getattr(stmt, "body", ()) if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Assign) and small.value is value and len(small.targets) == 1:
+                target = small.targets[0].target
+                if isinstance(target, (cst.Tuple, cst.List)):
+                    for i, el in enumerate(target.elements):
+                        if isinstance(el, cst.StarredElement) or isinstance(el.value, cst.StarredElement):
+                            return None
+                        if isinstance(el.value, cst.Name) and el.value.value == name:
+                            return i
+        return None
     return None
 
 

@@ -34,7 +34,7 @@ from .facts import collector
 from .flow import (CONDITIONAL, NO, UNKNOWN, YES, Reach, arg_value, branch_compatible, const_str, has_star_args,
                    is_constant)
 from .model import CallSite, FileModel, Scope, dotted
-from .names import root_name
+from .names import root_name, unpack_index
 from .project import condition
 
 # A dict key or a variable name that says "this is trace context" (``traceparent``, ``_datadog``,
@@ -58,6 +58,12 @@ class PublishSite:
     requires: Tuple[tuple, ...] = ()
     # a call in the receiver chain that carries labels (taskiq ``.with_labels(...)``)
     label_call: Optional[cst.Call] = None
+    # every such call (quixstreams builders: ``.add_tag(k, v).add_tag(...).publish()``)
+    label_calls: Tuple[cst.Call, ...] = ()
+    # ``publish(**kwargs)`` where ``kwargs`` is a dict we can read (built here or returned by a helper of
+    # this file): ``spread_known`` and the carrier entry with the call site to judge it from (or None)
+    spread_known: bool = False
+    spread_carrier: Optional[Tuple[cst.BaseExpression, CallSite]] = None
 
 
 def publish_sites(model: FileModel, ctx) -> List[PublishSite]:
@@ -65,8 +71,65 @@ def publish_sites(model: FileModel, ctx) -> List[PublishSite]:
     if cached is not None:
         return cached
     found = [ps for ps in _find(model, ctx) if not _excluded(ps)]
+    for ps in found:
+        _read_spread(ps, model, ctx)
     ctx.shared["publish_sites"] = found
     return found
+
+
+def _read_spread(ps: PublishSite, model: FileModel, ctx) -> None:
+    """``client.send_message(**message_kwargs)``: read the keyword arguments from the dict literal
+    ``message_kwargs`` is (here, or in the function of this file that returns it), with the string
+    keys later stored into it; any other way of filling it leaves the call opaque."""
+    c = ps.publisher.carrier
+    stars = [a for a in ps.site.node.args if a.star]
+    if c is None or c.kwargs or len(stars) != 1 or stars[0].star != "**":
+        return
+    entries = _mapping_entries(stars[0].value, ps.site, ctx, 0)
+    if entries is None:
+        return
+    ps.spread_known = True
+    ps.spread_carrier = entries.get(c.name)
+
+
+def _mapping_entries(expr, site: CallSite, ctx, depth: int) -> Optional[dict]:
+    """``{key: (value, site to judge it from)}`` of a dict built by literal, or None."""
+    if isinstance(expr, cst.Dict):
+        out = {}
+        for el in expr.elements:
+            key = const_str(el.key) if isinstance(el, cst.DictElement) else None
+            if key is None:
+                return None
+            out[key] = (el.value, site)
+        return out
+    if isinstance(expr, cst.Call) and depth == 0:
+        callee = ctx.resolver.resolve(expr.func, site.scope)
+        helper = ctx.model.scopes.get(callee.qname) if callee.kind == "ref" and callee.project else None
+        if helper is None or helper.kind != "function" or len(helper.returns) != 1 or helper.returns[0] is None:
+            return None
+        end = CallSite(expr, 1 << 30, (), helper)  # judged after every statement of the helper
+        return _mapping_entries(helper.returns[0], end, ctx, depth + 1)
+    if not isinstance(expr, cst.Name):
+        return None
+    scope = site.scope
+    bindings = scope.bindings.get(expr.value, ())
+    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].order >= site.order:
+        return None
+    out = _mapping_entries(bindings[0].node, site, ctx, depth)
+    if out is None:
+        return None
+    for other in scope.calls:
+        func = other.node.func
+        if other.order < site.order and isinstance(func, cst.Attribute) and root_name(func.value) == expr.value:
+            return None  # message_kwargs.update(...): keys we cannot list
+    for target, value, order, _ in scope.attr_stores:
+        if order >= site.order or root_name(target) != expr.value:
+            continue
+        key = _subscript_key(target) if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) else None
+        if key is None:
+            return None
+        out[key] = (value, site)
+    return out
 
 
 def _excluded(ps: PublishSite) -> bool:
@@ -92,25 +155,24 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
         if not candidates:
             continue
         text = ctx.code_for(func)
-        label_call = None
+        label_calls = _label_calls(func.value)
+        label_call = label_calls[0] if label_calls else None
         receiver = func.value
         if method == "kiq" and isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
             # task.kicker().with_labels(**labels).kiq(...)
-            if receiver.func.attr.value in pubcat.LABEL_METHODS:
-                label_call = receiver
             while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
                 receiver = receiver.func.value
         recv = resolver.resolve(receiver, site.scope)
         if recv.kind == "instance" and not recv.project:
             row = _by_receiver(candidates, recv.qname)
             if row is not None:
-                yield PublishSite(site, row, "resolved", text, label_call=label_call)
+                yield PublishSite(site, row, "resolved", text, label_call=label_call, label_calls=label_calls)
             continue
         task = _task_publish(receiver, method, site, model, ctx)
         if task is not None:
             row = _by_receiver(candidates, task[0])
             if row is not None:
-                yield PublishSite(site, row, "resolved", text, requires=task[1], label_call=label_call)
+                yield PublishSite(site, row, "resolved", text, requires=task[1], label_call=label_call, label_calls=label_calls)
             if not task[1]:
                 continue
             # a name imported from another module: a task there, or a module-level instance
@@ -136,7 +198,7 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
             # what it returns; a wrapper class it may return instead (a traced client) keeps us silent
             for row in candidates:
                 if row.receiver:
-                    yield PublishSite(site, row, "resolved", text, label_call=label_call,
+                    yield PublishSite(site, row, "resolved", text, label_call=label_call, label_calls=label_calls,
                                       requires=(("factory-returns", factory, row.receiver),))
             continue
         if _annotated(receiver, site.scope, resolver):
@@ -144,6 +206,16 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
         row = _heuristic(candidates, func.value, call, model, ctx)
         if row is not None:
             yield PublishSite(site, row, "heuristic", text)
+
+
+def _label_calls(receiver) -> Tuple[cst.Call, ...]:
+    """The calls of a builder chain that add labels or tags (``.with_labels(...)``, ``.add_tag(k, v)``)."""
+    found = []
+    while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+        if receiver.func.attr.value in pubcat.LABEL_METHODS:
+            found.append(receiver)
+        receiver = receiver.func.value
+    return tuple(found)
 
 
 def _by_receiver(rows, type_qname: str) -> Optional[Publisher]:
@@ -185,6 +257,13 @@ def _receiver_factory(receiver, scope: Scope, model: FileModel, ctx) -> str:
     values, owner = [], scope
     if isinstance(receiver, cst.Name):
         owner, bindings = resolver.lookup(receiver.value, scope)
+        if owner is not None and len(bindings) == 1 and bindings[0].kind == "unpack":
+            # `client, retry = get_client_and_retry()`: the factory's element at that position
+            index = unpack_index(receiver.value, bindings[0], owner)
+            value = bindings[0].node
+            value = value.expression if isinstance(value, cst.Await) else value
+            q = _project_function(value, owner, resolver) if isinstance(value, cst.Call) else ""
+            return f"{q}#{index}" if q and index is not None else ""
         if owner is None or any(b.kind not in ("assign", "global") for b in bindings):
             return ""
         values = [b.node for b in bindings if b.kind == "assign"]
@@ -236,16 +315,25 @@ def _factory_facts(model: FileModel, ctx) -> dict:
         if scope.parent is None or scope.parent.kind != "module" or not scope.returns:
             continue
         kinds = []
+        elements = {}  # a returned tuple: what each position is (`return client, retry`)
         for r in scope.returns:
             if r is None or (isinstance(r, cst.Name) and r.value == "None"):
                 continue
-            v = ctx.resolver.resolve(r, scope)
-            if v.kind == "instance":
-                kinds.append(f"project:{v.qname}" if v.project else ctx.catalog.canonical(v.qname))
-            else:
-                kinds.append("?")
+            kinds.append(_instance_kind(r, scope, ctx))
+            if isinstance(r, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in r.elements):
+                for i, el in enumerate(r.elements):
+                    elements.setdefault(f"{scope.qname}#{i}", []).append(_instance_kind(el.value, scope, ctx))
         out[scope.qname] = sorted(set(kinds))
+        for key, element_kinds in elements.items():
+            out[key] = sorted(set(element_kinds))
     return {"publish_factories": out} if out else {}
+
+
+def _instance_kind(expr, scope: Scope, ctx) -> str:
+    v = ctx.resolver.resolve(expr, scope)
+    if v.kind == "instance":
+        return f"project:{v.qname}" if v.project else ctx.catalog.canonical(v.qname)
+    return "?"
 
 
 @condition("factory-returns")
@@ -410,6 +498,9 @@ def carrier_expr(ps: PublishSite) -> Optional[cst.BaseExpression]:
     c = ps.publisher.carrier
     if c is None or c.kwargs:
         return None
+    if ps.spread_known:
+        found = arg_value(ps.site.node, c.name, c.position)
+        return found if found is not None else (ps.spread_carrier[0] if ps.spread_carrier else None)
     return arg_value(ps.site.node, c.name, c.position)
 
 
@@ -417,8 +508,8 @@ def kwargs_carrier(ps: PublishSite) -> List[cst.BaseExpression]:
     """The expressions that form a ``**attrs`` carrier (Pub/Sub attributes, taskiq labels)."""
     pub = ps.publisher
     out = []
-    if ps.label_call is not None:
-        out.extend(a.value for a in ps.label_call.args)
+    for label_call in ps.label_calls:
+        out.extend(a.value for a in label_call.args)
     if pub.carrier is None or not pub.carrier.kwargs:
         return out
     others = set(pubcat.KWARGS_CARRIER_OTHER_PARAMS.get((pub.library, pub.method), ()))
@@ -441,7 +532,7 @@ def opaque_call(ps: PublishSite) -> bool:
     if c is None or c.kwargs:
         return False
     for arg in ps.site.node.args:
-        if arg.star == "**":
+        if arg.star == "**" and not ps.spread_known:
             return True
         if arg.star == "*" and c.position is not None:
             return True
@@ -463,8 +554,8 @@ def any_argument_reaches(ps: PublishSite, ctx, skip=None) -> Reach:
         # position, e.g. as the partition, carries nothing)
         value = arg_value(ps.site.node, payload.name, payload.position)
         args = [a for a in args if a.value is value]
-    if ps.label_call is not None:
-        args += list(ps.label_call.args)
+    for label_call in ps.label_calls:
+        args += list(label_call.args)
     for arg in args:
         if skip is not None and arg.value is skip:
             continue
@@ -560,7 +651,9 @@ class CarrierFlow:
             # iterated values are nested in the carrier; a plain conversion keeps the source's role,
             # including one that keeps the keys and wraps the values
             # (`{k: {"DataType": "String", "StringValue": v} for k, v in attrs.items()}`)
-            built = isinstance(expr.value if isinstance(expr, cst.DictComp) else expr.elt, cst.Dict)
+            element = expr.value if isinstance(expr, cst.DictComp) else expr.elt
+            # items built here: dicts, or message objects (`[ServiceBusMessage(b) for b in bodies]`)
+            built = isinstance(element, cst.Dict) or self._message_call(element, site) is not None
             if built and isinstance(expr, cst.DictComp) and _is_loop_target(expr.key, expr.for_in):
                 built = False
             for_in = expr.for_in
@@ -602,6 +695,22 @@ class CarrierFlow:
             return Reach(NO)
         return Reach(UNKNOWN)
 
+    def _message_call(self, expr, site: CallSite):
+        """The MESSAGE_CARRIERS row of a message constructor call, or None."""
+        if not isinstance(expr, cst.Call):
+            return None
+        callee = self.resolver.resolve(expr.func, site.scope)
+        return self._message_types.get(self.ctx.catalog.canonical(callee.qname)) if callee.kind == "ref" else None
+
+    def entry(self, arg: cst.Arg, site: CallSite, depth: int = 0, seen=frozenset()) -> Reach:
+        """One argument of a carrier spread as keywords: ``**carrier`` is a whole carrier,
+        ``traceparent=tp`` an entry that carries the context, ``origin=order.source`` business data."""
+        if arg.star == "**" or arg.keyword is None:
+            return self.reach(arg.value, site, False, depth, seen)
+        if CONTEXT_KEY.match(arg.keyword.value) and not is_constant(arg.value):
+            return Reach(YES)
+        return self.reach(arg.value, site, True, depth, seen)
+
     # ------------------------------------------------------------ calls
     def _call(self, call: cst.Call, site: CallSite, nested: bool, depth: int, seen) -> Reach:
         scope = site.scope
@@ -617,6 +726,16 @@ class CarrierFlow:
             if message is not None:
                 if message.arg is None:
                     return Reach(NO, (), [(call, f"`{dotted(func) or 'the message'}` is built here without `{message.attr}`")])
+                if message.arg.kwargs:
+                    # PubsubMessage(data, **attributes): every other keyword is one carrier entry
+                    entries = [a for a in call.args if a.star == "**"
+                               or (a.keyword is not None and a.keyword.value not in message.others)]
+                    if not entries:
+                        return Reach(NO, (), [(call, f"`{dotted(func) or 'the message'}` is built here without {message.attr}")])
+                    result = Reach(NO)
+                    for arg in entries:
+                        result = result | self.entry(arg, site, depth + 1, seen)
+                    return result
                 value = arg_value(call, message.arg.name, message.arg.position)
                 if value is None:
                     return Reach(NO, (), [(call, f"`{dotted(func) or 'the message'}` is built here without `{message.arg.name}`")])
@@ -770,8 +889,16 @@ def publish_gap(ps: PublishSite, ctx, carrier, spread=()):
         reach = Reach(NO)
     else:
         reach = Reach(NO)
-        for expr in ([carrier] if carrier is not None else []) + list(spread):
-            reach = reach | cf.reach(expr, site)
+        if carrier is not None:
+            entry = ps.spread_carrier
+            reach = cf.reach(carrier, entry[1] if entry and entry[0] is carrier else site)
+        spread_args = {id(a.value): a for c in (site.node,) + ps.label_calls for a in c.args}
+        for expr in spread:
+            arg = spread_args.get(id(expr))
+            reach = reach | (cf.entry(arg, site) if arg is not None else cf.reach(expr, site))
+        if reach.status in (UNKNOWN, CONDITIONAL) and ps.publisher.data_payload and not _bare_parameter(carrier, site):
+            # data derived from a query, a library call or a parameter: tags are added here or not at all
+            reach = Reach(NO, (), reach.evidence)
         if reach.status in (YES, UNKNOWN):
             return None
         if carrier is not None:
@@ -782,10 +909,18 @@ def publish_gap(ps: PublishSite, ctx, carrier, spread=()):
     reach = reach | other
     for node, msg in reach.evidence:
         related.append(ctx.related(node, msg))
-    used = names_in(site.node) | (names_in(ps.label_call) if ps.label_call is not None else set())
+    used = names_in(site.node)
     for node, msg in astray_injects(ps, ctx, used):
         related.append(ctx.related(node, msg))
     return reach, related
+
+
+def _bare_parameter(expr, site: CallSite) -> bool:
+    """The expression is one of the function's parameters, unchanged."""
+    if not isinstance(expr, cst.Name):
+        return False
+    bindings = site.scope.bindings.get(expr.value, ())
+    return bool(bindings) and all(b.kind == "param" for b in bindings)
 
 
 def publish_candidate(rule, ps: PublishSite, ctx, reach: Reach, related, message: str, suggestion: str, fix=None):

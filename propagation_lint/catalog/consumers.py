@@ -157,6 +157,13 @@ CLASSES = (
     ClassInfo("nats.js.client.JetStreamContext.PullSubscription", "nats-py", ()),
     ClassInfo("redis.client.PubSub", "redis-py", ("redis.asyncio.client.PubSub",)),
     ClassInfo("pulsar.Consumer", "pulsar-client", ("pulsar.asyncio.Consumer",)),
+    # gcloud-aio-pubsub: subscribe(subscription, handler, subscriber_client, ...) -> handler(SubscriberMessage)
+    ClassInfo("gcloud.aio.pubsub.SubscriberClient", "gcloud-aio-pubsub", ("gcloud.aio.pubsub.subscriber_client.SubscriberClient",)),
+    # quixstreams < 1: stream consumers; callbacks are assigned (`stream.timeseries.on_dataframe_received = fn`)
+    ClassInfo("quixstreams.StreamConsumer", "quixstreams", ()),
+    ClassInfo("quixstreams.StreamTimeseriesConsumer", "quixstreams", ()),
+    ClassInfo("quixstreams.StreamEventsConsumer", "quixstreams", ()),
+    ClassInfo("quixstreams.TimeseriesBufferConsumer", "quixstreams", ()),
 )
 
 # Connections, channels and clients (aio_pika.Channel, kombu.Connection, redis.Redis, nats, pulsar,
@@ -190,6 +197,10 @@ FACTORIES = (
     Factory("redis.client.PubSub", "__enter__", "redis.client.PubSub"),
     # pulsar
     Factory("pulsar.Client", "subscribe", "pulsar.Consumer"),
+    Factory("gcloud.aio.pubsub.SubscriberClient", "__enter__", "gcloud.aio.pubsub.SubscriberClient"),
+    Factory("quixstreams.StreamConsumer", ".timeseries", "quixstreams.StreamTimeseriesConsumer"),
+    Factory("quixstreams.StreamConsumer", ".events", "quixstreams.StreamEventsConsumer"),
+    Factory("quixstreams.StreamTimeseriesConsumer", "create_buffer", "quixstreams.TimeseriesBufferConsumer"),
 )
 
 # ----------------------------------------------------------------------------- shapes
@@ -260,6 +271,12 @@ SHAPES = (
     Shape("pulsar-client:message", "message", "pulsar-client", carrier="{m}.properties()", carrier_kind="pulsar-message"),
     Shape("pulsar-client:messages", "batch", "pulsar-client", element="pulsar-client:message"),
     Shape("paho-mqtt:message", "message", "paho-mqtt", carrier="{m}.properties", carrier_kind="mqtt-message"),
+    Shape("gcloud-aio-pubsub:message", "message", "gcloud-aio-pubsub", carrier="{m}.attributes", carrier_kind="pubsub-message"),
+    Shape("gcloud-aio-pubsub:pull", "batch", "gcloud-aio-pubsub", element="gcloud-aio-pubsub:message"),
+    # quixstreams < 1: tags are the only metadata (EventData.tags; a DataFrame's TAG__<name> columns)
+    Shape("quixstreams:event-data", "message", "quixstreams", carrier="{m}.tags", carrier_kind="quix-tags"),
+    Shape("quixstreams:timeseries-data", "message", "quixstreams", carrier="{m}.timestamps[0].tags", carrier_kind="quix-tags"),
+    Shape("quixstreams:dataframe", "message", "quixstreams", carrier="{m}", carrier_kind="quix-dataframe-tags"),
 )
 
 _SQS = ("boto3", "aiobotocore", "aioboto3", "botocore")
@@ -330,6 +347,9 @@ RECEIVES = (
     # pulsar receive()/batch_receive()
     Receive("pulsar-client", "receive", "pulsar.Consumer", "pulsar-client:message", "receive"),
     Receive("pulsar-client", "batch_receive", "pulsar.Consumer", "pulsar-client:messages", "batch_receive", default_count=2),
+    # gcloud-aio-pubsub: await SubscriberClient.pull(subscription, max_messages) -> [SubscriberMessage]
+    Receive("gcloud-aio-pubsub", "pull", "gcloud.aio.pubsub.SubscriberClient", "gcloud-aio-pubsub:pull", "pull",
+            count=Arg("max_messages", 1), default_count=2, destination=Arg("subscription", 0)),
 )
 
 CALLBACKS = (
@@ -389,6 +409,19 @@ CALLBACKS = (
     Callback("paho-mqtt", "message_callback_add", "paho.mqtt.client.Client", args=(Arg("callback", 1),), message_param=2,
              shape="paho-mqtt:message", pattern="on_message", hint_receiver=r"(?i)client|mqtt|^c$", hint_modules=("paho",),
              destination=Arg("sub", 0)),
+    Callback("gcloud-aio-pubsub", "()", function="gcloud.aio.pubsub.subscribe", args=(Arg("handler", 1),),
+             message_param=0, shape="gcloud-aio-pubsub:message", pattern="subscribe", destination=Arg("subscription", 0)),
+    # quixstreams < 1: handler(stream_consumer, data)
+    Callback("quixstreams", "=on_dataframe_received", "quixstreams.StreamTimeseriesConsumer", message_param=1,
+             shape="quixstreams:dataframe", pattern="stream"),
+    Callback("quixstreams", "=on_data_received", "quixstreams.StreamTimeseriesConsumer", message_param=1,
+             shape="quixstreams:timeseries-data", pattern="stream"),
+    Callback("quixstreams", "=on_data_received", "quixstreams.StreamEventsConsumer", message_param=1,
+             shape="quixstreams:event-data", pattern="stream"),
+    Callback("quixstreams", "=on_dataframe_released", "quixstreams.TimeseriesBufferConsumer", message_param=1,
+             shape="quixstreams:dataframe", pattern="stream"),
+    Callback("quixstreams", "=on_data_released", "quixstreams.TimeseriesBufferConsumer", message_param=1,
+             shape="quixstreams:timeseries-data", pattern="stream"),
 )
 
 TASK_ENTRIES = (

@@ -33,6 +33,9 @@ class MessageCarrier:
     qname: str
     arg: Optional[Arg]  # constructor argument, None when only the attribute can be set
     attr: str  # attribute holding the carrier once the object exists
+    # for a carrier spread as keyword arguments (``PubsubMessage(data, ordering_key='', **attrs)``):
+    # the constructor's other parameters, which are not carrier entries
+    others: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,23 @@ CLASSES = (
     ClassInfo("paho.mqtt.client.Client", "paho-mqtt", ()),
     ClassInfo("paho.mqtt.properties.Properties", "paho-mqtt", ()),
     ClassInfo("aiobotocore.session.AioSession", "boto3", ()),
+    # gcloud-aio-pubsub (asyncio Pub/Sub over REST): publish(topic, [PubsubMessage(data, **attributes)])
+    ClassInfo("gcloud.aio.pubsub.PublisherClient", "gcloud-aio-pubsub",
+              ("gcloud.aio.pubsub.publisher_client.PublisherClient",)),
+    ClassInfo("gcloud.aio.pubsub.PubsubMessage", "gcloud-aio-pubsub", ("gcloud.aio.pubsub.utils.PubsubMessage",)),
+    # quixstreams >= 2: Application -> get_producer() -> Producer.produce(topic, value, key, headers, ...)
+    ClassInfo("quixstreams.Application", "quixstreams", ("quixstreams.app.Application",)),
+    ClassInfo("quixstreams.kafka.Producer", "quixstreams", ("quixstreams.kafka.producer.Producer",)),
+    # quixstreams < 1 (the stream API): client -> topic producer -> stream -> timeseries/events (-> buffer),
+    # builders add_timestamp(...).add_value(...).add_tag(...).publish(); tags are the only metadata
+    ClassInfo("quixstreams.QuixStreamingClient", "quixstreams", ("quixstreams.KafkaStreamingClient",)),
+    ClassInfo("quixstreams.TopicProducer", "quixstreams", ()),
+    ClassInfo("quixstreams.StreamProducer", "quixstreams", ()),
+    ClassInfo("quixstreams.StreamTimeseriesProducer", "quixstreams", ()),
+    ClassInfo("quixstreams.TimeseriesBufferProducer", "quixstreams", ()),
+    ClassInfo("quixstreams.StreamEventsProducer", "quixstreams", ()),
+    ClassInfo("quixstreams.TimeseriesDataBuilder", "quixstreams", ()),
+    ClassInfo("quixstreams.EventDataBuilder", "quixstreams", ()),
     ClassInfo("aioboto3.Session", "boto3", ("aioboto3.session.Session",)),
 )
 
@@ -214,6 +234,26 @@ FACTORIES = (
     Factory("aioboto3.Session", "resource", "boto3.resource.sqs", "sqs"),
     Factory("aioboto3.Session", "resource", "boto3.resource.sns", "sns"),
     Factory("boto3.resource.sqs", "__enter__", "boto3.resource.sqs"),
+    # gcloud-aio-pubsub
+    Factory("gcloud.aio.pubsub.PublisherClient", "__enter__", "gcloud.aio.pubsub.PublisherClient"),
+    # quixstreams >= 2
+    Factory("quixstreams.Application", "get_producer", "quixstreams.kafka.Producer"),
+    Factory("quixstreams.kafka.Producer", "__enter__", "quixstreams.kafka.Producer"),
+    # quixstreams < 1
+    Factory("quixstreams.QuixStreamingClient", "get_topic_producer", "quixstreams.TopicProducer"),
+    Factory("quixstreams.TopicProducer", "create_stream", "quixstreams.StreamProducer"),
+    Factory("quixstreams.TopicProducer", "get_or_create_stream", "quixstreams.StreamProducer"),
+    Factory("quixstreams.TopicProducer", "get_stream", "quixstreams.StreamProducer"),
+    Factory("quixstreams.StreamProducer", ".timeseries", "quixstreams.StreamTimeseriesProducer"),
+    Factory("quixstreams.StreamProducer", ".events", "quixstreams.StreamEventsProducer"),
+    Factory("quixstreams.StreamTimeseriesProducer", ".buffer", "quixstreams.TimeseriesBufferProducer"),
+    *(Factory(source, m, builder)
+      for source, builder in (("quixstreams.TimeseriesBufferProducer", "quixstreams.TimeseriesDataBuilder"),
+                              ("quixstreams.StreamEventsProducer", "quixstreams.EventDataBuilder"))
+      for m in ("add_timestamp", "add_timestamp_nanoseconds", "add_timestamp_milliseconds")),
+    *(Factory(builder, m, builder)
+      for builder in ("quixstreams.TimeseriesDataBuilder", "quixstreams.EventDataBuilder")
+      for m in ("add_value", "add_tag", "add_tags")),
 )
 
 # Message objects whose carrier is a constructor argument or attribute (domain.md §A.2, §A.4).
@@ -224,6 +264,9 @@ MESSAGE_CARRIERS = (
     MessageCarrier("azure.servicebus.ServiceBusMessage", Arg("application_properties"), "application_properties"),
     MessageCarrier("azure.eventhub.EventData", None, "properties"),
     MessageCarrier("paho.mqtt.properties.Properties", None, "UserProperty"),
+    # PubsubMessage(data, ordering_key='', **kwargs): the keyword arguments become ``.attributes``
+    MessageCarrier("gcloud.aio.pubsub.PubsubMessage", Arg("attributes", kwargs=True), "attributes",
+                   others=("data", "ordering_key")),
 )
 
 BATCH_TYPES = (
@@ -530,6 +573,31 @@ PUBLISHERS = (
         carrier=Arg("properties", 2), carrier_kind="dict", payload=Arg("content", 0),
         hint_receiver=r"(?i)producer|pulsar", hint_modules=("pulsar",),
     ),
+    # --- gcloud-aio-pubsub: publish(topic, messages, session=None, timeout=10); the carrier is each
+    # PubsubMessage's attributes (its keyword arguments)
+    Publisher(
+        "gcloud-aio-pubsub", "publish", receiver="gcloud.aio.pubsub.PublisherClient",
+        carrier=Arg("messages", 1), carrier_kind="gcloud-aio-pubsub-messages",
+        payload=Arg("messages", 1), destination=Arg("topic", 0),
+        hint_receiver=r"(?i)publisher|pubsub", hint_modules=("gcloud.aio.pubsub",),
+    ),
+    # --- quixstreams >= 2: Producer.produce(topic, value=None, key=None, headers=None, partition=None, ...)
+    Publisher(
+        "quixstreams", "produce", receiver="quixstreams.kafka.Producer",
+        carrier=Arg("headers", 3), carrier_kind="quix-headers",
+        payload=Arg("value", 1), destination=Arg("topic", 0),
+    ),
+    # --- quixstreams < 1: no headers; tags (add_tag(...), a DataFrame's TAG__ columns) carry metadata
+    # (unresolved receivers: the API's own attribute names, `stream.timeseries.buffer.publish(df)`)
+    *(Publisher("quixstreams", "publish", receiver=receiver, carrier=None, carrier_kind="payload-quix-legacy",
+                payload=Arg(payload, 0) if payload else None, hint_receiver=hint, data_payload=True,
+                hint_modules=("quixstreams",) if hint else (),
+                note="the legacy quixstreams stream API has no headers: tags carry the context")
+      for receiver, payload, hint in (("quixstreams.TimeseriesBufferProducer", "packet", r"^buffer$"),
+                                      ("quixstreams.StreamTimeseriesProducer", "packet", r"^timeseries$"),
+                                      ("quixstreams.StreamEventsProducer", "data", r"^events$"),
+                                      ("quixstreams.TimeseriesDataBuilder", "", ""),
+                                      ("quixstreams.EventDataBuilder", "", ""))),
     # --- paho-mqtt: publish(topic, payload=None, qos=0, retain=False, properties=None); v5 only
     Publisher(
         "paho-mqtt", "publish", receiver="paho.mqtt.client.Client",
@@ -562,4 +630,5 @@ KWARGS_CARRIER_OTHER_PARAMS = {
 # Methods on a task object that produce a signature which later publishes (``task.s(x).apply_async()``).
 SIGNATURE_METHODS = ("s", "si", "signature", "set")
 # taskiq: ``task.kicker().with_labels(**labels).kiq(...)``: the labels are the carrier.
-LABEL_METHODS = ("with_labels",)
+# quixstreams < 1: ``buffer.add_timestamp(t).add_value(...).add_tag("traceparent", tp).publish()``.
+LABEL_METHODS = ("with_labels", "add_tag", "add_tags")

@@ -74,6 +74,25 @@ PUBLISH_SUGGESTIONS = {
         "opentelemetry.propagate.inject(carrier)\n"
         "{call}(topic, data, **carrier)"
     ),
+    "gcloud-aio-pubsub-messages": (
+        "gcloud-aio-pubsub attributes are the PubsubMessage's keyword arguments:\n"
+        "carrier = {{}}\n"
+        "opentelemetry.propagate.inject(carrier)\n"
+        "await {call}(topic, [PubsubMessage(data, **carrier)])"
+    ),
+    "quix-headers": (
+        "inject the context into a dict and pass it as the message headers:\n"
+        "carrier = {{}}\n"
+        "opentelemetry.propagate.inject(carrier)\n"
+        "{call}(topic=topic.name, key=key, value=value, headers=carrier)"
+    ),
+    "payload-quix-legacy": (
+        "the legacy quixstreams stream API has no headers: put the context in the data's tags:\n"
+        "carrier = {{}}\n"
+        "opentelemetry.propagate.inject(carrier)\n"
+        "stream.timeseries.buffer.add_timestamp(ts).add_value(\"v\", v).add_tag(\"traceparent\", carrier[\"traceparent\"]).publish()\n"
+        "or stream.timeseries.buffer.default_tags[\"traceparent\"] = carrier[\"traceparent\"] (a TAG__traceparent column of a DataFrame)"
+    ),
     "mqtt-properties": (
         "MQTT v5: put the context into PUBLISH user properties:\n"
         "carrier = {{}}\n"
@@ -234,6 +253,8 @@ CONSUME_SUGGESTIONS = {
     "lambda-eventbridge": "carrier = {m}[\"detail\"].get(\"trace_context\", {{}})  # embedded in Detail by the producer",
     "kinesis-record": "carrier = json.loads({m}[\"Data\"]).get(\"trace_context\", {{}})  # embedded by the producer",
     "pubsub-message": "carrier = dict({m}.attributes)",
+    "quix-tags": "carrier = dict({m}.tags)  # the producer's add_tag(...) values",
+    "quix-dataframe-tags": "carrier = {{c[5:]: {m}[c].iloc[0] for c in {m}.columns if c.startswith(\"TAG__\")}}",
     "pubsub-received": "carrier = dict({m}.message.attributes)",
     "servicebus-message": (
         "carrier = {{(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)\n"
