@@ -12,8 +12,6 @@ finding there).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, List
@@ -21,6 +19,7 @@ from typing import Iterable, List
 import click
 
 from . import __version__
+from .source import replace_with
 
 FORMAT = 1
 
@@ -49,19 +48,10 @@ def write_baseline(path: Path, findings: Iterable) -> None:
     rows.sort(key=lambda r: (r["path"], r["line"], r["code"], r["fingerprint"] or ""))
     data = {"format": FORMAT, "tool": "propagation-lint", "version": __version__, "findings": rows}
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=str(directory), prefix=".baseline-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise BaselineError(f"cannot write baseline {path}: {exc}") from exc
+        replace_with(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"), prefix=".baseline-")
+    except OSError as exc:  # an unwritable or missing folder, a full disk: exit 2, said in one line
+        raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
 
 
 def read_baseline(path: Path) -> Counter:

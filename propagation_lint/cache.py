@@ -6,37 +6,65 @@ the enabled rules: that is the key. Project-wide facts are *not* baked into an e
 decided afresh on every run from every file's (cached) facts, so a change in one file's helper
 re-decides the findings of the files that depend on it without re-parsing them.
 
-Entries are JSON (never pickle: a foreign cache must not be able to run code). A corrupt,
-truncated or foreign entry is ignored and overwritten. The directory carries a ``CACHEDIR.TAG``
-and a ``.gitignore`` of its own, as ruff's does.
+The key also holds the interpreter (implementation and full version) and libcst's version: the
+syntax errors, standard library names and trees they give differ from one to the next.
+
+Entries are JSON (never pickle: a foreign cache must not be able to run code), and each is
+authenticated: its first line is an HMAC-SHA256 of its key and its JSON, keyed by a secret made on
+first use in the user's cache home (``$XDG_CACHE_HOME/propagation-lint/key``, else
+``~/.cache/propagation-lint/key``, mode 0600). The cache key is computable from public data, so
+a repository could commit entries that hide its findings; without the user's secret, they are
+rejected (a fresh CI machine rejects every committed entry). When no secret can be kept (an
+unwritable home), the cache is not used. A corrupt, truncated, foreign, forged or wrongly shaped
+entry is ignored and overwritten.
+
+The directory is dedicated to the cache (see :func:`cache_directory`): inside the project or the
+user's cache home, created by the linter with a ``CACHEDIR.TAG`` and a ``.gitignore`` of its own
+(as ruff's), or already holding that tag.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .engine import FileResult
+from .findings import SEVERITIES
 from .output.json import finding_from_dict, finding_to_dict
 from .rule import Candidate
+from .source import discard, replace_with
 
-FORMAT = 2
-TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by propagation-lint.\n"
+FORMAT = 3
+TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55\n"
+TAG = TAG_SIGNATURE + "# This file is a cache directory tag created by propagation-lint.\n"
+GITIGNORE = "# Automatically created by propagation-lint.\n*\n"
+_MAGIC = b"propagation-lint-cache hmac-sha256 "
+KEY_BYTES = 32
+
+
+class CacheDirError(ValueError):
+    """A ``cache-dir`` that is not a dedicated cache directory; the message says why."""
 
 
 _CODE_FINGERPRINT = None
 
 
 def code_fingerprint() -> str:
-    """A hash of the linter's own source: a changed rule or catalog row (an upgrade, a local
-    patch, a development checkout) never reuses results computed by other code."""
+    """A hash of the linter's own source and of what it runs on: a changed rule or catalog row
+    (an upgrade, a local patch, a development checkout), another interpreter or another libcst
+    never reuses results computed by other code."""
     global _CODE_FINGERPRINT
     if _CODE_FINGERPRINT is None:
         package = Path(__file__).resolve().parent
         h = hashlib.sha256()
+        for part in runtime_versions():
+            h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
         for path in sorted(package.rglob("*.py")):
             try:
                 h.update(path.relative_to(package).as_posix().encode())
@@ -47,28 +75,205 @@ def code_fingerprint() -> str:
     return _CODE_FINGERPRINT
 
 
+def runtime_versions() -> tuple:
+    """The interpreter (implementation, full version and build) and libcst's version."""
+    try:
+        from libcst import _version
+
+        libcst_version = str(_version.__version__)
+    except Exception:  # an older or repackaged libcst: ask its distribution
+        try:
+            from importlib.metadata import version
+
+            libcst_version = version("libcst")
+        except Exception:
+            libcst_version = "unknown"
+    impl = sys.implementation
+    return (impl.name, str(getattr(impl, "cache_tag", "")), sys.version, "libcst " + libcst_version)
+
+
+# --------------------------------------------------------------------------- the user's secret
+def user_cache_home() -> Optional[Path]:
+    """``$XDG_CACHE_HOME`` (when absolute), else ``~/.cache``; None when there is no home."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg)
+    home = os.path.expanduser("~")
+    if not home or home == "~" or not os.path.isabs(home):
+        return None
+    return Path(home) / ".cache"
+
+
+def key_directory() -> Optional[Path]:
+    home = user_cache_home()
+    return None if home is None else home / "propagation-lint"
+
+
+_SECRET: Any = False  # False: not loaded yet; None: none can be kept
+
+
+def secret() -> Optional[bytes]:
+    """The user's cache secret, made on first use (mode 0600); None when it cannot be kept."""
+    global _SECRET
+    if _SECRET is False:
+        _SECRET = _load_or_make_secret()
+    return _SECRET
+
+
+def _load_or_make_secret() -> Optional[bytes]:
+    directory = key_directory()
+    if directory is None:
+        return None
+    path = directory / "key"
+    for _ in range(3):
+        found = _read_secret(path)
+        if found is not None:
+            return found or None  # b"": present but unusable
+        if not _make_secret(directory, path):
+            return None
+    return None
+
+
+def _read_secret(path: Path) -> Optional[bytes]:
+    """The secret; None when there is no key file; b"" when the file cannot be trusted."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return b""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != KEY_BYTES:
+            return b""
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return b""  # someone else's secret (a shared HOME under sudo): not ours to trust
+        data = os.read(fd, KEY_BYTES + 1)
+        return data if len(data) == KEY_BYTES else b""
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
+def _make_secret(directory: Path, path: Path) -> bool:
+    """Create the key file, complete or not at all (written aside, then linked into place)."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".key-", dir=str(directory))  # mode 0600
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(os.urandom(KEY_BYTES))
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        return True
+    except OSError:
+        return False
+    finally:
+        discard(tmp)
+
+
+# --------------------------------------------------------------------------- the directory
+def _inside(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip(os.sep) + os.sep)
+
+
+def has_tag(directory: Path) -> bool:
+    try:
+        with open(directory / "CACHEDIR.TAG", "rb") as fh:
+            head = fh.read(len(TAG) + 1)
+    except OSError:
+        return False
+    return head.startswith(TAG_SIGNATURE.encode()) and b"propagation-lint" in head
+
+
+def cache_directory(root: Path, configured: str) -> Path:
+    """The cache directory for ``cache-dir = configured`` in a project rooted at ``root``.
+
+    It must lie (symbolic links resolved) strictly inside the project or the user's cache home,
+    never hold the user's secret, and, when it exists, be a directory that holds the cache's tag
+    (one the linter made). Anything else raises :class:`CacheDirError`.
+    """
+    text = os.path.expanduser(configured)
+    path = Path(os.path.abspath(Path(root) / text))
+    real = os.path.realpath(path)
+    project = os.path.realpath(root)
+    home = user_cache_home()
+    allowed = [project] + ([os.path.realpath(home)] if home is not None else [])
+    if not any(_inside(real, base) and real != base for base in allowed):
+        where = "inside the project" + (f" or in {home}" if home is not None else "")
+        raise CacheDirError(f"{configured!r} resolves to {real}: the cache directory must be a dedicated "
+                            f"directory {where}")
+    keys = key_directory()
+    if keys is not None and _inside(os.path.realpath(keys), real):
+        raise CacheDirError(f"{configured!r} would hold the cache's secret key ({keys})")
+    if os.path.lexists(path) and not (path.is_dir() and has_tag(path)):
+        raise CacheDirError(f"{configured!r} exists and is not a propagation-lint cache directory "
+                            "(it holds no CACHEDIR.TAG made by propagation-lint); choose a new directory")
+    return path
+
+
+def _create_tagged(base: Path) -> bool:
+    """Create ``base`` with its tag and .gitignore in one step (a directory made aside and renamed
+    into place), so no process ever sees it untagged. True when ``base`` is a tagged directory."""
+    if base.is_dir():
+        return has_tag(base)
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".propagation-lint-cache-", dir=str(base.parent))
+    except OSError:
+        return False
+    try:
+        (Path(tmp) / "CACHEDIR.TAG").write_text(TAG)
+        (Path(tmp) / ".gitignore").write_text(GITIGNORE)
+        os.rename(tmp, base)
+    except OSError:
+        pass  # made by another process meanwhile (or unwritable)
+    finally:
+        if os.path.isdir(tmp):
+            for name in ("CACHEDIR.TAG", ".gitignore"):
+                try:
+                    os.unlink(os.path.join(tmp, name))
+                except OSError:
+                    pass
+            try:
+                os.rmdir(tmp)
+            except OSError:
+                pass
+    return base.is_dir() and has_tag(base)
+
+
 class Cache:
     def __init__(self, directory: Path, version: str):
         self.base = Path(directory)
         self.version = version
         self.dir = self.base / version
-        self._ready = False
+        self._ready: Optional[bool] = None
+        self._subdirs: set = set()
 
     def _prepare(self) -> bool:
-        if self._ready:
-            return True
+        if self._ready is None:
+            self._ready = self._make_ready()
+        return self._ready
+
+    def _make_ready(self) -> bool:
+        if secret() is None or not _create_tagged(self.base):
+            return False
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            tag = self.base / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text(TAG)
-            ignore = self.base / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Automatically created by propagation-lint.\n*\n")
-            self._ready = True
+            self.dir.mkdir(exist_ok=True)
         except OSError:
             return False
-        return True
+        return self._contained(self.dir)
+
+    def _contained(self, path: Path) -> bool:
+        """``path`` is a real directory inside the cache directory (not a link out of it)."""
+        return not path.is_symlink() and _inside(os.path.realpath(path), os.path.realpath(self.base))
 
     def key(self, text: str, display: str, module: str, settings_key: str, codes) -> str:
         h = hashlib.sha256()
@@ -81,36 +286,65 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.json"
 
+    @staticmethod
+    def _mac(secret_key: bytes, key: str, body: bytes) -> bytes:
+        return hmac.new(secret_key, key.encode("ascii") + b"\x00" + body, hashlib.sha256).hexdigest().encode("ascii")
+
     def get(self, key: str) -> Optional[FileResult]:
+        secret_key = secret()
+        if secret_key is None:
+            return None
         try:
-            raw = self._path(key).read_text(encoding="utf-8")
-            data = json.loads(raw)
-            if data.get("format") != FORMAT or data.get("key") != key:
+            raw = read_entry(self._path(key))
+            if raw is None or not raw.startswith(_MAGIC):
+                return None
+            head, _, body = raw.partition(b"\n")
+            if not hmac.compare_digest(head[len(_MAGIC):], self._mac(secret_key, key, body)):
+                return None  # forged, foreign (another user's or machine's) or damaged
+            data = json.loads(body.decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
                 return None
             return _result_from(data)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except Exception:  # a bad entry is a miss, whatever is wrong with it
             return None
 
     def put(self, key: str, result: FileResult) -> None:
-        if not self._prepare():
+        secret_key = secret()
+        if secret_key is None or not self._prepare():
             return
         data = _result_to(result)
         data["format"] = FORMAT
         data["key"] = key
         target = self._path(key)
         try:
-            target.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=str(target.parent), suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, separators=(",", ":"))
-            os.replace(tmp, target)
+            body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+            if target.parent not in self._subdirs:
+                target.parent.mkdir(exist_ok=True)
+                if not self._contained(target.parent):
+                    return
+                self._subdirs.add(target.parent)
+            replace_with(target, _MAGIC + self._mac(secret_key, key, body) + b"\n" + body)
         except (OSError, TypeError, ValueError):
-            try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
-            except Exception:
-                pass
+            pass
 
 
+def read_entry(path: Path, limit: int = 64 * 1024 * 1024) -> Optional[bytes]:
+    """An entry's bytes: a regular file (never a link, a pipe or a device), at most ``limit``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- (de)serialising
 def _tuples(value):
     if isinstance(value, list):
         return tuple(_tuples(v) for v in value)
@@ -136,7 +370,107 @@ def _result_to(result: FileResult) -> dict:
     }
 
 
+class _Shape(ValueError):
+    """An entry whose JSON does not have the shape the linter writes."""
+
+
+def _need(ok: bool) -> None:
+    if not ok:
+        raise _Shape()
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_span(d) -> None:
+    _need(isinstance(d, dict) and all(_is_int(d.get(k)) and d[k] >= 0
+                                      for k in ("line", "column", "end_line", "end_column")))
+
+
+def _check_strings(d, keys) -> None:
+    _need(all(isinstance(d.get(k), str) for k in keys))
+
+
+def _check_finding(d) -> None:
+    _check_span(d)
+    _check_strings(d, ("code", "name", "message", "path"))
+    _check_strings({k: d.get(k, "") for k in ("suggestion", "fingerprint", "confidence")},
+                   ("suggestion", "fingerprint", "confidence"))
+    _need(d.get("severity", "error") in SEVERITIES)
+    fix = d.get("fix")
+    if fix is not None:
+        _need(isinstance(fix, dict) and fix.get("applicability") in ("safe", "unsafe"))
+        _check_strings(fix, ("title",))
+        _need(isinstance(fix.get("edits"), list))
+        for edit in fix["edits"]:
+            _check_span(edit)
+            _check_strings(edit, ("content",))
+    _need(isinstance(d.get("related", []), list))
+    for rel in d.get("related", []):
+        _check_span(rel)
+        _check_strings(rel, ("path", "message"))
+
+
+def _check_conditions(rows) -> None:
+    _need(isinstance(rows, list) and all(isinstance(r, list) and r and isinstance(r[0], str) for r in rows))
+    for row in rows:
+        _check_plain(row)
+
+
+def _check_plain(value, depth: int = 0) -> None:
+    """Plain JSON data without floats (the linter never writes one), nested at most 32 deep."""
+    _need(depth < 32)
+    if isinstance(value, list):
+        for v in value:
+            _check_plain(v, depth + 1)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_plain(v, depth + 1)
+    else:
+        _need(value is None or isinstance(value, (str, int)))
+
+
+def _check_facts(facts) -> None:
+    """The shapes ``project.Project.add_file`` merges (other families' facts: tables or lists)."""
+    _need(isinstance(facts, dict))
+    _check_plain(facts)
+    for key, value in facts.items():
+        if key in ("injects", "returns_injected", "exports"):
+            _need(isinstance(value, dict))
+        if key == "injects":
+            _need(all(isinstance(v, list) and all(isinstance(row, list) for row in v) for v in value.values()))
+        elif key == "returns_injected":
+            _need(all(isinstance(v, list) for v in value.values()))
+        elif key == "exports":
+            _need(all(isinstance(v, str) for v in value.values()))
+        elif key == "instrumentors":
+            _need(isinstance(value, list) and all(
+                isinstance(row, list) and len(row) >= 2 and all(isinstance(x, str) for x in row[:2])
+                and (len(row) < 7 or (isinstance(row[2], str) and all(_is_int(x) for x in row[3:7])))
+                for row in value))
+        elif key != "uses_tracing":
+            _need(isinstance(value, (dict, list)))
+
+
+def _check_entry(data: dict) -> None:
+    _check_strings(data, ("path",))
+    _need(data.get("status") in ("linted", "skipped", "error"))
+    _need(isinstance(data.get("imports"), list))
+    _check_facts(data.get("facts"))
+    _need(all(isinstance(row, list) and len(row) == 3 and _is_int(row[0]) and isinstance(row[1], str)
+              and isinstance(row[2], str) for row in data["imports"]))
+    _need(isinstance(data.get("candidates"), list))
+    for c in data["candidates"]:
+        _need(isinstance(c, dict))
+        _check_finding(c.get("finding"))
+        for name in ("requires", "unless", "notes"):
+            _check_conditions(c.get(name))
+        _need(isinstance(c.get("noqa_lines"), list) and all(_is_int(n) for n in c["noqa_lines"]))
+
+
 def _result_from(data: dict) -> FileResult:
+    _check_entry(data)
     result = FileResult(path=data["path"], status=data["status"], facts=data["facts"], imports=data["imports"])
     for c in data["candidates"]:
         result.candidates.append(

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 import click
 
-from .config import ConfigError, make_resolver
+from .config import ConfigError, cache_dir_for, make_resolver
 from .discovery import discover
 from .output import Summary, render
 from .output.escape import printable
@@ -138,7 +138,11 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
 
     cache_dir = None
     if options.use_cache and options.stdin_filename is None:
-        cache_dir = str(Path(resolver.base.root) / resolver.base.cache_dir)
+        try:
+            cache_dir = cache_dir_for(resolver.base, cwd)
+        except ConfigError as exc:
+            _err(str(exc))
+            return EXIT_ERROR
 
     results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir)
     run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths)
@@ -156,14 +160,14 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
 
         relint = Relinter(jobs_list, results, settings_by_key, selection, roots, cwd, options.jobs, cache_dir)
         relint.report_paths = report_paths
-        outcome = apply_fixes(run, jobs_list, options, stdout=stdout, rerun=relint)
+        outcome = apply_fixes(run, jobs_list, options, stdout=stdout, rerun=relint, cwd=str(cwd))
         if outcome.error:
             return EXIT_ERROR
         findings = outcome.remaining
         fixed_count = outcome.fixed
         show_fixes = outcome.show_fixes
-        if options.diff:
-            return EXIT_FINDINGS if outcome.fixed else EXIT_CLEAN
+        if options.diff:  # an internal error (said above) is never hidden behind "nothing to fix"
+            return EXIT_ERROR if internal else EXIT_FINDINGS if outcome.fixed else EXIT_CLEAN
         if options.stdin_filename is not None:
             # Editor integration: the fixed source, and only it, on stdout; the report on stderr.
             if stdin_problem is not None:  # undecodable: given back byte for byte
@@ -175,9 +179,13 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
             stdout = sys.stderr
 
     if options.write_baseline is not None:
-        from .baseline import write_baseline
+        from .baseline import BaselineError, write_baseline
 
-        write_baseline(options.write_baseline, findings)
+        try:
+            write_baseline(options.write_baseline, findings)
+        except BaselineError as exc:
+            _err(str(exc))
+            return EXIT_ERROR
     if options.baseline is not None:
         from .baseline import BaselineError, filter_baseline
 

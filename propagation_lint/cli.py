@@ -91,7 +91,11 @@ def check(paths, select, extend_select, ignore, output_format, config_file, exit
         baseline=Path(baseline_file) if baseline_file else None,
         write_baseline=Path(write_baseline_file) if write_baseline_file else None,
     )
-    code = run_check(options, stdout=sys.stdout)
+    try:
+        code = run_check(options, stdout=sys.stdout)
+    except KeyboardInterrupt:  # Ctrl-C is not "findings" (exit 1): 130, as shells report SIGINT
+        _err("interrupted")
+        sys.exit(130)
     sys.exit(code)
 
 

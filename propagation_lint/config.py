@@ -653,6 +653,21 @@ class SettingsResolver:
         return self._by_config[config]
 
 
+def cache_dir_for(settings: Settings, cwd: Path) -> str:
+    """The run's cache directory from ``cache-dir``, checked by :func:`cache.cache_directory`: a
+    dedicated directory inside the project or the user's cache home. Anything else is a
+    :class:`ConfigError` naming the file and the key."""
+    from .cache import CacheDirError, cache_directory
+
+    try:
+        return str(cache_directory(settings.root, settings.cache_dir))
+    except CacheDirError as exc:
+        if settings.path is None:
+            raise ConfigError(f"cache-dir (the default): {exc}") from None
+        section = "" if settings.path.name != PYPROJECT else f"[tool.{TOOL_NAME}]"
+        raise _error(_shown(settings.path, Path(os.path.abspath(cwd))), section, ("cache-dir",), str(exc)) from None
+
+
 def make_resolver(config: Optional[Path], cwd: Path) -> SettingsResolver:
     """The resolver for a run: ``config`` is ``--config`` (or None to search from ``cwd``)."""
     if config is not None:

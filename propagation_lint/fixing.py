@@ -14,8 +14,17 @@ Guarantees:
   the file and the rule. It is never written.
 - Edits are applied to the text with the file's own newlines, and inserted text is converted to
   the file's newline style. Writes go through :func:`source.write_atomic`, which keeps the
-  encoding, BOM and permission bits, and refuses to write when the file changed on disk after it
-  was read.
+  encoding, BOM, permission bits and owner, and refuses to write when the file changed on disk
+  after it was read (an edit racing the rename is put back).
+- A file is fixed only when its real path (symbolic links resolved) lies under the paths given on
+  the command line and the user may write it; otherwise it is named on stderr and left alone.
+- A file whose fixes do not converge (still fixable after :data:`MAX_PASSES` passes, or fixes
+  that undo each other) is left exactly as it was, and named on stderr.
+- ``--diff`` prints the bytes ``--fix`` would write (the file's encoding, byte-order mark and
+  newlines), so ``git apply`` / ``patch -p1`` reproduce ``--fix`` exactly.
+- Ctrl-C, SIGTERM or SIGHUP while files are written stop between two files (exit 130, or 128 +
+  the signal), naming those already fixed; temporary files of a run killed outright are swept
+  by the next ``--fix``.
 
 Positions follow ``findings.Edit``: 1-based lines (``\\n``, ``\\r\\n`` and ``\\r`` end a line, as
 for libcst), 1-based columns in code points, the end excluded; an insertion has start == end; line
@@ -24,9 +33,11 @@ for libcst), 1-based columns in code points, the end excluded; an insertion has 
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import os
 import re
+import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +46,6 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 import click
 
 from .findings import Edit, Finding, Fix
-from .fixbuilder import source_lines
 from .source import DEFAULT_MAX_BYTES, SourceError, SourceFile, encode_source, newline_style, read_source
 
 MAX_PASSES = 10
@@ -171,6 +181,7 @@ class _File:
     fixed: Counter = field(default_factory=Counter)
     seen: Set[str] = field(default_factory=set)
     done: bool = False
+    converged: bool = True
 
 
 def _problem(state: _File, text: str) -> Optional[str]:
@@ -235,16 +246,43 @@ def fix_pass(state: _File, findings: Sequence[Finding], dropped: Set[tuple]) -> 
 
 
 # --------------------------------------------------------------------------- diff
-def unified_diff(old: str, new: str, display: str) -> str:
-    """A unified diff that ``git apply`` / ``patch -p1`` accept, with ``a/`` and ``b/`` headers."""
+_BYTE_LINES = re.compile(rb"[^\n]*\n|[^\n]+$")
+
+
+def diff_bytes(old: bytes, new: bytes, display: str) -> bytes:
+    """A unified diff of two versions of a file, byte for byte (its own encoding, byte-order mark
+    and newlines), that ``git apply`` / ``patch -p1`` accept, with ``a/`` and ``b/`` headers.
+
+    As for ``diff`` and ``git``, only ``\\n`` ends a line: a ``\\r\\n`` line keeps its ``\\r``,
+    and a file whose lines end in a lone ``\\r`` is one line."""
+    name = os.fsencode(display)
     out = []
-    for line in difflib.unified_diff(source_lines(old), source_lines(new), f"a/{display}", f"b/{display}"):
-        if line.startswith(("---", "+++", "@@")) and not line.endswith("\n"):
-            line += "\n"
-        elif not line.endswith(("\n", "\r")):
-            line += "\n\\ No newline at end of file\n"
+    lines = difflib.diff_bytes(difflib.unified_diff, _BYTE_LINES.findall(old), _BYTE_LINES.findall(new),
+                               b"a/" + name, b"b/" + name)
+    for line in lines:
+        if line.startswith((b"---", b"+++", b"@@")) and not line.endswith(b"\n"):
+            line += b"\n"
+        elif not line.endswith(b"\n"):
+            line += b"\n\\ No newline at end of file\n"
         out.append(line)
-    return "".join(out)
+    return b"".join(out)
+
+
+def unified_diff(old: str, new: str, display: str) -> str:
+    """:func:`diff_bytes` of two texts (UTF-8)."""
+    return diff_bytes(old.encode("utf-8", "surrogatepass"), new.encode("utf-8", "surrogatepass"),
+                      display).decode("utf-8", "surrogatepass")
+
+
+def _write_bytes(stream, data: bytes) -> None:
+    """``data`` to a text stream's bytes underneath (a latin-1 file's diff stays latin-1)."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(data.decode("utf-8", "replace"))
+        return
+    stream.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 # --------------------------------------------------------------------------- the run
@@ -256,10 +294,38 @@ def _fixable(findings: Iterable[Finding], unsafe: bool, dropped: Set[tuple]) -> 
     return by_file
 
 
-def _load(job) -> Tuple[Optional[_File], Optional[str]]:
+def write_roots(paths: Sequence[str], cwd: str) -> List[str]:
+    """Where fixes may be written: the real paths of the directories given on the command line,
+    and of the directories holding the files given one by one."""
+    out = []
+    for p in paths:
+        absolute = os.path.join(cwd, p)
+        out.append(os.path.realpath(absolute if os.path.isdir(absolute) else os.path.dirname(absolute)))
+    return out
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _refusal(path: str, roots: Sequence[str]) -> Optional[str]:
+    """Why a file must not be rewritten, or None: its real path (through symbolic links) lies
+    outside the checked paths, or the user may not write it."""
+    real = os.path.realpath(path)
+    if not any(_inside(real, root) for root in roots):
+        return f"resolves through a symbolic link to {real}, outside the checked paths"
+    if not os.access(real, os.W_OK):
+        return "read-only for this user"
+    return None
+
+
+def _load(job, roots: Sequence[str]) -> Tuple[Optional[_File], Optional[str]]:
     if job.text is not None:
         text, source, encoding, bom = job.text, None, "utf-8", False
     else:
+        refusal = _refusal(job.path, roots)
+        if refusal is not None:
+            return None, refusal
         try:
             # the lint already accepted its size (max-file-size may be over the default)
             source = read_source(Path(job.path), max(DEFAULT_MAX_BYTES, os.stat(job.path).st_size))
@@ -277,15 +343,26 @@ def _load(job) -> Tuple[Optional[_File], Optional[str]]:
     return state, None
 
 
-def apply_fixes(run, jobs_list, options, stdout=None, rerun: Optional[Callable[[Dict[str, str]], object]] = None) -> FixOutcome:
+def _not_converged(state: _File, why: str) -> None:
+    state.converged = False
+    state.done = True
+    click.echo(f"error: {state.display}: {why}; the file is left as it is (please report this)", err=True)
+
+
+def apply_fixes(run, jobs_list, options, stdout=None, rerun: Optional[Callable[[Dict[str, str]], object]] = None,
+                cwd: Optional[str] = None) -> FixOutcome:
     """Fix what can be fixed; write it (``--fix``), or print the diff (``--diff``).
 
     ``rerun(texts)`` lints the project again with ``texts`` ({filesystem path: text}) replacing
-    those files' contents, without writing, and returns a ``RunResult``.
+    those files' contents, without writing, and returns a ``RunResult``. Only files whose real
+    path lies under the checked paths (``options.paths``, relative to ``cwd``) and that the user
+    may write are fixed; a file whose fixes do not converge is left as it is. ``--diff`` prints
+    exactly the bytes ``--fix`` would write.
     """
     import sys
 
     stdout = stdout if stdout is not None else sys.stdout
+    roots = write_roots(options.paths, cwd or os.getcwd())
     unsafe = bool(options.unsafe_fixes)
     jobs = {job.display: job for job in jobs_list}
     states: Dict[str, _File] = {}
@@ -301,7 +378,7 @@ def apply_fixes(run, jobs_list, options, stdout=None, rerun: Optional[Callable[[
         for display in by_file:
             if display in states or display in unreadable:
                 continue
-            state, why = _load(jobs[display])
+            state, why = _load(jobs[display], roots)
             if state is None:
                 click.echo(f"error: {display}: {why}; not fixed", err=True)
                 unreadable.add(display)
@@ -320,8 +397,7 @@ def apply_fixes(run, jobs_list, options, stdout=None, rerun: Optional[Callable[[
         if passes == MAX_PASSES:
             for display in sorted(by_file):
                 codes = ", ".join(sorted({f.code for f in by_file[display]}))
-                click.echo(f"warning: {display}: fixes ({codes}) did not converge after {MAX_PASSES} passes "
-                           "(please report this)", err=True)
+                _not_converged(states[display], f"fixes ({codes}) did not converge after {MAX_PASSES} passes")
             break
         passes += 1
         changed = False
@@ -332,8 +408,7 @@ def apply_fixes(run, jobs_list, options, stdout=None, rerun: Optional[Callable[[
             if new_text == state.text:
                 continue
             if new_text in state.seen:  # the fixes undo each other: stop fixing this file
-                click.echo(f"warning: {display}: fixes keep rewriting the same code; stopped (please report this)", err=True)
-                state.done = True
+                _not_converged(state, "fixes keep rewriting the same code")
                 continue
             state.seen.add(new_text)
             state.text = new_text
@@ -349,31 +424,25 @@ def apply_fixes(run, jobs_list, options, stdout=None, rerun: Optional[Callable[[
         current = rerun(texts)
 
     outcome = FixOutcome()
-    write = options.fix and not options.diff
     reverted = False
+    for state in states.values():
+        if not state.converged:  # left as it was read: its findings are reported as they are
+            state.text = state.original
+            state.fixed.clear()
+            if state.source is not None:
+                texts[state.path] = state.original
+                reverted = True
+    if options.fix and not options.diff:
+        reverted = _write_all(states, texts, jobs_list) or reverted
     diffs = []
     for display in sorted(states):
         state = states[display]
-        if state.text == state.original and state.source is not None:
-            continue
         if state.source is None:  # stdin
             outcome.stdin_text = state.text
-            if state.text == state.original:
-                continue
-            if options.diff:
-                diffs.append(unified_diff(state.original, state.text, display))
-        elif options.diff:
-            diffs.append(unified_diff(state.original, state.text, display))
-        elif write:
-            try:
-                from .source import write_atomic
-
-                write_atomic(Path(state.path), state.text, state.source)
-            except SourceError as exc:
-                click.echo(f"error: {display}: {exc.message}", err=True)
-                texts[state.path] = state.original
-                reverted = True
-                continue
+        if state.text == state.original:
+            continue
+        if options.diff:
+            diffs.append(diff_bytes(_encoded(state, state.original), _encoded(state, state.text), display))
         for code, n in sorted(state.fixed.items()):
             outcome.show_fixes.append((display, code, n))
             outcome.fixed += n
@@ -382,8 +451,7 @@ def apply_fixes(run, jobs_list, options, stdout=None, rerun: Optional[Callable[[
     if options.stdin_filename is not None and outcome.stdin_text is None:
         outcome.stdin_text = next((j.text for j in jobs_list if j.text is not None), None)
     if options.diff:
-        for d in diffs:
-            stdout.write(d)
+        _write_bytes(stdout, b"".join(diffs))
         if outcome.fixed:
             noun = "finding" if outcome.fixed == 1 else "findings"
             click.echo(f"Would fix {outcome.fixed} {noun}.", err=True)
@@ -391,3 +459,91 @@ def apply_fixes(run, jobs_list, options, stdout=None, rerun: Optional[Callable[[
             click.echo("No fixes available.", err=True)
     outcome.remaining = list(current.findings)
     return outcome
+
+
+def _encoded(state: _File, text: str) -> bytes:
+    """The bytes ``--fix`` writes for ``text`` (the file's own bytes for its original text)."""
+    if state.source is not None and text == state.original:
+        return state.source.data
+    return encode_source(text, state.encoding, state.bom)
+
+
+def _write_all(states: Dict[str, _File], texts: Dict[str, str], jobs_list) -> bool:
+    """Write every changed file; True when one was refused (its text went back to the original).
+
+    Signals are deferred while one file is written, so a file is either written or untouched,
+    and the temporary file is gone either way. SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the run
+    between two files: the files already fixed and those not fixed are named on stderr and the
+    exit code is 130 (128 + the signal for the others). Temporary files that a run killed outright
+    left behind are swept first."""
+    from .source import sweep_temporaries, write_atomic
+
+    sweep_temporaries({os.path.dirname(os.path.realpath(j.path)) for j in jobs_list if j.text is None})
+    todo = [d for d in sorted(states) if states[d].source is not None and states[d].text != states[d].original]
+    written: List[str] = []
+    refused = False
+    try:
+        with _signals_raise():
+            for display in todo:
+                state = states[display]
+                try:
+                    with _signals_deferred():
+                        write_atomic(Path(state.path), state.text, state.source)
+                        written.append(display)
+                except SourceError as exc:
+                    click.echo(f"error: {display}: {exc.message}", err=True)
+                    texts[state.path] = state.text = state.original
+                    state.fixed.clear()
+                    refused = True
+    except (KeyboardInterrupt, _Signalled) as exc:
+        number = exc.signum if isinstance(exc, _Signalled) else signal.SIGINT
+        left = [d for d in todo if d not in written]
+        click.echo(f"error: interrupted ({signal.Signals(number).name}) while writing fixes; "
+                   f"already fixed: {', '.join(written) or 'none'}; not fixed: {', '.join(left)}", err=True)
+        raise SystemExit(128 + number) from None
+    return refused
+
+
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP while fixes are written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _signals_raise():
+    """SIGTERM and SIGHUP raise :class:`_Signalled` (SIGINT already raises KeyboardInterrupt)."""
+    def handler(signum, frame):
+        raise _Signalled(signum)
+
+    previous = {}
+    try:
+        for number in _STOP_SIGNALS:
+            if number != signal.SIGINT:
+                previous[number] = signal.signal(number, handler)
+    except ValueError:  # not the main thread: signals stay as they are
+        pass
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (POSIX)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:
+        yield
+        return
+    old = mask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)

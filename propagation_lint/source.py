@@ -9,7 +9,8 @@ Every refusal is a :class:`SourceError` whose ``code`` is the CTX0xx code the li
 whose ``message`` says why, without the path (the caller puts the path in front).
 
 Writing (:func:`write_atomic`) re-encodes with the file's own encoding and byte-order mark,
-refuses when the file changed since it was read, and replaces the file atomically.
+refuses files the user may not write and files that changed since they were read, replaces the
+file atomically, keeps its mode and owner, and puts back an edit that raced the rename.
 """
 from __future__ import annotations
 
@@ -285,13 +286,24 @@ def encode_source(text: str, encoding: str, bom: bool) -> bytes:
     return _UTF8_BOM + data if bom else data
 
 
+# Temporary files of a write: ``.<name>.propagation-lint.<pid>.<random>.tmp`` beside the file, so
+# a run killed outright (SIGKILL, a power cut) leaves names the next ``--fix`` run can recognise
+# and sweep (:func:`sweep_temporaries`).
+_TEMP_RE = re.compile(r"^\..+\.propagation-lint\.(\d+)\.[^./]+\.tmp$", re.S)
+STALE_AFTER = 3600.0
+
+
 def write_atomic(path: Path, new_text: str, original: SourceFile) -> None:
     """Replace ``path`` with ``new_text``, encoded as ``original`` was.
 
-    Refused (``SourceError``) when the file's bytes are no longer ``original.data``. The new
-    content goes to a temporary file in the same directory, gets the original's permission bits,
-    is fsync-ed and then renamed over the file; a symbolic link is written through, not replaced.
-    The temporary file never outlives an error.
+    Refused (``SourceError``) when the user may not write the file, or when its bytes are no
+    longer ``original.data``. The new content goes to a temporary file in the same directory,
+    gets the original's permission bits and owner and is fsync-ed first; only then is the file
+    compared with what was read and, at once, renamed over (a symbolic link is written through,
+    not replaced). The comparison reads the file through a descriptor that is kept: after the
+    rename, that old file is read again, and an edit that landed in it meanwhile is put back (the
+    user's version wins and the file counts as not written). The temporary file never outlives
+    an error.
     """
     try:
         data = encode_source(new_text, original.encoding, original.bom)
@@ -301,41 +313,147 @@ def write_atomic(path: Path, new_text: str, original: SourceFile) -> None:
             f"the new text cannot be encoded as {original.encoding}: {exc.reason} "
             f"({new_text[exc.start:exc.end]!r}); not written",
         ) from None
-    try:
-        # Longer than the original means changed: no need to read more than that.
-        current = read_bytes(path, len(original.data))
-    except SourceError as exc:
-        if exc.code != TOO_LARGE:
-            raise SourceError(UNREADABLE, f"{exc.message}; not written") from None
-        current = None
-    if current != original.data:
-        raise SourceError(UNREADABLE, "changed on disk since it was read; not written")
-
     target = os.path.realpath(path)
     st = _stat(target)
+    if not os.access(target, os.W_OK):
+        raise SourceError(UNREADABLE, "read-only for this user; not written")
     directory, name = os.path.split(target)
+    tmp = _write_temporary(directory, name, data, st)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+        old = _open_unchanged(target, original.data)
+        try:
+            os.replace(tmp, target)
+            tmp = None
+            late = _read_all(old)
+        finally:
+            os.close(old)
+        if late != original.data:  # written into the old file between the check and the rename
+            tmp = _write_temporary(directory, name, late, st)
+            os.replace(tmp, target)
+            tmp = None
+            raise SourceError(UNREADABLE, "changed on disk while it was being written; the edited version "
+                                          "was kept; not written")
+    except OSError as exc:
+        raise SourceError(UNREADABLE, f"cannot write: {_os_reason(exc, Path(target))}") from None
+    finally:
+        discard(tmp)
+    _fsync_directory(directory)
+
+
+def _write_temporary(directory: str, name: str, data: bytes, st: os.stat_result) -> str:
+    """A synced temporary file holding ``data``, with ``st``'s permission bits and owner."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.propagation-lint.{os.getpid()}.", suffix=".tmp",
+                                   dir=directory)
     except OSError as exc:
         raise SourceError(UNREADABLE, f"cannot write: {_os_reason(exc, Path(directory))}") from None
     try:
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, stat.S_IMODE(st.st_mode))
-            _keep_owner(tmp, st)
-            os.replace(tmp, target)
-        except OSError as exc:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        _keep_owner(tmp, st)
+    except BaseException as exc:
+        discard(tmp)
+        if isinstance(exc, OSError):
             raise SourceError(UNREADABLE, f"cannot write: {_os_reason(exc, Path(tmp))}") from None
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise
-    _fsync_directory(directory)
+    return tmp
+
+
+def _open_unchanged(target: str, expected: bytes) -> int:
+    """A descriptor on ``target`` after checking that it still holds ``expected`` and that the
+    name still points to that very file (the caller renames right after)."""
+    try:
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise SourceError(UNREADABLE, f"{_os_reason(exc, Path(target))}; not written") from None
+    try:
+        st = os.fstat(fd)
+        # longer than the original means changed: no need to read more than that
+        same = stat.S_ISREG(st.st_mode) and _read_at_most(fd, len(expected) + 1, len(expected)) == expected
+        now = os.stat(target)
+        if not same or (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            raise SourceError(UNREADABLE, "changed on disk since it was read; not written")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _read_all(fd: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    parts = []
+    while True:
+        part = os.read(fd, 1 << 20)
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
+
+
+def discard(path) -> None:
+    """Remove ``path`` if it is given and still there; never raises."""
+    if path is None:
+        return
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def replace_with(target: Path, data: bytes, prefix: str = ".") -> None:
+    """Write ``data`` to a temporary file beside ``target``, then rename it over ``target``
+    (for the linter's own files: the cache's entries, a baseline). Raises ``OSError``; the
+    temporary file never outlives it."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=str(Path(target).parent), prefix=prefix, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+        tmp = None
+    finally:
+        discard(tmp)
+
+
+def sweep_temporaries(directories) -> None:
+    """Remove this linter's temporary files left in ``directories`` by a run that was killed
+    outright: regular files of the user, named as :func:`write_atomic` names them, whose process
+    is gone (or that are older than an hour)."""
+    import time
+
+    for directory in sorted(set(directories)):
+        try:
+            names = [n for n in os.listdir(directory) if n.endswith(".tmp") and ".propagation-lint." in n]
+        except OSError:
+            continue
+        for name in names:
+            match = _TEMP_RE.match(name)
+            path = os.path.join(directory, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if match is None or not stat.S_ISREG(st.st_mode):
+                continue
+            if hasattr(os, "getuid") and st.st_uid != os.getuid():
+                continue
+            pid = int(match.group(1))
+            if pid != os.getpid() and (not _alive(pid) or time.time() - st.st_mtime > STALE_AFTER):
+                discard(path)
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # only the age decides
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: alive
+    return True
 
 
 def _keep_owner(tmp: str, st: os.stat_result) -> None:
@@ -344,8 +462,9 @@ def _keep_owner(tmp: str, st: os.stat_result) -> None:
         return
     try:
         chown(tmp, st.st_uid, st.st_gid)
-    except OSError:
-        pass  # only possible for root; an owner change is better than no fix
+    except OSError:  # replacing the file would give it to this user: refuse instead
+        raise SourceError(UNREADABLE, "owned by another user (or group) whose ownership a rewrite cannot "
+                                      "keep; not written") from None
 
 
 def _fsync_directory(directory: str) -> None:

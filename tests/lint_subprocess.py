@@ -53,11 +53,24 @@ sys.exit(main(args))
 WARM_SOURCE = (ROOT / "tests" / "rule_fixtures" / "publishing" / "kafka_python_basic.py")
 
 
+# ``run_cli(prelude=...)``: the command line in a child process after ``prelude`` ran in it (to
+# simulate what a test cannot arrange from outside: an edit landing mid-write, a signal, a kill).
+_WITH_PRELUDE = r"""
+import os, sys
+if sys.path and sys.path[0] in ("", os.getcwd()):  # as the CLI's __main__ does
+    del sys.path[0]
+%s
+from propagation_lint.cli import main
+main(sys.argv[1:])
+"""
+
+
 @dataclass
 class Run:
     returncode: int
     stdout: str
     stderr: str
+    raw: bytes = b""  # stdout's bytes, with run_cli(binary=True)
 
     @property
     def output(self) -> str:
@@ -92,22 +105,30 @@ def run_cli(
     timeout: float = 120,
     as_user: Optional[int] = None,
     env: Optional[Dict[str, str]] = None,
+    prelude: Optional[str] = None,
+    binary: bool = False,
 ) -> Run:
-    """``propagation-lint <args>`` in ``cwd``; ``as_user`` drops root privileges first."""
+    """``propagation-lint <args>`` in ``cwd``; ``as_user`` drops root privileges first; ``prelude``
+    is Python run in the child first; ``binary`` keeps stdout's bytes as they are (``Run.raw``)."""
     environment = dict(os.environ)
     environment.pop("FORCE_COLOR", None)
     environment["NO_COLOR"] = "1"
     # (never an empty entry: that would put the working directory on sys.path)
     environment["PYTHONPATH"] = os.pathsep.join(p for p in [str(ROOT), environment.get("PYTHONPATH", "")] if p)
     environment.update(env or {})
-    if as_user is None:
+    if prelude is not None:
+        command = [sys.executable, "-c", _WITH_PRELUDE % prelude, *args]
+    elif as_user is None:
         command = [sys.executable, "-m", "propagation_lint", *args]
     else:
         command = [sys.executable, "-c", _AS_USER % {"uid": as_user}, *args, str(WARM_SOURCE)]
     proc = subprocess.run(
         command, cwd=str(cwd), env=environment, stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True, text=not binary, timeout=timeout,
     )
+    if binary:
+        return Run(proc.returncode, proc.stdout.decode("utf-8", "surrogateescape"),
+                   proc.stderr.decode("utf-8", "replace"), proc.stdout)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 

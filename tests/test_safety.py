@@ -62,9 +62,9 @@ def sandbox_env(tmp_path: Path) -> Dict[str, str]:
     return env
 
 
-def assert_sandbox_empty(tmp_path: Path) -> None:
+def assert_sandbox_empty(tmp_path: Path, allowed=()) -> None:
     left = [p.relative_to(tmp_path).as_posix() for p in (tmp_path / "sandbox").rglob("*") if p.is_file()]
-    assert left == [], f"written outside the tree: {left}"
+    assert sorted(left) == sorted(allowed), f"written outside the tree: {left}"
 
 
 def console_script() -> Path:
@@ -118,7 +118,10 @@ def test_with_cache_only_the_cache_directory_is_written(tmp_path):
     after = snapshot(tree)
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     assert changed and all(k.split("/")[0] == ".propagation_lint_cache" for k in changed), sorted(changed)
-    assert_sandbox_empty(tmp_path)
+    # and the secret that authenticates cache entries, in the user's cache home, for the user only
+    key = tmp_path / "sandbox" / "xdg_cache_home" / "propagation-lint" / "key"
+    assert_sandbox_empty(tmp_path, allowed=[key.relative_to(tmp_path).as_posix()])
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
 
 
 def test_fix_writes_only_the_fixed_files(tmp_path):

@@ -60,7 +60,7 @@ def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
     """Lint ``options.paths`` as ``check`` does and build the (filtered) map.
 
     Raises :class:`click.ClickException` on a configuration or path error."""
-    from ..config import ConfigError, make_resolver
+    from ..config import ConfigError, cache_dir_for, make_resolver
     from ..discovery import discover
     from ..project import Project
     from ..runner import FileJob, Selection, display_path, finish, module_for, run_jobs
@@ -87,7 +87,10 @@ def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
         settings_by_key.setdefault(key, settings)
         module, is_package = module_for(f)
         jobs_list.append(FileJob(str(f), display_path(f, cwd), module, is_package, key))
-    cache_dir = str(Path(base.root) / base.cache_dir) if options.use_cache else None
+    try:
+        cache_dir = cache_dir_for(base, cwd) if options.use_cache else None
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     roots = [Path(p) for p in options.paths]
     results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir)
     run = finish(results, jobs_list, settings_by_key, selection, roots, cwd)
