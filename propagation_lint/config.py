@@ -310,7 +310,8 @@ OPTIONS: Tuple[Option, ...] = (
     Option("handlers", "handlers", _QUALNAMES, True, "Functions that are consumer entry points."),
     Option("conventions", "conventions", _CONVENTIONS, True, "Naming conventions rules check."),
     Option("per-file", "overrides", _per_file, False, "Settings for files matching a glob."),
-    Option("cache-dir", "cache_dir", _string, False, "Where the cache is kept."),
+    Option("cache-dir", "cache_dir", _string, False,
+           "Where the cache is kept: a dedicated directory inside the project or the user's cache home."),
     Option("service-root", "service_root", _string, False,
            "For `graph`: services are the directories directly below this one."),
 )
