@@ -73,7 +73,7 @@ class Connection:
 
 @dataclass(eq=False)
 class Handler:
-    kind: str  # callback | task | lambda | loop | received | configured | delegate
+    kind: str  # callback | task | lambda | loop | received | receive-span | configured | delegate
     library: str
     pattern: str
     scope: Scope
@@ -901,6 +901,7 @@ class _Detector:
         batches: List[Handler] = []
         if fh is not None and fh.batch:
             batches.append(fh)
+        self._receive_override_span(scope)
         # receive calls bound to a variable: msg = consumer.poll(1.0); records = consumer.poll()
         for name, bindings in scope.bindings.items():
             for b in bindings:
@@ -1000,6 +1001,51 @@ class _Detector:
                             return shape.tuple_elements[i] or None
         return None
 
+    def _receive_override_span(self, scope: Scope) -> None:
+        """A client subclass overriding a receive method with a span around the base call
+        (``def poll(self, t): with tracer.start_span("poll"): Consumer.poll(self, t)``): the span starts
+        before any message exists, so only a link added afterwards connects it to the producer."""
+        if scope.kind != "function" or scope.class_scope is None:
+            return
+        spans = [sp for sp in span_starts(scope, self.ctx) if not sp.decorator and sp.site is not None
+                 and sp.site.with_item is not None]
+        if not spans:
+            return
+        for site in scope.calls:
+            func = site.node.func
+            if not isinstance(func, cst.Attribute) or func.attr.value != scope.name:
+                continue
+            hit = self._base_receive(func.value, site.node, scope)
+            if hit is None:
+                continue
+            span = next((sp for sp in spans if sp.order < site.order and id(site.node) in _with_body_calls(sp, scope)), None)
+            shape = SHAPES.get(hit.shape)
+            elem = shape if shape is not None and shape.kind == "message" else (_message_shape_of(shape) if shape else None)
+            if span is None or elem is None:
+                continue
+            row = hit.row
+            self.found.append(Handler("receive-span", row.library, row.pattern, scope, "", elem.carrier_kind, hit.node,
+                                      receiver=row.receiver, start=span.order - 1))
+
+    def _base_receive(self, recv_expr, node: cst.Call, scope: Scope) -> Optional[_Hit]:
+        """``Consumer.poll(self, ...)`` / ``super().poll(...)`` inside a subclass of the library class."""
+        catalog = self.ctx.catalog
+        if isinstance(recv_expr, cst.Call) and isinstance(recv_expr.func, cst.Name) and recv_expr.func.value == "super":
+            cls = scope.class_scope
+            types = [self.resolver.resolve(b, cls.parent or cls) for b in cls.bases]
+        else:
+            first = node.args[0].value if node.args else None
+            if not (isinstance(first, cst.Name) and first.value == "self"):
+                return None
+            types = [self.resolver.resolve(recv_expr, scope)]
+        for t in types:
+            if t.kind == "ref" and not t.project:
+                q = catalog.canonical(t.qname)
+                for r in cc.RECEIVES:
+                    if r.receiver == q and r.method == node.func.attr.value:
+                        return _Hit(r.result, r, node)
+        return None
+
     def _direct_receive(self, expr, scope: Scope) -> Optional[_Hit]:
         """A receive call (``consumer.poll()``, ``sqs.receive_message(...)``), awaited or not."""
         expr = _unwrap(expr)
@@ -1011,6 +1057,9 @@ class _Detector:
         rows = [r for r in cc.RECEIVES if r.method == method and (is_async is None or r.is_async in (None, is_async))]
         if not rows:
             return None
+        if (isinstance(recv_expr, cst.Call) and isinstance(recv_expr.func, cst.Name) and recv_expr.func.value == "super"
+                and isinstance(node, cst.Call) and scope.class_scope is not None):
+            return self._base_receive(recv_expr, node, scope)  # super().poll(...) in a subclass
         recv = self._library_view(self.resolver.resolve(recv_expr, scope))
         if recv is None:
             return None
@@ -1020,7 +1069,8 @@ class _Detector:
                     return _Hit(r.result, r, node)
             return None
         if recv.kind == "ref" and not recv.project:
-            return None
+            # `Consumer.poll(self, ...)` in a subclass: the base method, unbound
+            return self._base_receive(recv_expr, node, scope) if isinstance(node, cst.Call) else None
         text = self.ctx.code_for(recv_expr)
         last = text.split(".")[-1]
         for r in rows:
@@ -1144,6 +1194,24 @@ class _Detector:
                     elif target is None and qname:
                         self.ctx.shared.setdefault("consumer_registrations", {}).setdefault(qname, []).append(
                             [h.library, h.pattern, h.receiver])
+
+
+def _with_body_calls(span: SpanStart, scope: Scope) -> Set[int]:
+    """The calls inside the body of the ``with`` statement that starts ``span``."""
+    finder = _WithOf(span.site.with_item)
+    scope.node.visit(finder)
+    return _call_ids(finder.found.body) if finder.found is not None else set()
+
+
+class _WithOf(cst.CSTVisitor):
+    def __init__(self, item) -> None:
+        super().__init__()
+        self.item = item
+        self.found = None
+
+    def visit_With(self, n: cst.With) -> None:
+        if any(i is self.item for i in n.items):
+            self.found = n
 
 
 def _derive(base: _Hit, shape: str, picked: bool = False) -> Optional[_Hit]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
@@ -64,6 +64,10 @@ class PublishSite:
     # this file): ``spread_known`` and the carrier entry with the call site to judge it from (or None)
     spread_known: bool = False
     spread_carrier: Optional[Tuple[cst.BaseExpression, CallSite]] = None
+    # the call is the base method inside its override in a client subclass (``super().produce(...)``,
+    # ``Producer.produce(self, ...)``) that starts a span first: what the caller passed through
+    # (a parameter, ``*args``/``**kwargs``) cannot hold that span's context
+    override_span: Optional[cst.CSTNode] = None
 
 
 def publish_sites(model: FileModel, ctx) -> List[PublishSite]:
@@ -82,6 +86,9 @@ def _read_spread(ps: PublishSite, model: FileModel, ctx) -> None:
     ``message_kwargs`` is (here, or in the function of this file that returns it), with the string
     keys later stored into it; any other way of filling it leaves the call opaque."""
     c = ps.publisher.carrier
+    if ps.override_span is not None and c is not None and not c.kwargs:
+        _read_passed_through(ps, c, ctx)
+        return
     stars = [a for a in ps.site.node.args if a.star]
     if c is None or c.kwargs or len(stars) != 1 or stars[0].star != "**":
         return
@@ -90,6 +97,27 @@ def _read_spread(ps: PublishSite, model: FileModel, ctx) -> None:
         return
     ps.spread_known = True
     ps.spread_carrier = entries.get(c.name)
+
+
+def _read_passed_through(ps: PublishSite, c, ctx) -> None:
+    """In a publish override that starts a span: ``Producer.produce(self, topic, value, *args, **kwargs)``
+    carries only what the override stored into ``kwargs`` (``kwargs["headers"] = ...``); the caller's
+    own ``*args``/``**kwargs`` cannot hold the span started here."""
+    site = ps.site
+    if arg_value(site.node, c.name, c.position) is not None:
+        return  # passed explicitly: judged as usual (a bare parameter counts as the caller's, see publish_gap)
+    entry = None
+    for arg in site.node.args:
+        if arg.star == "**" and isinstance(arg.value, cst.Name):
+            bindings = site.scope.bindings.get(arg.value.value, ())
+            if not bindings or any(b.kind != "param" for b in bindings):
+                return  # a dict of the override's own making: left to the usual reading
+            for target, value, order, branch in site.scope.attr_stores:
+                if (order < site.order and isinstance(target, cst.Subscript) and root_name(target) == arg.value.value
+                        and _subscript_key(target) == c.name and branch_compatible(branch, site.branch)):
+                    entry = (value, site)
+    ps.spread_known = True
+    ps.spread_carrier = entry
 
 
 def _mapping_entries(expr, site: CallSite, ctx, depth: int) -> Optional[dict]:
@@ -163,6 +191,13 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
             while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
                 receiver = receiver.func.value
         recv = resolver.resolve(receiver, site.scope)
+        base = _base_call(receiver, recv, call, site, ctx)
+        if base is not None:
+            row = _by_receiver(candidates, base[0])
+            if row is not None:
+                yield PublishSite(site, _shifted(row) if base[1] else row, "resolved", text,
+                                  override_span=_override_span(site, method, ctx))
+            continue
         if recv.kind == "instance" and not recv.project:
             row = _by_receiver(candidates, recv.qname)
             if row is not None:
@@ -206,6 +241,46 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
         row = _heuristic(candidates, func.value, call, model, ctx)
         if row is not None:
             yield PublishSite(site, row, "heuristic", text)
+
+
+def _base_call(receiver, recv, call: cst.Call, site: CallSite, ctx) -> Optional[Tuple[str, bool]]:
+    """``(library type, unbound)`` when a client subclass calls its base class's method:
+    ``super().produce(...)`` (bound) or ``Producer.produce(self, ...)`` (unbound: ``self`` comes first)."""
+    catalog = ctx.catalog
+    if recv.kind == "ref" and not recv.project and catalog.is_known_class(catalog.canonical(recv.qname)):
+        first = call.args[0] if call.args else None
+        if first is not None and first.keyword is None and not first.star and isinstance(first.value, cst.Name) \
+                and first.value.value == "self" and site.scope.class_scope is not None:
+            return catalog.canonical(recv.qname), True
+        return None
+    if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
+        cls = site.scope.class_scope
+        for base_expr in (cls.bases if cls is not None else ()):
+            base = ctx.resolver.resolve(base_expr, cls.parent or cls)
+            if base.kind == "ref" and not base.project and catalog.is_known_class(catalog.canonical(base.qname)):
+                return catalog.canonical(base.qname), False
+    return None
+
+
+def _shifted(row: Publisher) -> Publisher:
+    """The row for the unbound form, whose positional arguments start with ``self``."""
+    def shift(arg):
+        return arg if arg is None or arg.position is None else replace(arg, position=arg.position + 1)
+    return replace(row, carrier=shift(row.carrier), payload=shift(row.payload), destination=shift(row.destination))
+
+
+def _override_span(site: CallSite, method: str, ctx) -> Optional[cst.CSTNode]:
+    """The span the override of ``method`` starts before calling the base method, or None."""
+    from .consuming import span_starts
+
+    scope = site.scope
+    if scope.kind != "function" or scope.name != method:
+        return None
+    for span in span_starts(scope, ctx):
+        if span.decorator or (span.site is not None and span.order < site.order
+                              and branch_compatible(span.site.branch, site.branch)):
+            return span.node
+    return None
 
 
 def _label_calls(receiver) -> Tuple[cst.Call, ...]:
@@ -534,7 +609,7 @@ def opaque_call(ps: PublishSite) -> bool:
     for arg in ps.site.node.args:
         if arg.star == "**" and not ps.spread_known:
             return True
-        if arg.star == "*" and c.position is not None:
+        if arg.star == "*" and c.position is not None and ps.override_span is None:
             return True
     return False
 
@@ -887,6 +962,8 @@ def publish_gap(ps: PublishSite, ctx, carrier, spread=()):
     related = []
     if carrier is None and not spread:
         reach = Reach(NO)
+        if ps.override_span is not None:
+            reach.evidence.append((ps.override_span, "this span is started here: the caller's arguments cannot hold its context"))
     else:
         reach = Reach(NO)
         if carrier is not None:
@@ -896,6 +973,9 @@ def publish_gap(ps: PublishSite, ctx, carrier, spread=()):
         for expr in spread:
             arg = spread_args.get(id(expr))
             reach = reach | (cf.entry(arg, site) if arg is not None else cf.reach(expr, site))
+        if reach.status == UNKNOWN and ps.override_span is not None and _bare_parameter(carrier, site):
+            reach = Reach(NO, (), [(ps.override_span, "this span is started here, after the caller built the carrier: "
+                                                      "the caller's headers cannot hold its context")])
         if reach.status in (UNKNOWN, CONDITIONAL) and ps.publisher.data_payload and not _bare_parameter(carrier, site):
             # data derived from a query, a library call or a parameter: tags are added here or not at all
             reach = Reach(NO, (), reach.evidence)
