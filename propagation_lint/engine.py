@@ -468,7 +468,7 @@ def on_deep_stack(function, *args):
 
 
 def _analyze_source(text, path, module, is_package, rules, settings, catalog, trigger) -> FileResult:
-    from .rules.file_problems import SyntaxErrorRule, TooComplexRule
+    from .rules.file_problems import MAX_TOKENS, FileTooLarge, SyntaxErrorRule, TooComplexRule, over_token_budget
 
     result = FileResult(path=path)
     if trigger is not None and not trigger.search(text):
@@ -479,6 +479,12 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         result.imports = imported_names(text)
         if _imports_tracing(result.imports):
             result.facts = {"uses_tracing": True}  # what facts.py's collector says of a parsed file
+        return result
+    # the memory guard, before any parser sees the file (CPython's symbol-table pass included)
+    too_many_tokens = over_token_budget(text, getattr(settings, "max_file_tokens", MAX_TOKENS))
+    if too_many_tokens:
+        result.candidates.append(FileTooLarge.candidate_for(path, too_many_tokens))
+        result.status = "error"
         return result
     python_tree, python_error, too_deep = _cpython_check(text, path)
     if too_deep:
