@@ -43,6 +43,7 @@ class CheckOptions:
     baseline: Optional[Path] = None
     write_baseline: Optional[Path] = None
     stdin_text: Optional[str] = None  # tests may pass the text instead of real stdin
+    min_confidence: Optional[str] = None  # low | medium | high (overrides the config's)
 
 
 def _err(message: str) -> None:
@@ -56,7 +57,7 @@ def _warn(message: str) -> None:
 def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -> int:
     stdout = stdout if stdout is not None else sys.stdout
     cwd = Path(os.path.abspath(cwd or os.getcwd()))
-    selection = Selection(options.select, options.extend_select, options.ignore)
+    selection = Selection(options.select, options.extend_select, options.ignore, min_confidence=options.min_confidence)
     try:
         resolver = make_resolver(options.config, cwd)
     except ConfigError as exc:

@@ -39,35 +39,7 @@ def _warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
 
-class _Guarded(click.Group):
-    """The top-level handler: an error of the linter itself that escapes a command is exit 2
-    with a one-line message (never exit 1, the findings code, with a traceback). Usage errors,
-    ``--help``/``--version`` and Ctrl-C keep click's handling; configuration mistakes are
-    reported by the commands themselves, naming the file and the key."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
-            _err(f"internal error: {_describe_internal(exc)} (please report this)")
-            sys.exit(EXIT_ERROR)
-
-
-def _describe_internal(exc: BaseException) -> str:
-    """``Type: message`` on one line, naming the file an OS error was about."""
-    text = " ".join(str(exc).split()) or "no message"
-    filename = getattr(exc, "filename", None)
-    if filename is not None and str(filename) not in text and repr(filename) not in text:
-        text += f": {filename}"
-    text = text if len(text) <= 300 else text[:297] + "..."
-    # a name from the checked tree may hold control characters or undecodable bytes
-    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-    return f"{type(exc).__name__}: {text}"
-
-
-@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="propagation-lint")
 def main() -> None:
     """Find where distributed-tracing context is lost at asynchronous boundaries."""
@@ -94,9 +66,11 @@ def main() -> None:
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when any fix was applied.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), help="Record today's findings as the baseline.")
+@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default=None,
+              help="Report only findings at least this sure that a context exists and is lost.")
 def check(paths, select, extend_select, ignore, output_format, config_file, exit_zero, statistics, quiet,
           stdin_filename, force_exclude, no_cache, jobs, fix, unsafe_fixes, diff, show_fixes,
-          exit_non_zero_on_fix, baseline_file, write_baseline_file) -> None:
+          exit_non_zero_on_fix, baseline_file, write_baseline_file, min_confidence) -> None:
     """Lint PATHS (default: the current directory)."""
     from .check import CheckOptions, run_check
 
@@ -118,6 +92,7 @@ def check(paths, select, extend_select, ignore, output_format, config_file, exit
         exit_non_zero_on_fix=exit_non_zero_on_fix,
         baseline=Path(baseline_file) if baseline_file else None,
         write_baseline=Path(write_baseline_file) if write_baseline_file else None,
+        min_confidence=min_confidence,
     )
     try:
         code = run_check(options, stdout=sys.stdout)

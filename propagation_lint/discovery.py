@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+import pathspec
+
 from .findings import FileProblem
-from .patterns import gitignore_patterns
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -116,7 +117,9 @@ class _Rules:
 
     def __init__(self, base: str, lines: Sequence[str]) -> None:
         self.base = base
-        self.patterns = gitignore_patterns(lines)  # matched by RE2: linear time, whatever the line
+        self.patterns = [
+            p for p in pathspec.GitIgnoreSpec.from_lines(lines).patterns if p.include is not None
+        ]
 
     def relative(self, abs_path: str) -> str:
         if abs_path == self.base:
@@ -131,10 +134,10 @@ class _Rules:
         rel = self.relative(abs_path) + ("/" if is_dir else "")
         floor = len(protected) + 1 if protected and rel.startswith(protected + "/") else 0
         result = None
-        for include, regex in self.patterns:
-            match = regex.match(rel)
+        for pattern in self.patterns:
+            match = pattern.regex.match(rel)
             if match is not None and match.end() > floor:
-                result = include
+                result = pattern.include
         return result
 
 

@@ -468,7 +468,7 @@ def on_deep_stack(function, *args):
 
 
 def _analyze_source(text, path, module, is_package, rules, settings, catalog, trigger) -> FileResult:
-    from .rules.file_problems import MAX_TOKENS, FileTooLarge, SyntaxErrorRule, TooComplexRule, over_token_budget
+    from .rules.file_problems import SyntaxErrorRule, TooComplexRule
 
     result = FileResult(path=path)
     if trigger is not None and not trigger.search(text):
@@ -479,12 +479,7 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         result.imports = imported_names(text)
         if _imports_tracing(result.imports):
             result.facts = {"uses_tracing": True}  # what facts.py's collector says of a parsed file
-        return result
-    # the memory guard, before any parser sees the file (CPython's symbol-table pass included)
-    too_many_tokens = over_token_budget(text, getattr(settings, "max_file_tokens", MAX_TOKENS))
-    if too_many_tokens:
-        result.candidates.append(FileTooLarge.candidate_for(path, too_many_tokens))
-        result.status = "error"
+        _add_summary(result, text, module, is_package)
         return result
     python_tree, python_error, too_deep = _cpython_check(text, path)
     if too_deep:
@@ -493,8 +488,25 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         return result
     if python_tree is None and python_error is None:
         python_tree = _LazyPythonTree(text, path)  # the guard passed without building it
-    return on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
-                         python_error, python_tree)
+    result = on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
+                           python_error, python_tree)
+    if python_error is None:
+        _add_summary(result, text, module, is_package, python_tree if not isinstance(python_tree, _LazyPythonTree) else None)
+    return result
+
+
+def _add_summary(result: FileResult, text: str, module: str, is_package: bool, tree=None) -> None:
+    """The file's contribution to the whole-program model (``program/summary.py``), for every
+    file the linter reads, skipped or not."""
+    from .program.summary import summarize
+
+    summary = summarize(text, module, is_package, tree)
+    if summary:
+        result.facts = dict(result.facts)
+        result.facts[PROGRAM_KEY] = summary
+
+
+PROGRAM_KEY = "program"
 
 
 class _LazyPythonTree:

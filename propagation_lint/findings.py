@@ -67,6 +67,18 @@ class Finding:
     fingerprint: str = ""
     # "resolved" when every name was resolved through imports; "heuristic" when matched by shape.
     confidence: str = "resolved"
+    # How sure the whole-program model is that a context exists here (CTX1xx/CTX2xx): "high" for a
+    # span in the same function or a direct traced origin, "medium" when reached through the call
+    # graph or called from nowhere in the project; "" where the model does not judge.
+    context: str = ""
+
+    def confidence_level(self) -> str:
+        """``high`` / ``medium`` / ``low``: the context's certainty, one step lower when a name
+        was matched by shape rather than resolved."""
+        level = self.context or "high"
+        if self.confidence == "heuristic":
+            level = {"high": "medium"}.get(level, "low")
+        return level
 
     def sort_key(self):
         loc = self.location

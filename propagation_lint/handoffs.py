@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .catalog import threads as T
-from .fixbuilder import imported_name, make_fix, replace_node, insert_before
+from .fixbuilder import add_import, make_fix, replace_node, insert_before
 from .flow import CONDITIONAL, YES, arg_value
 from .model import CallSite, FileModel, Scope, dotted
 
@@ -261,9 +261,7 @@ def _decide_process(hs: HandOffSite, c, ctx) -> None:
     site = hs.site
     worker = _worker_qname(c, site, ctx)
     hs.worker = worker
-    exprs = [a.value for a in hs.rest_args]
-    if hs.args_arg is not None:
-        exprs.append(hs.args_arg.value)
+    exprs = _handoff_values(hs)
     if hs.row.args is None or hs.row.per_item:
         exprs.extend(a.value for a in site.node.args[1:] if a.keyword is None)
     conds: Tuple[tuple, ...] = ()
@@ -392,15 +390,28 @@ def _sequential(hs: HandOffSite) -> bool:
     return False
 
 
-def _args_carry_context(hs: HandOffSite, ctx):
+def _handoff_values(hs: HandOffSite) -> list:
+    """The values handed to the worker besides the callable: extra arguments, the ``args`` tuple,
+    ``kwargs``/``kwds`` dicts (``Process(target=f, kwargs={"span_context": ctx})``), one by one."""
     exprs = [a.value for a in hs.rest_args]
     if hs.args_arg is not None:
         exprs.append(hs.args_arg.value)
+    exprs += [a.value for a in hs.site.node.args if a.keyword is not None and a.keyword.value in ("kwargs", "kwds")]
+    out = []
     for e in exprs:
-        elements = [el.value for el in e.elements] if isinstance(e, (cst.Tuple, cst.List)) else [e]
-        for el in elements:
-            if _is_captured_context(el, hs.site, ctx) or ctx.flow.reaches(el, hs.site).status == YES:
-                return el
+        if isinstance(e, cst.Dict):
+            out.extend(el.value for el in e.elements if isinstance(el, cst.DictElement))
+        elif isinstance(e, (cst.Tuple, cst.List)):
+            out.extend(el.value for el in e.elements)
+        else:
+            out.append(e)
+    return out
+
+
+def _args_carry_context(hs: HandOffSite, ctx):
+    for el in _handoff_values(hs):
+        if _is_captured_context(el, hs.site, ctx) or ctx.flow.reaches(el, hs.site).status == YES:
+            return el
     return None
 
 
@@ -622,6 +633,9 @@ class ThreadSubclass:
     cls: Scope
     run: Scope
     requires: Tuple[tuple, ...] = ()
+    # project helpers ``run`` hands a value to (``with attach_to_parent(self._span_context):``):
+    # the thread propagates after all when one of them attaches what it receives
+    unless: Tuple[tuple, ...] = ()
 
 
 def thread_subclasses(model: FileModel, ctx) -> List[ThreadSubclass]:
@@ -646,8 +660,21 @@ def thread_subclasses(model: FileModel, ctx) -> List[ThreadSubclass]:
         if function_propagates(run, ctx) or is_service_loop(run, ctx) or _SERVICE_CLASS.search(scope.name):
             continue  # enters a captured context, or serves work arriving later (a poller, a server)
         requires = () if direct else (("subclass-of", scope.qname, T.THREAD),)
-        out.append(ThreadSubclass(scope, run, requires))
+        out.append(ThreadSubclass(scope, run, requires, _attaching_helpers(run, ctx)))
     return out
+
+
+def _attaching_helpers(scope: Scope, ctx) -> Tuple[tuple, ...]:
+    """``worker-propagates`` conditions for the project functions ``scope`` passes values to: a
+    helper or context manager of another module that attaches the context it receives."""
+    out = []
+    for site in scope.calls:
+        if not site.node.args:
+            continue
+        v = ctx.resolver.resolve(site.node.func, scope)
+        if v.kind == "ref" and v.project and ("worker-propagates", v.qname, False) not in out:
+            out.append(("worker-propagates", v.qname, False))
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ project facts
@@ -750,15 +777,15 @@ def covered_unless(hs: HandOffSite) -> Tuple[tuple, ...]:
 
 
 # ------------------------------------------------------------------ fixes
-def context_run_text(ctx, scope) -> Tuple[Optional[str], object]:
-    """The expression for a fresh copy's ``run`` in code of ``scope``, and the import edit it needs
-    (or None); ``(None, None)`` when no free name can spell it. A name the file binds to something
-    else (``contextvars = {...}``, a parameter ``contextvars``) is never used: the fix would not
-    copy the context, and every later ``--fix`` would add another ``run``."""
-    got = imported_name(ctx, scope, T.COPY_CONTEXT, prefer_module=True)
-    if got is None:
-        return None, None
-    return f"{got[0]}().run", got[1]
+def context_run_text(ctx) -> Tuple[str, object]:
+    """The expression for a fresh copy's ``run`` in this file, and the import edit it needs (or None)."""
+    for name, bindings in ctx.model.root.bindings.items():
+        for b in bindings:
+            if b.kind == "import" and b.qname == "contextvars":
+                return f"{name}.copy_context().run", None
+            if b.kind == "import" and b.qname == T.COPY_CONTEXT:
+                return f"{name}().run", None
+    return "contextvars.copy_context().run", add_import(ctx, "contextvars")
 
 
 def build_fix(hs: HandOffSite, ctx):
@@ -770,9 +797,7 @@ def build_fix(hs: HandOffSite, ctx):
         return None  # only `run_in_executor` names one API whatever the receiver is
     if row.receiver == T.EXECUTOR:
         return None  # may be a process pool: a Context cannot be pickled
-    run_text, import_edit = context_run_text(ctx, hs.site.scope)
-    if run_text is None:
-        return None
+    run_text, import_edit = context_run_text(ctx)
     call = hs.site.node
     if row.fix == "prepend-run":
         arg = _arg_node(call, row.target[1], row.target[0])
@@ -827,7 +852,7 @@ def suggestion_for(hs: HandOffSite, ctx, key: str = "") -> str:
                 key = "loop-executor-default"
     func = hs.site.node.func
     receiver = ctx.code_for(func.value) if isinstance(func, cst.Attribute) else ""
-    run_text = context_run_text(ctx, hs.site.scope)[0] or "contextvars.copy_context().run"
+    run_text = context_run_text(ctx)[0]
     fn = ctx.code_for(hs.callable) if hs.callable is not None else "fn"
     return T.SUGGESTIONS[key].format(call=ctx.code_for(func), fn=fn, run=run_text, receiver=receiver)
 

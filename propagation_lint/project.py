@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Tuple
 
 from .catalog import CATALOG, Catalog
 from .catalog.instrumentors import LAUNCHERS as LAUNCHER_ROWS
@@ -27,6 +27,9 @@ from .catalog.schema import Instrumentor, Launcher
 from .findings import Finding, Location, Related
 from .program.dependencies import Dependencies, read_dependencies, requirement_name, satisfies
 from .rule import Candidate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .program.model import ProgramModel
 
 HELPER_DEPTH = 3
 
@@ -85,12 +88,16 @@ class Project:
     _dependencies: Dict[Tuple[str, str], Dependencies] = field(default_factory=dict)
     facts: Dict[str, object] = field(default_factory=dict)  # every other family's facts, merged
     _current_path: Optional[str] = None
+    program: Optional["ProgramModel"] = None  # the whole-program model (program/), once attached
+    _current_index: Optional[int] = None
 
     # ------------------------------------------------------------ building
     def add_file(self, module: str, facts: dict) -> None:
         if module:
             self.modules.add(module)
         for key, value in facts.items():
+            if key == "program":
+                continue  # the whole-program model reads each file's summary by itself
             if key == "injects":
                 for q, entries in value.items():
                     self.injects.setdefault(q, []).extend(entries)
@@ -204,29 +211,101 @@ class Project:
 
     def active_instrumentors(self) -> List[EnabledInstrumentor]:
         """The instrumentors that apply to the file being decided (see :meth:`resolve`)."""
-        here = self._current_path
+        return self.instrumentors_for(self._current_path, self._current_index)
+
+    def instrumentors_for(self, here: Optional[str], index: Optional[int]) -> List[EnabledInstrumentor]:
+        """The instrumentors that cover a file: a launch file covers the files below its
+        directory; an ``instrument()`` call in code covers the files that run in a process with
+        it (``program/modules.py``), never the whole repository."""
         if here is None:
             return list(self.instrumentors)
-        return [i for i in self.instrumentors
-                if i.scope_dir is None or here == i.scope_dir or here.startswith(i.scope_dir.rstrip(os.sep) + os.sep)]
+        out = []
+        for inst in self.instrumentors:
+            if inst.scope_dir is not None:
+                if here == inst.scope_dir or here.startswith(inst.scope_dir.rstrip(os.sep) + os.sep):
+                    out.append(inst)
+                continue
+            if self.program is not None and index is not None and inst.location is not None:
+                j = self.program.by_display.get(inst.location.path)
+                if j is not None and not self.program.same_process(index, j):
+                    continue
+            out.append(inst)
+        return out
+
+    # ------------------------------------------------------------ the whole-program model
+    def attach_program(self, program: "ProgramModel") -> None:
+        """Use the whole-program model for processes and contexts (``program/``)."""
+        self.program = program
+
+        def extra_traced(i: int) -> bool:
+            if self.auto_instrumented:
+                return True
+            return bool(self.instrumentors_for(program.paths[i], i))
+
+        def worker_traced(i: int) -> bool:
+            if any(lib in self.auto_instrumented for lib in TASK_LIBRARIES):
+                return True
+            for inst in self.instrumentors_for(program.paths[i], i):
+                row = self.catalog.instrumentor(inst.qname)
+                if row is not None and any(lib in TASK_LIBRARIES for lib in row.libraries):
+                    return True
+            return False
+
+        program.extra_traced = extra_traced
+        program.worker_traced = worker_traced
+
+    def _in_context(self, cand: Candidate):
+        """``(keep, candidate)``: drop a candidate where no trace context can exist (program/
+        context.py), and point its instrumentation conditions at the process the line runs in."""
+        code = cand.finding.code
+        if self.program is None or not code.startswith(CONTEXT_FAMILIES):
+            return True, cand, None
+        path = self._current_path or ""
+        if self.program.is_test(cand.finding.location.path) and not self.program.include_tests:
+            return False, cand, None
+        if not code.startswith(CONTEXT_SENSITIVE):
+            return True, cand, None
+        site = self.program.site(path, cand.finding.location.line)
+        if site is None:
+            return True, cand, None
+        if site.state == "no":
+            return False, cand, site
+        if site.state == "unknown" and code.startswith(UNTRACED_SILENT) and self._current_index is not None \
+                and not self.program.traced(self._current_index):
+            return False, cand, site  # no tracing in any process that runs this code: no context to lose
+        if site.role == "worker":
+            unless = tuple(c[:4] + ("celery-worker",) + tuple(c[5:]) if c[0] == "instrumented" and len(c) >= 5 else c
+                           for c in cand.unless)
+            from dataclasses import replace as _replace
+
+            cand = _replace(cand, unless=unless)
+        return True, cand, site
 
     def resolve(self, candidates: Iterable[Candidate], path: Optional[str] = None) -> List[Finding]:
         """Decide the candidates of one file (``path``: its filesystem path, for scoped facts)."""
         self._current_path = os.path.realpath(path) if path else None
+        self._current_index = self.program.index_of(path) if self.program is not None and path else None
         out = []
         for cand in candidates:
+            keep, cand, site = self._in_context(cand)
+            if not keep:
+                continue
             if not all(self.holds(c) for c in cand.requires):
                 continue
             if any(self.holds(c) for c in cand.unless):
                 continue
             finding = cand.finding
             extra = self._notes(cand)
-            if extra:
-                from dataclasses import replace
+            if site is not None and site.state == "yes":
+                extra.insert(0, _origin_note(site, finding, self.program))
+            from dataclasses import replace
 
+            if site is not None:
+                finding = replace(finding, context=site.confidence)
+            if extra:
                 finding = replace(finding, related=finding.related + tuple(extra))
             out.append(finding)
-        return out
+        return merge_same_defect(out)
 
     def _notes(self, cand: Candidate) -> List[Related]:
         notes = []
@@ -261,6 +340,51 @@ class Project:
             where = f"{inst.location.path}:{inst.location.line}"
             notes.append(Related(inst.location, f"{inst.source} at {where} does not count: {inst.why_not}"))
         return notes
+
+
+# Rule families whose findings need a trace context to lose (CTX1xx publishing, CTX2xx hand-offs);
+# test code is out of every family that judges propagation (CTX1xx-CTX3xx) unless included.
+CONTEXT_FAMILIES = ("CTX1", "CTX2", "CTX3")
+CONTEXT_SENSITIVE = ("CTX1", "CTX2")
+# Publishing findings need tracing somewhere in the process (a tracing import, an instrumentor, a
+# launcher, `auto-instrumented`); hand-offs have their own, configurable gate (`thread-scope`).
+UNTRACED_SILENT = ("CTX1",)
+TASK_LIBRARIES = ("celery", "dramatiq", "rq", "huey", "taskiq")
+
+
+# One defect, one finding: a publish that carries no context (CTX101/CTX102) inside a handler
+# that never extracted the incoming one (CTX103) is reported once, with both explanations.
+MERGED_INTO = {"CTX103": ("CTX101", "CTX102")}
+
+
+def merge_same_defect(findings: List[Finding]) -> List[Finding]:
+    from dataclasses import replace
+
+    at: Dict[tuple, int] = {}
+    for i, f in enumerate(findings):
+        at.setdefault((f.location.line, f.location.column, f.code), i)
+    merged = set()
+    out = list(findings)
+    for i, f in enumerate(findings):
+        for code in MERGED_INTO.get(f.code, ()):
+            host = at.get((f.location.line, f.location.column, code))
+            if host is not None:
+                out[host] = replace(out[host], related=out[host].related + (Related(f.location, f"also {f.code}: {f.message}"),))
+                merged.add(i)
+                break
+    return [f for i, f in enumerate(out) if i not in merged]
+
+
+def _origin_note(site, finding: Finding, program) -> Related:
+    """Evidence: where the context at the finding comes from."""
+    origin = site.origin
+    text = f"a trace context exists here: {origin.text}"
+    i = program.index_of(origin.path) if origin.path else None
+    if i is not None and origin.line:
+        loc = Location(program.displays[i], origin.line, 1, origin.line, 1)
+    else:
+        loc = finding.location
+    return Related(loc, text)
 
 
 def _not_installed(row: Instrumentor, launcher: Launcher, dependencies: Callable[[], Dependencies]) -> str:
@@ -331,8 +455,25 @@ def _returns_injected(project: Project, cond: tuple, depth: int) -> bool:
 
 
 def _unknown(project: Project, qname: str) -> bool:
-    """A helper defined outside the checked files: assume it does its job (precision first)."""
-    return not project.is_project_symbol(qname)
+    """A helper defined outside the checked files. One of the project's own modules that this run
+    did not read may do its job (assumed so: precision first); a library's function
+    (``django.shortcuts.get_object_or_404``) injects nothing unless the catalog says so."""
+    if project.is_project_symbol(qname):
+        return False
+    roots = {m.split(".")[0] for m in project.modules}
+    return qname.split(".")[0] in roots
+
+
+@condition("passes-through")
+def _passes_through(project: Project, cond: tuple, depth: int) -> bool:
+    """The project helper returns that argument converted (``program/summary.py``: ``passes``)."""
+    _, qname, pos, kw = cond
+    if project.program is None:
+        return False
+    entries = project.program.passes.get(qname)
+    if entries is None:
+        return _unknown(project, qname)
+    return any(_entry_matches(e, pos, kw) for e in entries)
 
 
 @condition("instrumented")
@@ -361,6 +502,10 @@ def _exported_instance(project: Project, cond: tuple, depth: int) -> bool:
 
 @condition("uses-tracing")
 def _uses_tracing(project: Project, cond: tuple, depth: int) -> bool:
+    """Tracing is in use in a process that runs the file being decided (whole repository only
+    without the whole-program model)."""
+    if project.program is not None and project._current_index is not None:
+        return project.program.traced(project._current_index)
     return project.uses_tracing
 
 

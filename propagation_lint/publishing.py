@@ -486,6 +486,8 @@ def _task_facts(model: FileModel, ctx) -> dict:
 def _is_task(project, cond: tuple, depth: int) -> bool:
     _, qname, library = cond
     known = project.facts.get("publish_tasks", {})
+    if qname not in known and project.program is not None:
+        qname = project.program.canonical(qname) or qname  # a task re-exported by another module
     if qname in known:
         return known[qname] == library
     # a function we never saw: `.delay()`/`.apply_async()`/`.kiq()` say "task"; `.send()` does not
@@ -816,7 +818,13 @@ class CarrierFlow:
                     return Reach(NO, (), [(call, f"`{dotted(func) or 'the message'}` is built here without `{message.arg.name}`")])
                 return r(value, False)
             if callee.project:
-                return Reach(CONDITIONAL, (("returns-injected", callee.qname),))
+                conds = [("returns-injected", callee.qname)]
+                for index, arg in enumerate(call.args):
+                    # a carrier handed to a project helper that returns it converted (header tuples)
+                    if not arg.star and r(arg.value, False).status == YES:
+                        conds.append(("passes-through", callee.qname, index if arg.keyword is None else None,
+                                      arg.keyword.value if arg.keyword is not None else None))
+                return Reach(CONDITIONAL, tuple(conds))
         elif callee.kind == "unknown" and isinstance(func, cst.Name) and func.value not in _BUILTINS:
             return Reach(UNKNOWN)
         result = Reach(NO)
@@ -854,6 +862,9 @@ class CarrierFlow:
         local = self._local(name, site, depth, seen)
         if local.status == YES:
             return local
+        copied = self._loop_copy(bindings, site, depth, seen)
+        if copied is not None:
+            return copied
         if any(b.kind not in ("assign", "augassign", "def", "class", "import") for b in bindings):
             if local.status == CONDITIONAL:
                 return local
@@ -869,6 +880,23 @@ class CarrierFlow:
                 if b.kind == "assign" and got.status == NO:
                     result.evidence.append((b.node, f"the carrier `{name}` is built here"))
         return result
+
+    def _loop_copy(self, bindings, site: CallSite, depth: int, seen) -> Optional[Reach]:
+        """A loop variable over a carrier's entries (``for k, v in headers.items(): out[k] = v``):
+        the copy carries what the source carries, when the source visibly holds the context."""
+        for b in bindings:
+            if b.kind != "for" or b.node is None or b.order >= site.order:
+                continue
+            source = b.node
+            if isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) \
+                    and source.func.attr.value in ("items", "values", "keys") and not source.args:
+                source = source.func.value
+            if not isinstance(source, cst.Name):
+                continue
+            got = self.reach(source, site, False, depth + 1, seen)
+            if got.status == YES:
+                return got
+        return None
 
     def _local(self, name: str, site: CallSite, depth: int, seen) -> Reach:
         """Injects, mutations, attribute stores and helper calls on ``name`` before ``site``."""

@@ -36,6 +36,7 @@ class Selection:
     ignore: Tuple[str, ...] = ()
     # collect the propagation map's per-file records (only `graph` needs them; they cost positions)
     graph: bool = False
+    min_confidence: Optional[str] = None  # --min-confidence, over each file's `min-confidence`
 
     def codes_for(self, settings) -> Tuple[str, ...]:
         select = self.select if self.select is not None else getattr(settings, "select", None)
@@ -223,7 +224,7 @@ def run_jobs(
     result does not depend on ``jobs``.
     """
     results = _run(jobs_list, settings_by_key, selection, jobs, cache_dir, _pool_job)
-    promoted = promotions(jobs_list, results)
+    promoted = sorted(set(promotions(jobs_list, results)) | set(task_promotions(jobs_list, results)))
     if promoted:
         again = _run([jobs_list[i] for i in promoted], settings_by_key, selection, jobs, cache_dir, _pool_job_forced)
         for i, result in zip(promoted, again):
@@ -354,6 +355,22 @@ def promotions(jobs_list: Sequence[FileJob], results: Sequence[FileResult]) -> L
     return out
 
 
+def task_promotions(jobs_list: Sequence[FileJob], results: Sequence[FileResult]) -> List[int]:
+    """Indexes of skipped files that define a task or enqueue one of the project's tasks,
+    through any number of imports (from the whole-program summaries, ``program/context.py``)."""
+    from .engine import PROGRAM_KEY
+    from .program.context import promotions as program_promotions
+    from .program.modules import ModuleIndex
+    from .program.summary import checked
+
+    skipped = [i for i, r in enumerate(results) if r.status == "skipped" and (r.facts or {}).get(PROGRAM_KEY)]
+    if not skipped:
+        return []
+    index = ModuleIndex([(job.path, job.module, job.is_package, checked((r.facts or {}).get(PROGRAM_KEY)))
+                         for job, r in zip(jobs_list, results)])
+    return program_promotions(index, skipped)
+
+
 # facts whose every entry is a name other files can use to reach a library call
 PROMOTING_FACTS = ("publish_tasks",)
 
@@ -390,6 +407,8 @@ def finish(
     report_paths: Optional[set] = None,
 ) -> RunResult:
     """The project pass: merge facts, decide conditions, apply per-file ignores, sort."""
+    from .engine import PROGRAM_KEY
+    from .program.model import ProgramModel
     from .project import Project
 
     out = RunResult()
@@ -401,6 +420,9 @@ def finish(
         project.add_file(job.module, result.facts)
     dirs = [r for r in roots if Path(r).is_dir()]
     project.scan_launch_files(dirs, cwd, ancestors=_ancestors([r for r in roots if not Path(r).is_dir()], cwd))
+    project.attach_program(ProgramModel(
+        [(job.path, job.display, job.module, job.is_package, result.facts.get(PROGRAM_KEY)) for job, result in zip(jobs_list, results)],
+        include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values())))
     for job, result in zip(jobs_list, results):
         if report_paths is not None and job.display not in report_paths:
             continue
@@ -413,8 +435,11 @@ def finish(
         findings = project.resolve(result.candidates, path=job.path)
         ignored = _per_file_ignored(settings, job.path)
         enabled = set(selection.codes_for(settings)) | set(FILE_PROBLEM_CODES)
+        floor = CONFIDENCE_LEVELS.index(selection.min_confidence or getattr(settings, "min_confidence", "low") or "low")
         for f in findings:
             if f.code not in enabled:
+                continue
+            if f.code not in FILE_PROBLEM_CODES and CONFIDENCE_LEVELS.index(f.confidence_level()) < floor:
                 continue
             if any(f.code.startswith(c) for c in ignored):
                 continue
@@ -422,6 +447,9 @@ def finish(
         out.fixable_paths[job.display] = job.path
     out.findings.sort(key=Finding.sort_key)
     return out
+
+
+CONFIDENCE_LEVELS = ("low", "medium", "high")
 
 
 def _ancestors(files: Sequence[Path], cwd: Path) -> List[Path]:

@@ -21,6 +21,9 @@ HELPER = textwrap.dedent(
 )
 HELPER_BROKEN = textwrap.dedent(
     """\
+    from opentelemetry import trace  # the service still traces; the helper no longer injects
+
+
     def add_trace(headers):
         headers["x-app"] = "shop"
     """
@@ -43,7 +46,7 @@ SENDER = textwrap.dedent(
 GAP = textwrap.dedent(
     """\
     from kafka import KafkaProducer
-
+    from opentelemetry import trace  # the service traces: a context can exist, and be lost
     producer = KafkaProducer(bootstrap_servers="kafka:9092")
 
 

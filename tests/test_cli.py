@@ -16,7 +16,7 @@ from propagation_lint.cli import main
 GAP = textwrap.dedent(
     """\
     from kafka import KafkaProducer
-
+    from opentelemetry import trace  # the service traces: a context can exist, and be lost
     producer = KafkaProducer(bootstrap_servers="kafka:9092")
 
 
@@ -291,8 +291,10 @@ def test_named_files_still_see_project_facts(tmp_path):
     """pre-commit passes only changed files; facts from the rest of the project still count."""
     write(tmp_path / "pyproject.toml", "[tool.propagation-lint]\n")
     write(tmp_path / "svc" / "__init__.py", "")
+    # the instrumentor covers the process that loads it: main.py runs the publisher
     write(tmp_path / "svc" / "main.py",
-          "from opentelemetry.instrumentation.kafka import KafkaInstrumentor\n\nKafkaInstrumentor().instrument()\n")
+          "from opentelemetry.instrumentation.kafka import KafkaInstrumentor\n\nfrom svc import publisher\n\n"
+          "KafkaInstrumentor().instrument()\n")
     write(tmp_path / "svc" / "publisher.py", GAP)
     whole = run(["check", "--no-cache", "."], tmp_path)
     named = run(["check", "--no-cache", "svc/publisher.py"], tmp_path)

@@ -471,7 +471,7 @@ def test_real_rule_diff_applies_with_git_and_matches_fix(tmp_path, capsys):
 
 
 EVIDENCE = '''from kafka import KafkaProducer
-
+from opentelemetry import trace  # noqa: F401  (the service traces)
 producer = KafkaProducer(bootstrap_servers="kafka:9092")
 
 

@@ -12,7 +12,7 @@ from propagation_lint.cli import main
 GAP = textwrap.dedent(
     """\
     from kafka import KafkaProducer
-
+    from opentelemetry import trace  # the service traces: a context can exist, and be lost
     producer = KafkaProducer(bootstrap_servers="kafka:9092")
 
 
@@ -41,6 +41,8 @@ THREAD = textwrap.dedent(
 )
 TASK = textwrap.dedent(
     """\
+    from opentelemetry import trace  # noqa: F401  (the web process traces)
+
     from app.tasks import ship
 
 

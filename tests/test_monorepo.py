@@ -14,7 +14,7 @@ from propagation_lint.cli import main
 GAP = textwrap.dedent(
     """\
     from kafka import KafkaProducer
-
+    from opentelemetry import trace  # the service traces: a context can exist, and be lost
     producer = KafkaProducer(bootstrap_servers="kafka:9092")
 
 

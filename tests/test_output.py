@@ -181,7 +181,7 @@ def test_json_structure():
     first, second = data
     assert list(first) == [
         "code", "name", "message", "path", "line", "column", "end_line", "end_column",
-        "severity", "confidence", "suggestion", "fingerprint", "fix", "related",
+        "severity", "confidence", "resolution", "suggestion", "fingerprint", "fix", "related",
     ]  # fmt: skip
     assert first["path"] == "app/pub.py" and (first["line"], first["column"]) == (12, 5)
     assert first["fix"] == {
@@ -198,7 +198,9 @@ def test_json_structure():
         "message": "span `publish` started here",
     }  # fmt: skip
     assert second["fix"] is None and second["related"] == [] and second["suggestion"] == ""
-    assert second["severity"] == "warning" and second["confidence"] == "heuristic"
+    # matched by shape, not resolved: one step less sure than a resolved finding
+    assert second["severity"] == "warning" and second["resolution"] == "heuristic"
+    assert first["confidence"] == "high" and second["confidence"] == "medium"
     assert _render("json", []) == "[]\n"
 
 

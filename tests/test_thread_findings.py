@@ -34,9 +34,9 @@ def test_map_explains_the_per_item_copy_and_has_no_fix():
 def test_receiver_known_only_by_its_name_is_heuristic_and_not_fixed():
     found = _by_line("executors.py", "CTX201")
     guessed = found["executor.submit(charge, order)  # error: CTX201"]
-    assert guessed["confidence"] == "heuristic" and guessed["fix"] is None
+    assert guessed["resolution"] == "heuristic" and guessed["fix"] is None
     resolved = found["POOL.submit(charge, order.id, amount=order.total)  # error: CTX201"]
-    assert resolved["confidence"] == "resolved" and resolved["fix"]["applicability"] == "unsafe"
+    assert resolved["resolution"] == "resolved" and resolved["fix"]["applicability"] == "unsafe"
 
 
 def test_context_passed_but_never_attached_points_at_both_places():

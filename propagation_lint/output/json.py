@@ -49,13 +49,16 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     out.update(
         {
             "severity": f.severity,
-            "confidence": f.confidence,
+            "confidence": f.confidence_level(),
+            "resolution": f.confidence,
             "suggestion": f.suggestion,
             "fingerprint": f.fingerprint,
             "fix": fix_to_dict(f.fix) if f.fix is not None else None,
             "related": [related_to_dict(r) for r in f.related],
         }
     )
+    if f.context:
+        out["context"] = f.context
     return out
 
 
@@ -85,7 +88,8 @@ def finding_from_dict(d: dict[str, Any]) -> Finding:
         related=tuple(Related(_location(r), r["message"]) for r in d.get("related", ())),
         fix=fix,
         fingerprint=d.get("fingerprint", ""),
-        confidence=d.get("confidence", "resolved"),
+        confidence=d.get("resolution", "resolved"),
+        context=d.get("context", ""),
     )
 
 

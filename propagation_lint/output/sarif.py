@@ -173,7 +173,7 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
                 "properties": {"applicability": f.fix.applicability},
             }
         ]
-    out["properties"] = {"confidence": f.confidence}
+    out["properties"] = {"confidence": f.confidence_level(), "resolution": f.confidence}
     return out
 
 

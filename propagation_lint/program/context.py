@@ -31,6 +31,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from .modules import ModuleIndex
 
 TASK_DECORATOR_ATTRS = ("task", "shared_task", "periodic_task", "actor")
+TASK_LIBRARY_ROOTS = ("celery", "dramatiq", "taskiq", "huey", "rq", "django_rq", "flask_celery")
 PERIODIC_DECORATOR_ATTRS = ("periodic_task",)
 TASK_PRODUCER_METHODS = ("delay", "apply_async", "s", "si", "signature", "kiq", "send", "send_with_options",
                          "apply", "map", "starmap", "chunks")
@@ -84,20 +85,11 @@ class SiteContext:
     confidence: str  # high | medium
 
 
-class ContextModel:
-    """The call graph of the project and the state of every function.
+class Definitions:
+    """Every function and class of the project, and what a reference written in a file names."""
 
-    ``entries``: ``(filesystem path, module, is_package, summary)`` per file; ``excluded``: test
-    files (never origins); ``traced(i)``: whether module ``i`` runs in a process that uses
-    tracing; ``worker_traced(i)``: whether a task defined in module ``i`` runs in a worker whose
-    task library is instrumented (its tasks run in a span that continues the producer's context)."""
-
-    def __init__(self, index: ModuleIndex, excluded: Sequence[bool], traced: Callable[[int], bool],
-                 worker_traced: Callable[[int], bool]):
+    def __init__(self, index: ModuleIndex):
         self.index = index
-        self.excluded = excluded
-        self.traced = traced
-        self.worker_traced = worker_traced
         self.fn_ids: Dict[Tuple[int, str], int] = {}
         self.fns: List[Tuple[int, str, list]] = []  # (file, qname, def row)
         self.classes: Dict[Tuple[int, str], list] = {}
@@ -110,15 +102,31 @@ class ContextModel:
                     self.fn_ids[(i, row[0])] = len(self.fns)
                     self.fns.append((i, row[0], row))
                     self.file_fns[i].append(len(self.fns) - 1)
-        n = len(self.fns)
-        self.callees: List[set] = [set() for _ in range(n)]
-        self.callers: List[set] = [set() for _ in range(n)]
-        self.producers: List[set] = [set() for _ in range(n)]  # task -> functions that enqueue it
-        self.module_callees: List[set] = [set() for _ in index.entries]  # top-level code's calls
-        self.module_producers: List[set] = [set() for _ in range(n)]
         self._resolved: Dict[Tuple[int, str], Optional[Tuple[int, str]]] = {}
-        self._build_edges()
-        self._decide()
+
+    def is_task(self, f: int) -> bool:
+        """Decorated by a task library's decorator (``@shared_task``, ``@app.task`` where ``app`` is
+        the library's or the project's own object); ``@task`` of invoke or prefect is not one."""
+        i = self.fns[f][0]
+        for deco in self.fns[f][2][4]:
+            prefix, _, last = deco.rpartition(".")
+            if last not in TASK_DECORATOR_ATTRS:
+                continue
+            if deco.split(".")[0] in TASK_LIBRARY_ROOTS:
+                return True
+            hit = self.index.split(prefix, i) if prefix else None
+            if hit is not None and hit[1]:  # an object of the project (its Celery app)
+                return True
+        return False
+
+    def task_of_producer(self, i: int, ref: str) -> Optional[int]:
+        """The task a producer call (``task.delay``, ``task.s``, ``task.apply_async``) written in
+        file ``i`` enqueues, or None."""
+        if "." not in ref or ref.rsplit(".", 1)[-1] not in TASK_PRODUCER_METHODS:
+            return None
+        task = self.resolve(i, ref.rsplit(".", 1)[0])
+        f = self.fn_ids.get(task) if task is not None else None
+        return f if f is not None and self.is_task(f) else None
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, i: int, ref: str, depth: int = 0) -> Optional[Tuple[int, str]]:
@@ -198,6 +206,31 @@ class ContextModel:
                     return found
         return None
 
+
+class ContextModel(Definitions):
+    """The call graph of the project and the state of every function.
+
+    ``entries``: ``(filesystem path, module, is_package, summary)`` per file; ``excluded``: test
+    files (never origins); ``traced(i)``: whether module ``i`` runs in a process that uses
+    tracing; ``worker_traced(i)``: whether a task defined in module ``i`` runs in a worker whose
+    task library is instrumented (its tasks run in a span that continues the producer's context)."""
+
+    def __init__(self, index: ModuleIndex, excluded: Sequence[bool], traced: Callable[[int], bool],
+                 worker_traced: Callable[[int], bool]):
+        super().__init__(index)
+        self.excluded = excluded
+        self.traced = traced
+        self.worker_traced = worker_traced
+        n = len(self.fns)
+        self.callees: List[set] = [set() for _ in range(n)]
+        self.callers: List[set] = [set() for _ in range(n)]
+        self.producers: List[set] = [set() for _ in range(n)]  # task -> functions that enqueue it
+        self.module_callees: List[set] = [set() for _ in index.entries]  # top-level code's calls
+        self.module_producers: List[set] = [set() for _ in range(n)]
+        self.registered: set = set()  # functions handed to some other code at import time
+        self._build_edges()
+        self._decide()
+
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
         return self.fn_ids.get((i, qname))
@@ -209,16 +242,12 @@ class ContextModel:
                 continue  # tests call everything; they are no origin of a production context
             for caller, ref, _line in summary.get("calls", ()):
                 src = self._fn(i, caller)
-                method = ref.rsplit(".", 1)[-1]
                 target = self.resolve(i, ref)
-                if target is None and method in TASK_PRODUCER_METHODS and "." in ref:
-                    task = self.resolve(i, ref.rsplit(".", 1)[0])
-                    if task is not None and task in self.fn_ids and self._is_task(self.fn_ids[task]):
-                        t = self.fn_ids[task]
+                if target is None:
+                    t = self.task_of_producer(i, ref)
+                    if t is not None:
                         (self.producers[t] if src is not None else self.module_producers[t]).add(
                             src if src is not None else -1 - i)
-                    continue
-                if target is None:
                     continue
                 callee = self.fn_ids.get(target)
                 if callee is None:  # a class: its constructor
@@ -234,7 +263,13 @@ class ContextModel:
                 t = self.fn_ids[target]
                 if self._registration(callee_ref):
                     continue  # signal receivers and URL routes are origins of their own
-                self._edge(i, self._fn(i, caller), t)
+                src = self._fn(i, caller)
+                if src is None:
+                    # registered at import time (a consumer callback, a hook): whatever received it
+                    # calls it later, in a context the project does not show
+                    self.registered.add(t)
+                    continue
+                self._edge(i, src, t)
             for owner, ref in summary.get("withs", ()):
                 target = self.resolve(i, ref)
                 if target is not None and target in self.fn_ids:
@@ -252,9 +287,6 @@ class ContextModel:
     def _registration(callee_ref: str) -> bool:
         last = callee_ref.rsplit(".", 1)[-1]
         return last in SIGNAL_CONNECT or callee_ref in URL_FUNCTIONS or last in URL_METHOD_ATTRS
-
-    def _is_task(self, f: int) -> bool:
-        return any(d.rsplit(".", 1)[-1] in TASK_DECORATOR_ATTRS for d in self.fns[f][2][4])
 
     # ------------------------------------------------------------------ origins
     def _starts_span(self, f: int, depth: int = 0) -> bool:
@@ -326,7 +358,9 @@ class ContextModel:
                     path = self.index.entries[i][0]
                     if callee_ref in URL_FUNCTIONS or last in URL_METHOD_ATTRS:
                         if self.traced(view[0]):
-                            origins[f] = Origin("route", f"the view `{_short(view[1])}`", path, line)
+                            vrow = self.fns[f][2]
+                            origins[f] = Origin("route", f"the view `{_short(view[1])}` (routed in {os.path.basename(path)}:{line})",
+                                                self.index.entries[view[0]][0], vrow[2])
                     elif last in SIGNAL_CONNECT:
                         signal = callee_ref.rsplit(".", 2)[-2] if callee_ref.count(".") else ""
                         if signal in NO_CONTEXT_SIGNALS:
@@ -336,7 +370,7 @@ class ContextModel:
             for name in summary.get("task_names", ()):
                 beat.add(name)
         self.origins = origins
-        tasks = [f for f in range(n) if self._is_task(f) and origins[f] is None]
+        tasks = [f for f in range(n) if self.is_task(f) and origins[f] is None]
         task_origin: Dict[int, Optional[Origin]] = {f: None for f in tasks}
         for _round in range(4):
             yes, no_ctx, unknown, via = self._reach(origins, task_origin)
@@ -388,7 +422,7 @@ class ContextModel:
                     seeds_unknown.append(f)
                 else:
                     no_ctx.add(f)
-            elif not self.callers[f]:
+            elif not self.callers[f] or f in self.registered:
                 seeds_unknown.append(f)
         yes: Dict[int, int] = {}
         via: Dict[int, int] = {}
@@ -502,7 +536,7 @@ class ContextModel:
         callers_seen = False
         while stack:
             u = stack.pop()
-            if self.task_origin.get(u) is not None or self._is_task(u):
+            if self.task_origin.get(u) is not None or self.is_task(u):
                 continue
             live = [c for c in self.callers[u] if c >= 0]
             if not live:
@@ -518,3 +552,21 @@ class ContextModel:
 def _short(qname: str) -> str:
     parts = qname.split(".")
     return ".".join(parts[-2:]) if len(parts) > 1 and parts[-2][:1].isupper() else parts[-1]
+
+
+def promotions(index: ModuleIndex, candidates: Sequence[int]) -> List[int]:
+    """Of the files ``candidates`` (skipped by the prefilter), those that define a task or enqueue
+    one of the project's tasks, through any number of imports and re-exports (``from shop
+    import tasks; tasks.sync.delay()``, a task decorated by ``@app.task`` with ``app`` imported
+    from the project's Celery module): their publishes are judged only if they are analysed."""
+    defs = Definitions(index)
+    out = []
+    for i in candidates:
+        if any(defs.is_task(f) for f in defs.file_fns[i]):
+            out.append(i)
+            continue
+        for _caller, ref, _line in index.entries[i][3].get("calls", ()):
+            if defs.task_of_producer(i, ref) is not None:
+                out.append(i)
+                break
+    return out

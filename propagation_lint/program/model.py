@@ -11,11 +11,13 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from .context import ContextModel, SiteContext, is_test_path
 from .modules import ModuleIndex, Processes
+from .summary import checked
 
 
 class ProgramModel:
     def __init__(self, files: Sequence[tuple], include_tests: bool = False):
         """``files``: ``(filesystem path, display path, module, is_package, summary)``."""
+        files = [(f[0], f[1], f[2], f[3], checked(f[4])) for f in files]
         self.paths = [os.path.realpath(f[0]) for f in files]
         self.displays = [f[1] for f in files]
         self.by_path: Dict[str, int] = {p: i for i, p in enumerate(self.paths)}
@@ -23,12 +25,19 @@ class ProgramModel:
         self.tests = [is_test_path(d) for d in self.displays]
         self.include_tests = include_tests
         self.index = ModuleIndex([(f[0], f[2], f[3], f[4] or {}) for f in files])
-        self.processes = Processes(self.index, self.tests)
+        # test code is no origin of a production context, and not a process root, unless included
+        self.excluded = [t and not include_tests for t in self.tests]
+        self.processes = Processes(self.index, self.excluded)
         tracing = 0
         for i, f in enumerate(files):
             if (f[4] or {}).get("tracing"):
                 tracing |= 1 << i
         self._tracing_bits = tracing
+        # functions that return a parameter converted: qname -> [[position, name], ...]
+        self.passes: Dict[str, List[list]] = {}
+        for f in files:
+            for qname, pos, name in (f[4] or {}).get("passes", ()):
+                self.passes.setdefault(qname, []).append([pos, name])
         self._process_cache: Dict[int, int] = {}
         self.extra_traced: Callable[[int], bool] = lambda i: False
         self.worker_traced: Callable[[int], bool] = lambda i: False
@@ -57,7 +66,7 @@ class ProgramModel:
     @property
     def context(self) -> ContextModel:
         if self._context is None:
-            self._context = ContextModel(self.index, self.tests, self.traced, self.worker_traced)
+            self._context = ContextModel(self.index, self.excluded, self.traced, self.worker_traced)
         return self._context
 
     def site(self, path: str, line: int) -> Optional[SiteContext]:
@@ -65,6 +74,15 @@ class ProgramModel:
         if i is None or not self.index.entries[i][3]:
             return None
         return self.context.site(i, line)
+
+    def canonical(self, qname: str) -> Optional[str]:
+        """Where a project name is defined, through re-exports (``webapp.api.send_mail`` ->
+        ``webapp.mail.send_mail``); None when it names no project function or class."""
+        hit = self.index.split(qname, 0)
+        if hit is None:
+            return None
+        target = self.context.resolve(hit[0], qname)
+        return target[1] if target is not None else None
 
     def is_test(self, path: str) -> bool:
         i = self.index_of(path)

@@ -10,8 +10,13 @@ The summary is plain JSON-able data:
 - ``imports``: project-or-library modules this file imports (absolute dotted names), and
   ``strings``: dotted names in string literals (``"shop.settings"``, ``"shop.urls"``,
   ``"shop.app:create_app"``: framework configuration imports by name);
-- ``defs``: ``[qname, kind, line, end_line, decorators, bases]`` for every function and class
-  (decorators and bases as resolved references, see below);
+- ``defs``: ``[qname, kind, line, end_line, decorators, bases, decorator arguments]`` for every
+  function and class (as resolved references, see below: ``@receiver(post_migrate)`` has the
+  decorator ``django.dispatch.receiver`` and the argument ``django.db.models.signals.post_migrate``);
+- ``passes``: ``[qname, position, name]``: the function returns that parameter converted
+  (``[(k, v.encode()) for k, v in carrier.items()]``): a carrier handed in comes back out;
+- ``withs``: ``[owner, ref]``: calls used as context managers (a project wrapper that starts a
+  span makes its block a span); ``task_names``: strings under a ``"task"`` key (beat schedules);
 - ``calls``: ``[caller, ref, line]``: every call whose callee could be named. ``caller`` is the
   qualified name of the innermost function (the module name for top-level code); ``ref`` is the
   callee as far as imports and local assignments tell: ``pkg.mod.func``, ``pkg.mod.Class.method``
@@ -36,13 +41,55 @@ from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, TRACIN
 VERSION = 1
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
+_DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+# Settings that list modules by name (Django's INSTALLED_APPS and the lists it is built from,
+# MIDDLEWARE; Celery's CELERY_IMPORTS / imports / include): their entries are imports.
+MODULE_LIST_NAMES = ("APPS", "MIDDLEWARE", "IMPORTS", "INCLUDE")
+
+
+# The shape of each key, for :func:`checked` (a cache entry is data from disk: never trusted blindly).
+_S, _I = str, int
+_SHAPES = {
+    "imports": [_S], "strings": [_S], "spans": [_S], "task_names": [_S],
+    "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
+    "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
+    "main": _I, "tracing": bool, "v": _I,
+}
+
+
+def _fits(value, shape) -> bool:
+    if isinstance(shape, type):
+        return isinstance(value, shape) and (shape is bool or not isinstance(value, bool))
+    if isinstance(shape, list):
+        return isinstance(value, list) and all(_fits(v, shape[0]) for v in value)
+    if isinstance(shape, tuple):
+        return isinstance(value, list) and len(value) == len(shape) and all(_fits(v, s) for v, s in zip(value, shape))
+    if isinstance(shape, dict):
+        (ks, vs), = shape.items()
+        return isinstance(value, dict) and all(_fits(k, ks) and _fits(v, vs) for k, v in value.items())
+    return False
+
+
+def checked(summary) -> dict:
+    """``summary`` when it has the shape :func:`summarize` gives, else an empty summary."""
+    if not isinstance(summary, dict) or summary.get("v") != VERSION:
+        return {}
+    for key, value in summary.items():
+        shape = _SHAPES.get(key)
+        if shape is None or not _fits(value, shape):
+            return {}
+    return summary
 
 
 def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] = None) -> dict:
     """The file's summary; an empty one when CPython cannot parse it."""
     if tree is None:
+        import warnings
+
         try:
-            tree = ast.parse(text)
+            with warnings.catch_warnings():  # "invalid escape sequence" and the like: not ours to say
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return {}
     try:
@@ -75,6 +122,7 @@ class _Summary:
         self.spans: List[str] = []
         self.withs: List[list] = []  # [owner, ref]: calls used as context managers
         self.task_names: List[str] = []  # strings under a "task" key: {"task": "shop.tasks.sync", ...}
+        self.passes: List[list] = []  # [qname, position, name]: returns a conversion of that parameter
         self.assigns: Dict[str, str] = {}
         self.main = 0
         self.tracing = False
@@ -83,7 +131,8 @@ class _Summary:
 
     def result(self) -> dict:
         out: dict = {"v": VERSION}
-        for key in ("imports", "strings", "defs", "calls", "refs", "spans", "assigns", "aliases", "withs", "task_names"):
+        for key in ("imports", "strings", "defs", "calls", "refs", "spans", "assigns", "aliases", "withs", "task_names",
+                    "passes"):
             value = getattr(self, key)
             if value:
                 out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names") else value
@@ -131,8 +180,7 @@ class _Summary:
                     continue
                 target = f"{base}.{a.name}" if base else a.name
                 local[a.asname or a.name] = target
-                if stmt.level or not base:
-                    self.imports.append(target)  # `from . import views`: a module, maybe
+                self.imports.append(target)  # `from svc import publisher`: a module, maybe
 
     def _block(self, body, owner: str, cls: Optional[str], local: Dict[str, str], top: bool = False) -> None:
         for stmt in body:
@@ -150,7 +198,7 @@ class _Summary:
             qname = f"{owner}.{stmt.name}" if owner else stmt.name
             bases = [self._ref(b, owner, cls, local) or "?" for b in stmt.bases]
             decorators = [self._ref(d.func if isinstance(d, ast.Call) else d, owner, cls, local) or "?" for d in stmt.decorator_list]
-            self.defs.append([qname, "class", stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno), decorators, bases])
+            self.defs.append([qname, "class", stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno), decorators, bases, []])
             for d in stmt.decorator_list:
                 self._expr(d, owner, cls, local)
             for stmt2 in stmt.body:
@@ -164,6 +212,11 @@ class _Summary:
             self._block(stmt.body, self.module, cls, local)
             self._block(stmt.orelse, self.module, cls, local)
             return
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, (ast.List, ast.Tuple)) and any(
+                isinstance(t, ast.Name) and any(w in t.id.upper() for w in MODULE_LIST_NAMES) for t in stmt.targets):
+            # LOCAL_APPS = ["orders", "billing"], CELERY_IMPORTS = ("shop.tasks",): modules by name
+            self.strings.extend(e.value for e in stmt.value.elts if isinstance(e, ast.Constant)
+                                and isinstance(e.value, str) and _DOTTED_OR_NAME.match(e.value))
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(getattr(stmt, "value", None), ast.Call):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             ref = self._instance_ref(stmt.value, owner, cls, local)
@@ -208,6 +261,21 @@ class _Summary:
         inner = dict(local)
         inner["__self__"] = self_class
         self._block(stmt.body, qname, None, inner)
+        self._conversions(stmt, qname, bool(self_class) and not any(
+            isinstance(d, ast.Name) and d.id == "staticmethod" for d in stmt.decorator_list))
+
+    def _conversions(self, stmt, qname: str, method: bool) -> None:
+        """Parameters the function returns converted (``[(k, v.encode()) for k, v in
+        carrier.items()]``, ``dict(carrier)``, ``{**carrier}``, ``json.dumps(carrier)``): a carrier
+        passed in comes back out, with what it carries."""
+        params = [a.arg for a in stmt.args.posonlyargs + stmt.args.args]
+        offset = 1 if method and params else 0
+        returns = [n.value for n in ast.walk(stmt) if isinstance(n, ast.Return) and n.value is not None]
+        if not returns:
+            return
+        for pos, name in enumerate(params[offset:]):
+            if all(_converts(r, name) for r in returns):
+                self.passes.append([qname, pos, name])
 
     def _node(self, node, owner, cls, local) -> None:
         if isinstance(node, ast.stmt):
@@ -239,6 +307,11 @@ class _Summary:
                             self.refs.append([owner, view, n.lineno, ref or ""])
             elif isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 200 and _DOTTED.match(n.value):
                 self.strings.append(n.value)
+            elif isinstance(n, (ast.List, ast.Tuple)) and n.elts and all(
+                    isinstance(e, ast.Constant) and isinstance(e.value, str) for e in n.elts) \
+                    and any(_DOTTED.match(e.value) for e in n.elts):
+                # INSTALLED_APPS = ["django.contrib.auth", "orders"]: a list of module names
+                self.strings.extend(e.value for e in n.elts if e.value.isidentifier())
             elif isinstance(n, ast.Dict):
                 for k, v in zip(n.keys, n.values):
                     if isinstance(k, ast.Constant) and k.value == "task" and isinstance(v, ast.Constant) \
@@ -314,6 +387,28 @@ def _starts_span(func: ast.Attribute) -> bool:
         name = value.attr if isinstance(value, ast.Attribute) else value.id if isinstance(value, ast.Name) else ""
         return "tracer" in name.lower()
     return func.attr in _SPAN_METHODS
+
+
+_CONVERTERS = ("dict", "list", "tuple", "sorted", "dumps", "copy", "deepcopy", "encode", "items", "OrderedDict")
+
+
+def _converts(expr, name: str) -> bool:
+    """``expr`` is the parameter ``name`` converted, keeping its entries."""
+    if isinstance(expr, ast.Name):
+        return expr.id == name
+    if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return any(_converts(g.iter, name) for g in expr.generators)
+    if isinstance(expr, ast.Dict):
+        return any(k is None and _converts(v, name) for k, v in zip(expr.keys, expr.values))
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if last not in _CONVERTERS:
+            return False
+        if isinstance(func, ast.Attribute) and _converts(func.value, name):
+            return True  # carrier.items(), carrier.copy()
+        return bool(expr.args) and _converts(expr.args[0], name)
+    return False
 
 
 def _is_main_test(test) -> bool:

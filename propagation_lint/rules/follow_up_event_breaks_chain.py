@@ -1,12 +1,15 @@
 """CTX103 follow-up-event-breaks-chain: a handler re-publishes without the incoming message's context (M9)."""
 from __future__ import annotations
 
+import re
+
 from ..catalog.suggestions import consume_suggestion
 from ..consuming import (
     FUNCTION_KINDS, connection, derived_names, extract_calls, function_of, handler_at, handlers, is_attach,
     _names_in,
 )
 from ..publishing import carrier_expr, publish_sites
+from ..model import dotted
 from ..rule import Rule
 from .consumer_starts_unlinked_trace import CONSUMER_WORDS
 
@@ -81,6 +84,8 @@ class FollowUpEventBreaksChain(Rule):
             carrier = carrier_expr(ps)
             if carrier is not None and _names_in(carrier) & derived:
                 continue  # the incoming carrier is passed on
+            if any(_CONTEXT_NAME.search(n) for n in _names_in(site.node) & derived) or _forwards_received(site, derived, ctx):
+                continue  # a context received with the message is forwarded in the payload (`telemetry_context.to_dict()`)
             if any(h.contains(e.site) and e.site.order < site.order for e in extract_calls(h.scope, ctx)):
                 continue
             conditions = ()
@@ -119,6 +124,41 @@ class FollowUpEventBreaksChain(Rule):
                 requires=h.requires + (("uses-tracing",),) + extra,
                 unless=conditions + (h.instrumented,), statement=site.statement,
             )
+
+
+def _forwards_received(site, derived, ctx) -> bool:
+    """``kwargs={**self.request.kwargs, ...}`` (a bound Celery task re-sending what it received) or
+    ``**kwargs`` of the handler: every received argument, a context among them, goes on."""
+    import libcst as cst
+
+    class _Spreads(cst.CSTVisitor):
+        found = False
+
+        def visit_DictElement(self, node) -> None:  # pragma: no cover - only StarredDictElement counts
+            return None
+
+        def visit_StarredDictElement(self, node) -> None:
+            self.found = self.found or _received(node.value)
+
+        def visit_Arg(self, node) -> None:
+            if node.star == "**":
+                self.found = self.found or _received(node.value)
+
+    def _received(value) -> bool:
+        if isinstance(value, cst.Name):
+            if value.value in derived:
+                return True
+            _owner, bindings = ctx.resolver.lookup(value.value, site.scope)  # request_kwargs = self.request.kwargs
+            return any(b.kind == "assign" and b.node is not None and (dotted(b.node) or "").endswith("request.kwargs")
+                       for b in bindings)
+        return (dotted(value) or "").endswith("request.kwargs")
+
+    visitor = _Spreads()
+    site.node.visit(visitor)
+    return visitor.found
+
+
+_CONTEXT_NAME = re.compile(r"(?i)context|trace|telemetry|carrier|baggage|span_?ctx|traceparent")
 
 
 def _unconnected_before(fn, site, ctx):

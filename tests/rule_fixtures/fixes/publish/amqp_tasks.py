@@ -1,3 +1,4 @@
+from opentelemetry import trace  # noqa: F401  (the service traces: a context can exist)
 import pika
 from celery import Celery
 

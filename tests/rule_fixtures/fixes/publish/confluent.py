@@ -1,3 +1,4 @@
+from opentelemetry import trace  # noqa: F401  (the service traces: a context can exist)
 from confluent_kafka import Producer
 
 producer = Producer({"bootstrap.servers": "kafka:9092"})

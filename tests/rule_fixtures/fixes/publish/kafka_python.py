@@ -1,4 +1,5 @@
 """kafka-python and aiokafka: headers are a list of (str, bytes)."""
+from opentelemetry import trace  # noqa: F401  (the service traces: a context can exist)
 from aiokafka import AIOKafkaProducer
 from kafka import KafkaProducer
 

@@ -1,0 +1,426 @@
+"""The whole-program context model (issue 19): a lost context is reported only where one exists.
+
+Fixture projects carry their expected findings inline (``# error: CTX101``); every other line must
+stay silent. Smaller projects below are written per test to show one origin or wrapper kind each.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from markers import assert_fixture, lint_json
+from propagation_lint.program.context import is_test_path
+from propagation_lint.program.modules import ModuleIndex, Processes
+from propagation_lint.program.summary import summarize
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_django_celery_project():
+    """Web process without Celery instrumentation, worker with it: a view, a class-based view, a
+    helper reached from a view, a post_save receiver, a migration, a management command, a
+    post_migrate receiver, a beat task, a self-rescheduling task, a helper called only from tasks,
+    a test."""
+    assert_fixture(ROOT / "fixtures" / "django_celery", ["CTX1", "CTX2", "CTX3"])
+
+
+def test_monorepo_of_independent_services():
+    """One service instrumented in code, one by a launcher whose package is installed, one by a
+    launcher without it, one traced by hand beside the instrumented one, one with no tracing."""
+    assert_fixture(ROOT / "fixtures" / "monorepo_services", ["CTX1", "CTX2", "CTX3"])
+
+
+def write(root: Path, files: dict) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def project(tmp_path: Path, files: dict, select=("CTX1", "CTX2", "CTX3"), **extra) -> set:
+    write(tmp_path, files)
+    return {(f["path"], f["line"], f["code"]) for f in lint_json(tmp_path, select, cwd=tmp_path, extra_args=extra)}
+
+
+KAFKA = """
+from kafka import KafkaProducer
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+producer = KafkaProducer()
+"""
+
+
+# ---------------------------------------------------------------------------------- origins
+def test_script_without_span_has_nothing_to_lose_but_a_span_does(tmp_path):
+    found = project(tmp_path, {
+        "quiet.py": KAFKA + """
+def publish():
+    producer.send("t", b"x")
+
+
+if __name__ == "__main__":
+    publish()
+""",
+        "traced.py": KAFKA + """
+def publish():
+    producer.send("t", b"x")
+
+
+def main():
+    with tracer.start_as_current_span("batch"):
+        publish()
+
+
+if __name__ == "__main__":
+    main()
+""",
+        "toplevel.py": KAFKA + 'producer.send("t", b"x")\n',
+    })
+    assert found == {("traced.py", 8, "CTX101")}
+
+
+def test_route_decorator_is_an_origin_only_in_a_traced_process(tmp_path):
+    flask_app = """
+from flask import Flask
+from kafka import KafkaProducer
+
+app = Flask(__name__)
+producer = KafkaProducer()
+
+
+@app.route("/orders")
+def orders():
+    send()
+
+
+def send():
+    producer.send("orders", b"x")
+"""
+    found = project(tmp_path, {
+        "traced/app.py": "from opentelemetry.instrumentation.flask import FlaskInstrumentor\n" + flask_app
+                         + "\nFlaskInstrumentor().instrument_app(app)\n",
+        "plain/app.py": flask_app,
+    })
+    assert found == {("traced/app.py", 16, "CTX101")}
+
+
+def test_library_function_nobody_calls_is_reported_with_medium_confidence(tmp_path):
+    write(tmp_path, {"lib/__init__.py": "", "lib/events.py": KAFKA + """
+def emit(value):
+    producer.send("events", value)
+"""})
+    findings = lint_json(tmp_path, ["CTX1"], cwd=tmp_path)
+    assert [(f["path"], f["line"], f["confidence"]) for f in findings] == [("lib/events.py", 8, "medium")]
+    high = lint_json(tmp_path, ["CTX1"], cwd=tmp_path, extra_args={"min_confidence": "high"})
+    assert high == []
+
+
+def test_evidence_names_the_origin(tmp_path):
+    write(tmp_path, {"svc/__init__.py": "", "svc/jobs.py": KAFKA + """
+def step():
+    producer.send("t", b"x")
+
+
+def run():
+    with tracer.start_as_current_span("run"):
+        step()
+"""})
+    [finding] = lint_json(tmp_path, ["CTX1"], cwd=tmp_path)
+    assert finding["confidence"] == "medium" and finding["context"] == "medium"
+    assert {"path": "svc/jobs.py", "line": 11, "column": 1, "end_line": 11, "end_column": 1,
+            "message": "a trace context exists here: reached from `run` starts a span"} in finding["related"]
+
+
+def test_test_code_is_out_unless_included(tmp_path):
+    files = {"tests/test_pub.py": KAFKA + """
+def test_publish():
+    with tracer.start_as_current_span("t"):
+        producer.send("t", b"x")
+"""}
+    assert project(tmp_path, files) == set()
+
+
+def test_include_tests_setting(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[tool.propagation-lint]\ninclude-tests = true\n", "test_pub.py": KAFKA + """
+def test_publish():
+    with tracer.start_as_current_span("t"):
+        producer.send("t", b"x")
+"""})
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ["CTX1"], cwd=tmp_path)}
+    assert found == {("test_pub.py", 9)}
+
+
+# ---------------------------------------------------------------------------------- wrappers
+def test_project_context_manager_that_starts_a_span_is_a_span(tmp_path):
+    found = project(tmp_path, {
+        "app/__init__.py": "",
+        "app/telemetry.py": """
+import contextlib
+from opentelemetry import trace
+
+
+@contextlib.contextmanager
+def traced(name):
+    with trace.get_tracer(__name__).start_as_current_span(name):
+        yield
+""",
+        "app/report.py": """
+from kafka import KafkaProducer
+
+from app.telemetry import traced
+
+producer = KafkaProducer()
+
+
+def nightly():
+    with traced("nightly"):
+        producer.send("reports", b"x")  # the span comes from the project's wrapper
+
+
+if __name__ == "__main__":
+    nightly()
+""",
+    })
+    assert found == {("app/report.py", 10, "CTX101")}
+
+
+def test_project_decorator_that_starts_a_span(tmp_path):
+    found = project(tmp_path, {
+        "app/__init__.py": "",
+        "app/tracing.py": """
+import functools
+from opentelemetry import trace
+
+
+def traced(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with trace.get_tracer(__name__).start_as_current_span(fn.__name__):
+            return fn(*args, **kwargs)
+    return wrapper
+""",
+        "app/jobs.py": """
+from kafka import KafkaProducer
+
+from app.tracing import traced
+
+producer = KafkaProducer()
+
+
+@traced
+def job():
+    producer.send("jobs", b"x")
+
+
+if __name__ == "__main__":
+    job()
+""",
+    })
+    assert found == {("app/jobs.py", 10, "CTX101")}
+
+
+def test_helper_that_converts_an_injected_carrier_carries_it(tmp_path):
+    found = project(tmp_path, {"pub.py": """
+from confluent_kafka import Producer
+from opentelemetry import trace
+from opentelemetry.propagate import inject
+
+tracer = trace.get_tracer(__name__)
+producer = Producer({})
+
+
+def carrier_to_headers(carrier: dict) -> list:
+    return [(k, v.encode("utf-8")) for k, v in carrier.items()]
+
+
+def carrier_dropped(carrier: dict) -> list:
+    return [("source", b"shop")]
+
+
+def publish(value):
+    with tracer.start_as_current_span("publish"):
+        carrier = {}
+        inject(carrier)
+        producer.produce("t", value, headers=carrier_to_headers(carrier))
+        producer.produce("t", value, headers=carrier_dropped(carrier))  # error
+"""})
+    assert found == {("pub.py", 22, "CTX101")}
+
+
+def test_thread_whose_run_enters_a_helper_that_attaches_the_passed_context(tmp_path):
+    found = project(tmp_path, {
+        "lib/__init__.py": "",
+        "lib/tracing.py": """
+import contextlib
+from opentelemetry import context, trace
+from opentelemetry.trace import NonRecordingSpan
+
+
+@contextlib.contextmanager
+def attach_to_parent(span_context):
+    token = context.attach(trace.set_span_in_context(NonRecordingSpan(span_context)))
+    try:
+        yield
+    finally:
+        context.detach(token)
+""",
+        "lib/workers.py": """
+import threading
+
+from lib.tracing import attach_to_parent
+
+
+def log(span_context):
+    print(span_context)
+
+
+class Attached(threading.Thread):
+    def __init__(self, span_context):
+        super().__init__()
+        self._span_context = span_context
+
+    def run(self):
+        with attach_to_parent(self._span_context):
+            pass
+
+
+class Plain(threading.Thread):
+    def __init__(self, span_context):
+        super().__init__()
+        self._span_context = span_context
+
+    def run(self):
+        log(self._span_context)
+""",
+    })
+    assert found == {("lib/workers.py", 25, "CTX202")}
+
+
+def test_context_passed_to_a_process_as_a_keyword_argument(tmp_path):
+    found = project(tmp_path, {"pool.py": """
+import multiprocessing
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+def work(span_context=None):
+    return span_context
+
+
+def start():
+    with tracer.start_as_current_span("start") as span:
+        multiprocessing.Process(target=work, kwargs={"span_context": span.get_span_context()}).start()
+        multiprocessing.Process(target=work, kwargs={"n": 1}).start()
+"""})
+    assert found == {("pool.py", 14, "CTX204")}
+
+
+# ---------------------------------------------------------------------------------- tasks
+def test_task_used_through_two_modules_is_analysed(tmp_path):
+    """The task's module and the view's never import celery: both are found through the project."""
+    found = project(tmp_path, {
+        "webapp/__init__.py": "",
+        "webapp/celery_app.py": "from celery import Celery\n\napp = Celery('webapp')\n",
+        "webapp/mail.py": """
+from webapp.celery_app import app
+
+
+@app.task
+def send_mail(to):
+    return to
+""",
+        "webapp/api.py": "from webapp.mail import send_mail  # re-exported\n",
+        "webapp/views.py": """
+from flask import Flask
+from opentelemetry.instrumentation.flask import FlaskInstrumentor
+
+from webapp import api
+
+app = Flask(__name__)
+FlaskInstrumentor().instrument_app(app)
+
+
+@app.post("/invite")
+def invite():
+    api.send_mail.delay("a@b.c")  # error
+""",
+    })
+    assert found == {("webapp/views.py", 12, "CTX101")}
+
+
+def test_follow_up_forwarding_the_received_context_is_not_a_broken_chain(tmp_path):
+    found = project(tmp_path, {"tasks.py": """
+from celery import shared_task
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+@shared_task(bind=True)
+def deliver(self, payload, telemetry_context=None):
+    with tracer.start_as_current_span("deliver"):
+        deliver.apply_async(kwargs={"payload": payload, "telemetry_context": telemetry_context})
+        request_kwargs = self.request.kwargs
+        deliver.apply_async(kwargs={**request_kwargs, "payload": payload})
+"""}, select=("CTX103",))
+    assert found == set()
+
+
+# ---------------------------------------------------------------------------------- units
+def test_summary_resolves_calls_through_imports_self_and_locals():
+    summary = summarize(dedent("""
+        from .models import Job
+        from shop import tasks as t
+
+        class Runner:
+            def go(self):
+                self.step()
+                job = Job.objects.create(name="x")
+                job.start()
+                t.sync.delay()
+
+            def step(self):
+                pass
+    """), "shop.runner", False)
+    calls = {(caller, ref) for caller, ref, _ in summary["calls"]}
+    assert ("shop.runner.Runner.go", "shop.runner.Runner.step") in calls
+    assert ("shop.runner.Runner.go", "()shop.models.Job.start") in calls
+    assert ("shop.runner.Runner.go", "shop.tasks.sync.delay") in calls
+
+
+def test_modules_resolve_to_the_nearest_file_of_that_name(tmp_path):
+    entries = [
+        (str(tmp_path / "a" / "producer.py"), "producer", False, {}),
+        (str(tmp_path / "b" / "producer.py"), "producer", False, {}),
+        (str(tmp_path / "b" / "main.py"), "main", False, {"imports": ["producer"]}),
+        (str(tmp_path / "a" / "main.py"), "main", False, {"imports": ["producer"]}),
+    ]
+    index = ModuleIndex(entries)
+    assert index.nearest("producer", 2) == 1 and index.nearest("producer", 3) == 0
+    processes = Processes(index, [False] * 4)
+    assert processes.processes_of(1) == (1 << 1) | (1 << 2)  # b/main.py runs b/producer.py only
+
+
+def test_configuration_strings_are_imports(tmp_path):
+    entries = [
+        (str(tmp_path / "manage.py"), "manage", False, {"strings": ["site.settings"]}),
+        (str(tmp_path / "site" / "__init__.py"), "site", True, {}),
+        (str(tmp_path / "site" / "settings.py"), "site.settings", False, {"strings": ["site.urls"]}),
+        (str(tmp_path / "site" / "urls.py"), "site.urls", False, {}),
+    ]
+    processes = Processes(ModuleIndex(entries), [False] * 4)
+    assert (processes.processes_of(3) >> 0) & 1  # manage.py's process loads the URLconf
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("tests/test_x.py", True), ("pkg/tests/helpers.py", True), ("test_api.py", True), ("api_test.py", True),
+    ("conftest.py", True), ("pkg/contest.py", False), ("latest.py", False), ("pkg/testing_utils.py", False),
+])
+def test_test_paths(path, expected):
+    assert is_test_path(path) is expected
