@@ -39,7 +39,35 @@ def _warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The top-level handler: an error of the linter itself that escapes a command is exit 2
+    with a one-line message (never exit 1, the findings code, with a traceback). Usage errors,
+    ``--help``/``--version`` and Ctrl-C keep click's handling; configuration mistakes are
+    reported by the commands themselves, naming the file and the key."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            _err(f"internal error: {_describe_internal(exc)} (please report this)")
+            sys.exit(EXIT_ERROR)
+
+
+def _describe_internal(exc: BaseException) -> str:
+    """``Type: message`` on one line, naming the file an OS error was about."""
+    text = " ".join(str(exc).split()) or "no message"
+    filename = getattr(exc, "filename", None)
+    if filename is not None and str(filename) not in text and repr(filename) not in text:
+        text += f": {filename}"
+    text = text if len(text) <= 300 else text[:297] + "..."
+    # a name from the checked tree may hold control characters or undecodable bytes
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return f"{type(exc).__name__}: {text}"
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="propagation-lint")
 def main() -> None:
     """Find where distributed-tracing context is lost at asynchronous boundaries."""

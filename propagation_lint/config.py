@@ -30,6 +30,8 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Se
 import pathspec
 
 from . import registry
+from .patterns import compile_regex
+from .rules.file_problems import MAX_TOKENS
 from .source import DEFAULT_MAX_BYTES, SourceError, read_bytes
 
 if sys.version_info >= (3, 11):
@@ -110,6 +112,13 @@ def _bytes(value: Any) -> int:
     return value
 
 
+def _tokens(value: Any) -> int:
+    count = _count(value)
+    if count == 0:
+        raise _Invalid("expected a positive number of tokens, got 0")
+    return count
+
+
 def _choice(*choices: str) -> Callable[[Any], str]:
     def validate(value: Any) -> str:
         _string(value)
@@ -154,13 +163,31 @@ def _qualname(value: Any) -> str:
     return text
 
 
-def _pattern(value: Any) -> str:
-    text = _string(value)
-    try:
-        pathspec.GitIgnoreSpec.from_lines([text])
-    except Exception as exc:  # pathspec raises several types for a bad pattern
-        raise _Invalid(f"invalid pattern {text!r}: {exc}") from None
-    return text
+def _compiled(what: str, compile_text: Callable[[str], Any]) -> Callable[[Any], str]:
+    """A string that ``compile_text`` accepts: a pattern matched in linear time (``patterns.py``)."""
+
+    def validate(value: Any) -> str:
+        text = _string(value)
+        try:
+            compile_text(text)
+        except Exception as exc:  # PatternError; pathspec raises several types for a bad pattern
+            raise _Invalid(f"invalid {what} {_short(text)}: {exc}") from None
+        return text
+
+    return validate
+
+
+def _gitignore_regexes(text: str) -> None:
+    for compiled in pathspec.GitIgnoreSpec.from_lines([text]).patterns:
+        if compiled.regex is not None:
+            compile_regex(compiled.regex.pattern)
+
+
+# exclude/extend-exclude: gitignore-style; per-file-ignores and [[per-file]] paths: globs
+# (:func:`glob_matches`); regular expressions: RE2's syntax
+_pattern = _compiled("pattern", _gitignore_regexes)
+_glob = _compiled("glob", lambda text: _compile_glob(text))
+_regex = _compiled("regular expression", compile_regex)
 
 
 def _table_of(key: Callable[[Any], str], value: Callable[[Any], Any], example: str):
@@ -221,15 +248,6 @@ _CONSUMER = _record(
 )
 
 
-def _regex(value: Any) -> str:
-    text = _string(value)
-    try:
-        re.compile(text)
-    except re.error as exc:
-        raise _Invalid(f"invalid regular expression {text!r}: {exc}") from None
-    return text
-
-
 _FIELD_RE = re.compile(r"[^\s.]+(?:\.[^\s.]+)*")
 
 
@@ -261,13 +279,13 @@ class Option(NamedTuple):
 
 
 def _per_file_ignores(value: Any) -> tuple:
-    table = _table_of(_string, _SELECTORS, '{ "tests/**" = ["CTX101"] }')(value)
+    table = _table_of(_glob, _SELECTORS, '{ "tests/**" = ["CTX101"] }')(value)
     return tuple(table.items())
 
 
 def _per_file(value: Any) -> tuple:
     # Defined before the table, reads the table lazily: the keys a [[per-file]] table accepts.
-    schema = {"path": Field(_string, True)}
+    schema = {"path": Field(_glob, True)}
     schema.update((o.key, Field(o.validate)) for o in OPTIONS if o.per_file)
     record = _record(schema, '{ path = "tests/**", consumer-link-mode = "link" }', fill=False)
     if not isinstance(value, list):
@@ -295,6 +313,8 @@ OPTIONS: Tuple[Option, ...] = (
     Option("extend-exclude", "extend_exclude", _PATTERNS, False, "Paths to skip in addition."),
     Option("respect-gitignore", "respect_gitignore", _boolean, False, "Skip gitignored files."),
     Option("max-file-size", "max_file_size", _bytes, False, "Larger files are refused (CTX004)."),
+    Option("max-file-tokens", "max_file_tokens", _tokens, False,
+           "Files the rules must parse with more tokens are refused (CTX004): the memory guard."),
     Option("consumer-link-mode", "consumer_link_mode", _choice("either", "link", "parent"), True,
            "How a consumer must connect to the producer's trace."),
     Option("thread-scope", "thread_scope", _choice("auto", "always", "never"), True,
@@ -350,6 +370,7 @@ class Settings:
     extend_exclude: Tuple[str, ...] = ()
     respect_gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_BYTES
+    max_file_tokens: int = MAX_TOKENS
     consumer_link_mode: str = "either"
     thread_scope: str = "auto"
     include_tests: bool = False
@@ -448,7 +469,9 @@ def glob_matches(glob: str, rel_path: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _compile_glob(glob: str) -> Tuple["re.Pattern[str]", bool]:
+def _compile_glob(glob: str) -> Tuple[Any, bool]:
+    """The glob as an RE2 regex (no backtracking: ``*a*a*a*a*a*b`` against a long name is linear),
+    and whether it is anchored; raises :class:`PatternError` (``[z-a]``)."""
     text = glob.strip()
     while text.startswith("./"):
         text = text[2:]
@@ -478,7 +501,7 @@ def _compile_glob(glob: str) -> Tuple["re.Pattern[str]", bool]:
         else:
             out.append(re.escape(text[i]))
             i += 1
-    return re.compile("".join(out)), anchored
+    return compile_regex("".join(out)), anchored
 
 
 # --- finding and loading ---------------------------------------------------------------------

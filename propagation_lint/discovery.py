@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-import pathspec
-
 from .findings import FileProblem
+from .patterns import gitignore_patterns
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -117,9 +116,7 @@ class _Rules:
 
     def __init__(self, base: str, lines: Sequence[str]) -> None:
         self.base = base
-        self.patterns = [
-            p for p in pathspec.GitIgnoreSpec.from_lines(lines).patterns if p.include is not None
-        ]
+        self.patterns = gitignore_patterns(lines)  # matched by RE2: linear time, whatever the line
 
     def relative(self, abs_path: str) -> str:
         if abs_path == self.base:
@@ -134,10 +131,10 @@ class _Rules:
         rel = self.relative(abs_path) + ("/" if is_dir else "")
         floor = len(protected) + 1 if protected and rel.startswith(protected + "/") else 0
         result = None
-        for pattern in self.patterns:
-            match = pattern.regex.match(rel)
+        for include, regex in self.patterns:
+            match = regex.match(rel)
             if match is not None and match.end() > floor:
-                result = pattern.include
+                result = include
         return result
 
 

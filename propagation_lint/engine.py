@@ -468,7 +468,7 @@ def on_deep_stack(function, *args):
 
 
 def _analyze_source(text, path, module, is_package, rules, settings, catalog, trigger) -> FileResult:
-    from .rules.file_problems import SyntaxErrorRule, TooComplexRule
+    from .rules.file_problems import MAX_TOKENS, FileTooLarge, SyntaxErrorRule, TooComplexRule, over_token_budget
 
     result = FileResult(path=path)
     if trigger is not None and not trigger.search(text):
@@ -480,6 +480,12 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         if _imports_tracing(result.imports):
             result.facts = {"uses_tracing": True}  # what facts.py's collector says of a parsed file
         _add_summary(result, text, module, is_package)
+        return result
+    # the memory guard, before any parser sees the file (CPython's symbol-table pass included)
+    too_many_tokens = over_token_budget(text, getattr(settings, "max_file_tokens", MAX_TOKENS))
+    if too_many_tokens:
+        result.candidates.append(FileTooLarge.candidate_for(path, too_many_tokens))
+        result.status = "error"
         return result
     python_tree, python_error, too_deep = _cpython_check(text, path)
     if too_deep:
@@ -499,7 +505,10 @@ def _add_summary(result: FileResult, text: str, module: str, is_package: bool, t
     """The file's contribution to the whole-program model (``program/summary.py``), for every
     file the linter reads, skipped or not."""
     from .program.summary import summarize
+    from .rules.file_problems import over_token_budget
 
+    if tree is None and over_token_budget(text):
+        return  # the memory guard holds for CPython's tree too: a generated giant adds no summary
     summary = summarize(text, module, is_package, tree)
     if summary:
         result.facts = dict(result.facts)

@@ -83,20 +83,23 @@ def is_imported(model, module: str, name: Optional[str] = None) -> bool:
     return False
 
 
-def add_import(ctx, module: str, name: Optional[str] = None) -> Optional[Edit]:
-    """An edit adding the import at the top of the file, or None when already there."""
+def add_import(ctx, module: str, name: Optional[str] = None, alias: Optional[str] = None) -> Optional[Edit]:
+    """An edit adding the import (``as alias`` when given) at the top of the file, or None when
+    already there."""
     memo = ctx.shared.setdefault("add_import", {})
-    key = (module, name)
+    key = (module, name, alias)
     if key not in memo:
-        memo[key] = _add_import(ctx, module, name)
+        memo[key] = _add_import(ctx, module, name, alias)
     return memo[key]
 
 
-def _add_import(ctx, module: str, name: Optional[str]) -> Optional[Edit]:
+def _add_import(ctx, module: str, name: Optional[str], alias: Optional[str] = None) -> Optional[Edit]:
     model = ctx.model
-    if is_imported(model, module, name):
+    if alias is None and is_imported(model, module, name):
         return None
     stmt = f"import {module}" if name is None else f"from {module} import {name}"
+    if alias is not None:
+        stmt += f" as {alias}"
     newline = ctx.model.tree.default_newline
     body = list(model.tree.body)
     insert_at = 0
@@ -162,14 +165,34 @@ def fresh_name(ctx, scope, candidates: Iterable[str]) -> Optional[str]:
     return next((c for c in candidates if c not in taken), None)
 
 
-def imported_name(ctx, scope, qname: str):
+def imported_name(ctx, scope, qname: str, prefer_module: bool = False):
     """``(text, import edit or None)`` naming ``qname`` in code of ``scope``, or None.
 
     Reuses the file's own import when one is visible from ``scope`` (``from opentelemetry.propagate
     import inject as otel_inject`` -> ``otel_inject``; ``from opentelemetry import propagate`` ->
-    ``propagate.inject``); else adds ``from module import name`` once, when no code of the file
-    uses that name for something else.
+    ``propagate.inject``). Else adds an import once, of a name no code of the file uses for
+    anything else (a module-level ``contextvars = {...}`` or a parameter named ``contextvars``
+    must not capture the new code): with ``prefer_module``, ``import module`` (``contextvars`` ->
+    ``contextvars.copy_context``) when the module's name is free; else ``from module import name``,
+    or ``... import name as _name`` (``name_2``...) when ``name`` is taken.
     """
+    visible = _visible_import(ctx, scope, qname)
+    if visible is not None:
+        return visible, None
+    module, _, name = qname.rpartition(".")
+    if not module:
+        return None
+    taken = used_names(ctx, ctx.model.tree)
+    if prefer_module and "." not in module and module not in taken:
+        return qname, add_import(ctx, module)
+    alias = next((c for c in (name, f"_{name}", *(f"{name}_{i}" for i in range(2, 10))) if c not in taken), None)
+    if alias is None:
+        return None
+    return alias, add_import(ctx, module, name, None if alias == name else alias)
+
+
+def _visible_import(ctx, scope, qname: str) -> Optional[str]:
+    """How code of ``scope`` names ``qname`` through one of the file's imports, or None."""
     from .catalog import CATALOG
 
     target = CATALOG.canonical(qname)
@@ -192,11 +215,8 @@ def imported_name(ctx, scope, qname: str):
         if visible and all(b.kind == "import" for b in visible) and any(
             CATALOG.canonical(b.qname) == target or qname.startswith(b.qname + ".") for b in visible[-1:]
         ):
-            return text, None
-    module, _, name = qname.rpartition(".")
-    if not module or name in used_names(ctx, ctx.model.tree):
-        return None
-    return name, add_import(ctx, module, name)
+            return text
+    return None
 
 
 def join_insertions(edits: Iterable[Optional[Edit]]) -> list:

@@ -2,14 +2,16 @@
 
 Adds to the span start, per ``consumer-link-mode``::
 
-    context=extract(<the message's carrier>)                                   # "either", "parent"
+    context=extract(<the message's carrier>, context=get_current())            # "either", "parent"
     links=[Link(trace.get_current_span(extract(<carrier>)).get_span_context())]  # "link"
 
 where the carrier is built from the message variable in its library's idiom
 (``catalog/fix_templates.CONSUME_CARRIERS``: kafka-python's ``record.headers`` list of
 (str, bytes) becomes ``{k: v.decode() for k, v in (record.headers or [])}``, SQS nests
-``StringValue``...). ``extract``, ``Link`` and ``trace`` are the file's own imports (aliases and
-module attributes count) or are imported once.
+``StringValue``...). The parent is extracted over the current context, the checked form CTX304
+accepts (a message without ``traceparent`` leaves the span inside the current one instead of
+making it a new root). ``extract``, ``get_current``, ``Link`` and ``trace`` are the file's own
+imports (aliases and module attributes count) or are imported once, under a free name.
 
 No fix when the handler's message variable is not known (tasks, handlers registered in another
 module, batches), when its type has no template (contexts embedded in the payload by a project

@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .catalog import threads as T
-from .fixbuilder import add_import, make_fix, replace_node, insert_before
+from .fixbuilder import imported_name, make_fix, replace_node, insert_before
 from .flow import CONDITIONAL, YES, arg_value
 from .model import CallSite, FileModel, Scope, dotted
 
@@ -777,15 +777,15 @@ def covered_unless(hs: HandOffSite) -> Tuple[tuple, ...]:
 
 
 # ------------------------------------------------------------------ fixes
-def context_run_text(ctx) -> Tuple[str, object]:
-    """The expression for a fresh copy's ``run`` in this file, and the import edit it needs (or None)."""
-    for name, bindings in ctx.model.root.bindings.items():
-        for b in bindings:
-            if b.kind == "import" and b.qname == "contextvars":
-                return f"{name}.copy_context().run", None
-            if b.kind == "import" and b.qname == T.COPY_CONTEXT:
-                return f"{name}().run", None
-    return "contextvars.copy_context().run", add_import(ctx, "contextvars")
+def context_run_text(ctx, scope) -> Tuple[Optional[str], object]:
+    """The expression for a fresh copy's ``run`` in code of ``scope``, and the import edit it needs
+    (or None); ``(None, None)`` when no free name can spell it. A name the file binds to something
+    else (``contextvars = {...}``, a parameter ``contextvars``) is never used: the fix would not
+    copy the context, and every later ``--fix`` would add another ``run``."""
+    got = imported_name(ctx, scope, T.COPY_CONTEXT, prefer_module=True)
+    if got is None:
+        return None, None
+    return f"{got[0]}().run", got[1]
 
 
 def build_fix(hs: HandOffSite, ctx):
@@ -797,7 +797,9 @@ def build_fix(hs: HandOffSite, ctx):
         return None  # only `run_in_executor` names one API whatever the receiver is
     if row.receiver == T.EXECUTOR:
         return None  # may be a process pool: a Context cannot be pickled
-    run_text, import_edit = context_run_text(ctx)
+    run_text, import_edit = context_run_text(ctx, hs.site.scope)
+    if run_text is None:
+        return None
     call = hs.site.node
     if row.fix == "prepend-run":
         arg = _arg_node(call, row.target[1], row.target[0])
@@ -852,7 +854,7 @@ def suggestion_for(hs: HandOffSite, ctx, key: str = "") -> str:
                 key = "loop-executor-default"
     func = hs.site.node.func
     receiver = ctx.code_for(func.value) if isinstance(func, cst.Attribute) else ""
-    run_text = context_run_text(ctx)[0]
+    run_text = context_run_text(ctx, hs.site.scope)[0] or "contextvars.copy_context().run"
     fn = ctx.code_for(hs.callable) if hs.callable is not None else "fn"
     return T.SUGGESTIONS[key].format(call=ctx.code_for(func), fn=fn, run=run_text, receiver=receiver)
 

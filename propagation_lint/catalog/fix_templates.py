@@ -21,13 +21,19 @@ class PublishFix:
 
     value: str  # the carrier argument's value
     # carrier literals the call already passes, merged with the injected context:
-    # (literal kind "dict" | "sequence", template with ``{items}``, the literal's elements, and ``{c}``)
+    # (literal kind "dict" | "sequence", template with ``{items}``, the literal's elements, and ``{c}``).
+    # The user's own keys win: a dict lists them after the injected ones (``{**carrier, "baggage":
+    # user_value}``); a list of header pairs lists them first (propagators read a key's first value).
     merge: Tuple[Tuple[str, str], ...] = ()
     names: Tuple[Tuple[str, str], ...] = ()  # (placeholder, qualified name)
     spread: bool = False  # the carrier is ``**attrs``: pass ``**{c}``
+    # receivers that may already hold a carrier of their own, which the argument would replace:
+    # (receiver type, value merging it, with ``{receiver}`` the receiver's text). A receiver that is
+    # not a plain name or attribute (it would be evaluated twice) gets no fix.
+    receiver_merge: Tuple[Tuple[str, str], ...] = ()
 
 
-_DICT_MERGE = (("dict", "{{{items}, **{c}}}"),)
+_DICT_MERGE = (("dict", "{{**{c}, {items}}}"),)
 _AWS_ATTRIBUTES = '{{k: {{"DataType": "String", "StringValue": v}} for k, v in {c}.items()}}'
 
 PUBLISH_FIXES = {
@@ -40,11 +46,15 @@ PUBLISH_FIXES = {
     "confluent-headers": PublishFix("{c}", merge=_DICT_MERGE + (("sequence", "[{items}, *{c}.items()]"),)),
     # nats / pulsar properties / kombu / FastStream / configured wrappers: a dict of str
     "dict": PublishFix("{c}", merge=_DICT_MERGE),
-    "celery-headers": PublishFix("{c}", merge=_DICT_MERGE),
+    # a Celery signature keeps the headers it was made with (``.set(headers=...)``, ``options=``):
+    # ``apply_async(headers=...)`` replaces them, so they are merged in (and win)
+    "celery-headers": PublishFix("{c}", merge=_DICT_MERGE, receiver_merge=(
+        ("celery.canvas.Signature", '{{**{c}, **({receiver}.options.get("headers") or {{}})}}'),
+    )),
     "redis-stream-fields": PublishFix("{c}", merge=_DICT_MERGE),
     # SQS / SNS: {name: {"DataType": "String", "StringValue": value}}
-    "sqs-attributes": PublishFix(_AWS_ATTRIBUTES, merge=(("dict", "{{{items}, **" + _AWS_ATTRIBUTES + "}}"),)),
-    "sns-attributes": PublishFix(_AWS_ATTRIBUTES, merge=(("dict", "{{{items}, **" + _AWS_ATTRIBUTES + "}}"),)),
+    "sqs-attributes": PublishFix(_AWS_ATTRIBUTES, merge=(("dict", "{{**" + _AWS_ATTRIBUTES + ", {items}}}"),)),
+    "sns-attributes": PublishFix(_AWS_ATTRIBUTES, merge=(("dict", "{{**" + _AWS_ATTRIBUTES + ", {items}}}"),)),
     # pika: only when no properties are passed (existing properties would be replaced)
     "pika-properties": PublishFix("{BasicProperties}(headers={c})", names=(("BasicProperties", "pika.BasicProperties"),)),
     # Pub/Sub attributes are keyword arguments
@@ -102,8 +112,11 @@ RECEIVE_MAY_RETURN_NONE = (
 # The span starts that take OpenTelemetry's ``context=`` and ``links=`` keywords.
 CONSUME_FIX_SPAN_METHODS = ("start_as_current_span", "start_span")
 # (keyword, value) added to the span start, per form; ``{carrier}`` is the message's carrier.
+# The parent is extracted over the current context (the checked form CTX304 accepts): a message
+# without ``traceparent`` leaves the span where it was (inside a poll loop's span) instead of
+# making it a new root.
 CONSUME_FORMS = {
-    "parent": ("context", "{extract}({carrier})"),
+    "parent": ("context", "{extract}({carrier}, context={get_current}())"),
     "link": ("links", "[{Link}({trace}.get_current_span({extract}({carrier})).get_span_context())]"),
 }
 # Imported names the templates above use.
@@ -112,4 +125,5 @@ TRACING_NAMES = (
     ("extract", "opentelemetry.propagate.extract"),
     ("Link", "opentelemetry.trace.Link"),
     ("trace", "opentelemetry.trace"),
+    ("get_current", "opentelemetry.context.get_current"),
 )

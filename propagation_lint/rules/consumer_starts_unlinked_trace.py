@@ -71,15 +71,17 @@ class ConsumerStartsUnlinkedTrace(Rule):
     fix_safety = """
         The fix is **unsafe** (applied with `--fix --unsafe-fixes` only). When the handler's
         message variable is known and its type has a carrier idiom, it adds
-        `context=extract(<carrier>)` to the first span start (with `consumer-link-mode = "link"`:
+        `context=extract(<carrier>, context=get_current())` to the first span start (the checked
+        form CTX304 accepts: a message without `traceparent` leaves the span inside the current
+        one instead of making it a new root; with `consumer-link-mode = "link"`:
         `links=[Link(trace.get_current_span(extract(<carrier>)).get_span_context())]`), building
         the carrier from the message as its library needs it (kafka-python
         `{k: v.decode() for k, v in (record.headers or [])}`, confluent `msg.headers()`, SQS
         `MessageAttributes[...]["StringValue"]`, Lambda `stringValue`, pika `properties.headers`...),
-        and imports `extract` (and `Link`, `trace`) once unless the file already does. Unsafe
-        because it changes which trace the span joins: as a parent, the span leaves the trace it
-        was part of (a poll loop's span) and starts a new root when the message has no
-        `traceparent`; parent or link is a design decision (see Options). It also adds an import,
+        and imports `extract` and `get_current` (or `Link`, `trace`) once unless the file already
+        does, under a free name. Unsafe because it changes which trace the span joins: as a
+        parent, the span leaves the trace it was part of (a poll loop's span) when the message
+        carries `traceparent`; parent or link is a design decision (see Options). It also adds an import,
         and a header that is not UTF-8 makes `decode()` raise. Decorator spans, ddtrace and
         OpenTracing spans, tasks, batches, handlers registered in another module, and payload-
         embedded contexts get no fix: the suggestion shows the code to write.

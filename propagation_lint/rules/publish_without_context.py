@@ -76,7 +76,12 @@ class PublishWithoutContext(Rule):
         Pulsar/kombu `headers=carrier` (`properties=` for Pulsar), SQS/SNS
         `MessageAttributes={k: {"DataType": "String", "StringValue": v} ...}`, pika
         `properties=pika.BasicProperties(headers=carrier)` (only when no properties are passed),
-        Pub/Sub `**carrier`; a literal carrier is merged (`{"source": "api", **carrier}`).
+        Pub/Sub `**carrier`; a literal carrier is merged with your own keys winning
+        (`{**carrier, "source": "api"}`; a list of header pairs keeps yours first, where
+        propagators read a key's first value), and a Celery signature's own headers are merged
+        in, not replaced (`headers={**carrier, **(sig.options.get("headers") or {})}`). A call
+        whose carrier sets a trace header itself (`{"traceparent": None}`, an explicit opt-out)
+        is left alone.
         Unsafe because it changes what every message carries (new headers or attributes that
         consumers, brokers' size and count limits, e.g. SQS's 10 attributes, and header-based
         routing see), adds an import of `opentelemetry-api`, and cannot know whether you meant

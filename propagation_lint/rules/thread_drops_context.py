@@ -52,7 +52,11 @@ class ThreadDropsContext(HandOffRuleMixin, Rule):
         `contextvars.copy_context().run` and moves `f` to the front of `args`; for gevent and eventlet
         it inserts `contextvars.copy_context().run` before the function. It is **unsafe**: the new
         thread now sees every `ContextVar` the caller had set, not only the trace, which can change
-        behaviour (request-scoped state, `decimal` contexts, an async library's markers). No fix when a
+        behaviour (request-scoped state, `decimal` contexts, an async library's markers); and on
+        Python 3.10+ a `Thread` given no `name` is named after its target, so its default name
+        changes from `Thread-1 (f)` to `Thread-1 (run)` (logs and thread dumps show it; pass
+        `name=` to keep one). The name `contextvars` (or `copy_context`) is imported under a free
+        name when the file uses it for something else. No fix when a
         positional argument follows the callable but `args` is not given (`Thread(None, f, "name")`),
         nor for `Thread` subclasses.
         """

@@ -7,6 +7,7 @@ import re
 import libcst as cst
 
 from ..catalog.conventions import GENERIC_SPAN_NAMES, GENERIC_SPAN_PATTERN, NON_BUSINESS_WORDS
+from ..patterns import compile_regex
 from ..rule import Rule
 from ._conventions import const_str, setting, span_name_arg
 from ._handlers import message_handling, span_starts
@@ -62,7 +63,8 @@ class TransportNamedSpan(Rule):
         - `generic-span-names = ["process", "consume", ...]` in `[tool.propagation-lint.conventions]`:
           the exact names (case-insensitive) that count as generic.
         - `generic-span-pattern = "(?i)(kafka|sqs)[._ ]?(consume|receive)"`: a regular
-          expression a whole name must match to count as generic.
+          expression a whole name must match to count as generic. It is matched by RE2, in time
+          linear in the name: no backreferences or lookaround (a configuration error).
 
         Setting either one replaces the built-in definition (a list of verbs, and a pattern of
         transport and verb words such as `kafka.consume`, `sqs receive`, `consume message`).
@@ -74,7 +76,7 @@ class TransportNamedSpan(Rule):
         if names is None and pattern is None:
             names, pattern = GENERIC_SPAN_NAMES, GENERIC_SPAN_PATTERN
         exact = {n.lower() for n in (names or ())}
-        regex = re.compile(pattern) if pattern else None
+        regex = compile_regex(pattern) if pattern else None  # RE2: linear in the name, whatever the pattern
         handling = message_handling(model, ctx)
         seen = set()
         for h in handling.handlers:
