@@ -221,6 +221,8 @@ class Project:
             return list(self.instrumentors)
         out = []
         for inst in self.instrumentors:
+            if inst.where == "inactive":
+                continue  # set up only by a migration, a management command or a test
             if inst.scope_dir is not None:
                 if here == inst.scope_dir or here.startswith(inst.scope_dir.rstrip(os.sep) + os.sep):
                     out.append(inst)
@@ -251,8 +253,32 @@ class Project:
                     return True
             return False
 
+        def web_traced(i: int) -> bool:
+            if any(lib in self.auto_instrumented for lib in SERVER_FRAMEWORKS):
+                return True
+            for inst in self.instrumentors_for(program.paths[i], i):
+                row = self.catalog.instrumentor(inst.qname)
+                if row is not None and inst.where != "celery-worker" and any(c.startswith("server:") for c in row.covers):
+                    return True
+            return False
+
         program.extra_traced = extra_traced
+        program.web_traced = web_traced
         program.worker_traced = worker_traced
+        # an instrument() call inside a function is active where that function runs: a setup
+        # function called only from a task instruments the worker, not the web process
+        for inst in self.instrumentors:
+            if inst.source != "code" or inst.where != "module" or inst.location is None:
+                continue
+            i = program.by_display.get(inst.location.path)
+            f = program.context.function_at(i, inst.location.line) if i is not None else None
+            if f is None:
+                continue
+            runs = program.context.activation(f)
+            if runs == "worker":
+                inst.where = "celery-worker"
+            elif runs == "none":
+                inst.where = "inactive"
 
     def _in_context(self, cand: Candidate):
         """``(keep, candidate)``: drop a candidate where no trace context can exist (program/
@@ -264,7 +290,12 @@ class Project:
         if self.program.is_test(cand.finding.location.path) and not self.program.include_tests:
             return False, cand, None
         if not code.startswith(CONTEXT_SENSITIVE):
+            if code in PRODUCER_CONTEXT_CODES and self._current_index is not None \
+                    and self.program.context.task_without_producer_context(self._current_index, cand.finding.location.line):
+                return False, cand, None  # no producer sends a context: the task's span begins the trace
             return True, cand, None
+        if code.startswith("CTX2") and self.program.in_tracing_library(path):
+            return False, cand, None  # an exporter's or sampler's own worker thread: no application context
         site = self.program.site(path, cand.finding.location.line)
         if site is None:
             return True, cand, None
@@ -349,7 +380,10 @@ CONTEXT_SENSITIVE = ("CTX1", "CTX2")
 # Publishing findings need tracing somewhere in the process (a tracing import, an instrumentor, a
 # launcher, `auto-instrumented`); hand-offs have their own, configurable gate (`thread-scope`).
 UNTRACED_SILENT = ("CTX1",)
+# Consumer findings that say a producer's context is dropped: moot for a task no producer sends one.
+PRODUCER_CONTEXT_CODES = ("CTX301", "CTX302", "CTX303")
 TASK_LIBRARIES = ("celery", "dramatiq", "rq", "huey", "taskiq")
+SERVER_FRAMEWORKS = ("django", "flask", "fastapi", "starlette", "aiohttp", "tornado", "falcon", "pyramid", "grpcio", "grpc")
 
 
 # One defect, one finding: a publish that carries no context (CTX101/CTX102) inside a handler

@@ -424,3 +424,76 @@ def test_configuration_strings_are_imports(tmp_path):
 ])
 def test_test_paths(path, expected):
     assert is_test_path(path) is expected
+
+
+def test_instrumentation_set_up_only_by_a_task_does_not_trace_the_web_process(tmp_path):
+    """A setup function that only a Celery task calls instruments the worker, not the views."""
+    views = """
+from django.http import HttpResponse
+
+from app.tasks import send
+
+
+def checkout(request):
+    send.delay(1)
+    return HttpResponse("ok")
+"""
+    files = {
+        "app/__init__.py": "",
+        "app/telemetry.py": """
+from opentelemetry.instrumentation.django import DjangoInstrumentor
+
+
+def init_tracer():
+    DjangoInstrumentor().instrument()
+""",
+        "app/tasks.py": """
+from celery import shared_task
+
+from app.telemetry import init_tracer
+
+
+@shared_task
+def send(n):
+    return n
+
+
+@shared_task
+def report():
+    init_tracer()
+""",
+        "app/views.py": views,
+        "app/urls.py": "from django.urls import path\n\nfrom app import views\n\nurlpatterns = [path('c/', views.checkout)]\n",
+    }
+    assert project(tmp_path, files) == set()
+    # the same setup called at import time of the web process: the view runs in a request span
+    files["app/urls.py"] = ("from django.urls import path\n\nfrom app import views\nfrom app.telemetry import init_tracer\n\n"
+                            "init_tracer()\nurlpatterns = [path('c/', views.checkout)]\n")
+    assert project(tmp_path, files) == {("app/views.py", 7, "CTX101")}
+
+
+def test_consumer_span_of_a_task_no_producer_sends_a_context_to_is_a_root(tmp_path):
+    """A periodic task (named in a beat schedule) begins its trace: no producer's context is lost."""
+    found = project(tmp_path, {
+        "app/__init__.py": "",
+        "app/settings.py": 'CELERY_BEAT_SCHEDULE = {"nightly": {"task": "app.tasks.nightly", "schedule": 3600}}\n',
+        "app/tasks.py": """
+from celery import shared_task
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+@shared_task
+def nightly():
+    with tracer.start_as_current_span("nightly"):
+        return 1
+
+
+@shared_task
+def on_demand():
+    with tracer.start_as_current_span("on-demand"):
+        return 1
+""",
+    }, select=("CTX3",))
+    assert found == {("app/tasks.py", 15, "CTX301")}

@@ -158,6 +158,31 @@ INSTRUMENTORS = (
     ),
 )
 
+# --- web servers: what makes a request handled by the process run in a span (the origins of a
+# context in ``program/context.py``: a route or view is one only where its framework is traced)
+_SERVERS = (
+    ("django", "django", "opentelemetry.instrumentation.django.DjangoInstrumentor", "django >= 1.10"),
+    ("flask", "flask", "opentelemetry.instrumentation.flask.FlaskInstrumentor", "flask >= 1.0"),
+    ("fastapi", "fastapi", "opentelemetry.instrumentation.fastapi.FastAPIInstrumentor", "fastapi ~= 0.92"),
+    ("starlette", "starlette", "opentelemetry.instrumentation.starlette.StarletteInstrumentor", "starlette >= 0.13"),
+    ("aiohttp-server", "aiohttp", "opentelemetry.instrumentation.aiohttp_server.AioHttpServerInstrumentor",
+     "aiohttp ~= 3.0"),
+    ("tornado", "tornado", "opentelemetry.instrumentation.tornado.TornadoInstrumentor", "tornado >= 5.1.1"),
+    ("falcon", "falcon", "opentelemetry.instrumentation.falcon.FalconInstrumentor", "falcon >= 1.4.1, < 5.0.0"),
+    ("pyramid", "pyramid", "opentelemetry.instrumentation.pyramid.PyramidInstrumentor", "pyramid >= 1.7"),
+    ("grpc", "grpcio", "opentelemetry.instrumentation.grpc.GrpcInstrumentorServer", "grpcio >= 1.42.0"),
+)
+SERVER_INSTRUMENTORS = tuple(
+    Instrumentor(f"otel-{key}", qname, (framework,), (f"server:{framework}",),
+                 installed_by=_otel(key if key != "grpc" else "grpc"), instruments=(requirement,))
+    for key, framework, qname, requirement in _SERVERS
+) + tuple(
+    Instrumentor(f"ddtrace-{framework}", f"ddtrace.contrib.{framework}", (framework,), (f"server:{framework}",),
+                 system="ddtrace", installed_by=_DDTRACE)
+    for framework in ("django", "flask", "fastapi", "starlette", "aiohttp", "tornado", "falcon", "pyramid", "grpc")
+)
+INSTRUMENTORS = INSTRUMENTORS + SERVER_INSTRUMENTORS
+
 # Commands that start a process with auto-instrumentation (found in launch files by ``project.py``).
 LAUNCHERS = (
     Launcher("opentelemetry-instrument", "opentelemetry", installs=("opentelemetry-instrumentation",),

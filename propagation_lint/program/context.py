@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .modules import ModuleIndex
+from .summary import distinctive
 
 TASK_DECORATOR_ATTRS = ("task", "shared_task", "periodic_task", "actor")
+MAX_UNTYPED_TARGETS = 8  # a method name defined in more classes than this says nothing about the callee
 TASK_LIBRARY_ROOTS = ("celery", "dramatiq", "taskiq", "huey", "rq", "django_rq", "flask_celery")
 PERIODIC_DECORATOR_ATTRS = ("periodic_task",)
 TASK_PRODUCER_METHODS = ("delay", "apply_async", "s", "si", "signature", "kiq", "send", "send_with_options",
@@ -211,15 +213,15 @@ class ContextModel(Definitions):
     """The call graph of the project and the state of every function.
 
     ``entries``: ``(filesystem path, module, is_package, summary)`` per file; ``excluded``: test
-    files (never origins); ``traced(i)``: whether module ``i`` runs in a process that uses
-    tracing; ``worker_traced(i)``: whether a task defined in module ``i`` runs in a worker whose
+    files (never origins); ``web_traced(i)``: whether module ``i`` runs in a process whose web
+    framework is instrumented (its routes handle requests in a span); ``worker_traced(i)``: whether a task defined in module ``i`` runs in a worker whose
     task library is instrumented (its tasks run in a span that continues the producer's context)."""
 
-    def __init__(self, index: ModuleIndex, excluded: Sequence[bool], traced: Callable[[int], bool],
+    def __init__(self, index: ModuleIndex, excluded: Sequence[bool], web_traced: Callable[[int], bool],
                  worker_traced: Callable[[int], bool]):
         super().__init__(index)
         self.excluded = excluded
-        self.traced = traced
+        self.web_traced = web_traced
         self.worker_traced = worker_traced
         n = len(self.fns)
         self.callees: List[set] = [set() for _ in range(n)]
@@ -229,7 +231,7 @@ class ContextModel(Definitions):
         self.module_producers: List[set] = [set() for _ in range(n)]
         self.registered: set = set()  # functions handed to some other code at import time
         self._build_edges()
-        self._decide()
+        self._decided = False  # states are decided on the first question (instrumentor activation first)
 
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
@@ -237,17 +239,24 @@ class ContextModel(Definitions):
 
     # ------------------------------------------------------------------ edges
     def _build_edges(self) -> None:
+        untyped: List[Tuple[int, Optional[int], str]] = []  # `obj.method()` calls the file cannot type
         for i, (_p, module, _ip, summary) in enumerate(self.index.entries):
             if self.excluded[i]:
                 continue  # tests call everything; they are no origin of a production context
             for caller, ref, _line in summary.get("calls", ()):
                 src = self._fn(i, caller)
+                if ref.startswith("."):
+                    untyped.append((i, src, ref[1:]))
+                    continue
                 target = self.resolve(i, ref)
                 if target is None:
                     t = self.task_of_producer(i, ref)
                     if t is not None:
                         (self.producers[t] if src is not None else self.module_producers[t]).add(
                             src if src is not None else -1 - i)
+                    elif "." in ref and distinctive(ref.rsplit(".", 1)[1]):
+                        # `load_connector(info).expand_book_data()`: an object of a type not known here
+                        untyped.append((i, src, ref.rsplit(".", 1)[1]))
                     continue
                 callee = self.fn_ids.get(target)
                 if callee is None:  # a class: its constructor
@@ -274,6 +283,25 @@ class ContextModel(Definitions):
                 target = self.resolve(i, ref)
                 if target is not None and target in self.fn_ids:
                     self._edge(i, self._fn(i, owner), self.fn_ids[target])
+        self._untyped_edges(untyped)
+
+    def _untyped_edges(self, untyped) -> None:
+        """A method nothing calls by a resolved name is called by the project's untyped calls of
+        its (distinctive) name, when few classes define it: ``connector.expand_book_data(book)``
+        in a task reaches every connector's ``expand_book_data``."""
+        methods: Dict[str, List[int]] = {}
+        for f, (i, qname, _row) in enumerate(self.fns):
+            owner = qname.rsplit(".", 1)[0]
+            if (i, owner) in self.classes:
+                methods.setdefault(qname.rsplit(".", 1)[1], []).append(f)
+        orphans = {f for f in range(len(self.fns)) if not self.callers[f] and f not in self.registered}
+        for i, src, name in untyped:
+            targets = methods.get(name, ())
+            if not targets or len(targets) > MAX_UNTYPED_TARGETS:
+                continue
+            for t in targets:
+                if t in orphans:
+                    self._edge(i, src, t)
 
     def _edge(self, i: int, src: Optional[int], callee: int) -> None:
         if src is None:
@@ -331,9 +359,9 @@ class ContextModel(Definitions):
             if deco in RECEIVER_DECORATORS and any(a.rsplit(".", 1)[-1] in NO_CONTEXT_SIGNALS for a in row[6]):
                 return Origin("none", f"`{_short(qname)}` receives a signal sent outside any request", path, row[2])
             if last in ROUTE_DECORATOR_ATTRS and deco != "?" and "." in deco:
-                if self.traced(i):
+                if self.web_traced(i):
                     return Origin("route", f"the route `{_short(qname)}`", path, row[2])
-                return Origin("none", f"the route `{_short(qname)}` runs in a process that uses no tracing", path, row[2])
+                return Origin("none", f"the route `{_short(qname)}` runs in a process whose web framework is not traced", path, row[2])
         return None
 
     def _decide(self) -> None:
@@ -357,10 +385,14 @@ class ContextModel(Definitions):
                     last = callee_ref.rsplit(".", 1)[-1]
                     path = self.index.entries[i][0]
                     if callee_ref in URL_FUNCTIONS or last in URL_METHOD_ATTRS:
-                        if self.traced(view[0]):
-                            vrow = self.fns[f][2]
-                            origins[f] = Origin("route", f"the view `{_short(view[1])}` (routed in {os.path.basename(path)}:{line})",
+                        vrow = self.fns[f][2]
+                        routed = f"routed in {self.index.entries[i][1] or os.path.basename(path)}:{line}"
+                        if self.web_traced(view[0]):
+                            origins[f] = Origin("route", f"the view `{_short(view[1])}` ({routed}), in a traced web process",
                                                 self.index.entries[view[0]][0], vrow[2])
+                        else:
+                            origins[f] = Origin("none", f"the view `{_short(view[1])}` ({routed}) runs in a process whose "
+                                                "web framework is not traced", self.index.entries[view[0]][0], vrow[2])
                     elif last in SIGNAL_CONNECT:
                         signal = callee_ref.rsplit(".", 2)[-2] if callee_ref.count(".") else ""
                         if signal in NO_CONTEXT_SIGNALS:
@@ -370,6 +402,7 @@ class ContextModel(Definitions):
             for name in summary.get("task_names", ()):
                 beat.add(name)
         self.origins = origins
+        self.beat = beat
         tasks = [f for f in range(n) if self.is_task(f) and origins[f] is None]
         task_origin: Dict[int, Optional[Origin]] = {f: None for f in tasks}
         for _round in range(4):
@@ -458,8 +491,66 @@ class ContextModel(Definitions):
                 best = f
         return best
 
+    def task_without_producer_context(self, i: int, line: int) -> Optional[Origin]:
+        """When ``line`` of file ``i`` is in a task whose every producer in the project runs where
+        no context exists (a beat schedule, a management command, the task itself): why. A consumer
+        span there begins a trace; no producer's context is lost."""
+        if not self._decided:
+            self._decided = True
+            self._decide()
+        f = self.function_at(i, line)
+        while f is not None and not self.is_task(f):
+            q = self.fns[f][1]
+            f = self.fn_ids.get((i, q.rsplit(".", 1)[0])) if "." in q else None
+        if f is None:
+            return None
+        producers = {p for p in self.producers[f] if p != f}
+        periodic = any(d.rsplit(".", 1)[-1] in PERIODIC_DECORATOR_ATTRS for d in self.fns[f][2][4]) \
+            or self.fns[f][1] in self.beat
+        if not (producers or self.module_producers[f] or periodic):
+            return None  # sent from outside the project, maybe with a context
+        if any(p in self.yes or p in self.unknown for p in producers):
+            return None
+        qname = self.fns[f][1]
+        return Origin("none", f"every producer of the task `{_short(qname)}` runs where no context exists",
+                      self.index.entries[i][0], self.fns[f][2][2])
+
+    def activation(self, f: int) -> str:
+        """Where a function that sets something up (``instrument()`` inside it) runs: ``process``
+        when module-level code, a ``__main__`` block, a hook or an unknown caller reaches it (it
+        runs as the process starts), ``worker`` when only task bodies do, ``none`` when only
+        migrations, management commands and tests do."""
+        seen = {f}
+        stack = [f]
+        found = set()
+        while stack:
+            u = stack.pop()
+            if u < 0:
+                found.add("process")
+                continue
+            i, _q, _row = self.fns[u]
+            if self.is_task(u):
+                found.add("worker")
+                continue
+            if context_free_file(self.index.entries[i][0]) or self.excluded[i]:
+                found.add("none")
+                continue
+            if not self.callers[u] or u in self.registered:
+                found.add("process")
+            for c in self.callers[u]:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        for kind in ("process", "worker"):
+            if kind in found:
+                return kind
+        return "none"
+
     def site(self, i: int, line: int) -> SiteContext:
         """The context at ``line`` of file ``i``."""
+        if not self._decided:
+            self._decided = True
+            self._decide()
         path = self.index.entries[i][0]
         f = self.function_at(i, line)
         if f is None:

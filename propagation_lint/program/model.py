@@ -13,6 +13,9 @@ from .context import ContextModel, SiteContext, is_test_path
 from .modules import ModuleIndex, Processes
 from .summary import checked
 
+# The top-level packages of tracing libraries (``contextvars`` is not one: it is the standard library).
+TRACING_PACKAGES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "zipkin", "sentry_sdk")
+
 
 class ProgramModel:
     def __init__(self, files: Sequence[tuple], include_tests: bool = False):
@@ -40,6 +43,7 @@ class ProgramModel:
                 self.passes.setdefault(qname, []).append([pos, name])
         self._process_cache: Dict[int, int] = {}
         self.extra_traced: Callable[[int], bool] = lambda i: False
+        self.web_traced: Callable[[int], bool] = lambda i: False
         self.worker_traced: Callable[[int], bool] = lambda i: False
         self._context: Optional[ContextModel] = None
 
@@ -66,7 +70,7 @@ class ProgramModel:
     @property
     def context(self) -> ContextModel:
         if self._context is None:
-            self._context = ContextModel(self.index, self.excluded, self.traced, self.worker_traced)
+            self._context = ContextModel(self.index, self.excluded, lambda i: self.web_traced(i), lambda i: self.worker_traced(i))
         return self._context
 
     def site(self, path: str, line: int) -> Optional[SiteContext]:
@@ -83,6 +87,14 @@ class ProgramModel:
             return None
         target = self.context.resolve(hit[0], qname)
         return target[1] if target is not None else None
+
+    def in_tracing_library(self, path: str) -> bool:
+        """Is this file part of a tracing library itself (the OpenTelemetry SDK or its
+        instrumentations, ddtrace, an OpenTracing tracer)? Their exporters, samplers and flushers
+        run background threads that carry no application context."""
+        i = self.index_of(path)
+        module = self.index.entries[i][1] if i is not None else ""
+        return module.split(".")[0] in TRACING_PACKAGES
 
     def is_test(self, path: str) -> bool:
         i = self.index_of(path)

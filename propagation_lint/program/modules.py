@@ -87,12 +87,17 @@ class Processes:
                 target_module = index.entries[hit[0]][1]
                 if index.entries[hit[0]][2]:  # a package named in configuration: its submodules load
                     self.edges[i].update(children.get(target_module, ()))
-        imported = [False] * n
-        for i in range(n):
-            if excluded[i]:
+        imported = self._imported(excluded)
+        # A module of a package that nothing imports by name and that is no script (no __main__
+        # block) is loaded dynamically by its package's process (`import_module(f"pkg.{name}")`:
+        # plugins, connectors, backends): it runs where its package does.
+        for i, (_path, module, _is_package, summary) in enumerate(index.entries):
+            if imported[i] or excluded[i] or "." not in module or summary.get("main"):
                 continue
-            for j in self.edges[i]:
-                imported[j] = True
+            j = index.nearest(module.rsplit(".", 1)[0], i)
+            if j is not None and j != i and index.entries[j][2] and imported[j]:
+                self.edges[j].add(i)
+        imported = self._imported(excluded)
         self.closure = _closures(self.edges)
         self.roots = [i for i in range(n) if not imported[i] and not excluded[i]]
         # every module is in at least one process: a cycle no root reaches is its own
@@ -104,6 +109,15 @@ class Processes:
                 self.roots.append(i)
                 covered |= self.closure[i]
         self._root_sets = [(r, self.closure[r]) for r in self.roots]
+
+    def _imported(self, excluded: Sequence[bool]) -> List[bool]:
+        imported = [False] * len(self.edges)
+        for i, targets in enumerate(self.edges):
+            if excluded[i]:
+                continue
+            for j in targets:
+                imported[j] = True
+        return imported
 
     def processes_of(self, i: int) -> int:
         """The union of every process (as a bit set of modules) that holds module ``i``."""

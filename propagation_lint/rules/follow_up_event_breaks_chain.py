@@ -112,10 +112,10 @@ class FollowUpEventBreaksChain(Rule):
                 conditions = tuple(conn.conditions)
             if connected:
                 continue
-            what = f"`{h.message}`" if h.message else "the message"
+            what = f"{h.library} message `{h.message}`" if h.message else f"a {h.library} message"
             yield ctx.candidate(
                 self, site.node, scope=site.scope, target=f"{h.library}:{ps.publisher.library}",
-                message=(f"`{ps.callee_text}()` publishes a follow-up event while handling {h.library} message {what}, "
+                message=(f"`{ps.callee_text}()` publishes a follow-up event while handling {what}, "
                          f"whose trace context was never extracted: the outgoing carrier gets an unrelated (or empty) "
                          f"context and the causal chain breaks here"),
                 suggestion=_suggestion(h.carrier_kind, h.message),
