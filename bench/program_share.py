@@ -4,10 +4,11 @@
     python bench/program_share.py [CORPUS ...]     # default: the standard library
 
 For each corpus, in this process and on one core: the CPU time of a cold run (``--jobs 1``,
-no cache: discovery, the per-file pass, the project pass) and, apart, the CPU time of the
-whole-program work inside it: every file's summary with CPython's ``ast`` (``program/summary.py``)
-plus building the model (modules, processes, call graph) and deciding the context of every
-function (``program/model.py``). Output is a markdown table row per corpus.
+no cache: discovery, the per-file pass, the project pass) and the part of it spent on the
+whole-program work, measured inside the same run: the files' summaries (``program/summary.py``:
+regular expressions for files the prefilter skips, CPython's tree for the others and for the
+skipped files the project pass asks about) and building the model, deciding contexts
+(``program/model.py``, ``project.attach_program``). Output is a markdown table row per corpus.
 """
 from __future__ import annotations
 
@@ -20,16 +21,41 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from propagation_lint import engine  # noqa: E402
 from propagation_lint.check import CheckOptions, run_check  # noqa: E402
-from propagation_lint.discovery import discover  # noqa: E402
-from propagation_lint.program.model import ProgramModel  # noqa: E402
-from propagation_lint.program.summary import summarize  # noqa: E402
-from propagation_lint.runner import display_path, module_for  # noqa: E402
+from propagation_lint.program import model as program_model  # noqa: E402
+
+SPENT = {"summaries": 0.0, "model": 0.0, "on demand": 0.0}
 
 
 def cpu() -> float:
     t = os.times()
     return t.user + t.system
+
+
+def timed(key, fn):
+    def wrapper(*args, **kwargs):
+        start = cpu()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            SPENT[key] += cpu() - start
+    return wrapper
+
+
+def instrument() -> None:
+    """Count, inside a real cold run, the CPU spent on the whole-program work: per-file summaries
+    (the cheap ones of skipped files and CPython's tree for the rest, ``engine._add_summary``), the
+    summaries completed on demand, building the model and deciding contexts (``finish``)."""
+    engine._add_summary = timed("summaries", engine._add_summary)
+    program_model.complete_summaries = timed("on demand", program_model.complete_summaries)
+    original_init = program_model.ProgramModel.__init__
+    program_model.ProgramModel.__init__ = timed("model", original_init)
+    original_site = program_model.ProgramModel.site
+    program_model.ProgramModel.site = timed("model", original_site)
+    from propagation_lint import project
+
+    project.Project.attach_program = timed("model", project.Project.attach_program)
 
 
 def cold_run(corpus: Path) -> float:
@@ -41,35 +67,18 @@ def cold_run(corpus: Path) -> float:
     return cpu() - start
 
 
-def program_pass(corpus: Path) -> tuple:
-    found = discover([str(corpus)], root=corpus)
-    start = cpu()
-    files = []
-    for path in found.files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        module, is_package = module_for(path)
-        files.append((str(path), display_path(path, corpus), module, is_package, summarize(text, module, is_package)))
-    summaries = cpu() - start
-    start = cpu()
-    model = ProgramModel(files)
-    context = model.context
-    for i in range(len(files)):
-        for f in context.file_fns[i][:1]:
-            model.site(files[i][0], context.fns[f][2][2])
-    return summaries, cpu() - start, len(files)
-
-
 def main(argv) -> int:
     corpora = [Path(a).resolve() for a in argv] or [Path(sysconfig.get_paths()["stdlib"])]
     print("| corpus | files | cold run CPU (s) | summaries (s) | model (s) | whole-program share |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    instrument()
     for corpus in corpora:
+        SPENT.update({"summaries": 0.0, "model": 0.0, "on demand": 0.0})
         cold = cold_run(corpus)
-        summaries, model, n = program_pass(corpus)
+        summaries, model = SPENT["summaries"] + SPENT["on demand"], SPENT["model"]
+        print(f"<!-- {corpus.name}: per file {SPENT['summaries']:.2f} s, on demand {SPENT['on demand']:.2f} s -->")
         share = (summaries + model) / cold if cold else 0.0
+        n = sum(1 for _ in corpus.rglob("*.py"))
         print(f"| {corpus.name} | {n} | {cold:.2f} | {summaries:.2f} | {model:.2f} | {share:.1%} |")
     return 0
 

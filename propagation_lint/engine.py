@@ -479,7 +479,7 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         result.imports = imported_names(text)
         if _imports_tracing(result.imports):
             result.facts = {"uses_tracing": True}  # what facts.py's collector says of a parsed file
-        _add_summary(result, text, module, is_package)
+        _add_summary(result, text, module, is_package, lite=True)
         return result
     # the memory guard, before any parser sees the file (CPython's symbol-table pass included)
     too_many_tokens = over_token_budget(text, getattr(settings, "max_file_tokens", MAX_TOKENS))
@@ -497,19 +497,25 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
     result = on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
                            python_error, python_tree)
     if python_error is None:
-        _add_summary(result, text, module, is_package, python_tree if not isinstance(python_tree, _LazyPythonTree) else None)
+        _add_summary(result, text, module, is_package, python_tree if not isinstance(python_tree, _LazyPythonTree) else None,
+                     lite=not result.candidates)
     return result
 
 
-def _add_summary(result: FileResult, text: str, module: str, is_package: bool, tree=None) -> None:
+def _add_summary(result: FileResult, text: str, module: str, is_package: bool, tree=None, lite: bool = False) -> None:
     """The file's contribution to the whole-program model (``program/summary.py``), for every
-    file the linter reads, skipped or not."""
-    from .program.summary import summarize
+    file the linter reads. A file with no candidate finding gets the cheap summary of its imports
+    and configuration strings (its calls are read later, only if the project pass asks: ``lite``),
+    unless it defines or enqueues a task, starts a span or enables an instrumentation."""
+    from .program.summary import lite_summary, needs_full_summary, summarize
     from .rules.file_problems import over_token_budget
 
     if tree is None and over_token_budget(text):
         return  # the memory guard holds for CPython's tree too: a generated giant adds no summary
-    summary = summarize(text, module, is_package, tree)
+    if lite and not needs_full_summary(text):
+        summary = lite_summary(text, module, is_package, imported_names(text))
+    else:
+        summary = summarize(text, module, is_package, tree)
     if summary:
         result.facts = dict(result.facts)
         result.facts[PROGRAM_KEY] = summary

@@ -408,7 +408,8 @@ def finish(
 ) -> RunResult:
     """The project pass: merge facts, decide conditions, apply per-file ignores, sort."""
     from .engine import PROGRAM_KEY
-    from .program.model import ProgramModel
+    from .program.model import ProgramModel, complete_summaries
+    from .program.summary import checked
     from .project import Project
 
     out = RunResult()
@@ -420,9 +421,15 @@ def finish(
         project.add_file(job.module, result.facts)
     dirs = [r for r in roots if Path(r).is_dir()]
     project.scan_launch_files(dirs, cwd, ancestors=_ancestors([r for r in roots if not Path(r).is_dir()], cwd))
-    project.attach_program(ProgramModel(
-        [(job.path, job.display, job.module, job.is_package, result.facts.get(PROGRAM_KEY)) for job, result in zip(jobs_list, results)],
-        include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values())))
+    files = [(job.path, job.display, job.module, job.is_package, checked(result.facts.get(PROGRAM_KEY)))
+             for job, result in zip(jobs_list, results)]
+    candidate_lines = {i: [c.finding.location.line for c in result.candidates]
+                       for i, result in enumerate(results) if result.candidates}
+    named = {part.rsplit(".", depth)[0] for result in results for c in result.candidates
+             for cond in c.requires + c.unless for part in cond[1:2] if isinstance(part, str) and "." in part
+             for depth in (1, 2) if part.count(".") >= depth}
+    project.attach_program(ProgramModel(complete_summaries(files, candidate_lines, modules=sorted(named)),
+                                        include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values())))
     for job, result in zip(jobs_list, results):
         if report_paths is not None and job.display not in report_paths:
             continue

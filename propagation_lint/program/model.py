@@ -7,14 +7,121 @@ process role the line runs, and which files share a process with an instrumentor
 from __future__ import annotations
 
 import os
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from .context import ContextModel, SiteContext, is_test_path
+from .context import TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_test_path
 from .modules import ModuleIndex, Processes
-from .summary import checked
+from .summary import checked, summarize
 
 # The top-level packages of tracing libraries (``contextvars`` is not one: it is the standard library).
 TRACING_PACKAGES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "zipkin", "sentry_sdk")
+
+
+def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]], rounds: int = 4,
+                       modules: Sequence[str] = ()) -> List[tuple]:
+    """Read the calls of the files whose cheap summary is not enough (``summary.lite_summary``):
+    those that import the module of a function holding a candidate finding and name it, then those
+    that import and name their callers, ``rounds`` levels up. No other file's calls can change a
+    finding's context. ``modules``: modules the candidates' conditions name (a helper that
+    converts a carrier), read whoever imports them.
+
+    ``files``: ``(filesystem path, display path, module, is_package, summary)``; returns the same
+    list with the summaries completed (each a function of its file's text, as always)."""
+    import re
+
+    files = list(files)
+
+    def complete(i: int, names=None) -> dict:
+        path, display, module, is_package, summary = files[i]
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        except OSError:
+            return summary
+        if names is not None and not re.search(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)), text):
+            return summary  # imports the module but names none of the functions asked about
+        full = summarize(text, module, is_package) or summary
+        files[i] = (path, display, module, is_package, full)
+        return full
+
+    wanted = set(modules)
+    for i, f in enumerate(files):
+        if (f[4] or {}).get("lite") and f[2] in wanted:
+            complete(i)
+    demand: Dict[str, set] = {}  # module -> names of its functions whose callers matter
+    for i, lines in candidate_lines.items():
+        summary = files[i][4] or {}
+        if context_free_file(files[i][1]) or is_test_path(files[i][1]):
+            continue  # decided by where the file is, whoever calls it
+        spans = set(summary.get("spans", ()))
+        for row in summary.get("defs", ()):
+            task = any(d.rsplit(".", 1)[-1] in TASK_DECORATOR_ATTRS for d in row[4])  # its producers matter
+            if row[1] == "function" and (task or row[0] not in spans) and any(row[2] <= line <= row[3] for line in lines):
+                demand.setdefault(files[i][2], set()).add(row[0][len(files[i][2]) + 1:].split(".")[0])
+    by_module = {f[2]: i for i, f in enumerate(files) if f[2]}
+    reexports: Dict[str, List[Tuple[str, str]]] = {}  # "pkg.mod.name" -> [(re-exporting module, its name)]
+    for f in files:
+        for alias, target in ((f[4] or {}).get("aliases") or {}).items():
+            if f[2] and target != f"{f[2]}.{alias}":
+                reexports.setdefault(target, []).append((f[2], alias))
+
+    def widen(asked: Dict[str, set]) -> Dict[str, set]:
+        """Same-file callers, and the modules re-exporting the names (``from .housekeeping import
+        start_export_deletions`` in ``models/__init__.py``)."""
+        out: Dict[str, set] = {}
+        for m, ns in asked.items():
+            ns = _callers_in_file(files[by_module[m]][4] or {}, m, ns) if m in by_module else set(ns)
+            out.setdefault(m, set()).update(ns)
+            for n in ns:
+                for package, alias in reexports.get(f"{m}.{n}", ()):
+                    out.setdefault(package, set()).add(alias)
+        return out
+
+    demand = widen(demand)
+    done: set = set()
+    for _round in range(rounds):
+        if not demand:
+            break
+        found: Dict[str, set] = {}
+        for i, (path, display, module, is_package, summary) in enumerate(files):
+            if not (summary or {}).get("lite") or i in done:
+                continue
+            names: set = set()
+            for imp in tuple(summary.get("imports", ())) + tuple(summary.get("strings", ())):  # beat schedules name tasks
+                while imp:  # the module itself, or one of its names (`from orders.tasks import sync`)
+                    if imp in demand:
+                        names |= demand[imp]
+                    imp = imp.rpartition(".")[0]
+            if not names:
+                continue
+            done.add(i)
+            full = complete(i, names)
+            for caller, ref, _line in full.get("calls", ()):
+                if ref.rsplit(".", 1)[-1] in names and caller != module and caller.startswith(module + "."):
+                    found.setdefault(module, set()).add(caller[len(module) + 1:].split(".")[0])
+        demand = widen(found)
+    return files
+
+
+def _callers_in_file(summary: dict, module: str, names: set) -> set:
+    """``names`` (top-level functions and classes of ``module``) and, transitively, the ones of the
+    same file that call them: a task that calls a helper holding the candidate is asked about too
+    (its producers elsewhere decide the helper's context)."""
+    names = set(names)
+    prefix = module + "."
+    calls = summary.get("calls", ())
+    changed = True
+    while changed:
+        changed = False
+        for caller, ref, _line in calls:
+            target = ref[2:] if ref.startswith("()") else ref
+            if not (target.startswith(prefix) and caller.startswith(prefix)):
+                continue
+            top = caller[len(prefix):].split(".")[0]
+            if top not in names and target[len(prefix):].split(".")[0] in names:
+                names.add(top)
+                changed = True
+    return names
 
 
 class ProgramModel:

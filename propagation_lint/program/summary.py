@@ -47,13 +47,107 @@ _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 MODULE_LIST_NAMES = ("APPS", "MIDDLEWARE", "IMPORTS", "INCLUDE")
 
 
+# --------------------------------------------------------------------------- the cheap summary
+# A file the prefilter skipped is summarised by regular expressions first: its imports, the module
+# names in its strings, its __main__ block. Its calls (the costly part: a walk of CPython's tree)
+# are read only when the project pass asks for them (`program/model.py`: a function of the project
+# with a candidate finding is named in the file), or when it defines or enqueues a task.
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([^\n#;)]+)", re.M)
+_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_QUOTED_DOTTED = re.compile(r"[\"']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?)[\"']")
+_MODULE_LIST = re.compile(r"^[ \t]*(\w*(?:APPS|MIDDLEWARE|IMPORTS|INCLUDE)\w*)[ \t]*=[ \t]*[\[(]([^\])]*)", re.M | re.I)
+_QUOTED_NAME = re.compile(r"[\"']([A-Za-z_][\w.]*)[\"']")
+_MAIN = re.compile(r"^if[ \t]+__name__[ \t]*==[ \t]*[\"']__main__[\"'][ \t]*:", re.M)
+
+
+_FULL_WORDS = (".delay(", ".apply_async(", ".s(", ".si(", ".signature(", ".kiq(", ".send_with_options(",
+               "start_as_current_span", "start_span", "start_active_span", "tracer.trace(", "Instrumentor",
+               "instrument(")
+_TASK_DECORATOR = re.compile(r"@\w*\.?(?:task|shared_task|actor|periodic_task)\b")
+# Words of files that name modules in strings (framework configuration, dynamic imports)
+_CONFIG_WORDS = ("_APPS", "ROOT_URLCONF", "SETTINGS_MODULE", "_APPLICATION", "MIDDLEWARE", "IMPORTS",
+                 "autodiscover", "import_module", "import_string", "urlconf", "config_from_object", "include=",
+                 "beat_schedule", "BEAT_SCHEDULE", "send_task")
+
+
+def needs_full_summary(text: str) -> bool:
+    """A file that defines or enqueues a task (its calls decide promotions and tasks' producers),
+    starts a span (a wrapper others use) or enables an instrumentation (where it runs matters):
+    its calls are read now, whoever asks."""
+    if any(word in text for word in _FULL_WORDS):
+        return True
+    return "task" in text and "@" in text and bool(_TASK_DECORATOR.search(text))
+
+
+def lite_summary(text: str, module: str, is_package: bool, rows: Optional[List[list]] = None) -> dict:
+    """Imports, configuration strings, ``__main__`` and tracing, by regular expressions; ``lite``
+    marks it for :func:`summarize` on demand. ``rows``: the file's imports as the engine's
+    prefilter already read them (``[level, module, name]``), to read them once."""
+    imports: List[str] = []
+    tracing = False
+    aliases: Dict[str, str] = {}
+    for level, base, name in (rows or ()):
+        if level:
+            pkg = _base_package(module, is_package, level)
+            base = f"{pkg}.{base}" if pkg and base else (pkg or base)
+        elif base.split(".")[0] in TRACING_MODULES:
+            tracing = True
+        if base:
+            imports.append(base)
+        if name:
+            imports.append(f"{base}.{name}" if base else name)
+            aliases[name] = f"{base}.{name}" if base else name
+    for m in (() if rows is not None else _FROM_IMPORT.finditer(text)):
+        level, base = len(m.group(1)), m.group(2)
+        top = not text[m.start():m.start() + 1].isspace()  # an unindented import: the module's names
+        if level:
+            pkg = _base_package(module, is_package, level)
+            base = f"{pkg}.{base}" if pkg and base else (pkg or base)
+        elif base.split(".")[0] in TRACING_MODULES:
+            tracing = True
+        if base:
+            imports.append(base)
+        for part in m.group(3).split(","):
+            words = part.split()
+            name = words[0] if words else ""
+            if name.isidentifier():
+                target = f"{base}.{name}" if base else name
+                imports.append(target)
+                if top:
+                    aliases[words[2] if len(words) == 3 and words[1] == "as" else name] = target
+    for m in (() if rows is not None else _PLAIN_IMPORT.finditer(text)):
+        for part in m.group(1).split(","):
+            name = (part.split() or [""])[0]
+            if name and all(p.isidentifier() for p in name.split(".")):
+                imports.append(name)
+                tracing = tracing or name.split(".")[0] in TRACING_MODULES
+    strings: set = set()
+    if any(word in text for word in _CONFIG_WORDS):  # configuration names modules in strings
+        strings = {m.group(1) for m in _QUOTED_DOTTED.finditer(text) if len(m.group(1)) < 200}
+        for m in _MODULE_LIST.finditer(text):
+            strings.update(n.group(1) for n in _QUOTED_NAME.finditer(m.group(2)))
+    out: dict = {"v": VERSION, "lite": True}
+    if imports:
+        out["imports"] = sorted(set(imports))
+    if strings:
+        out["strings"] = sorted(strings)
+    main = _MAIN.search(text) if "__main__" in text else None
+    if main:
+        out["main"] = text.count("\n", 0, main.start()) + 1
+    if tracing:
+        out["tracing"] = True
+    if aliases:
+        out["aliases"] = aliases
+    return out
+
+
 # The shape of each key, for :func:`checked` (a cache entry is data from disk: never trusted blindly).
 _S, _I = str, int
 _SHAPES = {
     "imports": [_S], "strings": [_S], "spans": [_S], "task_names": [_S],
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
-    "main": _I, "tracing": bool, "v": _I,
+    "main": _I, "tracing": bool, "v": _I, "lite": bool,
 }
 
 
@@ -122,6 +216,7 @@ class _Summary:
         self.spans: List[str] = []
         self.withs: List[list] = []  # [owner, ref]: calls used as context managers
         self.task_names: List[str] = []  # strings under a "task" key: {"task": "shop.tasks.sync", ...}
+        self.returns: Dict[str, list] = {}  # function qname -> its `return` values (for `passes`)
         self.passes: List[list] = []  # [qname, position, name]: returns a conversion of that parameter
         self.assigns: Dict[str, str] = {}
         self.main = 0
@@ -226,6 +321,8 @@ class _Summary:
                         self.assigns[t.id] = ref
                     else:
                         local[t.id] = "()" + ref  # an instance of ref (or what ref returns)
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            self.returns.setdefault(owner, []).append(stmt.value)
         if isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 call = item.context_expr
@@ -270,7 +367,7 @@ class _Summary:
         passed in comes back out, with what it carries."""
         params = [a.arg for a in stmt.args.posonlyargs + stmt.args.args]
         offset = 1 if method and params else 0
-        returns = [n.value for n in ast.walk(stmt) if isinstance(n, ast.Return) and n.value is not None]
+        returns = self.returns.get(qname, ())
         if not returns:
             return
         for pos, name in enumerate(params[offset:]):
@@ -323,9 +420,14 @@ class _Summary:
             elif isinstance(n, ast.Lambda):
                 stack.append(n.body)
                 continue
-            elif isinstance(n, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-                pass
-            stack.extend(ast.iter_child_nodes(n))
+            elif type(n) in _LEAVES:
+                continue
+            for field in _child_fields(type(n)):
+                value = getattr(n, field, None)
+                if type(value) is list:
+                    stack.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
 
     def _decorator_args(self, stmt, owner, cls, local) -> List[str]:
         """References passed to the decorators (``@receiver(post_migrate)``), and keyword names
@@ -382,6 +484,18 @@ class _Summary:
                 and func.attr in ("create", "get", "get_or_create", "first", "last", "latest", "earliest"):
             return self._ref(func.value.value, owner, cls, local)
         return self._ref(func, owner, cls, local)
+
+
+_LEAVES = frozenset((ast.Name, ast.Constant))
+_FIELDS: Dict[type, tuple] = {}
+
+
+def _child_fields(node_type: type) -> tuple:
+    """The fields of a node type that can hold nodes (``ctx`` never holds one worth a visit)."""
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = _FIELDS[node_type] = tuple(f for f in node_type._fields if f != "ctx")
+    return fields
 
 
 def distinctive(name: str) -> bool:
