@@ -497,8 +497,12 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
     result = on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
                            python_error, python_tree)
     if python_error is None:
+        from .program.context import is_test_path
+
+        judged = any(c.finding.code.startswith(CONTEXT_CODES) for c in result.candidates) and (
+            getattr(settings, "include_tests", False) or not is_test_path(path))  # test code is out anyway
         _add_summary(result, text, module, is_package, python_tree if not isinstance(python_tree, _LazyPythonTree) else None,
-                     lite=not result.candidates)
+                     lite=not judged)
     return result
 
 
@@ -522,6 +526,8 @@ def _add_summary(result: FileResult, text: str, module: str, is_package: bool, t
 
 
 PROGRAM_KEY = "program"
+# Findings the whole-program model judges: a file holding one of them is summarised in full.
+CONTEXT_CODES = ("CTX1", "CTX2", "CTX3")
 
 
 class _LazyPythonTree:

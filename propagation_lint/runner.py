@@ -88,9 +88,14 @@ def _package_parts(directory: str) -> Tuple[str, ...]:
     hit = _PKG_CACHE.get(directory)
     if hit is not None:
         return hit
+    parent = os.path.dirname(directory)
+    name = os.path.basename(directory)
     if os.path.isfile(os.path.join(directory, "__init__.py")):
-        parent = os.path.dirname(directory)
-        result = (_package_parts(parent) if parent != directory else ()) + (os.path.basename(directory),)
+        result = (_package_parts(parent) if parent != directory else ()) + (name,)
+    elif parent != directory and name.isidentifier() and os.path.isfile(os.path.join(parent, "__init__.py")):
+        # a directory without __init__.py inside a package is a namespace package of it
+        # (`plane/app/views/analytic/base.py` is `plane.app.views.analytic.base`)
+        result = _package_parts(parent) + (name,)
     else:
         result = ()
     _PKG_CACHE[directory] = result
@@ -425,6 +430,11 @@ def finish(
              for job, result in zip(jobs_list, results)]
     candidate_lines = {i: [c.finding.location.line for c in result.candidates]
                        for i, result in enumerate(results) if result.candidates}
+    for i, result in enumerate(results):
+        # where an instrument() call runs decides which process it covers: its callers matter too
+        for entry in (result.facts or {}).get("instrumentors", ()):
+            if len(entry) >= 4 and isinstance(entry[3], int):
+                candidate_lines.setdefault(i, []).append(entry[3])
     named = {part.rsplit(".", depth)[0] for result in results for c in result.candidates
              for cond in c.requires + c.unless for part in cond[1:2] if isinstance(part, str) and "." in part
              for depth in (1, 2) if part.count(".") >= depth}

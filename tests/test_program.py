@@ -497,3 +497,44 @@ def on_demand():
 """,
     }, select=("CTX3",))
     assert found == {("app/tasks.py", 15, "CTX301")}
+
+
+def test_tracing_libraries_own_worker_threads_are_not_hand_offs(tmp_path):
+    body = """
+import threading
+from opentelemetry import trace
+
+
+def export(batch):
+    with trace.get_tracer(__name__).start_as_current_span("export"):
+        threading.Thread(target=print, args=(batch,)).start()
+"""
+    found = project(tmp_path, {"src/opentelemetry/sdk/export.py": body, "app/export.py": body}, select=("CTX2",))
+    assert found == {("app/export.py", 7, "CTX202")}
+
+
+def test_namespace_directory_inside_a_package_keeps_its_dotted_name(tmp_path):
+    """`views/analytic/base.py` with no __init__.py in `analytic/` is `shop.views.analytic.base`:
+    the URLconf's import reaches it, so the view's route decides its context (here: none)."""
+    found = project(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/views/__init__.py": "from .analytic.base import export\n",
+        "shop/views/analytic/base.py": """
+from django.http import HttpResponse
+from opentelemetry import trace  # noqa: F401
+
+from shop.tasks import build
+
+
+def export(request):
+    build.delay()
+    return HttpResponse("ok")
+""",
+        "shop/tasks.py": "from celery import shared_task\n\n\n@shared_task\ndef build():\n    return 1\n",
+        "shop/urls.py": "from django.urls import path\n\nfrom shop.views import export\n\nurlpatterns = [path('e/', export)]\n",
+        "shop/settings.py": 'ROOT_URLCONF = "shop.urls"\n',
+        # the web process imports tracing but instruments no web framework: its views run in no span
+        "shop/wsgi.py": ("import os\n\nimport opentelemetry.trace  # noqa: F401\n\n"
+                         'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n'),
+    })
+    assert found == set()  # the view is found behind its URLconf (a bare module name `base` hid it)

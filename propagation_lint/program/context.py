@@ -167,6 +167,9 @@ class Definitions:
         if not rest:
             return None
         module = self.index.entries[j][1]
+        whole = f"{module}.{rest}" if module else rest
+        if (j, whole) in self.fn_ids or (j, whole) in self.classes:
+            return (j, whole)  # a definition by its full name (a function nested in a method)
         parts = rest.split(".")
         head = f"{module}.{parts[0]}" if module else parts[0]
         if (j, head) in self.fn_ids:

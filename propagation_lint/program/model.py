@@ -17,6 +17,10 @@ from .summary import checked, summarize
 TRACING_PACKAGES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "zipkin", "sentry_sdk")
 
 
+MIN_ASKED_FILES = 25
+MAX_ASKED_SHARE = 0.02
+
+
 def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]], rounds: int = 4,
                        modules: Sequence[str] = ()) -> List[tuple]:
     """Read the calls of the files whose cheap summary is not enough (``summary.lite_summary``):
@@ -33,14 +37,19 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
 
     def complete(i: int, names=None) -> dict:
         path, display, module, is_package, summary = files[i]
-        try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
-        except OSError:
-            return summary
-        if names is not None and not re.search(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)), text):
-            return summary  # imports the module but names none of the functions asked about
-        full = summarize(text, module, is_package) or summary
+        text = texts.pop(path, None) if names is not None else None
+        if text is None:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
+            except OSError:
+                return summary
+        focus = None
+        if names is not None:
+            focus = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)))
+            if not focus.search(text):
+                return summary  # imports the module but names none of the functions asked about
+        full = summarize(text, module, is_package, focus=focus) or summary
         files[i] = (path, display, module, is_package, full)
         return full
 
@@ -79,10 +88,14 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
 
     demand = widen(demand)
     done: set = set()
+    texts: Dict[str, str] = {}
+    limit = max(MIN_ASKED_FILES, int(len(files) * MAX_ASKED_SHARE))
     for _round in range(rounds):
         if not demand:
             break
         found: Dict[str, set] = {}
+        asked: Dict[int, set] = {}
+        counts: Dict[str, int] = {}
         for i, (path, display, module, is_package, summary) in enumerate(files):
             if not (summary or {}).get("lite") or i in done:
                 continue
@@ -92,8 +105,20 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                     if imp in demand:
                         names |= demand[imp]
                     imp = imp.rpartition(".")[0]
+            if names:
+                mentioned = _mentioned(files[i][0], names, texts)
+                if mentioned:
+                    asked[i] = mentioned
+                    for n in mentioned:
+                        counts[n] = counts.get(n, 0) + 1
+        # a module most of the project imports (`threading`, the project's `utils`) asks every file:
+        # its functions' callers are too many to tell a context apart, and to read
+        crowded = {n for n, c in counts.items() if c > limit}
+        for i, names in asked.items():
+            names = names - crowded
             if not names:
                 continue
+            module = files[i][2]
             done.add(i)
             full = complete(i, names)
             for caller, ref, _line in full.get("calls", ()):
@@ -101,6 +126,20 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                     found.setdefault(module, set()).add(caller[len(module) + 1:].split(".")[0])
         demand = widen(found)
     return files
+
+
+def _mentioned(path: str, names: set, texts: Dict[str, str]) -> set:
+    """Which of ``names`` the file's text names (as words); the text is kept for the summary."""
+    import re
+
+    text = texts.get(path)
+    if text is None:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = texts[path] = fh.read()
+        except OSError:
+            return set()
+    return set(re.findall(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)), text))
 
 
 def _callers_in_file(summary: dict, module: str, names: set) -> set:
@@ -201,7 +240,12 @@ class ProgramModel:
         run background threads that carry no application context."""
         i = self.index_of(path)
         module = self.index.entries[i][1] if i is not None else ""
-        return module.split(".")[0] in TRACING_PACKAGES
+        top = module.split(".")[0]
+        if top in TRACING_PACKAGES:
+            return True
+        # a namespace package (`src/opentelemetry/sdk/...`, no __init__.py in `opentelemetry/`)
+        directories = (self.displays[i] if i is not None else path).replace(os.sep, "/").split("/")[:-1]
+        return any(d in TRACING_PACKAGES for d in directories)
 
     def is_test(self, path: str) -> bool:
         i = self.index_of(path)

@@ -175,8 +175,11 @@ def checked(summary) -> dict:
     return summary
 
 
-def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] = None) -> dict:
-    """The file's summary; an empty one when CPython cannot parse it."""
+def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] = None,
+              focus: Optional["re.Pattern[str]"] = None) -> dict:
+    """The file's summary; an empty one when CPython cannot parse it. With ``focus`` (asked by
+    the project pass about some names), the bodies of functions whose text matches nothing of it
+    are not walked: their rows are kept, their calls cannot concern those names."""
     if tree is None:
         import warnings
 
@@ -188,6 +191,9 @@ def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] 
             return {}
     try:
         builder = _Summary(module, is_package)
+        if focus is not None:
+            builder.focus = focus
+            builder.lines = text.splitlines(keepends=True)
         builder.run(tree)
     except RecursionError:
         return {}
@@ -207,6 +213,8 @@ class _Summary:
     def __init__(self, module: str, is_package: bool):
         self.module = module
         self.is_package = is_package
+        self.focus: Optional["re.Pattern[str]"] = None
+        self.lines: List[str] = []
         self.aliases: Dict[str, str] = {}  # local name -> qualified target (module level imports)
         self.imports: List[str] = []
         self.strings: List[str] = []
@@ -355,6 +363,9 @@ class _Summary:
                 self.spans.append(qname)
         for default in stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]:
             self._expr(default, owner, cls, local)
+        if self.focus is not None and not self.focus.search(
+                "".join(self.lines[stmt.lineno - 1:getattr(stmt, "end_lineno", stmt.lineno)])):
+            return  # nothing in its body concerns the names asked about
         inner = dict(local)
         inner["__self__"] = self_class
         self._block(stmt.body, qname, None, inner)
