@@ -280,6 +280,15 @@ class Project:
             elif runs == "none":
                 inst.where = "inactive"
 
+    def _web_untraced(self, i: int) -> bool:
+        """The project instruments a web framework, but not in any process that runs module ``i``
+        (only in a worker, a command): code nothing in the project calls there (middleware, model
+        methods, framework callbacks) handles requests that run in no span."""
+        if not any(inst.where not in ("inactive",) and _is_server(self.catalog.instrumentor(inst.qname))
+                   for inst in self.instrumentors):
+            return False
+        return not self.program.web_traced(i) and not self.auto_instrumented
+
     def _in_context(self, cand: Candidate):
         """``(keep, candidate)``: drop a candidate where no trace context can exist (program/
         context.py), and point its instrumentation conditions at the process the line runs in."""
@@ -301,6 +310,8 @@ class Project:
             return True, cand, None
         if site.state == "no":
             return False, cand, site
+        if site.state == "unknown" and self._current_index is not None and self._web_untraced(self._current_index):
+            return False, cand, site  # the project instruments its web framework, not in this process
         if site.state == "unknown" and code.startswith(UNTRACED_SILENT) and self._current_index is not None \
                 and not self.program.traced(self._current_index):
             return False, cand, site  # no tracing in any process that runs this code: no context to lose
@@ -389,6 +400,10 @@ SERVER_FRAMEWORKS = ("django", "flask", "fastapi", "starlette", "aiohttp", "torn
 # One defect, one finding: a publish that carries no context (CTX101/CTX102) inside a handler
 # that never extracted the incoming one (CTX103) is reported once, with both explanations.
 MERGED_INTO = {"CTX103": ("CTX101", "CTX102")}
+
+
+def _is_server(row) -> bool:
+    return row is not None and any(c.startswith("server:") for c in row.covers)
 
 
 def merge_same_defect(findings: List[Finding]) -> List[Finding]:

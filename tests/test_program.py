@@ -464,12 +464,15 @@ def report():
 """,
         "app/views.py": views,
         "app/urls.py": "from django.urls import path\n\nfrom app import views\n\nurlpatterns = [path('c/', views.checkout)]\n",
+        # middleware: nothing in the project calls it; Django does, for every request
+        "app/middleware.py": "from app.tasks import send\nfrom app import urls  # noqa: F401\n\n\n"
+                             "def audit(get_response):\n    send.delay(2)\n    return get_response\n",
     }
     assert project(tmp_path, files) == set()
     # the same setup called at import time of the web process: the view runs in a request span
     files["app/urls.py"] = ("from django.urls import path\n\nfrom app import views\nfrom app.telemetry import init_tracer\n\n"
                             "init_tracer()\nurlpatterns = [path('c/', views.checkout)]\n")
-    assert project(tmp_path, files) == {("app/views.py", 7, "CTX101")}
+    assert project(tmp_path, files) == {("app/views.py", 7, "CTX101"), ("app/middleware.py", 6, "CTX101")}
 
 
 def test_consumer_span_of_a_task_no_producer_sends_a_context_to_is_a_root(tmp_path):

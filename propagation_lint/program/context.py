@@ -51,11 +51,11 @@ RECEIVER_DECORATORS = ("django.dispatch.receiver", "django.dispatch.dispatcher.r
 # Files whose code runs with no trace context: Django migrations and management commands.
 _MIGRATION = re.compile(r"(^|/)migrations/[^/]+\.py$")
 _COMMAND = re.compile(r"(^|/)management/commands/[^/]+\.py$")
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
+_TEST_FILE = re.compile(r"(^|/)(tests?|testing|benchmarks?)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
 
 
 def is_test_path(path: str) -> bool:
-    """``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``."""
+    """``tests/``, ``benchmarks/``, ``test_*.py``, ``*_test.py``, ``conftest.py``: not production code."""
     return bool(_TEST_FILE.search(path.replace(os.sep, "/")))
 
 
