@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import libcst as cst
+
 from ..catalog.suggestions import consume_suggestion
 from ..consuming import (
     FUNCTION_KINDS, connection, derived_names, extract_calls, function_of, handler_at, handlers, is_attach,
@@ -86,6 +88,9 @@ class FollowUpEventBreaksChain(Rule):
                 continue  # the incoming carrier is passed on
             if any(_CONTEXT_NAME.search(n) for n in _names_in(site.node) & derived) or _forwards_received(site, derived, ctx):
                 continue  # a context received with the message is forwarded in the payload (`telemetry_context.to_dict()`)
+            if carrier is None and h.message and any(
+                    isinstance(a.value, cst.Name) and a.value.value == h.message for a in site.node.args):
+                continue  # the received message object itself goes on, with whatever context it carries
             if any(h.contains(e.site) and e.site.order < site.order for e in extract_calls(h.scope, ctx)):
                 continue
             conditions = ()
