@@ -479,7 +479,8 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         result.imports = imported_names(text)
         if _imports_tracing(result.imports):
             result.facts = {"uses_tracing": True}  # what facts.py's collector says of a parsed file
-        _add_summary(result, text, module, is_package, lite=True)
+        if not over_token_budget(text, getattr(settings, "max_file_tokens", MAX_TOKENS)):
+            _add_summary(result, text, module, is_package, lite=True)  # a generated giant adds none
         return result
     # the memory guard, before any parser sees the file (CPython's symbol-table pass included)
     too_many_tokens = over_token_budget(text, getattr(settings, "max_file_tokens", MAX_TOKENS))
@@ -512,10 +513,7 @@ def _add_summary(result: FileResult, text: str, module: str, is_package: bool, t
     and configuration strings (its calls are read later, only if the project pass asks: ``lite``),
     unless it defines or enqueues a task, starts a span or enables an instrumentation."""
     from .program.summary import lite_summary, needs_full_summary, summarize
-    from .rules.file_problems import over_token_budget
 
-    if tree is None and over_token_budget(text):
-        return  # the memory guard holds for CPython's tree too: a generated giant adds no summary
     if lite and not needs_full_summary(text):
         summary = lite_summary(text, module, is_package, imported_names(text))
     else:

@@ -11,7 +11,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .context import TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_test_path
 from .modules import ModuleIndex, Processes
-from .summary import checked, summarize
+from .summary import summarize
 
 # The top-level packages of tracing libraries (``contextvars`` is not one: it is the standard library).
 TRACING_PACKAGES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "zipkin", "sentry_sdk")
@@ -165,8 +165,9 @@ def _callers_in_file(summary: dict, module: str, names: set) -> set:
 
 class ProgramModel:
     def __init__(self, files: Sequence[tuple], include_tests: bool = False):
-        """``files``: ``(filesystem path, display path, module, is_package, summary)``."""
-        files = [(f[0], f[1], f[2], f[3], checked(f[4])) for f in files]
+        """``files``: ``(filesystem path, display path, module, is_package, summary)``, each
+        summary already :func:`summary.checked` (the runner checks what the cache gave it once)."""
+        files = [(f[0], f[1], f[2], f[3], f[4] or {}) for f in files]
         self.paths = [os.path.realpath(f[0]) for f in files]
         self.displays = [f[1] for f in files]
         self.by_path: Dict[str, int] = {p: i for i, p in enumerate(self.paths)}

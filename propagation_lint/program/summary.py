@@ -52,8 +52,6 @@ MODULE_LIST_NAMES = ("APPS", "MIDDLEWARE", "IMPORTS", "INCLUDE")
 # names in its strings, its __main__ block. Its calls (the costly part: a walk of CPython's tree)
 # are read only when the project pass asks for them (`program/model.py`: a function of the project
 # with a candidate finding is named in the file), or when it defines or enqueues a task.
-_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([^\n#;)]+)", re.M)
-_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
 _QUOTED_DOTTED = re.compile(r"[\"']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?)[\"']")
 _MODULE_LIST = re.compile(r"^[ \t]*(\w*(?:APPS|MIDDLEWARE|IMPORTS|INCLUDE)\w*)[ \t]*=[ \t]*[\[(]([^\])]*)", re.M | re.I)
 _QUOTED_NAME = re.compile(r"[\"']([A-Za-z_][\w.]*)[\"']")
@@ -79,17 +77,16 @@ def needs_full_summary(text: str) -> bool:
     return "task" in text and "@" in text and bool(_TASK_DECORATOR.search(text))
 
 
-def lite_summary(text: str, module: str, is_package: bool, rows: Optional[List[list]] = None) -> dict:
-    """Imports, configuration strings, ``__main__`` and tracing, by regular expressions; ``lite``
-    marks it for :func:`summarize` on demand. ``rows``: the file's imports as the engine's
-    prefilter already read them (``[level, module, name]``), to read them once."""
+def lite_summary(text: str, module: str, is_package: bool, rows: List[list]) -> dict:
+    """Imports, configuration strings, ``__main__`` and tracing; ``lite`` marks it for
+    :func:`summarize` on demand. ``rows``: the file's imports as the engine's prefilter already
+    read them (``engine.imported_names``: ``[level, module, name]``), so they are read once."""
     imports: List[str] = []
     tracing = False
     aliases: Dict[str, str] = {}
-    for level, base, name in (rows or ()):
+    for level, base, name in rows:
         if level:
-            pkg = _base_package(module, is_package, level)
-            base = f"{pkg}.{base}" if pkg and base else (pkg or base)
+            base = _absolute(module, is_package, level, base)
         elif base.split(".")[0] in TRACING_MODULES:
             tracing = True
         if base:
@@ -97,30 +94,6 @@ def lite_summary(text: str, module: str, is_package: bool, rows: Optional[List[l
         if name:
             imports.append(f"{base}.{name}" if base else name)
             aliases[name] = f"{base}.{name}" if base else name
-    for m in (() if rows is not None else _FROM_IMPORT.finditer(text)):
-        level, base = len(m.group(1)), m.group(2)
-        top = not text[m.start():m.start() + 1].isspace()  # an unindented import: the module's names
-        if level:
-            pkg = _base_package(module, is_package, level)
-            base = f"{pkg}.{base}" if pkg and base else (pkg or base)
-        elif base.split(".")[0] in TRACING_MODULES:
-            tracing = True
-        if base:
-            imports.append(base)
-        for part in m.group(3).split(","):
-            words = part.split()
-            name = words[0] if words else ""
-            if name.isidentifier():
-                target = f"{base}.{name}" if base else name
-                imports.append(target)
-                if top:
-                    aliases[words[2] if len(words) == 3 and words[1] == "as" else name] = target
-    for m in (() if rows is not None else _PLAIN_IMPORT.finditer(text)):
-        for part in m.group(1).split(","):
-            name = (part.split() or [""])[0]
-            if name and all(p.isidentifier() for p in name.split(".")):
-                imports.append(name)
-                tracing = tracing or name.split(".")[0] in TRACING_MODULES
     strings: set = set()
     if any(word in text for word in _CONFIG_WORDS):  # configuration names modules in strings
         strings = {m.group(1) for m in _QUOTED_DOTTED.finditer(text) if len(m.group(1)) < 200}
@@ -200,6 +173,12 @@ def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] 
     return builder.result()
 
 
+def _absolute(module: str, is_package: bool, level: int, base: str) -> str:
+    """The module a relative import (``from ..x import y``: ``level`` 2, ``base`` ``x``) names."""
+    pkg = _base_package(module, is_package, level)
+    return f"{pkg}.{base}" if pkg and base else (pkg or base)
+
+
 def _base_package(module: str, is_package: bool, level: int) -> str:
     parts = module.split(".") if module else []
     if not is_package:
@@ -272,8 +251,7 @@ class _Summary:
         else:
             base = stmt.module or ""
             if stmt.level:
-                pkg = _base_package(self.module, self.is_package, stmt.level)
-                base = f"{pkg}.{base}" if pkg and base else (pkg or base)
+                base = _absolute(self.module, self.is_package, stmt.level, base)
             elif base.split(".")[0] in TRACING_MODULES:
                 self.tracing = True
             if base:
