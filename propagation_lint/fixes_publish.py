@@ -63,12 +63,15 @@ def build_publish_fix(ps, ctx, carrier: Optional[cst.BaseExpression], spread=())
         return None
     names = {"c": name}
     edits = []
+    # safe only when no new dependency comes in: each import it adds is of a package the file imports
+    new_packages = False
     for placeholder, qname in (("inject", _QNAMES["inject"]),) + tpl.names:
         got = imported_name(ctx, site.scope, qname)
         if got is None:
             return None
         names[placeholder], edit = got
         edits.append(edit)
+        new_packages = new_packages or (edit is not None and not ctx.model.imports_any((qname.split(".")[0],)))
     indent = statement_indent(ctx, site.statement)
     lines = [line.format(**names) for line in PUBLISH_CARRIER_STATEMENTS]
     edits.append(insert_before(ctx, site.statement, "".join(f"{line}\n{indent}" for line in lines)))
@@ -94,7 +97,12 @@ def build_publish_fix(ps, ctx, carrier: Optional[cst.BaseExpression], spread=())
             return None
         edits.append(replace_node(ctx, carrier, merge.format(items=items, **names)))
         what = f"merge it into `{pub.carrier.name}`"
-    return make_fix("unsafe", f"Inject the trace context into `{name}` and {what}", join_insertions(edits))
+    # Safe: the call passed no carrier (or an empty one), so nothing of the user's is rewritten or
+    # merged; the new statements run right before a simple statement; no new package is imported.
+    safe = (carrier is None or _is_empty(carrier)) and receiver_merge is None and not new_packages \
+        and isinstance(site.statement, cst.SimpleStatementLine)
+    return make_fix("safe" if safe else "unsafe", f"Inject the trace context into `{name}` and {what}",
+                    join_insertions(edits))
 
 
 def statement_ok(statement, call: cst.Call, ctx=None) -> bool:

@@ -73,7 +73,7 @@ def test_folder_with_gap_syntax_error_and_latin1(tmp_path):
     assert "legacy.py" not in result.output
     assert "Traceback" not in result.output
     assert lines[-2].startswith("Found 2 findings in 2 files")
-    assert lines[-1] == "No safe fixes available (1 fixable with --fix --unsafe-fixes)."  # CTX101's unsafe fix
+    assert lines[-1] == "[*] 1 fixable with --fix."  # CTX101: no carrier passed, opentelemetry already imported
 
 
 def test_clean_project_exits_zero(tmp_path):

@@ -46,14 +46,34 @@ def test_second_fix_changes_nothing_and_only_unfixable_findings_remain(project):
         assert_valid_python(root / name)
 
 
-def test_unsafe_fixes_only(project):
-    """They change what every message carries and add an import: never applied by plain --fix."""
+def test_plain_fix_applies_the_safe_fixes_only(project):
+    """Safe: the call passed no carrier (nothing of the user's is rewritten), the new statements go
+    before a simple statement, and no package the file does not already import is imported.
+    Merging into a literal, a Celery signature's headers, a `with` header or a new dependency
+    stay unsafe: plain --fix leaves them."""
     root, names = project
-    before = {name: (root / name).read_bytes() for name in names}
+    before = findings(root, SELECT)
+    safe = [f for f in before if f["fix"] and f["fix"]["applicability"] == "safe"]
+    unsafe = [f for f in before if f["fix"] and f["fix"]["applicability"] == "unsafe"]
+    assert safe and unsafe
+    for f in safe:
+        line = (root / f["path"]).read_text(encoding="utf-8").splitlines()[f["line"] - 1]
+        assert "headers=" not in line and "MessageAttributes=" not in line and not line.lstrip().startswith("with ")
     fix(root, SELECT, unsafe=False)
-    assert {name: (root / name).read_bytes() for name in names} == before
-    reported = findings(root, SELECT)
-    assert all(f["fix"]["applicability"] == "unsafe" for f in reported if f["fix"])
+    after = findings(root, SELECT)
+    assert not [f for f in after if f["fix"] and f["fix"]["applicability"] == "safe"]
+    assert len(after) == len(before) - len(safe)
+    assert sorted((f["path"], f["message"]) for f in after if f["fix"]) == sorted((f["path"], f["message"]) for f in unsafe)
+    for name in names:
+        assert_valid_python(root / name)
+
+
+def test_a_fix_that_adds_a_new_dependency_is_unsafe(tmp_path):
+    (tmp_path / "app.py").write_text(
+        "from kafka import KafkaProducer\nfrom ddtrace import tracer\n\nproducer = KafkaProducer()\n\n\n"
+        "@tracer.wrap()\ndef send(order):\n    producer.send(\"orders\", value=order)\n", encoding="utf-8")
+    (reported,) = findings(tmp_path, SELECT)
+    assert reported["fix"]["applicability"] == "unsafe"  # it would import opentelemetry-api
 
 
 def test_diff_writes_nothing_and_git_apply_gives_the_fixed_file(tmp_path):

@@ -81,7 +81,9 @@ class ConsumerStartsUnlinkedTrace(Rule):
         and imports `extract` and `get_current` (or `Link`, `trace`) once unless the file already
         does, under a free name. Unsafe because it changes which trace the span joins: as a
         parent, the span leaves the trace it was part of (a poll loop's span) when the message
-        carries `traceparent`; parent or link is a design decision (see Options). It also adds an import,
+        carries `traceparent`, and with OpenTelemetry's default `ParentBased` sampler the
+        producer's sampling decision then decides whether the handler's spans are recorded at all;
+        parent or link is a design decision (see Options). It also adds an import,
         and a header that is not UTF-8 makes `decode()` raise. Decorator spans, ddtrace and
         OpenTracing spans, tasks, batches, handlers registered in another module, and payload-
         embedded contexts get no fix: the suggestion shows the code to write.

@@ -67,7 +67,6 @@ class PublishWithoutContext(Rule):
         ```
         """
     fix_safety = """
-        The fix is **unsafe** (applied with `--fix --unsafe-fixes` only, and shown by `--diff`).
         Where the call passes no carrier (or `None`, or a literal), it inserts `carrier = {}` and
         `inject(carrier)` before the publish statement (importing
         `from opentelemetry.propagate import inject` once, or reusing your import or alias) and
@@ -82,10 +81,16 @@ class PublishWithoutContext(Rule):
         in, not replaced (`headers={**carrier, **(sig.options.get("headers") or {})}`). A call
         whose carrier sets a trace header itself (`{"traceparent": None}`, an explicit opt-out)
         is left alone.
-        Unsafe because it changes what every message carries (new headers or attributes that
-        consumers, brokers' size and count limits, e.g. SQS's 10 attributes, and header-based
-        routing see), adds an import of `opentelemetry-api`, and cannot know whether you meant
-        the context to travel elsewhere (in the payload, through an instrumentor). Publishes
+        The fix is **safe** (applied by plain `--fix`) where the call passes no carrier, `None` or an
+        empty literal, the publish is a simple statement, and every import it adds is from a
+        package the file already imports: its only effect is the intended one, the trace headers
+        on the message (`traceparent`, and `tracestate`/`baggage` when set: a few dozen bytes; none
+        at all when no propagator is configured), and nothing of yours is rewritten. It is
+        **unsafe** (`--fix --unsafe-fixes`) where it merges into a carrier you pass (your literal
+        is rewritten on one line, and SQS/SNS allow at most 10 attributes), merges a Celery
+        signature's headers, runs before a `with` statement whose header publishes (an earlier
+        item of the header may start the span), or imports `opentelemetry` into a file that does
+        not use it yet (a new dependency). Publishes
         whose carrier is a variable or an expression, inside a lambda or a comprehension, on a
         line with several statements, Celery's `delay()`, message objects (aio-pika `Message`,
         Service Bus, Event Hubs) and batches get no fix: the suggestion shows the code to write.
