@@ -194,7 +194,12 @@ def graph(paths, output_format, output, destination, service, only_gaps, service
         service_root=service_root, destinations=tuple(destination), services=tuple(service),
         only_gaps=only_gaps, use_cache=not no_cache, jobs=jobs or (os.cpu_count() or 1),
     )
-    sys.exit(run_graph(options, stdout=sys.stdout))
+    try:
+        code = run_graph(options, stdout=sys.stdout)
+    except KeyboardInterrupt:  # as `check`: 130, not 1 (the findings code)
+        _err("interrupted")
+        sys.exit(130)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

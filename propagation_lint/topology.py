@@ -104,6 +104,9 @@ def _publish_records(model: FileModel, ctx) -> Iterable[dict]:
             "loc": _loc(ctx, site.node),
             "signal": signal,
             "confidence": ps.confidence,
+            # what the project pass must confirm, as for the CTX1xx candidates (an imported name is
+            # a task, a module-level instance or a factory's result of this library's type)
+            "requires": [list(c) for c in ps.requires],
         }
 
 
@@ -903,6 +906,8 @@ def build_graph(records: Sequence[dict], findings: Sequence, service_of, constan
             edge = edges[key] = Edge("", kind, source, target)
         if library and library not in edge.libraries:
             edge.libraries.append(library)
+        if any((s.path, s.line, s.column) == (site.path, site.line, site.column) for s in edge.sites):
+            return  # one call is one site, however many records describe it
         edge.sites.append(site)
 
     ordered = sorted(records, key=lambda r: (r["loc"][0], r["loc"][1], r["loc"][2], r["kind"]))
@@ -930,6 +935,8 @@ def build_graph(records: Sequence[dict], findings: Sequence, service_of, constan
         function = rec.get("function", "")
         source = _handler_for(function, handlers) or node(f"service:{service}", "service", service)
         if kind == "publish":
+            if holds is not None and not all(holds(tuple(c)) for c in rec.get("requires", ())):
+                continue  # not this library's publish after all (a websocket's `send()`)
             state = _publish_state(rec, holds)
             add_edge("publish", source, destination(rec["destination"], function), rec.get("library", ""), site_for(rec, state))
         elif kind == "handoff":
@@ -998,18 +1005,28 @@ def filter_graph(graph: Graph, destination: Sequence[str] = (), service: Sequenc
     """Keep the paths through the named destinations / services, then (``only_gaps``) the gap edges.
 
     A destination or service filter keeps every edge connected to a matching node (upstream and
-    downstream), so the whole chain through it stays visible."""
+    downstream), so the whole chain through it stays visible. Several names of one kind add up.
+    Destinations and services together narrow: the edges of the paths through the destinations
+    that go in or out of one of the services (its publishes, its handlers and workers)."""
     edges = list(graph.edges)
-    if destination or service:
-        names_d = set(destination)
-        names_s = set(service)
-        seeds = {n.id for n in graph.nodes if (n.kind == "destination" and (n.label in names_d or n.detail in names_d))
-                 or (names_s and (n.kind == "service" and n.label in names_s or n.service in names_s))}
-        edges = _connected(edges, seeds)
+    services = matching_nodes(graph, (), service)
+    if destination:
+        edges = _connected(edges, matching_nodes(graph, destination, ()))
+        if service:
+            edges = [e for e in edges if e.source in services or e.target in services]
+    elif service:
+        edges = _connected(edges, services)
     if only_gaps:
         edges = [e for e in edges if e.state == "gap"]
     keep = {e.source for e in edges} | {e.target for e in edges}
     return Graph([n for n in graph.nodes if n.id in keep], edges)
+
+
+def matching_nodes(graph: Graph, destination: Sequence[str], service: Sequence[str]) -> set:
+    """The ids of the destinations and of the services' nodes (the service and its handlers and workers) named."""
+    names_d, names_s = set(destination), set(service)
+    return {n.id for n in graph.nodes if (n.kind == "destination" and (n.label in names_d or n.detail in names_d))
+            or (n.kind == "service" and n.label in names_s or n.service in names_s)}
 
 
 def _connected(edges: List[Edge], seeds: set) -> List[Edge]:

@@ -10,15 +10,22 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import click
 
 from ..output.escape import printable
-from ..topology import FACT_KEY, ConstantReader, Graph, build_graph, filter_graph, service_namer
+from ..topology import FACT_KEY, ConstantReader, Graph, build_graph, filter_graph, matching_nodes, service_namer
 
 FORMATS = ("mermaid", "dot", "json", "html")
 EXIT_OK, EXIT_ERROR = 0, 2
+MAX_NAMED = 12  # names listed when a filter matches nothing
+
+
+class GraphError(click.ClickException):
+    """A usage or configuration error of ``graph``: ``error: ...`` and exit 2, as ``check``."""
+
+    exit_code = EXIT_ERROR
 
 
 @dataclass
@@ -59,7 +66,7 @@ def render(graph: Graph, fmt: str, title: str = "", link_prefix: str = "") -> st
 def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
     """Lint ``options.paths`` as ``check`` does and build the (filtered) map.
 
-    Raises :class:`click.ClickException` on a configuration or path error."""
+    Raises :class:`GraphError` on a configuration or path error."""
     from ..config import ConfigError, cache_dir_for, make_resolver
     from ..discovery import discover
     from ..project import Project
@@ -69,12 +76,12 @@ def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
     try:
         resolver = make_resolver(options.config, cwd)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise GraphError(str(exc)) from None
     base = resolver.base
     found = discover(options.paths, exclude=base.exclude, extend_exclude=base.extend_exclude,
                      respect_gitignore=base.respect_gitignore, root=base.root)
     if found.missing:
-        raise click.ClickException("; ".join(f"{m}: no such file or directory" for m in found.missing))
+        raise GraphError("; ".join(f"{m}: no such file or directory" for m in found.missing))
     selection = Selection(graph=True)
     jobs_list: List[FileJob] = []
     settings_by_key: Dict[str, object] = {}
@@ -82,7 +89,7 @@ def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
         try:
             settings = resolver.for_file(f)
         except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise GraphError(str(exc)) from None
         key = settings.fingerprint()
         settings_by_key.setdefault(key, settings)
         module, is_package = module_for(f)
@@ -90,7 +97,7 @@ def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
     try:
         cache_dir = cache_dir_for(base, cwd) if options.use_cache else None
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise GraphError(str(exc)) from None
     roots = [Path(p) for p in options.paths]
     results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir)
     run = finish(results, jobs_list, settings_by_key, selection, roots, cwd)
@@ -109,19 +116,50 @@ def collect_graph(options: GraphOptions, cwd: Optional[Path] = None) -> Graph:
     if service_root is None and getattr(base, "service_root", ""):
         service_root, root_base = base.service_root, Path(base.root)
     if service_root:
+        if not (os.path.isdir(root_base / service_root) or os.path.isfile(root_base / (service_root + ".py"))):
+            where = "--service-root" if options.service_root is not None else f"service-root in {base.path}"
+            raise GraphError(f"{where} {service_root!r}: no such directory or module under {root_base}")
         service_root = display_path(root_base / service_root, cwd)
     service_of = service_namer([j.display for j in jobs_list], service_root or "", str(cwd))
     constants = ConstantReader({j.module: j.path for j in jobs_list if j.module})
     graph = build_graph(records, run.findings, service_of, constants, holds=project.holds)
+    for message in unmatched_filters(graph, options.destinations, options.services):
+        click.echo(printable(f"warning: {message}"), err=True)
     graph = filter_graph(graph, options.destinations, options.services, options.only_gaps)
     graph.internal_errors = list(run.internal_errors)
     return graph
 
 
+def unmatched_filters(graph: Graph, destinations: Sequence[str], services: Sequence[str]) -> List[str]:
+    """A message for each ``--destination`` / ``--service`` that names nothing in the map, with the
+    names that do exist."""
+    out = []
+    known = {"destination": sorted({n.label for n in graph.nodes if n.kind == "destination"}),
+             "service": sorted({n.service or n.label for n in graph.nodes if n.kind == "service" or n.service})}
+    for option, wanted in (("destination", destinations), ("service", services)):
+        for name in wanted:
+            if not matching_nodes(graph, [name] if option == "destination" else [], [name] if option == "service" else []):
+                names = known[option]
+                listed = ", ".join(names[:MAX_NAMED]) + (f" and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else "")
+                out.append(f"--{option} {name!r} matches no {option} of the map; "
+                           + (f"the {option}s are: {listed}" if names else f"the map has no {option}s"))
+    return out
+
+
 def run_graph(options: GraphOptions, stdout=None, cwd: Optional[Path] = None) -> int:
     stdout = stdout if stdout is not None else sys.stdout
     cwd = Path(os.path.abspath(cwd or os.getcwd()))
-    graph = collect_graph(options, cwd)
+    if options.output is not None:
+        folder = os.path.dirname(os.path.abspath(cwd / options.output))
+        if not os.path.isdir(folder):  # said before the run, not after it
+            click.echo(printable(f"error: cannot write {options.output}: the folder {os.path.dirname(str(options.output))} "
+                                 "does not exist"), err=True)
+            return EXIT_ERROR
+    try:
+        graph = collect_graph(options, cwd)
+    except GraphError as exc:
+        click.echo(printable(f"error: {exc.message}"), err=True)
+        return EXIT_ERROR
     prefix = ""
     if options.output is not None:
         # source links relative to where the page is written
