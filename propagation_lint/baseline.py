@@ -49,7 +49,7 @@ def write_baseline(path: Path, findings: Iterable) -> None:
     data = {"format": FORMAT, "tool": "propagation-lint", "version": __version__, "findings": rows}
     path = Path(path)
     try:
-        replace_with(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"), prefix=".baseline-")
+        replace_with(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"), prefix=".baseline-", user_file=True)
     except OSError as exc:  # an unwritable or missing folder, a full disk: exit 2, said in one line
         raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
 

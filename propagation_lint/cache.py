@@ -52,27 +52,37 @@ class CacheDirError(ValueError):
     """A ``cache-dir`` that is not a dedicated cache directory; the message says why."""
 
 
-_CODE_FINGERPRINT = None
+_CODE_FINGERPRINT: Any = False  # False: not computed yet; None: the source cannot be read
 
 
-def code_fingerprint() -> str:
+def code_fingerprint() -> Optional[str]:
     """A hash of the linter's own source and of what it runs on: a changed rule or catalog row
     (an upgrade, a local patch, a development checkout), another interpreter or another libcst
-    never reuses results computed by other code."""
+    never reuses results computed by other code. None when the linter cannot read its own
+    source (a checkout inside a directory only its owner may enter, run as another user): the
+    run then has no cache (:func:`cache_unusable_reason`)."""
     global _CODE_FINGERPRINT
-    if _CODE_FINGERPRINT is None:
+    if _CODE_FINGERPRINT is False:
         package = Path(__file__).resolve().parent
         h = hashlib.sha256()
         for part in runtime_versions():
             h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
-        for path in sorted(package.rglob("*.py")):
-            try:
+        try:
+            for path in sorted(package.rglob("*.py")):
                 h.update(path.relative_to(package).as_posix().encode())
                 h.update(path.read_bytes())
-            except OSError:
-                continue
-        _CODE_FINGERPRINT = h.hexdigest()[:16]
+            _CODE_FINGERPRINT = h.hexdigest()[:16]
+        except OSError:
+            _CODE_FINGERPRINT = None
     return _CODE_FINGERPRINT
+
+
+def cache_unusable_reason() -> Optional[str]:
+    """Why no cache entry can be trusted in this run, or None."""
+    if code_fingerprint() is None:
+        return (f"the cache is not used: the linter cannot read its own source "
+                f"({Path(__file__).resolve().parent}), which the cache's keys depend on")
+    return None
 
 
 def runtime_versions() -> tuple:

@@ -112,6 +112,8 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
                 _err(f"{given.get(m, m)}: no such file or directory")
             return EXIT_ERROR
         problems = result.problems
+        if not _found_python(given, result, options):
+            return EXIT_ERROR
         for f in result.files:
             if not add(f, display_path(f, cwd)):
                 return EXIT_ERROR
@@ -187,6 +189,10 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         except BaselineError as exc:
             _err(str(exc))
             return EXIT_ERROR
+        # the run's purpose was the file: its findings are recorded, not reported (exit 0)
+        noun = "finding" if len(findings) == 1 else "findings"
+        click.echo(printable(f"wrote {len(findings)} {noun} to {options.write_baseline}"), err=True)
+        return EXIT_ERROR if internal else EXIT_CLEAN
     if options.baseline is not None:
         from .baseline import BaselineError, filter_baseline
 
@@ -233,6 +239,22 @@ class Relinter:
                 self.texts[job.path] = job.text
         return finish(self.results, self.jobs_list, self.settings_by_key, self.selection, self.roots, self.cwd,
                       report_paths=self.report_paths)
+
+
+def _found_python(given: Dict[str, str], result, options: CheckOptions) -> bool:
+    """Warn (as ruff does) about each directory given that holds no Python file to lint; False
+    (exit 2) when nothing at all is left to lint, unless ``--force-exclude`` excluded the paths
+    given (pre-commit passing only excluded files is not a mistake)."""
+    found = [os.path.abspath(f) for f in result.files] + [os.path.abspath(d.path) for d in result.unwalked]
+    for absolute, shown in given.items():
+        if os.path.isdir(absolute):
+            top = os.path.abspath(absolute).rstrip(os.sep) + os.sep
+            if not any(f.startswith(top) for f in found):
+                _warn(f"no Python files found under {shown}")
+    if found or options.force_exclude:
+        return True
+    _err("nothing to lint: no Python file in the paths given")
+    return False
 
 
 def _read_stdin(options: CheckOptions) -> Tuple[bytes, str, Optional[Tuple[str, str]]]:

@@ -683,12 +683,19 @@ class SettingsResolver:
         return self._by_config[config]
 
 
-def cache_dir_for(settings: Settings, cwd: Path) -> str:
+def cache_dir_for(settings: Settings, cwd: Path) -> Optional[str]:
     """The run's cache directory from ``cache-dir``, checked by :func:`cache.cache_directory`: a
     dedicated directory inside the project or the user's cache home. Anything else is a
-    :class:`ConfigError` naming the file and the key."""
-    from .cache import CacheDirError, cache_directory
+    :class:`ConfigError` naming the file and the key. None (the run has no cache, said in one
+    warning) when the linter cannot read its own source."""
+    from .cache import CacheDirError, cache_directory, cache_unusable_reason
 
+    reason = cache_unusable_reason()
+    if reason is not None:
+        from .output.escape import printable
+
+        print(printable(f"warning: {reason}"), file=sys.stderr)
+        return None
     try:
         return str(cache_directory(settings.root, settings.cache_dir))
     except CacheDirError as exc:

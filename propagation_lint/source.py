@@ -402,19 +402,32 @@ def discard(path) -> None:
         pass
 
 
-def replace_with(target: Path, data: bytes, prefix: str = ".") -> None:
+def replace_with(target: Path, data: bytes, prefix: str = ".", user_file: bool = False) -> None:
     """Write ``data`` to a temporary file beside ``target``, then rename it over ``target``
     (for the linter's own files: the cache's entries, a baseline). Raises ``OSError``; the
-    temporary file never outlives it."""
+    temporary file never outlives it. A ``user_file`` (a baseline) gets the permission bits of
+    the file it replaces, or those of a new file (0666 less the umask: 0644 usually), not
+    the temporary file's 0600."""
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=str(Path(target).parent), prefix=prefix, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            if user_file:
+                os.fchmod(handle.fileno(), _new_file_mode(target))
         os.replace(tmp, target)
         tmp = None
     finally:
         discard(tmp)
+
+
+def _new_file_mode(target: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def sweep_temporaries(directories) -> None:

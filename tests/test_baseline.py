@@ -47,7 +47,9 @@ def test_baseline_hides_recorded_findings_even_after_code_moves(tmp_path):
     src = tmp_path / "shop.py"
     src.write_text(SOURCE)
     first = run(tmp_path, "--write-baseline", "baseline.json")
-    assert found(first) == [("shop.py", 7, "CTX101"), ("shop.py", 11, "CTX101")]
+    assert first.exit_code == 0 and first.stdout == ""  # recorded, not reported
+    assert first.stderr == "wrote 2 findings to baseline.json\n"
+    assert found(run(tmp_path)) == [("shop.py", 7, "CTX101"), ("shop.py", 11, "CTX101")]
     data = json.loads((tmp_path / "baseline.json").read_text())
     assert [(r["code"], r["path"], r["line"]) for r in data["findings"]] == [("CTX101", "shop.py", 7), ("CTX101", "shop.py", 11)]
     assert all(r["fingerprint"] and r["message"] for r in data["findings"])
@@ -60,7 +62,7 @@ def test_baseline_hides_recorded_findings_even_after_code_moves(tmp_path):
         "def order_placed", "def _tmp").replace("def order_paid", "def order_placed").replace("def _tmp", "def order_paid")
     moved = moved.replace('"orders"', '"X"').replace('"payments"', '"orders"').replace('"X"', '"payments"')
     src.write_text(moved)
-    assert found(run(tmp_path)) != found(first)  # the lines really moved
+    assert found(run(tmp_path)) != [("shop.py", 7, "CTX101"), ("shop.py", 11, "CTX101")]  # the lines really moved
     assert found(run(tmp_path, "--baseline", "baseline.json")) == []
 
     # a new gap is reported, with exit code 1; so is a second identical send in a recorded function
@@ -91,3 +93,20 @@ def test_missing_or_foreign_baseline_is_a_usage_error(tmp_path):
     foreign = run(tmp_path, "--baseline", "other.json")
     assert foreign.exit_code == 2
     assert "not a propagation-lint baseline" in foreign.stderr
+
+
+def test_baseline_is_a_normal_file(tmp_path):
+    """Readable by the team like any file of the repository (0644 under umask 022), not the
+    temporary file's 0600; rewriting it keeps the mode the user gave it."""
+    (tmp_path / "shop.py").write_text(SOURCE)
+    old = os.umask(0o022)
+    try:
+        assert run(tmp_path, "--write-baseline", "baseline.json").exit_code == 0
+        assert (tmp_path / "baseline.json").stat().st_mode & 0o777 == 0o644
+        os.chmod(tmp_path / "baseline.json", 0o664)
+        (tmp_path / "shop.py").write_text(SOURCE.split("\n\n\ndef order_paid")[0] + "\n")
+        again = run(tmp_path, "--write-baseline", "baseline.json")
+        assert again.stderr == "wrote 1 finding to baseline.json\n"
+        assert (tmp_path / "baseline.json").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)

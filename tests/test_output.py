@@ -125,7 +125,7 @@ def test_text_findings_and_summary():
 
 def test_text_clean_and_quiet_and_singular():
     assert _render("text", [], files_checked=1) == "All checks passed! (1 file checked)\n"
-    assert _render("text", [], files_checked=4, files_skipped=2) == "All checks passed! (4 files checked, 2 skipped)\n"
+    assert _render("text", [], files_checked=4, files_skipped=2) == "All checks passed! (2 files checked; 2 read, nothing relevant)\n"
     assert _render("text", [], quiet=True) == ""
     quiet = _render("text", [PLAIN], quiet=True, fixable_safe=3).splitlines()
     assert quiet == ["pkg/my module%.py:3:1: CTX201 Work submitted to an executor loses the active context"]

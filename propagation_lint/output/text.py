@@ -137,9 +137,10 @@ def format_show_fixes(show_fixes: Sequence[tuple[str, str, int]], rules: Sequenc
 def format_summary(findings: Sequence[Finding], summary: Any) -> list[str]:
     """The closing lines: counts, then the fixable hints."""
     s = _Style(summary.color)
-    checked = _plural(summary.files_checked, "file") + " checked"
+    # a file naming no relevant API is read and not parsed: it is not "checked"
+    checked = _plural(summary.files_checked - summary.files_skipped, "file") + " checked"
     if summary.files_skipped:
-        checked += f", {summary.files_skipped} skipped"
+        checked += f"; {summary.files_skipped} read, nothing relevant"
     n = len(findings)
     files = len({f.location.path for f in findings})
     fixed = f"Fixed {_plural(summary.fixed, 'finding')}" if summary.fixed else ""
