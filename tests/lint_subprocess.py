@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 FINDING_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<msg>.*)$")
-CHECKED_RE = re.compile(r"\((\d+) files? checked")
+CHECKED_RE = re.compile(r"\((\d+) files? checked(?:; (\d+) read, nothing relevant)?")
 
 # Run as this user when the tests run as root (permission tests and the read-only tree).
 NOBODY = 65534
@@ -88,8 +88,9 @@ class Run:
         return [f["code"] for f in self.findings()]
 
     def checked(self) -> Optional[int]:
+        """Files the run covered: checked, and read with nothing relevant in them."""
         m = CHECKED_RE.search(self.stdout)
-        return int(m.group(1)) if m else None
+        return int(m.group(1)) + int(m.group(2) or 0) if m else None
 
     def assert_sane(self) -> None:
         """What must hold for ANY input: no native crash, no traceback, exit 0 or 1."""
