@@ -40,7 +40,7 @@ from .output.json import finding_from_dict, finding_to_dict
 from .rule import Candidate
 from .source import discard, replace_with
 
-FORMAT = 3
+FORMAT = 4
 TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55\n"
 TAG = TAG_SIGNATURE + "# This file is a cache directory tag created by propagation-lint.\n"
 GITIGNORE = "# Automatically created by propagation-lint.\n*\n"
@@ -367,6 +367,7 @@ def _result_to(result: FileResult) -> dict:
         "status": result.status,
         "facts": result.facts,
         "imports": result.imports,
+        "notices": result.notices,
         "candidates": [
             {
                 "finding": finding_to_dict(c.finding),
@@ -470,6 +471,8 @@ def _check_entry(data: dict) -> None:
     _check_facts(data.get("facts"))
     _need(all(isinstance(row, list) and len(row) == 3 and _is_int(row[0]) and isinstance(row[1], str)
               and isinstance(row[2], str) for row in data["imports"]))
+    _need(isinstance(data.get("notices"), list) and all(
+        isinstance(row, list) and len(row) == 2 and _is_int(row[0]) and isinstance(row[1], str) for row in data["notices"]))
     _need(isinstance(data.get("candidates"), list))
     for c in data["candidates"]:
         _need(isinstance(c, dict))
@@ -481,7 +484,8 @@ def _check_entry(data: dict) -> None:
 
 def _result_from(data: dict) -> FileResult:
     _check_entry(data)
-    result = FileResult(path=data["path"], status=data["status"], facts=data["facts"], imports=data["imports"])
+    result = FileResult(path=data["path"], status=data["status"], facts=data["facts"], imports=data["imports"],
+                        notices=data["notices"])
     for c in data["candidates"]:
         result.candidates.append(
             Candidate(

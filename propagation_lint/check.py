@@ -44,6 +44,7 @@ class CheckOptions:
     write_baseline: Optional[Path] = None
     stdin_text: Optional[str] = None  # tests may pass the text instead of real stdin
     min_confidence: Optional[str] = None  # low | medium | high (overrides the config's)
+    add_noqa: bool = False
 
 
 def _err(message: str) -> None:
@@ -151,6 +152,8 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
     run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths)
     for p in problems:
         _warn(f"{p.path}: {p.message}")
+    for display, line, message in run.notices:
+        _warn(f"{display}:{line}: {message}")
     internal = run.internal_errors
     for e in internal:
         _err(f"internal error in rule {e.rule} on {e.path}: {e.message} (please report this)")
@@ -201,6 +204,13 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         except BaselineError as exc:
             _err(str(exc))
             return EXIT_ERROR
+
+    if options.add_noqa:
+        from .add_noqa import add_noqa
+
+        added, refused = add_noqa(findings, jobs_list, options.paths, str(cwd))
+        click.echo(f"Added {added} noqa directive{'' if added == 1 else 's'}.", err=True)
+        return EXIT_ERROR if internal or refused else EXIT_CLEAN
 
     code = _emit(findings, internal, options, stdout, run.files_checked, run.files_skipped,
                  fixed=fixed_count, show_fixes=show_fixes)

@@ -96,9 +96,10 @@ def main() -> None:
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), help="Record today's findings as the baseline.")
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default=None,
               help="Report only findings at least this sure that a context exists and is lost.")
+@click.option("--add-noqa", is_flag=True, help="Write a `# noqa: CODE` on the line of every finding.")
 def check(paths, select, extend_select, ignore, output_format, config_file, exit_zero, statistics, quiet,
           stdin_filename, force_exclude, no_cache, jobs, fix, unsafe_fixes, diff, show_fixes,
-          exit_non_zero_on_fix, baseline_file, write_baseline_file, min_confidence) -> None:
+          exit_non_zero_on_fix, baseline_file, write_baseline_file, min_confidence, add_noqa) -> None:
     """Lint PATHS (default: the current directory)."""
     from .check import CheckOptions, run_check
 
@@ -108,6 +109,11 @@ def check(paths, select, extend_select, ignore, output_format, config_file, exit
     _validate_selectors("--select", sel or ())
     _validate_selectors("--extend-select", ext)
     _validate_selectors("--ignore", ign)
+    if add_noqa:
+        clash = [name for name, given in (("--fix", fix), ("--diff", diff), ("--stdin-filename", stdin_filename),
+                                          ("--write-baseline", write_baseline_file)) if given]
+        if clash:
+            raise click.UsageError(f"--add-noqa cannot be combined with {clash[0]}")
     options = CheckOptions(
         paths=tuple(paths) or (".",),
         select=sel, extend_select=ext, ignore=ign,
@@ -120,7 +126,7 @@ def check(paths, select, extend_select, ignore, output_format, config_file, exit
         exit_non_zero_on_fix=exit_non_zero_on_fix,
         baseline=Path(baseline_file) if baseline_file else None,
         write_baseline=Path(write_baseline_file) if write_baseline_file else None,
-        min_confidence=min_confidence,
+        min_confidence=min_confidence, add_noqa=add_noqa,
     )
     try:
         code = run_check(options, stdout=sys.stdout)

@@ -50,6 +50,8 @@ class FileResult:
     # skipped files only: what they import, as ``[level, module, name-or-""]`` rows, so the
     # runner can lint them after all when they use a name another file gave project facts for
     imports: List[list] = field(default_factory=list)
+    # warnings about the file's noqa comments, as ``[line, message]`` rows (printed on stderr)
+    notices: List[list] = field(default_factory=list)
 
 
 _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)(?:[ \t]|\\\n)+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)

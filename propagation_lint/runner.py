@@ -24,7 +24,7 @@ from .findings import FileProblem, Finding, InternalError
 from .registry import instantiate, resolve_selection
 from .rules.file_problems import FILE_PROBLEM_CODES, FileTooLarge, UndecodableFile, UnreadableFile
 from .source import SourceError, read_source
-from .suppression import parse_suppressions
+from .suppression import needs_directives, parse_suppressions
 
 
 @dataclass
@@ -67,6 +67,7 @@ class RunResult:
     files_skipped: int = 0
     file_results: Dict[str, str] = field(default_factory=dict)  # display -> status
     fixable_paths: Dict[str, str] = field(default_factory=dict)  # display -> filesystem path
+    notices: List[Tuple[str, int, str]] = field(default_factory=list)  # (display, line, message)
 
 
 # ------------------------------------------------------------------ module names
@@ -167,14 +168,43 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
             return hit
     result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog,
                             None if force else trigger)
-    if result.candidates:
-        lines = [c.noqa_lines or (c.finding.location.line,) for c in result.candidates]
-        sup = parse_suppressions(text, {n for at in lines for n in at})
-        if sup.lines or sup.file_all or sup.file_codes:
-            result.candidates = [c for c, at in zip(result.candidates, lines) if not sup.suppresses(c.finding.code, at)]
+    _apply_noqa(job, text, result, codes)
     if cache is not None and key is not None and not result.internal_errors:
         cache.put(key, result)
     return result
+
+
+def _apply_noqa(job: FileJob, text: str, result: FileResult, codes) -> None:
+    """Drop the candidates a ``# noqa`` suppresses; where a noqa comment names one of our codes,
+    also note what is wrong with it (unknown or malformed codes) and, when CTX006 is enabled, the
+    codes that suppressed nothing."""
+    full = needs_directives(text)
+    if not result.candidates and not full:
+        return
+    lines = [c.noqa_lines or (c.finding.location.line,) for c in result.candidates]
+    sup = parse_suppressions(text, {n for at in lines for n in at}, full=full)
+    used = set()
+    if sup.lines or sup.file_all or sup.file_codes:
+        kept = []
+        for c, at in zip(result.candidates, lines):
+            if sup.suppresses(c.finding.code, at):
+                used.update(sup.used_by(c.finding.code, at))
+            else:
+                kept.append(c)
+        result.candidates = kept
+    if not full:
+        return
+    from .registry import is_valid_selector
+    from .rules.unused_noqa import UnusedNoqa, unused_candidates
+
+    for d in sup.directives:
+        notes = list(d.problems) + [f"unknown rule code {c!r} in a noqa comment" for c, _, _ in d.codes or ()
+                                    if c.startswith("CTX") and not is_valid_selector(c)]
+        result.notices.extend([d.line, note] for note in notes)
+    if UnusedNoqa.code in codes and not sup.file_all:
+        from .fixbuilder import source_lines
+
+        result.candidates.extend(unused_candidates(job.display, source_lines(text), sup.directives, used, codes))
 
 
 _WORKER_CACHE = None
@@ -445,6 +475,7 @@ def finish(
             continue
         settings = settings_by_key[job.settings_key]
         out.file_results[job.display] = result.status
+        out.notices.extend((job.display, line, message) for line, message in result.notices)
         if result.status == "skipped":
             out.files_skipped += 1
         out.files_checked += 1

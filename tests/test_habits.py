@@ -40,3 +40,89 @@ def test_summary_separates_checked_from_read_with_nothing_relevant(tmp_path):
     result = run(["check", "--no-cache"], tmp_path)
     assert result.stdout.splitlines()[-2] == (
         "Found 1 finding in 1 file (1 file checked; 2 read, nothing relevant).")
+
+
+SEND = '    producer.send("orders", value=order)'
+
+
+def _gap_with(comment: str) -> str:
+    return GAP.replace(SEND, SEND + comment)
+
+
+def test_noqa_with_a_reason_suppresses(tmp_path):
+    for reason in ("  # noqa: CTX101 the consumer reads no headers", "  # noqa: CTX101 -- legacy consumer",
+                   "  # noqa: E501, CTX1 -- both tools"):
+        write(tmp_path / "app.py", _gap_with(reason))
+        result = run(["check", "--no-cache"], tmp_path)
+        assert result.exit_code == 0 and result.stderr == "", (reason, result.output)
+
+
+def test_unknown_or_malformed_code_in_noqa_is_a_warning_naming_file_and_line(tmp_path):
+    write(tmp_path / "app.py", _gap_with("  # noqa: CTX999") + "x = 1  # noqa: CTX10x\ny = 2  # noqa: E501\n")
+    result = run(["check", "--no-cache"], tmp_path)
+    assert result.exit_code == 1  # CTX999 suppresses nothing
+    assert result.stderr == ("warning: app.py:7: unknown rule code 'CTX999' in a noqa comment\n"
+                             "warning: app.py:8: malformed rule code 'CTX10x' in a noqa comment\n")
+    assert "app.py:7:5: CTX101" in result.stdout
+
+
+def test_unused_noqa_is_opt_in_and_its_safe_fix_removes_the_code(tmp_path):
+    text = (GAP.replace(SEND, SEND + "  # noqa: CTX101")
+            + "\n\ndef other():\n    x = 1  # noqa: E501, CTX201\n    y = 2  # noqa: CTX2 -- old # keep me\n"
+            "    return x  # noqa: CTX201\n")
+    write(tmp_path / "app.py", text)
+    assert run(["check", "--no-cache"], tmp_path).exit_code == 0  # opt-in: off by default
+    result = run(["check", "--no-cache", "--extend-select", "CTX006", "--output-format", "json"], tmp_path)
+    found = [(f["code"], f["line"], f["message"]) for f in json.loads(result.stdout)]
+    assert found == [("CTX006", 11, "unused noqa directive (unused: CTX201)"),
+                     ("CTX006", 12, "unused noqa directive (unused: CTX2)"),
+                     ("CTX006", 13, "unused noqa directive (unused: CTX201)")]
+    assert all(f["fix"]["applicability"] == "safe" for f in json.loads(result.stdout))
+    fixed = run(["check", "--no-cache", "--extend-select", "CTX006", "--fix"], tmp_path)
+    assert fixed.exit_code == 0, fixed.output
+    assert (tmp_path / "app.py").read_text() == (
+        GAP.replace(SEND, SEND + "  # noqa: CTX101")  # used: kept
+        + "\n\ndef other():\n    x = 1  # noqa: E501\n    y = 2  # keep me\n    return x\n")
+    # with the rule it would suppress disabled, a code is not "unused"
+    write(tmp_path / "app.py", text)
+    quiet = run(["check", "--no-cache", "--select", "CTX1,CTX006"], tmp_path)
+    assert quiet.exit_code == 0, quiet.output
+
+
+def test_add_noqa_writes_codes_respects_comments_and_is_idempotent(tmp_path):
+    write(tmp_path / "app.py", GAP.replace(SEND, SEND + "  # noqa: E501") + (
+        '    producer.send("a", value=order)  # explain\n'
+        '    producer.send("b",\n                  value=order)\n'
+        '    producer.send("c", value="""x\ny""")\n'))
+    os.chmod(tmp_path / "app.py", 0o640)
+    result = run(["check", "--no-cache", "--add-noqa"], tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr == ("warning: app.py:11: no noqa added: the line ends inside a string or continues "
+                             "with a backslash\nAdded 3 noqa directives.\n")
+    text = (tmp_path / "app.py").read_text()
+    assert '    producer.send("orders", value=order)  # noqa: E501, CTX101\n' in text
+    assert '    producer.send("a", value=order)  # explain  # noqa: CTX101\n' in text
+    assert '    producer.send("b",  # noqa: CTX101\n' in text
+    assert (tmp_path / "app.py").stat().st_mode & 0o777 == 0o640
+    again = run(["check", "--no-cache", "--add-noqa"], tmp_path)
+    assert again.stderr.endswith("Added 0 noqa directives.\n")
+    assert (tmp_path / "app.py").read_text() == text
+    remaining = run(["check", "--no-cache", "--output-format", "json"], tmp_path)
+    assert [f["line"] for f in json.loads(remaining.stdout)] == [11]
+
+
+def test_add_noqa_writes_only_inside_the_checked_tree(tmp_path):
+    outside = write(tmp_path / "outside" / "lib.py", GAP)
+    write(tmp_path / "tree" / "app.py", GAP)
+    os.symlink(outside, tmp_path / "tree" / "linked.py")
+    result = run(["check", "--no-cache", "--add-noqa", "."], tmp_path / "tree")
+    assert "linked.py: resolves through a symbolic link" in result.stderr
+    assert result.exit_code == 2
+    assert outside.read_text() == GAP
+    assert "# noqa: CTX101" in (tmp_path / "tree" / "app.py").read_text()
+
+
+def test_add_noqa_with_fix_is_a_usage_error(tmp_path):
+    write(tmp_path / "app.py", GAP)
+    result = run(["check", "--add-noqa", "--fix"], tmp_path)
+    assert result.exit_code == 2 and "--add-noqa cannot be combined with --fix" in result.stderr
