@@ -45,6 +45,10 @@ class CheckOptions:
     stdin_text: Optional[str] = None  # tests may pass the text instead of real stdin
     min_confidence: Optional[str] = None  # low | medium | high (overrides the config's)
     add_noqa: bool = False
+    config_overrides: Tuple[str, ...] = ()  # --config KEY=VALUE
+    isolated: bool = False
+    show_settings: bool = False
+    show_files: bool = False
 
 
 def _err(message: str) -> None:
@@ -60,10 +64,12 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
     cwd = Path(os.path.abspath(cwd or os.getcwd()))
     selection = Selection(options.select, options.extend_select, options.ignore, min_confidence=options.min_confidence)
     try:
-        resolver = make_resolver(options.config, cwd)
+        resolver = make_resolver(options.config, cwd, options.config_overrides, options.isolated)
     except ConfigError as exc:
         _err(str(exc))
         return EXIT_ERROR
+    if options.show_settings:
+        return _show_settings(options, resolver, selection, cwd, stdout)
 
     jobs_list: List[FileJob] = []
     settings_by_key: Dict[str, object] = {}
@@ -107,11 +113,17 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
             force_exclude=options.force_exclude,
             respect_gitignore=base.respect_gitignore,
             root=base.root,
+            record_skips=options.show_files,
         )
         if result.missing:
             for m in result.missing:
                 _err(f"{given.get(m, m)}: no such file or directory")
             return EXIT_ERROR
+        if options.show_files:
+            from .show import files_lines
+
+            stdout.write("".join(line + "\n" for line in files_lines(result, cwd)))
+            return EXIT_CLEAN
         problems = result.problems
         if not _found_python(given, result, options):
             return EXIT_ERROR
@@ -249,6 +261,26 @@ class Relinter:
                 self.texts[job.path] = job.text
         return finish(self.results, self.jobs_list, self.settings_by_key, self.selection, self.roots, self.cwd,
                       report_paths=self.report_paths)
+
+
+def _show_settings(options: CheckOptions, resolver, selection: Selection, cwd: Path, stdout) -> int:
+    from .show import settings_lines
+
+    path = Path(os.path.abspath(cwd / (options.stdin_filename or options.paths[0])))
+    try:
+        settings = resolver.for_directory(path) if path.is_dir() else resolver.for_file(path)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    command_line = [f"{flag} {','.join(values)}" for flag, values in (
+        ("--select", options.select or ()), ("--extend-select", options.extend_select), ("--ignore", options.ignore),
+        ("--min-confidence", (options.min_confidence,) if options.min_confidence else ())) if values]
+    from .rules.file_problems import FILE_PROBLEM_CODES
+
+    codes = sorted(set(selection.codes_for(settings)) | set(FILE_PROBLEM_CODES))
+    lines = settings_lines(settings, path, cwd, codes, command_line)
+    stdout.write("".join(line + "\n" for line in lines))
+    return EXIT_CLEAN
 
 
 def _found_python(given: Dict[str, str], result, options: CheckOptions) -> bool:

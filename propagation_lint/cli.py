@@ -79,7 +79,11 @@ def main() -> None:
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option("--output-format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file for every file.")
+@click.option("--config", "config_args", multiple=True,
+              help="A configuration file to use for every file, or a `KEY=VALUE` (TOML) overriding a key everywhere; repeatable.")
+@click.option("--isolated", is_flag=True, help="Read no configuration file (the defaults, and --config KEY=VALUE).")
+@click.option("--show-settings", is_flag=True, help="Print the settings resolved for the first PATH, and where each comes from.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted, and what is skipped and why.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
@@ -97,7 +101,7 @@ def main() -> None:
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default=None,
               help="Report only findings at least this sure that a context exists and is lost.")
 @click.option("--add-noqa", is_flag=True, help="Write a `# noqa: CODE` on the line of every finding.")
-def check(paths, select, extend_select, ignore, output_format, config_file, exit_zero, statistics, quiet,
+def check(paths, select, extend_select, ignore, output_format, config_args, isolated, show_settings, show_files, exit_zero, statistics, quiet,
           stdin_filename, force_exclude, no_cache, jobs, fix, unsafe_fixes, diff, show_fixes,
           exit_non_zero_on_fix, baseline_file, write_baseline_file, min_confidence, add_noqa) -> None:
     """Lint PATHS (default: the current directory)."""
@@ -109,6 +113,7 @@ def check(paths, select, extend_select, ignore, output_format, config_file, exit
     _validate_selectors("--select", sel or ())
     _validate_selectors("--extend-select", ext)
     _validate_selectors("--ignore", ign)
+    config_file, overrides = _config_args(config_args, isolated)
     if add_noqa:
         clash = [name for name, given in (("--fix", fix), ("--diff", diff), ("--stdin-filename", stdin_filename),
                                           ("--write-baseline", write_baseline_file)) if given]
@@ -127,6 +132,7 @@ def check(paths, select, extend_select, ignore, output_format, config_file, exit
         baseline=Path(baseline_file) if baseline_file else None,
         write_baseline=Path(write_baseline_file) if write_baseline_file else None,
         min_confidence=min_confidence, add_noqa=add_noqa,
+        config_overrides=overrides, isolated=isolated, show_settings=show_settings, show_files=show_files,
     )
     try:
         code = run_check(options, stdout=sys.stdout)
@@ -134,6 +140,17 @@ def check(paths, select, extend_select, ignore, output_format, config_file, exit
         _err("interrupted")
         sys.exit(130)
     sys.exit(code)
+
+
+def _config_args(values: Sequence[str], isolated: bool) -> Tuple[Optional[str], Tuple[str, ...]]:
+    """``--config`` values: at most one file (an existing file, or a value with no ``=``), and
+    ``KEY=VALUE`` overrides (as in ruff)."""
+    files = [v for v in values if os.path.isfile(v) or "=" not in v]
+    if len(files) > 1:
+        raise click.UsageError(f"--config names two configuration files: {files[0]} and {files[1]}")
+    if files and isolated:
+        raise click.UsageError(f"--isolated reads no configuration file: drop --config {files[0]}")
+    return (files[0] if files else None), tuple(v for v in values if v not in files)
 
 
 @main.command()

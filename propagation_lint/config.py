@@ -386,6 +386,8 @@ class Settings:
     cache_dir: str = ".propagation_lint_cache"
     service_root: str = ""  # `graph`: relative to the configuration file's directory
     raw: Dict[str, Any] = field(default_factory=dict, compare=False)
+    # key -> where its value comes from (a configuration file as shown, "--config"); absent: default
+    sources: Dict[str, str] = field(default_factory=dict, compare=False)
 
     def __hash__(self) -> int:  # dict fields: hash the effective values instead
         return hash(self.fingerprint())
@@ -440,7 +442,7 @@ class Settings:
             values = {
                 f.name: getattr(self, f.name)
                 for f in dataclasses.fields(self)
-                if f.name not in ("path", "raw")
+                if f.name not in ("path", "raw", "sources")
             }
             text = json.dumps(values, sort_keys=True, default=str)
             cached = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -548,25 +550,64 @@ def _has_our_table(pyproject: Path) -> bool:
 
 
 def load_settings(path: Optional[Path], cwd: Path) -> Settings:
-    """Settings from one configuration file (``pyproject.toml`` or a standalone file);
-    the defaults, rooted at ``cwd``, when ``path`` is None."""
+    """Settings from one configuration file (``pyproject.toml`` or a standalone file) and the
+    files it extends; the defaults, rooted at ``cwd``, when ``path`` is None."""
     cwd = Path(os.path.abspath(cwd))
     if path is None:
         return Settings(path=None, root=cwd)
     path = Path(os.path.abspath(cwd / path))
+    values, sources, table = _load_chain(path, cwd, ())
+    return Settings(path=path, root=path.parent, raw=table, sources=sources, **values)
+
+
+# keys whose values add up along an ``extend`` chain (as ruff's extend-* options); others replace
+_ACCUMULATE = ("extend_select", "extend_exclude")
+
+
+def _load_chain(path: Path, cwd: Path, chain: Tuple[str, ...]) -> Tuple[Dict[str, Any], Dict[str, str], Dict[str, Any]]:
+    """(Settings values, key -> source, raw table) of ``path``, over those of the file its
+    ``extend`` names (relative to its directory; a cycle or a missing file is an error naming it)."""
     shown = _shown(path, cwd)
     table, section = _read_table(path, shown)
     values: Dict[str, Any] = {}
+    sources: Dict[str, str] = {}
+    raw: Dict[str, Any] = {}
+    if "extend" in table:
+        target = _extended(table["extend"], path, cwd, chain, shown, section)
+        values, sources, raw = _load_chain(target, cwd, chain + (os.path.realpath(path),))
+    own: Dict[str, Any] = {}
     for key, value in table.items():
+        if key == "extend":
+            continue
         option = OPTIONS_BY_KEY.get(key)
         if option is None:
-            raise _error(shown, section, (key,), _unknown_key(key, list(OPTIONS_BY_KEY)))
+            raise _error(shown, section, (key,), _unknown_key(key, list(OPTIONS_BY_KEY) + ["extend"]))
         try:
-            values[option.field] = option.validate(value)
+            own[option.field] = option.validate(value)
         except _Invalid as exc:
             raise _error(shown, section, (key,) + exc.key, exc.message) from None
-    _check_conflicts(values, shown, section)
-    return Settings(path=path, root=path.parent, raw=table, **values)
+        sources[key] = f"{sources[key]} + {shown}" if option.field in _ACCUMULATE and key in sources else shown
+    _check_conflicts(own, shown, section)
+    for name, value in own.items():
+        values[name] = tuple(values.get(name, ())) + value if name in _ACCUMULATE else value
+    raw = dict(raw, **{k: v for k, v in table.items() if k != "extend"})
+    return values, sources, raw
+
+
+def _extended(value: Any, path: Path, cwd: Path, chain: Tuple[str, ...], shown: str, section: str) -> Path:
+    try:
+        text = _string(value)
+    except _Invalid as exc:
+        raise _error(shown, section, ("extend",), exc.message) from None
+    target = Path(os.path.abspath(path.parent / os.path.expanduser(text)))
+    if os.path.realpath(target) in chain + (os.path.realpath(path),):
+        names = [_shown(Path(p), cwd) for p in chain] + [shown, _shown(target, cwd)]
+        raise _error(shown, section, ("extend",), "the configuration files extend each other in a cycle: "
+                     + " -> ".join(names))
+    if not target.is_file():
+        where = _shown(target, cwd)
+        raise _error(shown, section, ("extend",), f"no such file: {text}" + (f" ({where})" if where != text else ""))
+    return target
 
 
 def _check_conflicts(values: Dict[str, Any], shown: str, section: str) -> None:
@@ -596,6 +637,13 @@ def _read_table(path: Path, shown: str) -> Tuple[Dict[str, Any], str]:
     except RecursionError:  # tomllib recurses once per nested array or inline table
         raise ConfigError(f"{shown}: invalid TOML: arrays or inline tables nested too deeply") from None
     if path.name != PYPROJECT:
+        tool = doc.get("tool")
+        if isinstance(tool, dict) and TOOL_NAME in tool:
+            raise ConfigError(
+                f"{shown}: [tool.{TOOL_NAME}]: in {path.name} the keys go at top level, without the "
+                f"[tool.{TOOL_NAME}] header (that header is for pyproject.toml): write `select = [...]`, "
+                f"and `[publishers]` for `[tool.{TOOL_NAME}.publishers]`"
+            )
         return doc, ""
     tool = doc.get("tool", {})
     section = f"[tool.{TOOL_NAME}]"
@@ -639,14 +687,16 @@ class SettingsResolver:
     the winning settings are applied to the file.
     """
 
-    def __init__(self, base: Settings, explicit: bool, cwd: Optional[Path] = None) -> None:
-        self.base = base
+    def __init__(self, base: Settings, explicit: bool, cwd: Optional[Path] = None,
+                 overrides: Optional[Dict[str, Any]] = None) -> None:
+        self.overrides = overrides or {}  # ``--config KEY=VALUE``: Settings field -> value, over every file
+        self.base = with_overrides(base, self.overrides)
         self.explicit = explicit
         self.cwd = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
         self._by_dir: Dict[str, Settings] = {}
         self._by_config: Dict[Path, Settings] = {}
         if base.path is not None:
-            self._by_config[Path(os.path.abspath(base.path))] = base
+            self._by_config[Path(os.path.abspath(base.path))] = self.base
 
     def for_file(self, path: Path) -> Settings:
         if self.explicit:
@@ -679,8 +729,41 @@ class SettingsResolver:
 
     def _load(self, config: Path) -> Settings:
         if config not in self._by_config:
-            self._by_config[config] = load_settings(config, self.cwd)
+            self._by_config[config] = with_overrides(load_settings(config, self.cwd), self.overrides)
         return self._by_config[config]
+
+    def for_directory(self, directory: Path) -> Settings:
+        """The settings of files in ``directory`` (without ``[[per-file]]`` tables)."""
+        return self.base if self.explicit else self._for_directory(os.path.abspath(directory))
+
+
+def with_overrides(settings: Settings, overrides: Dict[str, Any]) -> Settings:
+    if not overrides:
+        return settings
+    fields = {OPTIONS_BY_KEY[key].field: value for key, value in overrides.items()}
+    sources = dict(settings.sources, **{key: "--config" for key in overrides})
+    return dataclasses.replace(settings, sources=sources, **fields)
+
+
+def parse_overrides(texts: Sequence[str]) -> Dict[str, Any]:
+    """``--config KEY=VALUE`` arguments (each a line of TOML, as in ruff) as {key: validated value};
+    a :class:`ConfigError` names the argument and the key."""
+    out: Dict[str, Any] = {}
+    for text in texts:
+        try:
+            doc = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            raise ConfigError(f"--config {text!r}: neither a file nor a TOML `key = value` ({exc})") from None
+        for key, value in doc.items():
+            option = OPTIONS_BY_KEY.get(key)
+            if option is None:
+                raise ConfigError(f"--config {text!r}: {key}: {_unknown_key(key, list(OPTIONS_BY_KEY))}")
+            try:
+                option.validate(value)
+            except _Invalid as exc:
+                raise _error(f"--config {text!r}", "", (key,) + exc.key, exc.message) from None
+            out[key] = option.validate(value)
+    return out
 
 
 def cache_dir_for(settings: Settings, cwd: Path) -> Optional[str]:
@@ -705,8 +788,15 @@ def cache_dir_for(settings: Settings, cwd: Path) -> Optional[str]:
         raise _error(_shown(settings.path, Path(os.path.abspath(cwd))), section, ("cache-dir",), str(exc)) from None
 
 
-def make_resolver(config: Optional[Path], cwd: Path) -> SettingsResolver:
-    """The resolver for a run: ``config`` is ``--config`` (or None to search from ``cwd``)."""
+def make_resolver(config: Optional[Path], cwd: Path, overrides: Sequence[str] = (),
+                  isolated: bool = False) -> SettingsResolver:
+    """The resolver for a run: ``config`` is ``--config FILE`` (or None to search from ``cwd``),
+    ``overrides`` the ``--config KEY=VALUE`` arguments; ``isolated`` (``--isolated``) reads no
+    configuration file at all."""
+    values = parse_overrides(overrides)
+    if isolated:
+        return SettingsResolver(Settings(path=None, root=Path(os.path.abspath(cwd))), explicit=True, cwd=cwd,
+                                overrides=values)
     if config is not None:
-        return SettingsResolver(load_settings(config, cwd), explicit=True, cwd=cwd)
-    return SettingsResolver(load_settings(find_config(cwd), cwd), explicit=False, cwd=cwd)
+        return SettingsResolver(load_settings(config, cwd), explicit=True, cwd=cwd, overrides=values)
+    return SettingsResolver(load_settings(find_config(cwd), cwd), explicit=False, cwd=cwd, overrides=values)

@@ -62,6 +62,8 @@ class DiscoveryResult:
     missing: List[str] = field(default_factory=list)
     # Directories that could not be read (permission denied...): the message says why.
     unwalked: List[FileProblem] = field(default_factory=list)
+    # with ``record_skips``: (path, why) of every path excluded or gitignored ("/" ends a directory)
+    skipped: List[Tuple[str, str]] = field(default_factory=list)
 
 
 def discover(
@@ -71,17 +73,23 @@ def discover(
     force_exclude: bool = False,
     respect_gitignore: bool = True,
     root: Optional[Path] = None,
+    record_skips: bool = False,
 ) -> DiscoveryResult:
     """The files to lint under ``paths``.
 
-    ``exclude=None`` means :data:`DEFAULT_EXCLUDES`; a sequence (even empty) replaces them.
+    ``exclude=None`` means :data:`DEFAULT_EXCLUDES`; a sequence (even empty) replaces them. With
+    ``record_skips``, ``skipped`` lists each excluded or ignored path with the line that decided.
     """
     patterns = list(DEFAULT_EXCLUDES if exclude is None else exclude) + list(extend_exclude)
+    origins = {line: "default exclude" for line in (DEFAULT_EXCLUDES if exclude is None else ())}
+    origins.update({line: "exclude" for line in (exclude or ())})
+    origins.update({line: "extend-exclude" for line in extend_exclude})
     walker = _Walker(
         root=os.path.abspath(root if root is not None else os.getcwd()),
-        excludes=_Rules(os.path.abspath(root if root is not None else os.getcwd()), patterns),
+        excludes=_Rules(os.path.abspath(root if root is not None else os.getcwd()), patterns, "exclude", origins),
         respect_gitignore=respect_gitignore,
     )
+    walker.skipped = [] if record_skips else None
     result = DiscoveryResult()
     for given in paths:
         if not os.path.lexists(given):
@@ -98,6 +106,7 @@ def discover(
     result.files = walker.sorted_files()
     result.problems = sorted(set(walker.problems), key=lambda p: (p.path, p.message))
     result.unwalked = sorted(set(walker.unwalked), key=lambda p: (p.path, p.message))
+    result.skipped = sorted(walker.skipped or ())
     return result
 
 
@@ -114,9 +123,11 @@ class _Rules:
     on their own names.
     """
 
-    def __init__(self, base: str, lines: Sequence[str]) -> None:
+    def __init__(self, base: str, lines: Sequence[str], label: str = "", origins: Optional[Dict[str, str]] = None) -> None:
         self.base = base
         self.patterns = gitignore_patterns(lines)  # matched by RE2: linear time, whatever the line
+        self.label = label  # where the lines come from (``--show-files`` says why a path is skipped)
+        self.origins = origins or {}  # line -> where it comes from, when the lines have several origins
 
     def relative(self, abs_path: str) -> str:
         if abs_path == self.base:
@@ -131,11 +142,22 @@ class _Rules:
         rel = self.relative(abs_path) + ("/" if is_dir else "")
         floor = len(protected) + 1 if protected and rel.startswith(protected + "/") else 0
         result = None
-        for include, regex in self.patterns:
+        for include, regex, _ in self.patterns:
             match = regex.match(rel)
             if match is not None and match.end() > floor:
                 result = include
         return result
+
+    def why(self, abs_path: str, is_dir: bool, protected: str = "") -> str:
+        """The line that decided :meth:`verdict`, with where it comes from."""
+        rel = self.relative(abs_path) + ("/" if is_dir else "")
+        floor = len(protected) + 1 if protected and rel.startswith(protected + "/") else 0
+        line = ""
+        for _, regex, text in self.patterns:
+            match = regex.match(rel)
+            if match is not None and match.end() > floor:
+                line = text
+        return f"{self.origins.get(line, self.label)}: {line}"
 
 
 def _read_ignore_file(path: str) -> List[str]:
@@ -159,6 +181,7 @@ class _Walker:
         # (path, gitignore rules, protected prefixes, chain of real directories above).
         self.deferred: List[tuple] = []
         self._context_cache: Dict[str, Tuple[_Rules, ...]] = {}
+        self.skipped: Optional[List[Tuple[str, str]]] = None
 
     # --- paths named on the command line -----------------------------------------------------
 
@@ -260,8 +283,20 @@ class _Walker:
     def _skip(self, path: str, is_dir: bool, rules: tuple, protected: dict) -> bool:
         abs_path = os.path.abspath(path)
         if self.excludes.verdict(abs_path, is_dir, protected.get(self.excludes, "")):
+            self._record(path, is_dir, (self.excludes,), protected)
             return True
-        return self.respect_gitignore and _ignored(rules, abs_path, is_dir, protected)
+        if self.respect_gitignore and _ignored(rules, abs_path, is_dir, protected):
+            self._record(path, is_dir, rules, protected)
+            return True
+        return False
+
+    def _record(self, path: str, is_dir: bool, rules: tuple, protected: dict) -> None:
+        if self.skipped is None:
+            return
+        abs_path = os.path.abspath(path)
+        deciding = [r for r in rules if r.verdict(abs_path, is_dir, protected.get(r, "")) is not None][-1]
+        why = deciding.why(abs_path, is_dir, protected.get(deciding, ""))
+        self.skipped.append((_posix(path) + ("/" if is_dir else ""), why))
 
     def _link_problem(self, path: str) -> None:
         try:
@@ -296,7 +331,7 @@ class _Walker:
         rules: List[_Rules] = []
         info_exclude = os.path.join(top, ".git", "info", "exclude")
         if os.path.isfile(info_exclude):
-            rules.append(_Rules(top, _read_ignore_file(info_exclude)))
+            rules.append(_Rules(top, _read_ignore_file(info_exclude), _posix(info_exclude)))
         for d in reversed(chain[1:]):
             rules.extend(self._cached_own_rules(d))
         if include_self:
@@ -312,7 +347,7 @@ class _Walker:
 def _own_rules(directory: str) -> Tuple[_Rules, ...]:
     path = os.path.join(directory, ".gitignore")
     lines = _read_ignore_file(path) if os.path.isfile(path) else []
-    return (_Rules(os.path.abspath(directory), lines),) if lines else ()
+    return (_Rules(os.path.abspath(directory), lines, _posix(path)),) if lines else ()
 
 
 def _ignored(rules: Sequence[_Rules], abs_path: str, is_dir: bool, protected: dict) -> bool:

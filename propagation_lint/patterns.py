@@ -104,7 +104,7 @@ def compile_regex(text: str):
 
 
 def gitignore_patterns(lines) -> list:
-    """``(include, regex)`` for each gitignore-style line (``exclude`` options, ``.gitignore``
+    """``(include, regex, line)`` for each gitignore-style line (``exclude`` options, ``.gitignore``
     files), the regex being pathspec's translation compiled by RE2. A line RE2 refuses (only past
     the bounds above: the options are checked when the configuration loads) is left out."""
     out = []
@@ -112,7 +112,7 @@ def gitignore_patterns(lines) -> list:
         if pattern.include is None:
             continue
         try:
-            out.append((pattern.include, compile_regex(pattern.regex.pattern)))
+            out.append((pattern.include, compile_regex(pattern.regex.pattern), str(getattr(pattern, "pattern", ""))))
         except PatternError:
             continue
     return out

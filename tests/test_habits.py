@@ -126,3 +126,96 @@ def test_add_noqa_with_fix_is_a_usage_error(tmp_path):
     write(tmp_path / "app.py", GAP)
     result = run(["check", "--add-noqa", "--fix"], tmp_path)
     assert result.exit_code == 2 and "--add-noqa cannot be combined with --fix" in result.stderr
+
+
+def test_show_settings_says_each_value_and_where_it_comes_from(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.propagation-lint]\nextend-select = ["CTX401"]\nthread-scope = "always"\n')
+    write(tmp_path / "svc" / "pyproject.toml", (
+        '[tool.propagation-lint]\nextend = "../pyproject.toml"\nextend-select = ["CTX403"]\n'
+        '[[tool.propagation-lint.per-file]]\npath = "app/special.py"\nconsumer-link-mode = "link"\n'))
+    write(tmp_path / "svc" / "app" / "special.py", GAP)
+    result = run(["check", "--show-settings", "--config", 'min-confidence = "high"', "--select", "CTX1",
+                  "svc/app/special.py"], tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        "Settings for svc/app/special.py",
+        "configuration file: svc/pyproject.toml",
+        "enabled rules: CTX001, CTX002, CTX003, CTX004, CTX005, CTX101, CTX102, CTX103, CTX401, CTX403",
+        "command line: --select CTX1",
+    ]
+    assert 'extend-select = ["CTX401", "CTX403"]  # pyproject.toml + svc/pyproject.toml' in lines
+    assert 'thread-scope = "always"  # pyproject.toml' in lines
+    assert 'consumer-link-mode = "link"  # [[per-file]] path = "app/special.py" in svc/pyproject.toml' in lines
+    assert 'min-confidence = "high"  # --config' in lines
+    assert "include-tests = false  # default" in lines
+
+
+def test_show_files_lists_what_is_linted_and_what_is_skipped_and_why(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.propagation-lint]\nextend-exclude = ["gen"]\n')
+    write(tmp_path / "app" / "a.py", CLEAN)
+    write(tmp_path / "build" / "b.py", GAP)
+    write(tmp_path / "gen" / "g.py", GAP)
+    write(tmp_path / "app" / ".gitignore", "scratch.py\n")
+    write(tmp_path / "app" / "scratch.py", GAP)
+    result = run(["check", "--show-files"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "app/a.py",
+        "skipped: app/scratch.py (app/.gitignore: scratch.py)",
+        "skipped: build/ (default exclude: build)",
+        "skipped: gen/ (extend-exclude: gen)",
+    ]
+
+
+def test_config_key_value_overrides_every_configuration(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.propagation-lint]\nignore = ["CTX101"]\n')
+    write(tmp_path / "app.py", GAP)
+    assert run(["check", "--no-cache"], tmp_path).exit_code == 0
+    result = run(["check", "--no-cache", "--config", "ignore = []"], tmp_path)
+    assert result.exit_code == 1 and "CTX101" in result.stdout
+    bad = run(["check", "--no-cache", "--config", 'selct = ["CTX1"]'], tmp_path)
+    assert bad.exit_code == 2
+    assert bad.stderr == "error: --config 'selct = [\"CTX1\"]': selct: unknown key (did you mean 'select'?)\n"
+    wrong = run(["check", "--no-cache", "--config", 'thread-scope = "sometimes"'], tmp_path)
+    assert wrong.exit_code == 2 and "thread-scope: invalid value 'sometimes'" in wrong.stderr
+
+
+def test_isolated_reads_no_configuration(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.propagation-lint]\nignore = ["CTX101"]\n')
+    write(tmp_path / "app.py", GAP)
+    result = run(["check", "--no-cache", "--isolated"], tmp_path)
+    assert result.exit_code == 1 and "CTX101" in result.stdout
+    both = run(["check", "--isolated", "--config", "pyproject.toml"], tmp_path)
+    assert both.exit_code == 2 and "--isolated reads no configuration file" in both.stderr
+
+
+def test_extend_for_monorepos(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.propagation-lint]\nignore = ["CTX101"]\n')
+    write(tmp_path / "svc" / "pyproject.toml", '[tool.propagation-lint]\nextend = "../pyproject.toml"\n')
+    write(tmp_path / "svc" / "app.py", GAP)
+    assert run(["check", "--no-cache", "svc"], tmp_path).exit_code == 0  # the root's ignore applies in svc
+
+
+def test_extend_cycle_or_missing_file_is_an_error_naming_the_file(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.propagation-lint]\nextend = "svc/pyproject.toml"\n')
+    write(tmp_path / "svc" / "pyproject.toml", '[tool.propagation-lint]\nextend = "../pyproject.toml"\n')
+    write(tmp_path / "svc" / "app.py", GAP)
+    cycle = run(["check", "--no-cache", "svc"], tmp_path)
+    assert cycle.exit_code == 2
+    assert cycle.stderr == ("error: svc/pyproject.toml: [tool.propagation-lint] extend: the configuration files "
+                            "extend each other in a cycle: pyproject.toml -> svc/pyproject.toml -> pyproject.toml\n")
+    write(tmp_path / "svc" / "pyproject.toml", '[tool.propagation-lint]\nextend = "../base.toml"\n')
+    missing = run(["check", "--no-cache", "svc"], tmp_path)
+    assert missing.exit_code == 2
+    assert missing.stderr == ("error: svc/pyproject.toml: [tool.propagation-lint] extend: no such file: "
+                              "../base.toml (base.toml)\n")
+
+
+def test_standalone_file_with_tool_table_gets_a_clear_message(tmp_path):
+    write(tmp_path / "propagation-lint.toml", '[tool.propagation-lint]\nselect = ["CTX1"]\n')
+    write(tmp_path / "app.py", GAP)
+    result = run(["check", "--no-cache"], tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: propagation-lint.toml: [tool.propagation-lint]: in propagation-lint.toml "
+                                    "the keys go at top level, without the [tool.propagation-lint] header")
