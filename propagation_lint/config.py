@@ -317,7 +317,7 @@ OPTIONS: Tuple[Option, ...] = (
            "Files the rules must parse with more tokens are refused (CTX004): the memory guard."),
     Option("consumer-link-mode", "consumer_link_mode", _choice("either", "link", "parent"), True,
            "How a consumer must connect to the producer's trace."),
-    Option("thread-scope", "thread_scope", _choice("auto", "always", "never"), True,
+    Option("thread-scope", "thread_scope", _choice("auto", "contextvars", "always", "never"), True,
            "When thread and executor hand-offs are checked."),
     Option("include-tests", "include_tests", _boolean, False,
            "Judge propagation (CTX1xx-CTX3xx) in test code too (tests/, test_*.py, *_test.py, conftest.py)."),

@@ -766,6 +766,8 @@ def scope_requires(ctx) -> Optional[Tuple[tuple, ...]]:
         return None
     if policy == "always":
         return ()
+    if policy == "contextvars":
+        return (("uses-contextvars",),)
     return (("uses-tracing",),)
 
 

@@ -315,6 +315,8 @@ class Project:
         if site.state == "unknown" and code.startswith(UNTRACED_SILENT) and self._current_index is not None \
                 and not self.program.traced(self._current_index):
             return False, cand, site  # no tracing in any process that runs this code: no context to lose
+        if self._current_index is not None and not self._observed(code, self._current_index, cand.finding.location.line):
+            return False, cand, site  # the other side records nothing the context would connect
         if site.role == "worker":
             unless = tuple(c[:4] + ("celery-worker",) + tuple(c[5:]) if c[0] == "instrumented" and len(c) >= 5 else c
                            for c in cand.unless)
@@ -322,6 +324,16 @@ class Project:
 
             cand = _replace(cand, unless=unless)
         return True, cand, site
+
+    def _observed(self, code: str, i: int, line: int) -> bool:
+        """Does the other side of a publish to a project task record telemetry the lost context
+        would connect? A task's arguments are data, so what it runs is the project's code, and the
+        search below it is complete; a thread's target receives live objects (generators,
+        callbacks) that may run anything, so hand-offs are not judged this way."""
+        if not code.startswith("CTX1"):
+            return True
+        target = self.program.context.task_sent_at(i, line)
+        return target is None or self.program.context.records_telemetry(target)
 
     def resolve(self, candidates: Iterable[Candidate], path: Optional[str] = None) -> List[Finding]:
         """Decide the candidates of one file (``path``: its filesystem path, for scoped facts)."""
@@ -555,6 +567,15 @@ def _uses_tracing(project: Project, cond: tuple, depth: int) -> bool:
     without the whole-program model)."""
     if project.program is not None and project._current_index is not None:
         return project.program.traced(project._current_index)
+    return project.uses_tracing
+
+
+@condition("uses-contextvars")
+def _uses_contextvars(project: Project, cond: tuple, depth: int) -> bool:
+    """Tracing or ``contextvars`` is in use in a process that runs the file being decided."""
+    if project.program is not None and project._current_index is not None:
+        i = project._current_index
+        return project.program.traced(i) or project.program.uses_contextvars(i)
     return project.uses_tracing
 
 

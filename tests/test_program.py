@@ -541,3 +541,114 @@ def export(request):
                          'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n'),
     })
     assert found == set()  # the view is found behind its URLconf (a bare module name `base` hid it)
+
+
+# ------------------------------------------------------------- the other side records nothing
+CELERY_WEB = """
+from celery import shared_task
+from opentelemetry import trace
+
+from shop.db import save, audit
+
+tracer = trace.get_tracer(__name__)
+
+
+@shared_task
+def cleanup(order_id):
+    save(order_id)
+
+
+@shared_task
+def reconcile(order_id):
+    audit(order_id)
+
+
+@shared_task
+def placeholder(order_id):
+    return order_id
+
+
+def checkout(order_id):
+    with tracer.start_as_current_span("checkout"):
+        cleanup.delay(order_id)
+        reconcile.delay(order_id)  # error: CTX101
+        placeholder.delay(order_id)  # error: CTX101
+"""
+
+
+def test_publish_to_a_task_that_records_nothing_is_not_a_gap(tmp_path):
+    """``cleanup`` only writes to the database (no span, no instrumentation in the worker): the
+    context is lost but nothing would connect to it. ``reconcile`` reaches a span two modules away
+    (read in full only as the search gets there); a task that calls nothing is a placeholder."""
+    found = project(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/tasks.py": CELERY_WEB,
+        "shop/db.py": """
+from shop.audit_log import write_audit
+
+
+def save(order_id):
+    return order_id
+
+
+def audit(order_id):
+    write_audit(order_id)
+""",
+        "shop/audit_log.py": """
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+def write_audit(order_id):
+    with tracer.start_as_current_span("audit"):
+        return order_id
+""",
+    })
+    assert found == {("shop/tasks.py", 27, "CTX101"), ("shop/tasks.py", 28, "CTX101")}
+
+
+def test_any_instrumentation_in_the_worker_records_the_task_side(tmp_path):
+    found = project(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/tasks.py": CELERY_WEB.replace(
+            "tracer = trace.get_tracer(__name__)",
+            "from opentelemetry.instrumentation.requests import RequestsInstrumentor\n\n"
+            "RequestsInstrumentor().instrument()\ntracer = trace.get_tracer(__name__)"),
+        "shop/db.py": "def save(order_id):\n    return order_id\n\n\ndef audit(order_id):\n    return order_id\n",
+    })
+    assert {code for _p, _l, code in found} == {"CTX101"} and len(found) == 3
+
+
+# ------------------------------------------------------------------ what counts as tracing
+def test_metrics_only_and_contextvars_are_not_tracing(tmp_path):
+    """A project that uses OpenTelemetry for metrics only, and contextvars for request ids, has no
+    trace context to lose: no publish and, under the default thread scope, no hand-off is
+    reported; `thread-scope = "contextvars"` reports the hand-off."""
+    files = {
+        "app/__init__.py": "",
+        "app/metrics.py": "from opentelemetry import metrics\n\nmeter = metrics.get_meter(__name__)\n",
+        "app/request_id.py": "import contextvars\n\nrequest_id = contextvars.ContextVar('request_id')\n",
+        "app/work.py": """
+from concurrent.futures import ThreadPoolExecutor
+
+from kafka import KafkaProducer
+
+from app import metrics, request_id
+
+producer = KafkaProducer()
+pool = ThreadPoolExecutor()
+
+
+def handle(payload):
+    producer.send("events", payload)
+    pool.submit(render, payload)
+
+
+def render(payload):
+    return request_id.request_id.get()
+""",
+    }
+    assert project(tmp_path, files) == set()
+    write(tmp_path, {"pyproject.toml": '[tool.propagation-lint]\nthread-scope = "contextvars"\n'})
+    assert project(tmp_path, {}) == {("app/work.py", 13, "CTX201")}

@@ -181,7 +181,35 @@ SERVER_INSTRUMENTORS = tuple(
                  system="ddtrace", installed_by=_DDTRACE)
     for framework in ("django", "flask", "fastapi", "starlette", "aiohttp", "tornado", "falcon", "pyramid", "grpc")
 )
-INSTRUMENTORS = INSTRUMENTORS + SERVER_INSTRUMENTORS
+
+# --- client libraries: what makes a process record spans of its database, cache and HTTP calls.
+# They carry no message context; they say that a worker records telemetry a lost context would
+# connect (``program/context.py``: a task that records nothing loses nothing).
+_CLIENTS = (
+    ("requests", "requests", "opentelemetry.instrumentation.requests.RequestsInstrumentor", "requests ~= 2.0"),
+    ("httpx", "httpx", "opentelemetry.instrumentation.httpx.HTTPXClientInstrumentor", "httpx >= 0.18.0"),
+    ("urllib3", "urllib3", "opentelemetry.instrumentation.urllib3.URLLib3Instrumentor", "urllib3 >= 1.0.0, < 3.0.0"),
+    ("urllib", "urllib", "opentelemetry.instrumentation.urllib.URLLibInstrumentor", ""),
+    ("psycopg2", "psycopg2", "opentelemetry.instrumentation.psycopg2.Psycopg2Instrumentor", "psycopg2 >= 2.7.3.1"),
+    ("psycopg", "psycopg", "opentelemetry.instrumentation.psycopg.PsycopgInstrumentor", "psycopg >= 3.1.0"),
+    ("sqlalchemy", "sqlalchemy", "opentelemetry.instrumentation.sqlalchemy.SQLAlchemyInstrumentor",
+     "sqlalchemy >= 1.0.0, < 2.1.0"),
+    ("asyncpg", "asyncpg", "opentelemetry.instrumentation.asyncpg.AsyncPGInstrumentor", "asyncpg >= 0.12.0"),
+    ("pymongo", "pymongo", "opentelemetry.instrumentation.pymongo.PymongoInstrumentor", "pymongo >= 3.1, < 5.0"),
+    ("redis", "redis", "opentelemetry.instrumentation.redis.RedisInstrumentor", "redis >= 2.6"),
+)
+CLIENT_INSTRUMENTORS = tuple(
+    Instrumentor(f"otel-{key}", qname, (library,), (f"client:{library}",), installed_by=_otel(key),
+                 instruments=(requirement,) if requirement else (), bootstrap_default=not requirement,
+                 not_covers="it records the library's calls as spans; it carries no message context")
+    for key, library, qname, requirement in _CLIENTS
+) + tuple(
+    Instrumentor(f"ddtrace-{library}", f"ddtrace.contrib.{library}", (library,), (f"client:{library}",),
+                 system="ddtrace", installed_by=_DDTRACE,
+                 not_covers="it records the library's calls as spans; it carries no message context")
+    for library in ("requests", "httpx", "urllib3", "psycopg", "sqlalchemy", "asyncpg", "pymongo", "redis")
+)
+INSTRUMENTORS = INSTRUMENTORS + SERVER_INSTRUMENTORS + CLIENT_INSTRUMENTORS
 
 # Commands that start a process with auto-instrumentation (found in launch files by ``project.py``).
 LAUNCHERS = (

@@ -36,8 +36,23 @@ CONTEXT_PRODUCING_MEMBERS = ("get_span_context", "current_trace_context", "get_c
 # Keys in a dict literal that show the dict is a trace carrier when their value is computed.
 CARRIER_KEYS = ("traceparent", "tracestate", "x-datadog-trace-id", "uber-trace-id", "b3", "x-amzn-trace-id", "_datadog")
 
-# Modules whose import means "this project uses tracing or contextvars" (thread rules' scope).
+# Modules whose import means "this project uses tracing or contextvars" (which files are read).
 TRACING_MODULES = ("opentelemetry", "ddtrace", "opentracing", "contextvars")
+# Libraries whose import means a trace context can exist in the process (publishes and, under
+# `thread-scope = "auto"`, hand-offs are judged there). Sentry is not one: its SDK propagates its
+# own trace through Celery and HTTP by itself.
+TRACE_CONTEXT_MODULES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client")
+# Parts of those libraries that are not tracing: metrics and logs only (`from opentelemetry import
+# metrics`, `opentelemetry.sdk.metrics`, an OTLP metric exporter).
+NOT_TRACE_PARTS = frozenset(("metrics", "_metrics", "_logs", "logs", "metric_exporter", "_log_exporter",
+                             "prometheus"))
+
+
+def is_trace_import(dotted: str) -> bool:
+    """Does importing ``dotted`` (a module, or ``module.name`` for ``from module import name``)
+    mean tracing, not only metrics or logs?"""
+    parts = dotted.split(".")
+    return parts[0] in TRACE_CONTEXT_MODULES and not NOT_TRACE_PARTS.intersection(parts[1:])
 
 # ----------------------------------------------------------------------------- consumer side
 # (domain.md §C.1, §C.2, §E, §G.2; read by ``consuming.py`` and the CTX3xx rules)

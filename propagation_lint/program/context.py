@@ -32,6 +32,8 @@ from .modules import ModuleIndex
 from .summary import distinctive
 
 TASK_DECORATOR_ATTRS = ("task", "shared_task", "periodic_task", "actor")
+MAX_TELEMETRY_SEARCH = 5000  # functions searched for a span below a task before assuming there is one
+MAX_TELEMETRY_FILES = 400  # files read in full for that search in one run, before assuming there is one
 MAX_UNTYPED_TARGETS = 8  # a method name defined in more classes than this says nothing about the callee
 TASK_LIBRARY_ROOTS = ("celery", "dramatiq", "taskiq", "huey", "rq", "django_rq", "flask_celery")
 PERIODIC_DECORATOR_ATTRS = ("periodic_task",)
@@ -235,6 +237,14 @@ class ContextModel(Definitions):
         self.registered: set = set()  # functions handed to some other code at import time
         self._build_edges()
         self._decided = False  # states are decided on the first question (instrumentor activation first)
+        # `observed(i)`: the process running module `i` instruments some library (its calls record spans)
+        self.observed: Callable[[int], bool] = lambda i: False
+        # `read_full(i)`: file `i`'s full summary, for a file that has only the cheap one
+        self.read_full: Callable[[int], dict] = lambda i: self.index.entries[i][3]
+        self._records: Dict[int, bool] = {}
+        self._file_calls: Dict[int, Dict[str, list]] = {}
+        self._methods_cache: Optional[Dict[str, List[int]]] = None
+        self._completed = 0
 
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
@@ -292,11 +302,7 @@ class ContextModel(Definitions):
         """A method nothing calls by a resolved name is called by the project's untyped calls of
         its (distinctive) name, when few classes define it: ``connector.expand_book_data(book)``
         in a task reaches every connector's ``expand_book_data``."""
-        methods: Dict[str, List[int]] = {}
-        for f, (i, qname, _row) in enumerate(self.fns):
-            owner = qname.rsplit(".", 1)[0]
-            if (i, owner) in self.classes:
-                methods.setdefault(qname.rsplit(".", 1)[1], []).append(f)
+        methods = self._methods_by_name()
         orphans = {f for f in range(len(self.fns)) if not self.callers[f] and f not in self.registered}
         for i, src, name in untyped:
             targets = methods.get(name, ())
@@ -305,6 +311,14 @@ class ContextModel(Definitions):
             for t in targets:
                 if t in orphans:
                     self._edge(i, src, t)
+
+    def _methods_by_name(self) -> Dict[str, List[int]]:
+        methods: Dict[str, List[int]] = {}
+        for f, (i, qname, _row) in enumerate(self.fns):
+            owner = qname.rsplit(".", 1)[0]
+            if (i, owner) in self.classes:
+                methods.setdefault(qname.rsplit(".", 1)[1], []).append(f)
+        return methods
 
     def _edge(self, i: int, src: Optional[int], callee: int) -> None:
         if src is None:
@@ -517,6 +531,119 @@ class ContextModel(Definitions):
         qname = self.fns[f][1]
         return Origin("none", f"every producer of the task `{_short(qname)}` runs where no context exists",
                       self.index.entries[i][0], self.fns[f][2][2])
+
+    def task_sent_at(self, i: int, line: int) -> Optional[int]:
+        """The project task a producer call on ``line`` of file ``i`` enqueues (``task.delay()``,
+        ``task.apply_async()``), or None."""
+        for _caller, ref, at in self.index.entries[i][3].get("calls", ()):
+            if at == line:
+                t = self.task_of_producer(i, ref)
+                if t is not None:
+                    return t
+        return None
+
+    def records_telemetry(self, t: int) -> bool:
+        """Does the task ``t`` record telemetry its producer's context would connect: its worker
+        instruments the task library (a task span) or some other library (spans of its calls),
+        or the task, or a project function it calls, starts a span? A task that records nothing
+        loses nothing when its producer sends no context. Files below the task that were only
+        skimmed (``lite`` summaries) are read as the search reaches them; past the search's limits
+        the answer is yes."""
+        hit = self._records.get(t)
+        if hit is not None:
+            return hit
+        i = self.fns[t][0]
+        # a task that calls nothing is a placeholder (an example, a stub): it stands for work that
+        # would record something
+        result = bool(self.worker_traced(i) or self.observed(i)) or not self._calls_by_caller(i).get(self.fns[t][1])
+        if not result:
+            seen = {t}
+            stack = [t]
+            while stack:
+                if len(seen) > MAX_TELEMETRY_SEARCH or self._completed > MAX_TELEMETRY_FILES:
+                    result = True  # too far to tell: assume it does
+                    break
+                u = stack.pop()
+                if self._starts_span(u):
+                    result = True
+                    break
+                for v in self._reaches(u):
+                    if v not in seen:
+                        seen.add(v)
+                        stack.append(v)
+        self._records[t] = result
+        return result
+
+    def _reaches(self, f: int) -> set:
+        """Every project function ``f`` may call, generously: an untyped ``obj.name()`` may call
+        any project method of that distinctive name, not only the ones nothing else calls."""
+        i, qname, _row = self.fns[f]
+        out = set()
+        for caller, ref, _line in self._calls_by_caller(i).get(qname, ()):
+            if ref.startswith("."):
+                out.update(self._methods_named(ref[1:]))
+                continue
+            split = self.index.split(ref, i)
+            if split is not None and self.index.entries[split[0]][3].get("lite"):
+                self._complete(split[0])
+            target = self.resolve(i, ref)
+            callee = self.fn_ids.get(target) if target is not None else None
+            if callee is None and target is not None:
+                callee = self.fn_ids.get((target[0], target[1] + ".__init__"))
+            if callee is not None:
+                out.add(callee)
+            elif target is None and "." in ref:
+                out.update(self._methods_named(ref.rsplit(".", 1)[1]))
+        return out
+
+    def _methods_named(self, name: str) -> List[int]:
+        """The project methods an untyped ``obj.name()`` may call: none for a name too common to
+        tell (``save``, ``get``, ``__init__``), as for the call graph's untyped edges."""
+        targets = self._methods().get(name, ())
+        if not distinctive(name) or len(targets) > MAX_UNTYPED_TARGETS:
+            return []
+        return list(targets)
+
+    def _calls_by_caller(self, i: int) -> Dict[str, list]:
+        """File ``i``'s calls by the function that makes them (a nested function's and a lambda's
+        calls count for their enclosing functions too)."""
+        hit = self._file_calls.get(i)
+        if hit is None:
+            hit = self._file_calls[i] = {}
+            for row in self.index.entries[i][3].get("calls", ()):
+                caller = row[0]
+                while True:
+                    hit.setdefault(caller, []).append(row)
+                    if (i, caller.rpartition(".")[0]) not in self.fn_ids:
+                        break
+                    caller = caller.rpartition(".")[0]
+        return hit
+
+    def _methods(self) -> Dict[str, List[int]]:
+        if self._methods_cache is None:
+            self._methods_cache = self._methods_by_name()
+        return self._methods_cache
+
+    def _complete(self, j: int) -> None:
+        """Read file ``j`` in full (its summary was the cheap one) and add its definitions."""
+        path, module, is_package, _summary = self.index.entries[j]
+        full = self.read_full(j)
+        self.index.entries[j] = (path, module, is_package, full)
+        self._completed += 1
+        for row in full.get("defs", ()):
+            if row[1] == "class":
+                self.classes[(j, row[0])] = row
+            elif (j, row[0]) not in self.fn_ids:
+                self.fn_ids[(j, row[0])] = len(self.fns)
+                self.fns.append((j, row[0], row))
+                self.file_fns[j].append(len(self.fns) - 1)
+                for table in (self.callees, self.callers, self.producers, self.module_producers):
+                    table.append(set())
+                if getattr(self, "origins", None) is not None:
+                    self.origins.append(None)
+        self._resolved.clear()
+        self._file_calls.pop(j, None)
+        self._methods_cache = None
 
     def activation(self, f: int) -> str:
         """Where a function that sets something up (``instrument()`` inside it) runs: ``process``

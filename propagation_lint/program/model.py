@@ -178,11 +178,14 @@ class ProgramModel:
         # test code is no origin of a production context, and not a process root, unless included
         self.excluded = [t and not include_tests for t in self.tests]
         self.processes = Processes(self.index, self.excluded)
-        tracing = 0
+        tracing = contextvars = 0
         for i, f in enumerate(files):
             if (f[4] or {}).get("tracing"):
                 tracing |= 1 << i
+            if (f[4] or {}).get("contextvars"):
+                contextvars |= 1 << i
         self._tracing_bits = tracing
+        self._contextvars_bits = contextvars
         # functions that return a parameter converted: qname -> [[position, name], ...]
         self.passes: Dict[str, List[list]] = {}
         for f in files:
@@ -209,16 +212,31 @@ class ProgramModel:
         return bool((self.process_bits(i) >> j) & 1)
 
     def traced(self, i: int) -> bool:
-        """Does a process that runs module ``i`` use tracing (a tracing import anywhere in it, or
-        an instrumentation that covers it)?"""
+        """Does a process that runs module ``i`` use tracing (a tracing library's import anywhere
+        in it, not only its metrics or logs; or an instrumentation that covers it)?"""
         return bool(self.process_bits(i) & self._tracing_bits) or self.extra_traced(i)
+
+    def uses_contextvars(self, i: int) -> bool:
+        """Does a process that runs module ``i`` use ``contextvars`` itself?"""
+        return bool(self.process_bits(i) & self._contextvars_bits)
 
     # ------------------------------------------------------------------ contexts
     @property
     def context(self) -> ContextModel:
         if self._context is None:
             self._context = ContextModel(self.index, self.excluded, lambda i: self.web_traced(i), lambda i: self.worker_traced(i))
+            self._context.observed = lambda i: self.extra_traced(i)
+            self._context.read_full = self._read_full
         return self._context
+
+    def _read_full(self, i: int) -> dict:
+        path, module, is_package, summary = self.index.entries[i]
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        except OSError:
+            return summary
+        return summarize(text, module, is_package) or summary
 
     def site(self, path: str, line: int) -> Optional[SiteContext]:
         i = self.index_of(path)

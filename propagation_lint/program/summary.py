@@ -28,7 +28,8 @@ The summary is plain JSON-able data:
   ``signal.connect(f)``, ``Thread(target=f)``), with the call they were passed to;
 - ``main``: the line of ``if __name__ == "__main__":`` (0 without one);
 - ``assigns``: module-level ``name = Callee(...)`` as ``{name: callee ref}`` (``app = Celery()``);
-- ``tracing``: the file imports a tracing module (or contextvars).
+- ``tracing``: the file imports a tracing library (not only its metrics or logs);
+- ``contextvars``: the file imports ``contextvars``.
 """
 from __future__ import annotations
 
@@ -36,9 +37,9 @@ import ast
 import re
 from typing import Dict, List, Optional
 
-from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, TRACING_MODULES
+from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, is_trace_import
 
-VERSION = 1
+VERSION = 2
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -82,13 +83,14 @@ def lite_summary(text: str, module: str, is_package: bool, rows: List[list]) -> 
     :func:`summarize` on demand. ``rows``: the file's imports as the engine's prefilter already
     read them (``engine.imported_names``: ``[level, module, name]``), so they are read once."""
     imports: List[str] = []
-    tracing = False
+    tracing = contextvars = False
     aliases: Dict[str, str] = {}
     for level, base, name in rows:
         if level:
             base = _absolute(module, is_package, level, base)
-        elif base.split(".")[0] in TRACING_MODULES:
-            tracing = True
+        else:
+            tracing = tracing or is_trace_import(f"{base}.{name}" if name else base)
+            contextvars = contextvars or base == "contextvars"
         if base:
             imports.append(base)
         if name:
@@ -109,6 +111,8 @@ def lite_summary(text: str, module: str, is_package: bool, rows: List[list]) -> 
         out["main"] = text.count("\n", 0, main.start()) + 1
     if tracing:
         out["tracing"] = True
+    if contextvars:
+        out["contextvars"] = True
     if aliases:
         out["aliases"] = aliases
     return out
@@ -120,7 +124,7 @@ _SHAPES = {
     "imports": [_S], "strings": [_S], "spans": [_S], "task_names": [_S],
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
-    "main": _I, "tracing": bool, "v": _I, "lite": bool,
+    "main": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool,
 }
 
 
@@ -208,6 +212,7 @@ class _Summary:
         self.assigns: Dict[str, str] = {}
         self.main = 0
         self.tracing = False
+        self.contextvars = False
         self.top_names: set = set()  # names defined at module level (functions, classes)
         self.children: Dict[str, set] = {}  # function qname -> names of the defs nested in it
 
@@ -222,6 +227,8 @@ class _Summary:
             out["main"] = self.main
         if self.tracing:
             out["tracing"] = True
+        if self.contextvars:
+            out["contextvars"] = True
         return out
 
     def qualify_module(self, name: str) -> str:
@@ -241,8 +248,8 @@ class _Summary:
         if isinstance(stmt, ast.Import):
             for a in stmt.names:
                 self.imports.append(a.name)
-                if a.name.split(".")[0] in TRACING_MODULES:
-                    self.tracing = True
+                self.tracing = self.tracing or is_trace_import(a.name)
+                self.contextvars = self.contextvars or a.name == "contextvars"
                 if a.asname:
                     local[a.asname] = a.name
                 else:
@@ -252,8 +259,9 @@ class _Summary:
             base = stmt.module or ""
             if stmt.level:
                 base = _absolute(self.module, self.is_package, stmt.level, base)
-            elif base.split(".")[0] in TRACING_MODULES:
-                self.tracing = True
+            else:
+                self.tracing = self.tracing or any(is_trace_import(f"{base}.{a.name}") for a in stmt.names)
+                self.contextvars = self.contextvars or base == "contextvars"
             if base:
                 self.imports.append(base)
             for a in stmt.names:

@@ -5,9 +5,11 @@ from ..handoffs import HandOffRuleMixin, short
 from ..rule import Rule
 
 SCOPE_OPTION = """
-    - `thread-scope = "auto" | "always" | "never"` (default `"auto"`): thread rules report only in
-      projects that import `opentelemetry`, `ddtrace`, `opentracing` or `contextvars` somewhere (where
-      the context matters); `"always"` reports everywhere, `"never"` turns CTX201-CTX205 off.
+    - `thread-scope = "auto" | "contextvars" | "always" | "never"` (default `"auto"`): thread rules
+      report only in processes that use tracing (`opentelemetry` beyond its metrics and logs,
+      `ddtrace`, `opentracing`, an instrumentation); `"contextvars"` also where the process uses
+      `contextvars` itself (request ids, tenants); `"always"` reports everywhere, `"never"` turns
+      CTX201-CTX205 off.
     - `auto-instrumented = ["threading"]`: your deployment enables `ThreadingInstrumentor` in a way
       the linter cannot see (`opentelemetry-instrument` launch lines are found on their own).
     """
