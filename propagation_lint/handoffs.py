@@ -215,6 +215,9 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if row.kind == "process":
         _decide_process(hs, c, ctx)
         return
+    if _client_housekeeping(c, site, ctx):
+        hs.carry = "library"  # a messaging client's own call that sends nothing: flush, poll, commit, close
+        return
     worker = _worker_qname(c, site, ctx)
     hs.worker = worker
     if isinstance(c, cst.Lambda):
@@ -242,6 +245,22 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if args_carry:
         # the context is handed over as an argument to a worker we cannot see: assume it attaches
         hs.carry, hs.carry_node = "unknown", args_carry
+
+
+def _client_housekeeping(c, site: CallSite, ctx) -> bool:
+    """``producer.flush``, ``consumer.poll``, ``consumer.commit``: a method of a catalogued
+    messaging client that publishes nothing. It records nothing the caller's context would parent
+    (a consumer's span takes its parent from the message, not from the thread)."""
+    if not isinstance(c, cst.Attribute):
+        return False
+    owner = ctx.resolver.resolve(c.value, site.scope)
+    if owner.kind != "instance" or owner.project:
+        return False
+    qname = ctx.catalog.canonical(owner.qname)
+    library = ctx.catalog.library_of(qname)
+    if not library:
+        return False
+    return not any(p.library == library for p in ctx.catalog.publishers_for_method(c.attr.value))
 
 
 def _bound_value(c, site: CallSite, ctx):

@@ -35,7 +35,9 @@ class ExecutorDropsContext(HandOffRuleMixin, Rule):
         whose own `submit` captures the context (recognised across modules), executors you only hand
         to a framework (`grpc.server(executor)`), and projects where `ThreadingInstrumentor` or
         ddtrace's futures integration is enabled (they wrap `ThreadPoolExecutor.submit`, hence `map`;
-        not `multiprocessing.pool.ThreadPool`).
+        not `multiprocessing.pool.ThreadPool`), and a messaging client's own calls that send nothing
+        (`consumer.poll`, `consumer.commit`, `producer.flush`, `close`: a consumer's span takes its
+        parent from the message, not from the thread).
         """
     why_bad = """
         On CPython up to 3.13 (and GIL builds of 3.14) a pool thread runs every task in its own

@@ -21,8 +21,9 @@ class RunInExecutorDropsContext(HandOffRuleMixin, Rule):
         reports it instead.
 
         Not reported: `func` given as `<fresh copy_context()>.run` or `functools.partial(ctx.run, ...)`,
-        a worker that attaches a captured context, and projects with `ThreadingInstrumentor` or
-        ddtrace's futures integration enabled (both wrap the executor's `submit`).
+        a worker that attaches a captured context, projects with `ThreadingInstrumentor` or
+        ddtrace's futures integration enabled (both wrap the executor's `submit`), and a messaging
+        client's own calls that send nothing (`consumer.poll`, `consumer.commit`, `producer.flush`).
         """
     why_bad = """
         The function runs on an executor thread whose context is empty: spans it makes start new

@@ -57,3 +57,18 @@ async def process_pool(image):
     loop = asyncio.get_running_loop()
     with ProcessPoolExecutor() as pool:
         return await loop.run_in_executor(pool, resize, image)  # error: CTX204
+
+
+async def kafka_client_calls(payload):
+    """A messaging client's own calls that send nothing (poll, flush, commit, close) record nothing
+    the caller's context would parent; a publish on the executor thread loses it."""
+    from confluent_kafka import Consumer, Producer
+
+    consumer = Consumer({"group.id": "g"})
+    producer = Producer({})
+    loop = asyncio.get_running_loop()
+    with tracer.start_as_current_span("relay"):
+        message = await loop.run_in_executor(None, consumer.poll, 1.0)
+        await loop.run_in_executor(None, consumer.commit, message)
+        await loop.run_in_executor(None, producer.flush)
+        await loop.run_in_executor(None, producer.produce, "topic", payload)  # error: CTX203
