@@ -201,7 +201,8 @@ def rules_cmd(output_format: str) -> None:
               show_default=True, help="mermaid (GitHub/GitLab markdown), dot (Graphviz), json, or html (one offline page).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--destination", multiple=True, help="Only the paths through this topic, queue or exchange (repeatable).")
-@click.option("--service", multiple=True, help="Only the paths through this service (repeatable).")
+@click.option("--service", multiple=True,
+              help="Only the paths through this service (repeatable); with --destination, their edges in or out of it.")
 @click.option("--only-gaps", is_flag=True, help="Only the edges where the context is lost.")
 @click.option("--service-root", help="Services are the directories (or modules) directly below this one.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file for every file.")

@@ -155,3 +155,25 @@ def test_groups_expand_and_collapse_and_boxes_name_nodes_in_full_on_hover(browse
     page.page.click("#map .node.handler >> nth=0")
     assert page.js("document.querySelectorAll('#selection .edge-item').length") > 0
     page.close()
+
+
+def test_names_from_the_tree_are_text_never_markup(browser, tmp_path):
+    from test_hostile_output import HOSTILE_TOPIC, _hostile_tree
+
+    tree = _hostile_tree(tmp_path)
+    run = run_cli(["graph", "--no-cache", "-j", "1", "--format", "html", "-o", "../map.html"], cwd=tree)
+    assert run.returncode == 0, run.output
+    page = Page(browser, tmp_path / "map.html")
+    dialogs = []
+    page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.page.click("#expand-all")
+    labels = page.js("Array.from(document.querySelectorAll('#map .node title')).map(t => t.textContent)")
+    assert any(HOSTILE_TOPIC in t for t in labels) and any("<img src=x onerror=alert(1)>" in t for t in labels)
+    assert page.js("document.querySelectorAll('#map img, #map script, #tree img, #selection img').length") == 0
+    page.page.click("#map .node.destination >> nth=0")
+    page.page.fill("#search", "<img")
+    assert page.shown()["nodes"] > 0
+    page.page.fill("#search", "nothing-is-called-this")
+    assert "Nothing matches" in page.js("document.getElementById('map').textContent")
+    assert dialogs == [] and all(r == page.url for r in page.requests), (dialogs, page.requests)
+    page.close()

@@ -78,6 +78,7 @@ h2{font-size:14px;margin:8px 0}
 .zoom{position:sticky;top:0;left:0;z-index:1;display:flex;gap:4px;width:max-content;padding:6px;background:rgba(255,255,255,.85)}
 #map{display:block}
 svg text{font:12px Helvetica,Arial,sans-serif;pointer-events:none}
+svg text.nothing{font-size:14px;fill:#57606a}
 .node rect{stroke:#57606a;stroke-width:1}
 .node.destination rect{rx:16px}
 .node.group rect{stroke-dasharray:5 3;stroke-width:1.5}
@@ -121,7 +122,7 @@ SCRIPT = r"""
   var ORDER = {gap: 0, unknown: 1, propagated: 2};
   var data = JSON.parse(document.getElementById('graph-data').textContent);
   var svg = document.getElementById('map');
-  if (!svg) { return; }
+  if (!svg) { document.body.setAttribute('data-ready', 'true'); return; }
   var canvas = document.getElementById('canvas');
   var nodes = data.nodes, edges = data.edges;
   var byId = {}, i;
@@ -342,7 +343,7 @@ SCRIPT = r"""
       x += subs * (NODE_W + SUB_GAP) - SUB_GAP + COL_GAP;
       width = x - COL_GAP + MX;
     });
-    return {coords: coords, width: Math.max(width, 200), height: height + 24};
+    return {coords: coords, width: Math.max(width, 420), height: Math.max(height + 24, 60)};
   }
   function sortKey(id) {
     var it = view.items[id];
@@ -416,6 +417,10 @@ SCRIPT = r"""
       el('text', {'class': 'kind', x: 8, y: 13}, g, fit(kindText, LABEL + 6));
       el('text', {'class': 'label', x: 8, y: 31}, g, fit(label, LABEL));
     });
+    if (!v.edges.length && !Object.keys(v.items).length) {
+      el('text', {x: MX, y: MY + 14, 'class': 'nothing'}, svg,
+         query ? 'Nothing matches \u201c' + shown(search.value) + '\u201d with these filters.' : 'No edge has the states and kinds chosen.');
+    }
     svg.setAttribute('viewBox', '0 0 ' + geo.width + ' ' + geo.height);
     svg.setAttribute('data-width', geo.width);
     svg.setAttribute('data-height', geo.height);
