@@ -442,6 +442,38 @@ def _helper_condition(site: CallSite, h: Handler, derived: Set[str], ctx, conn: 
         conn.unknown = True
 
 
+# Handlers whose region runs outside any caller's span: a consume loop, a received batch, a
+# callback the consumer library calls.
+CONTEXT_FREE_HANDLER_KINDS = ("loop", "received", "callback")
+
+
+def message_context_only(site, model, ctx) -> Optional[tuple]:
+    """For a publish at ``site`` inside a consume loop or callback that, before it, starts no span,
+    extracts nothing and attaches nothing: the only context that can be current there is the
+    message's, made current by the consumer's instrumentation or by a project helper. Returns the
+    ``("any", ...)`` condition under which that happens, or None when a context of the handler's
+    own may exist (the publish is then judged on its own)."""
+    h = handler_at(site, model, ctx)
+    if h is None or h.kind not in CONTEXT_FREE_HANDLER_KINDS or (h.batch and not h.message):
+        return None
+    span = h.first_span(ctx)
+    if span is not None and (span.decorator or span.order < site.order):
+        return None
+    if any(h.contains(e.site) and e.site.order < site.order for e in extract_calls(h.scope, ctx)):
+        return None
+    conn = Connection()
+    derived = derived_names(h, ctx)
+    for other in h.calls():
+        if other.order >= site.order:
+            break
+        if is_attach(other.node, h.scope, ctx):
+            return None
+        _helper_condition(other, h, derived, ctx, conn)
+    if conn.unknown:
+        return None
+    return ("any", h.instrumented) + tuple(conn.conditions)
+
+
 def derived_names(h: Handler, ctx) -> Set[str]:
     """The message variable and every local variable computed from it in the handler's scope."""
     if not h.message:
@@ -1342,13 +1374,17 @@ def _is_handler(project: Project, cond: tuple, depth: int) -> bool:
 @condition("attaches")
 def _attaches(project: Project, cond: tuple, depth: int) -> bool:
     """``("attaches", qname)``: the project function extracts or attaches a context (directly or
-    through the helpers it hands its parameters to); a function outside the project: assume so."""
+    through the helpers it hands its parameters to). A function outside the project is unknown:
+    assumed to attach only when it is a tracing library's or named like a tracing helper
+    (``extract_context``, ``with_trace``); a logger or an ORM call given the message does not."""
     qname = cond[1]
     helpers = project.facts.get("context_helpers", {})
     if qname in helpers:
         conds = helpers[qname]
         return not conds or any(project.holds(tuple(c), depth + 1) for c in conds)
-    return not project.is_project_symbol(qname)
+    if project.is_project_symbol(qname):
+        return False
+    return qname.split(".")[0] in tc.TRACING_MODULES or bool(_HELPER_NAME.search(qname.rsplit(".", 1)[-1]))
 
 
 # ----------------------------------------------------------------------------- functions handled elsewhere

@@ -570,6 +570,12 @@ def _uses_tracing(project: Project, cond: tuple, depth: int) -> bool:
     return project.uses_tracing
 
 
+@condition("any")
+def _any(project: Project, cond: tuple, depth: int) -> bool:
+    """``("any", cond, ...)``: one of the conditions holds."""
+    return any(project.holds(c, depth + 1) for c in cond[1:])
+
+
 @condition("uses-contextvars")
 def _uses_contextvars(project: Project, cond: tuple, depth: int) -> bool:
     """Tracing or ``contextvars`` is in use in a process that runs the file being decided."""

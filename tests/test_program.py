@@ -652,3 +652,31 @@ def render(payload):
     assert project(tmp_path, files) == set()
     write(tmp_path, {"pyproject.toml": '[tool.propagation-lint]\nthread-scope = "contextvars"\n'})
     assert project(tmp_path, {}) == {("app/work.py", 13, "CTX201")}
+
+
+# ------------------------------------------------------- publishes inside a consumer's handler
+def test_publish_in_a_consume_loop_that_made_no_context_is_the_handlers_break(tmp_path):
+    """No span, no extract before the publish: the only context there could be is the message's,
+    which the handler dropped (one CTX103, no CTX101). A span of the handler's own before it: the
+    publish loses that span's context (CTX101, with CTX103's explanation merged in)."""
+    loop = """
+from kafka import KafkaConsumer, KafkaProducer
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+consumer = KafkaConsumer("orders")
+producer = KafkaProducer()
+
+
+def relay_without_any_context():
+    for record in consumer:
+        producer.send("shipments", record.value)
+
+
+def relay_in_own_span():
+    for record in consumer:
+        with tracer.start_as_current_span("ship"):
+            producer.send("shipments", record.value)
+"""
+    found = project(tmp_path, {"relay.py": loop})
+    assert found == {("relay.py", 11, "CTX103"), ("relay.py", 16, "CTX301"), ("relay.py", 17, "CTX101")}

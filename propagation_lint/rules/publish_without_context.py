@@ -1,7 +1,10 @@
 """CTX101 publish-without-context: a message with a carrier leaves without the trace context."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..catalog.suggestions import publish_suggestion
+from ..consuming import message_context_only
 from ..fixes_publish import build_publish_fix
 from ..publishing import carrier_expr, kwargs_carrier, opaque_call, publish_candidate, publish_gap, publish_sites
 from ..rule import Rule
@@ -115,6 +118,12 @@ class PublishWithoutContext(Rule):
             if gap is None:
                 continue
             reach, related = gap
+            message_only = message_context_only(ps.site, model, ctx)
+            if message_only is not None:
+                # inside a consume loop or callback that made no context of its own: a context is
+                # current only where the consumer's instrumentation (or a helper) makes the
+                # message's current; otherwise the break is the handler's (CTX103)
+                ps = replace(ps, requires=tuple(ps.requires or ()) + (message_only,))
             if carrier is None and not spread:
                 what = f"no `{pub.carrier.name}` argument is passed"
             else:
