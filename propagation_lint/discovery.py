@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .findings import FileProblem
-from .patterns import gitignore_patterns
+from .patterns import AnyOf, gitignore_patterns
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -128,6 +128,7 @@ class _Rules:
         self.patterns = gitignore_patterns(lines)  # matched by RE2: linear time, whatever the line
         self.label = label  # where the lines come from (``--show-files`` says why a path is skipped)
         self.origins = origins or {}  # line -> where it comes from, when the lines have several origins
+        self.any_of = AnyOf([regex for _include, regex, _line in self.patterns])
 
     def relative(self, abs_path: str) -> str:
         if abs_path == self.base:
@@ -142,7 +143,9 @@ class _Rules:
         rel = self.relative(abs_path) + ("/" if is_dir else "")
         floor = len(protected) + 1 if protected and rel.startswith(protected + "/") else 0
         result = None
-        for include, regex, _ in self.patterns:
+        patterns = self.patterns
+        for k in self.any_of.indexes(rel, len(patterns)):
+            include, regex, _ = patterns[k]
             match = regex.match(rel)
             if match is not None and match.end() > floor:
                 result = include

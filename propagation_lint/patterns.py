@@ -103,6 +103,35 @@ def compile_regex(text: str):
                            "lookaround or possessive repeats)") from None
 
 
+class AnyOf:
+    """Which of several RE2 regexes match at the start of a subject, in one pass over it
+    (``re2.Set``): a path is matched against each of a .gitignore's patterns only when some of
+    them match at all, which for most paths none does."""
+
+    __slots__ = ("_set",)
+
+    def __init__(self, regexes) -> None:
+        self._set = None
+        if not regexes:
+            return
+        try:
+            candidate = re2.Set.MatchSet(_OPTIONS)
+            for regex in regexes:
+                candidate.Add(regex.regex.pattern)
+            candidate.Compile()
+        except Exception:  # anything RE2's set refuses: every pattern is tried, one by one
+            return
+        self._set = candidate
+
+    def indexes(self, subject: str, count: int):
+        """The (sorted) indexes of the regexes that may match ``subject``: exactly those that
+        do, or all ``count`` of them when no set could be built."""
+        if self._set is None:
+            return range(count)
+        hits = self._set.Match(_matchable(subject))
+        return sorted(hits) if hits else ()
+
+
 def gitignore_patterns(lines) -> list:
     """``(include, regex, line)`` for each gitignore-style line (``exclude`` options, ``.gitignore``
     files), the regex being pathspec's translation compiled by RE2. A line RE2 refuses (only past

@@ -337,7 +337,8 @@ class Project:
 
     def resolve(self, candidates: Iterable[Candidate], path: Optional[str] = None) -> List[Finding]:
         """Decide the candidates of one file (``path``: its filesystem path, for scoped facts)."""
-        self._current_path = os.path.realpath(path) if path else None
+        real = self.program.realpath if self.program is not None else os.path.realpath
+        self._current_path = real(path) if path else None
         self._current_index = self.program.index_of(path) if self.program is not None and path else None
         out = []
         for cand in candidates:

@@ -168,7 +168,9 @@ class ProgramModel:
         """``files``: ``(filesystem path, display path, module, is_package, summary)``, each
         summary already :func:`summary.checked` (the runner checks what the cache gave it once)."""
         files = [(f[0], f[1], f[2], f[3], f[4] or {}) for f in files]
-        self.paths = [os.path.realpath(f[0]) for f in files]
+        self._real: Dict[str, str] = {}  # path as given -> with symbolic links resolved
+        self._real_dirs: Dict[str, str] = {}
+        self.paths = [self.realpath(f[0]) for f in files]
         self.displays = [f[1] for f in files]
         self.by_path: Dict[str, int] = {p: i for i, p in enumerate(self.paths)}
         self.by_display: Dict[str, int] = {d: i for i, d in enumerate(self.displays)}
@@ -198,8 +200,23 @@ class ProgramModel:
         self._context: Optional[ContextModel] = None
 
     # ------------------------------------------------------------------ processes
+    def realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``, asking the file system once per directory (and once more
+        per file, whether it is itself a link), not once per component of every path."""
+        real = self._real.get(path)
+        if real is None:
+            directory, name = os.path.split(path)
+            base = self._real_dirs.get(directory)
+            if base is None:
+                base = self._real_dirs[directory] = os.path.realpath(directory)
+            real = os.path.join(base, name) if name not in ("", ".", "..") else os.path.realpath(path)
+            if os.path.islink(real):
+                real = os.path.realpath(real)
+            self._real[path] = real
+        return real
+
     def index_of(self, path: str) -> Optional[int]:
-        return self.by_path.get(os.path.realpath(path))
+        return self.by_path.get(self.realpath(path))
 
     def process_bits(self, i: int) -> int:
         bits = self._process_cache.get(i)

@@ -276,6 +276,9 @@ class _Summary:
             self._stmt(stmt, owner, cls, local, top)
 
     def _stmt(self, stmt, owner: str, cls: Optional[str], local: Dict[str, str], top: bool) -> None:
+        if type(stmt) is _EXPR:  # the commonest statement: a call on its own
+            self._expr(stmt.value, owner, cls, local)
+            return
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self._import(stmt, local, top)
             return
@@ -325,14 +328,19 @@ class _Summary:
                     if ref:
                         self.withs.append([owner, ref])
         # anything else: walk its expressions and nested blocks
-        for field_name, value in ast.iter_fields(stmt):
-            if isinstance(value, list):
+        for field_name in type(stmt)._fields:
+            value = getattr(stmt, field_name, None)
+            if type(value) is list:
                 if value and isinstance(value[0], ast.stmt):
                     self._block(value, owner, cls, local, top=False)
                 else:
                     for v in value:
-                        if isinstance(v, ast.AST):
+                        if isinstance(v, ast.expr):
+                            self._expr(v, owner, cls, local)
+                        elif isinstance(v, ast.AST):
                             self._node(v, owner, cls, local)
+            elif isinstance(value, ast.expr):
+                self._expr(value, owner, cls, local)
             elif isinstance(value, ast.AST):
                 self._node(value, owner, cls, local)
 
@@ -372,59 +380,73 @@ class _Summary:
                 self.passes.append([qname, pos, name])
 
     def _node(self, node, owner, cls, local) -> None:
-        if isinstance(node, ast.stmt):
-            self._stmt(node, owner, cls, local, False)
-        elif isinstance(node, ast.expr):
+        if isinstance(node, ast.expr):
             self._expr(node, owner, cls, local)
+        elif isinstance(node, ast.stmt):
+            self._stmt(node, owner, cls, local, False)
         else:
             for child in ast.iter_child_nodes(node):
                 self._node(child, owner, cls, local)
 
     def _expr(self, node, owner, cls, local) -> None:
+        # dispatch on the exact type: the parser builds no subclasses of its node types
         stack = [node]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        fields_of, dotted = _FIELDS.get, _DOTTED.match
         while stack:
-            n = stack.pop()
-            if isinstance(n, ast.Call):
-                if isinstance(n.func, ast.Attribute) and _starts_span(n.func):
+            n = pop()
+            t = type(n)
+            if t is _NAME:
+                continue
+            if t is _CALL:
+                func = n.func
+                if type(func) is _ATTRIBUTE and _starts_span(func):
                     self.spans.append(owner)
-                ref = self._ref(n.func, owner, cls, local)
+                ref = self._ref(func, owner, cls, local)
                 if ref:
                     self.calls.append([owner, ref, n.lineno])
-                elif isinstance(n.func, ast.Attribute) and distinctive(n.func.attr):
+                elif type(func) is _ATTRIBUTE and distinctive(func.attr):
                     # `connector.expand_book_data(...)`: a method of an object the file cannot type
-                    self.calls.append([owner, "." + n.func.attr, n.lineno])
+                    self.calls.append([owner, "." + func.attr, n.lineno])
                 for arg in list(n.args) + [k.value for k in n.keywords]:
-                    if isinstance(arg, (ast.Name, ast.Attribute)):
+                    if type(arg) is _NAME or type(arg) is _ATTRIBUTE:
                         passed = self._ref(arg, owner, cls, local)
                         if passed:
                             self.refs.append([owner, passed, n.lineno, ref or ""])
-                    elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "as_view":
+                    elif type(arg) is _CALL and type(arg.func) is _ATTRIBUTE and arg.func.attr == "as_view":
                         view = self._ref(arg.func.value, owner, cls, local)
                         if view:
                             self.refs.append([owner, view, n.lineno, ref or ""])
-            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 200 and _DOTTED.match(n.value):
-                self.strings.append(n.value)
-            elif isinstance(n, (ast.List, ast.Tuple)) and n.elts and all(
-                    isinstance(e, ast.Constant) and isinstance(e.value, str) for e in n.elts) \
-                    and any(_DOTTED.match(e.value) for e in n.elts):
-                # INSTALLED_APPS = ["django.contrib.auth", "orders"]: a list of module names
-                self.strings.extend(e.value for e in n.elts if e.value.isidentifier())
-            elif isinstance(n, ast.Dict):
+            elif t is _CONSTANT:
+                value = n.value
+                if type(value) is str and len(value) < 200 and dotted(value):
+                    self.strings.append(value)
+                continue
+            elif t is _LIST or t is _TUPLE:
+                elts = n.elts
+                if elts and all(type(e) is _CONSTANT and isinstance(e.value, str) for e in elts) \
+                        and any(dotted(e.value) for e in elts):
+                    # INSTALLED_APPS = ["django.contrib.auth", "orders"]: a list of module names
+                    self.strings.extend(e.value for e in elts if e.value.isidentifier())
+            elif t is _DICT:
                 for k, v in zip(n.keys, n.values):
-                    if isinstance(k, ast.Constant) and k.value == "task" and isinstance(v, ast.Constant) \
+                    if type(k) is _CONSTANT and k.value == "task" and type(v) is _CONSTANT \
                             and isinstance(v.value, str):
                         self.task_names.append(v.value)
-            elif isinstance(n, ast.Lambda):
-                stack.append(n.body)
+            elif t is _LAMBDA:
+                push(n.body)
                 continue
-            elif type(n) in _LEAVES:
-                continue
-            for field in _child_fields(type(n)):
+            elif t is _NONE:
+                continue  # an absent optional child (`x[a:]`, a `**kw` key)
+            fields = fields_of(t)
+            if fields is None:
+                fields = _child_fields(t)
+            for field in fields:
                 value = getattr(n, field, None)
                 if type(value) is list:
-                    stack.extend(v for v in value if isinstance(v, ast.AST))
-                elif isinstance(value, ast.AST):
-                    stack.append(value)
+                    extend(value)
+                else:
+                    push(value)
 
     def _decorator_args(self, stmt, owner, cls, local) -> List[str]:
         """References passed to the decorators (``@receiver(post_migrate)``), and keyword names
@@ -483,15 +505,22 @@ class _Summary:
         return self._ref(func, owner, cls, local)
 
 
-_LEAVES = frozenset((ast.Name, ast.Constant))
+_NAME, _CALL, _ATTRIBUTE, _CONSTANT = ast.Name, ast.Call, ast.Attribute, ast.Constant
+_LIST, _TUPLE, _DICT, _LAMBDA, _EXPR = ast.List, ast.Tuple, ast.Dict, ast.Lambda, ast.Expr
+_NONE = type(None)
 _FIELDS: Dict[type, tuple] = {}
+# Fields of the nodes an expression holds that never hold a node worth a visit: names and
+# numbers (``attr``, ``id``, ``conversion``, ``kind``, ``is_async``, ``arg``), the load/store
+# context and the operators. Every other field holds a node, a list of nodes (``None`` where an
+# optional one is absent), or nothing.
+_NOT_NODES = frozenset(("ctx", "attr", "id", "conversion", "kind", "is_async", "arg", "op", "ops"))
 
 
 def _child_fields(node_type: type) -> tuple:
-    """The fields of a node type that can hold nodes (``ctx`` never holds one worth a visit)."""
+    """The fields of a node type that can hold nodes worth a visit."""
     fields = _FIELDS.get(node_type)
     if fields is None:
-        fields = _FIELDS[node_type] = tuple(f for f in node_type._fields if f != "ctx")
+        fields = _FIELDS[node_type] = tuple(f for f in node_type._fields if f not in _NOT_NODES)
     return fields
 
 
