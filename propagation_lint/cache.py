@@ -286,8 +286,13 @@ class Cache:
         return not path.is_symlink() and _inside(os.path.realpath(path), os.path.realpath(self.base))
 
     def key(self, text: str, display: str, module: str, settings_key: str, codes) -> str:
+        return self._key((str(FORMAT), self.version, code_fingerprint(), display, module, settings_key, ",".join(codes)),
+                         text)
+
+    @staticmethod
+    def _key(parts, text: str) -> str:
         h = hashlib.sha256()
-        for part in (str(FORMAT), self.version, code_fingerprint(), display, module, settings_key, ",".join(codes)):
+        for part in parts:
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\x00")
         h.update(text.encode("utf-8", "surrogatepass"))
@@ -301,6 +306,19 @@ class Cache:
         return hmac.new(secret_key, key.encode("ascii") + b"\x00" + body, hashlib.sha256).hexdigest().encode("ascii")
 
     def get(self, key: str) -> Optional[FileResult]:
+        data = self._get(key)
+        if data is None:
+            return None
+        try:
+            return _result_from(data)
+        except Exception:  # a bad entry is a miss, whatever is wrong with it
+            return None
+
+    def put(self, key: str, result: FileResult) -> None:
+        self._put(key, _result_to(result))
+
+    def _get(self, key: str) -> Optional[dict]:
+        """An entry's JSON object, when it is authentic and made for ``key``."""
         secret_key = secret()
         if secret_key is None:
             return None
@@ -314,15 +332,14 @@ class Cache:
             data = json.loads(body.decode("utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
                 return None
-            return _result_from(data)
+            return data
         except Exception:  # a bad entry is a miss, whatever is wrong with it
             return None
 
-    def put(self, key: str, result: FileResult) -> None:
+    def _put(self, key: str, data: dict) -> None:
         secret_key = secret()
         if secret_key is None or not self._prepare():
             return
-        data = _result_to(result)
         data["format"] = FORMAT
         data["key"] = key
         target = self._path(key)
@@ -336,6 +353,27 @@ class Cache:
             replace_with(target, _MAGIC + self._mac(secret_key, key, body) + b"\n" + body)
         except (OSError, TypeError, ValueError):
             pass
+
+    # ------------------------------------------------------------ summaries read on demand
+    def summary_key(self, text: str, module: str, is_package: bool, names) -> str:
+        """The key of a file's whole-program summary read on demand (``program/model.py``): a
+        function of its text, module name, whether it is a package and the names asked about."""
+        return self._key(("summary", str(FORMAT), self.version, code_fingerprint(), module, str(bool(is_package)),
+                          ",".join(sorted(names)) if names is not None else "*"), text)
+
+    def get_summary(self, key: str) -> Optional[dict]:
+        from .program.summary import checked
+
+        data = self._get(key)
+        if data is None or not isinstance(data.get("summary"), dict):
+            return None
+        summary = data["summary"]
+        if not summary:
+            return summary  # CPython could not parse the file: nothing more to know
+        return checked(summary) or None  # a wrongly shaped entry is a miss
+
+    def put_summary(self, key: str, summary: dict) -> None:
+        self._put(key, {"summary": summary})
 
 
 def read_entry(path: Path, limit: int = 64 * 1024 * 1024) -> Optional[bytes]:

@@ -161,7 +161,8 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
             return EXIT_ERROR
 
     results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir)
-    run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths)
+    run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,
+                 cache_dir=cache_dir)
     for p in problems:
         _warn(f"{p.path}: {p.message}")
     for display, line, message in run.notices:
@@ -260,7 +261,7 @@ class Relinter:
                 self.results[i] = result
                 self.texts[job.path] = job.text
         return finish(self.results, self.jobs_list, self.settings_by_key, self.selection, self.roots, self.cwd,
-                      report_paths=self.report_paths)
+                      report_paths=self.report_paths, cache_dir=self.cache_dir)
 
 
 def _show_settings(options: CheckOptions, resolver, selection: Selection, cwd: Path, stdout) -> int:

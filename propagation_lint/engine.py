@@ -435,6 +435,10 @@ DEEP_STACK_BYTES = 512 * 1024 * 1024
 # without being given to libcst, whose parse time grows much faster than linearly with the depth
 # (a chain of 4000 unary minus signs took 13 s; real code stays under ~50).
 MAX_NESTING = 1000
+# Files nested no deeper than this (as CPython's symbol-table pass counts) are analysed on the
+# calling thread, whose default stack holds libcst's recursion for them with room to spare; only
+# deeper ones (generated code, pathological input) get the thread with the large stack.
+SHALLOW_NESTING = 100
 # CPython's own refusals that mean "too deep", not "wrong": reported as CTX005 too.
 _CPYTHON_TOO_DEEP = ("too many nested parentheses", "too complex", "parser stack overflow")
 
@@ -490,15 +494,23 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         result.candidates.append(FileTooLarge.candidate_for(path, too_many_tokens))
         result.status = "error"
         return result
-    python_tree, python_error, too_deep = _cpython_check(text, path)
-    if too_deep:
-        result.candidates.append(TooComplexRule.candidate_for(path, too_deep[0], too_deep[1]))
-        result.status = "error"
-        return result
-    if python_tree is None and python_error is None:
-        python_tree = _LazyPythonTree(text, path)  # the guard passed without building it
-    result = on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
-                           python_error, python_tree)
+    shallow = _symtable_within(text, path, SHALLOW_NESTING) if _SYMTABLE_GUARD else None
+    if shallow is not None:
+        # valid and nested no deeper than real code is: analysed on this thread (no thread to
+        # start, and a profiler of --jobs 1 sees the analysis)
+        result = _analyze_tree(result, text, path, module, is_package, rules, settings, catalog, None,
+                               _LazyPythonTree(text, path, shallow))
+        python_tree, python_error = None, None
+    else:
+        python_tree, python_error, too_deep = _cpython_check(text, path)
+        if too_deep:
+            result.candidates.append(TooComplexRule.candidate_for(path, too_deep[0], too_deep[1]))
+            result.status = "error"
+            return result
+        if python_tree is None and python_error is None:
+            python_tree = _LazyPythonTree(text, path)  # the guard passed without building it
+        result = on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
+                               python_error, python_tree)
     if python_error is None:
         from .program.context import is_test_path
 

@@ -440,8 +440,10 @@ def finish(
     roots: Sequence[Path],
     cwd: Path,
     report_paths: Optional[set] = None,
+    cache_dir: Optional[str] = None,
 ) -> RunResult:
-    """The project pass: merge facts, decide conditions, apply per-file ignores, sort."""
+    """The project pass: merge facts, decide conditions, apply per-file ignores, sort. With
+    ``cache_dir``, the summaries the project pass reads on demand are cached there too."""
     from .engine import PROGRAM_KEY
     from .program.model import ProgramModel, complete_summaries
     from .program.summary import checked
@@ -468,7 +470,8 @@ def finish(
     named = {part.rsplit(".", depth)[0] for result in results for c in result.candidates
              for cond in c.requires + c.unless for part in cond[1:2] if isinstance(part, str) and "." in part
              for depth in (1, 2) if part.count(".") >= depth}
-    project.attach_program(ProgramModel(complete_summaries(files, candidate_lines, modules=sorted(named)),
+    completed = complete_summaries(files, candidate_lines, modules=sorted(named), memo=_open_cache(cache_dir))
+    project.attach_program(ProgramModel(completed,
                                         include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values())))
     for job, result in zip(jobs_list, results):
         if report_paths is not None and job.display not in report_paths:

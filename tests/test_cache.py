@@ -138,8 +138,10 @@ def test_dependent_helper_change_reveals_finding_without_relinting_the_caller(tm
     assert findings == [("app/send.py", 11, "CTX101")]
     assert code == 1
     after = entries(tmp_path)
-    # the caller's entry was reused as it was; only the helper got a new one
-    assert len(after) == len(before) + 1
+    # the caller's entry was reused as it was; only the helper got a new one (and the summary of
+    # its calls the project pass read on demand: a function of its text, as the entry)
+    new = [json.loads(p.read_bytes().partition(b"\n")[2]) for p in set(after) - set(before)]
+    assert sorted(e.get("path", "summary") for e in new) in (["app/helpers.py"], ["app/helpers.py", "summary"])
     assert all(after[p] == t for p, t in before.items())
     # and back: the finding disappears again, still from cached entries
     write(tmp_path / "app" / "helpers.py", HELPER)
@@ -164,3 +166,26 @@ def test_no_cache_writes_nothing(tmp_path):
     project(tmp_path)
     lint(tmp_path, "--no-cache")
     assert not (tmp_path / ".propagation_lint_cache").exists()
+
+
+def test_summaries_read_on_demand_are_cached(tmp_path, monkeypatch):
+    """The project pass reads the calls of a file the prefilter skipped (a view calling the helper
+    that publishes) only once: the next run takes them from the cache, with the same findings."""
+    from propagation_lint.program import model
+
+    project(tmp_path)
+    write(tmp_path / "app" / "gap.py", GAP)
+    write(tmp_path / "app" / "views.py", "from app.gap import order_placed\n\n\ndef checkout(order):\n    order_placed(order)\n")
+    asked = []
+    summarize = model.summarize
+    monkeypatch.setattr(model, "summarize", lambda text, *a, **k: asked.append(text) or summarize(text, *a, **k))
+    cold, _ = lint(tmp_path)
+    assert any("def checkout" in text for text in asked)  # the view's calls were read
+    before = entries(tmp_path)
+    asked.clear()
+    warm, _ = lint(tmp_path)
+    assert warm == cold and cold
+    assert asked == []  # ... and not read again
+    assert entries(tmp_path) == before
+    uncached, _ = lint(tmp_path, "--no-cache")
+    assert uncached == cold

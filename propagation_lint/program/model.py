@@ -22,7 +22,7 @@ MAX_ASKED_SHARE = 0.02
 
 
 def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]], rounds: int = 4,
-                       modules: Sequence[str] = ()) -> List[tuple]:
+                       modules: Sequence[str] = (), memo=None) -> List[tuple]:
     """Read the calls of the files whose cheap summary is not enough (``summary.lite_summary``):
     those that import the module of a function holding a candidate finding and name it, then those
     that import and name their callers, ``rounds`` levels up. No other file's calls can change a
@@ -30,7 +30,9 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
     converts a carrier), read whoever imports them.
 
     ``files``: ``(filesystem path, display path, module, is_package, summary)``; returns the same
-    list with the summaries completed (each a function of its file's text, as always)."""
+    list with the summaries completed (each a function of its file's text, as always). ``memo``:
+    the run's cache (``cache.Cache``), which keeps each summary read here under its file's text
+    and the names asked about, so the next run reads the file but does not parse it again."""
     import re
 
     files = list(files)
@@ -49,7 +51,13 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
             focus = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)))
             if not focus.search(text):
                 return summary  # imports the module but names none of the functions asked about
-        full = summarize(text, module, is_package, focus=focus) or summary
+        key = memo.summary_key(text, module, is_package, names) if memo is not None else None
+        full = memo.get_summary(key) if key is not None else None
+        if full is None:
+            full = summarize(text, module, is_package, focus=focus)
+            if key is not None:
+                memo.put_summary(key, full)
+        full = full or summary
         files[i] = (path, display, module, is_package, full)
         return full
 
