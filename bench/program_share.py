@@ -7,8 +7,9 @@ For each corpus, in this process and on one core: the CPU time of a cold run (``
 no cache: discovery, the per-file pass, the project pass) and the part of it spent on the
 whole-program work, measured inside the same run: the files' summaries (``program/summary.py``:
 regular expressions for files the prefilter skips, CPython's tree for the others and for the
-skipped files the project pass asks about) and building the model, deciding contexts
-(``program/model.py``, ``project.attach_program``). Output is a markdown table row per corpus.
+skipped files the project pass asks about), the promotions the summaries decide
+(``runner.task_promotions``) and building the model, deciding contexts (``program/model.py``,
+``project.attach_program``). Output is a markdown table row per corpus.
 """
 from __future__ import annotations
 
@@ -46,7 +47,11 @@ def timed(key, fn):
 def instrument() -> None:
     """Count, inside a real cold run, the CPU spent on the whole-program work: per-file summaries
     (the cheap ones of skipped files and CPython's tree for the rest, ``engine._add_summary``), the
-    summaries completed on demand, building the model and deciding contexts (``finish``)."""
+    summaries completed on demand, the promotions they decide (``task_promotions``), building the
+    model and deciding contexts (``finish``)."""
+    from propagation_lint import runner
+
+    runner.task_promotions = timed("model", runner.task_promotions)
     engine._add_summary = timed("summaries", engine._add_summary)
     program_model.complete_summaries = timed("on demand", program_model.complete_summaries)
     original_init = program_model.ProgramModel.__init__

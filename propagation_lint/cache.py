@@ -34,7 +34,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
-from .engine import FileResult
+from .engine import PROGRAM_KEY, FileResult
 from .findings import SEVERITIES
 from .output.json import finding_from_dict, finding_to_dict
 from .rule import Candidate
@@ -522,6 +522,11 @@ def _check_entry(data: dict) -> None:
 
 def _result_from(data: dict) -> FileResult:
     _check_entry(data)
+    facts = data["facts"]
+    if PROGRAM_KEY in facts:  # the whole-program summary, shaped as summary.py makes it (else empty)
+        from .program.summary import checked
+
+        facts[PROGRAM_KEY] = checked(facts[PROGRAM_KEY])
     result = FileResult(path=data["path"], status=data["status"], facts=data["facts"], imports=data["imports"],
                         notices=data["notices"])
     for c in data["candidates"]:

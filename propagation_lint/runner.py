@@ -396,12 +396,11 @@ def task_promotions(jobs_list: Sequence[FileJob], results: Sequence[FileResult])
     from .engine import PROGRAM_KEY
     from .program.context import promotions as program_promotions
     from .program.modules import ModuleIndex
-    from .program.summary import checked
 
     skipped = [i for i, r in enumerate(results) if r.status == "skipped" and (r.facts or {}).get(PROGRAM_KEY)]
     if not skipped:
         return []
-    index = ModuleIndex([(job.path, job.module, job.is_package, checked((r.facts or {}).get(PROGRAM_KEY)))
+    index = ModuleIndex([(job.path, job.module, job.is_package, (r.facts or {}).get(PROGRAM_KEY) or {})
                          for job, r in zip(jobs_list, results)])
     return program_promotions(index, skipped)
 
@@ -446,7 +445,6 @@ def finish(
     ``cache_dir``, the summaries the project pass reads on demand are cached there too."""
     from .engine import PROGRAM_KEY
     from .program.model import ProgramModel, complete_summaries
-    from .program.summary import checked
     from .project import Project
 
     out = RunResult()
@@ -458,7 +456,8 @@ def finish(
         project.add_file(job.module, result.facts)
     dirs = [r for r in roots if Path(r).is_dir()]
     project.scan_launch_files(dirs, cwd, ancestors=_ancestors([r for r in roots if not Path(r).is_dir()], cwd))
-    files = [(job.path, job.display, job.module, job.is_package, checked(result.facts.get(PROGRAM_KEY)))
+    # summaries are this run's own or checked when read from the cache (cache._result_from)
+    files = [(job.path, job.display, job.module, job.is_package, result.facts.get(PROGRAM_KEY) or {})
              for job, result in zip(jobs_list, results)]
     candidate_lines = {i: [c.finding.location.line for c in result.candidates]
                        for i, result in enumerate(results) if result.candidates}

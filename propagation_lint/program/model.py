@@ -95,6 +95,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
         return out
 
     demand = widen(demand)
+    importers: Optional[Dict[str, List[int]]] = None
     done: set = set()
     texts: Dict[str, str] = {}
     limit = max(MIN_ASKED_FILES, int(len(files) * MAX_ASKED_SHARE))
@@ -104,15 +105,16 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
         found: Dict[str, set] = {}
         asked: Dict[int, set] = {}
         counts: Dict[str, int] = {}
-        for i, (path, display, module, is_package, summary) in enumerate(files):
-            if not (summary or {}).get("lite") or i in done:
+        if importers is None:
+            importers = _importers(files)
+        wanted_names: Dict[int, set] = {}
+        for imp, ns in demand.items():
+            for i in importers.get(imp, ()):
+                wanted_names.setdefault(i, set()).update(ns)
+        for i in sorted(wanted_names):
+            if i in done or not (files[i][4] or {}).get("lite"):
                 continue
-            names: set = set()
-            for imp in tuple(summary.get("imports", ())) + tuple(summary.get("strings", ())):  # beat schedules name tasks
-                while imp:  # the module itself, or one of its names (`from orders.tasks import sync`)
-                    if imp in demand:
-                        names |= demand[imp]
-                    imp = imp.rpartition(".")[0]
+            names = wanted_names[i]
             if names:
                 mentioned = _mentioned(files[i][0], names, texts)
                 if mentioned:
@@ -134,6 +136,25 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                     found.setdefault(module, set()).add(caller[len(module) + 1:].split(".")[0])
         demand = widen(found)
     return files
+
+
+def _importers(files: List[tuple]) -> Dict[str, List[int]]:
+    """For each module, and each name in one, the files still summarised cheaply that import it,
+    a name in it, or name it in a string (beat schedules name tasks): ``from orders.tasks import
+    sync`` imports ``orders.tasks.sync``, ``orders.tasks`` and ``orders``."""
+    out: Dict[str, List[int]] = {}
+    for i, f in enumerate(files):
+        summary = f[4] or {}
+        if not summary.get("lite"):
+            continue
+        seen: set = set()
+        for imp in tuple(summary.get("imports", ())) + tuple(summary.get("strings", ())):
+            while imp and imp not in seen:
+                seen.add(imp)
+                imp = imp.rpartition(".")[0]
+        for imp in seen:
+            out.setdefault(imp, []).append(i)
+    return out
 
 
 def _mentioned(path: str, names: set, texts: Dict[str, str]) -> set:
