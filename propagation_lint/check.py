@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -11,7 +11,7 @@ import click
 
 from .config import ConfigError, cache_dir_for, make_resolver
 from .discovery import discover
-from .output import Summary, render
+from .output import DEFAULT_FORMAT, TEXT_FORMATS, Summary, render
 from .output.escape import printable
 from . import registry
 from .source import UNREADABLE, SourceError, decode_source
@@ -26,7 +26,8 @@ class CheckOptions:
     select: Optional[Tuple[str, ...]] = None
     extend_select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
-    output_format: str = "text"
+    output_format: str = DEFAULT_FORMAT
+    output_file: Optional[Path] = None  # -o: the report goes there instead of standard output
     config: Optional[Path] = None
     exit_zero: bool = False
     statistics: bool = False
@@ -90,6 +91,8 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
         return True
 
     stdin_data, stdin_problem = b"", None
+    if options.stdin_filename is None and tuple(options.paths) == ("-",):
+        options = replace(options, stdin_filename="-")  # `check -`: standard input, shown as `-`
     if options.stdin_filename is not None:
         stdin_data, text, stdin_problem = _read_stdin(options)
         path = Path(options.stdin_filename)
@@ -160,9 +163,19 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
             _err(str(exc))
             return EXIT_ERROR
 
-    results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir)
-    run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,
-                 cache_dir=cache_dir)
+    from .progress import progress_for
+
+    progress = progress_for(len(jobs_list), options.quiet)
+    try:
+        results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir,
+                           progress=progress)
+        if progress is not None:
+            progress.phase("whole-program analysis")
+        run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,
+                     cache_dir=cache_dir)
+    finally:
+        if progress is not None:
+            progress.close()
     for p in problems:
         _warn(f"{p.path}: {p.message}")
     for display, line, message in run.notices:
@@ -249,8 +262,6 @@ class Relinter:
         self.report_paths = None
 
     def __call__(self, texts: Dict[str, str]):
-        from dataclasses import replace
-
         todo = [i for i, job in enumerate(self.jobs_list)
                 if job.path in texts and self.texts.get(job.path) != texts[job.path]]
         if todo:
@@ -322,13 +333,24 @@ def _excluded(path: Path, settings, cwd: Path) -> bool:
 
 def _emit(findings, internal, options: CheckOptions, stdout, files_checked, files_skipped,
           fixed: int = 0, show_fixes=None) -> int:
+    if options.output_file is not None:
+        target = options.output_file
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as stream:
+                code = _emit(findings, internal, replace(options, output_file=None), stream, files_checked,
+                             files_skipped, fixed, show_fixes)
+        except OSError as exc:
+            _err(f"cannot write the report to {target}: {exc.strerror or exc}")
+            return EXIT_ERROR
+        return code
     safe = sum(1 for f in findings if f.fix is not None and (f.fix.applicability == "safe" or options.unsafe_fixes))
     unsafe = sum(1 for f in findings if f.fix is not None and f.fix.applicability != "safe" and not options.unsafe_fixes)
     summary = Summary(
         files_checked=files_checked, files_skipped=files_skipped, fixed=fixed,
         fixable_safe=safe, fixable_unsafe=unsafe, statistics=options.statistics,
         show_fixes=list(show_fixes or []) if options.show_fixes else [], quiet=options.quiet,
-        color=options.output_format == "text" and _color(stdout), unsafe_fixes=options.unsafe_fixes,
+        color=options.output_format in TEXT_FORMATS and _color(stdout), unsafe_fixes=options.unsafe_fixes,
     )
     render(options.output_format, findings, rules=registry.all_rules(), summary=summary, stream=stdout)
     if internal:

@@ -13,6 +13,7 @@ from typing import List, Optional, Sequence, Tuple
 import click
 
 from . import __version__
+from .output import DEFAULT_FORMAT, FORMATS as OUTPUT_FORMATS
 from .registry import all_rules, is_valid_selector, rule_by_code
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -78,7 +79,9 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the config's select), comma-separated.")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
-@click.option("--output-format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=DEFAULT_FORMAT, show_default=True,
+              help="full: each finding with its help and evidence; concise: one line a finding; or a machine format.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write the report to this file instead of standard output.")
 @click.option("--config", "config_args", multiple=True,
               help="A configuration file to use for every file, or a `KEY=VALUE` (TOML) overriding a key everywhere; repeatable.")
 @click.option("--isolated", is_flag=True, help="Read no configuration file (the defaults, and --config KEY=VALUE).")
@@ -86,7 +89,7 @@ def main() -> None:
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted, and what is skipped and why.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no root causes, no summary, no progress.")
 @click.option("--stdin-filename", help="Read the source from standard input and report it under this name.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
@@ -101,10 +104,10 @@ def main() -> None:
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default=None,
               help="Report only findings at least this sure that a context exists and is lost.")
 @click.option("--add-noqa", is_flag=True, help="Write a `# noqa: CODE` on the line of every finding.")
-def check(paths, select, extend_select, ignore, output_format, config_args, isolated, show_settings, show_files, exit_zero, statistics, quiet,
-          stdin_filename, force_exclude, no_cache, jobs, fix, unsafe_fixes, diff, show_fixes,
+def check(paths, select, extend_select, ignore, output_format, output_file, config_args, isolated, show_settings, show_files,
+          exit_zero, statistics, quiet, stdin_filename, force_exclude, no_cache, jobs, fix, unsafe_fixes, diff, show_fixes,
           exit_non_zero_on_fix, baseline_file, write_baseline_file, min_confidence, add_noqa) -> None:
-    """Lint PATHS (default: the current directory)."""
+    """Lint PATHS (default: the current directory; `-`: standard input)."""
     from .check import CheckOptions, run_check
 
     sel = _split(select) if select else None
@@ -122,7 +125,7 @@ def check(paths, select, extend_select, ignore, output_format, config_args, isol
     options = CheckOptions(
         paths=tuple(paths) or (".",),
         select=sel, extend_select=ext, ignore=ign,
-        output_format=output_format,
+        output_format=output_format, output_file=Path(output_file) if output_file else None,
         config=Path(config_file) if config_file else None,
         exit_zero=exit_zero, statistics=statistics, quiet=quiet,
         stdin_filename=stdin_filename, force_exclude=force_exclude,

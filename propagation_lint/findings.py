@@ -53,6 +53,28 @@ SEVERITIES = ("error", "warning", "note")
 
 
 @dataclass(frozen=True)
+class Cause:
+    """Why a finding exists when many findings share the reason and one change fixes them all
+    (an instrumentor missing in a process, a launcher that loads nothing): decided by the
+    project pass from the facts it decided with, never parsed back from messages.
+
+    ``id`` groups findings (equal ids: the same cause); ``subject`` says what the findings are
+    (``celery publishes``); ``text`` why they are findings, naming the evidence; ``fix`` the one
+    change; ``evidence`` the place the text names, if any.
+    """
+
+    id: str
+    subject: str
+    text: str
+    fix: str
+    evidence: Optional[Location] = None
+
+    def sentence(self, subject: str = "") -> str:
+        """``subject: why; the change.`` (``subject`` replaces the cause's own)."""
+        return f"{subject or self.subject}: {self.text}; {self.fix}."
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     name: str
@@ -71,6 +93,8 @@ class Finding:
     # span in the same function or a direct traced origin, "medium" when reached through the call
     # graph or called from nowhere in the project; "" where the model does not judge.
     context: str = ""
+    # The reason this finding shares with others (see :class:`Cause`); None when it is its own.
+    cause: Optional[Cause] = None
 
     def confidence_level(self) -> str:
         """``high`` / ``medium`` / ``low``: the context's certainty, one step lower when a name

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Tupl
 from .catalog import CATALOG, Catalog
 from .catalog.instrumentors import LAUNCHERS as LAUNCHER_ROWS
 from .catalog.schema import Instrumentor, Launcher
+from .causes import cause_of
 from .findings import Finding, Location, Related
 from .program.dependencies import Dependencies, read_dependencies, requirement_name, satisfies
 from .rule import Candidate
@@ -357,6 +358,9 @@ class Project:
 
             if site is not None:
                 finding = replace(finding, context=site.confidence)
+            cause = cause_of(self, cand)
+            if cause is not None:
+                finding = replace(finding, cause=cause)
             if extra:
                 finding = replace(finding, related=finding.related + tuple(extra))
             out.append(finding)

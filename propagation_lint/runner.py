@@ -249,8 +249,10 @@ def run_jobs(
     selection: Selection,
     jobs: int = 1,
     cache_dir: Optional[str] = None,
+    progress=None,
 ) -> List[FileResult]:
-    """Lint every job; results in the jobs' order whatever ``jobs`` is.
+    """Lint every job; results in the jobs' order whatever ``jobs`` is. ``progress``, when
+    given, is called with the number of files done after each file or chunk of pass 1.
 
     Pass 1 lints every file; files the prefilter finds irrelevant are only read (never parsed). Pass 2
     lints, after all, the skipped files that import a name another file contributed project facts
@@ -258,7 +260,7 @@ def run_jobs(
     their calls can only be judged through those facts. Both passes are deterministic, so the
     result does not depend on ``jobs``.
     """
-    results = _run(jobs_list, settings_by_key, selection, jobs, cache_dir, _pool_job)
+    results = _run(jobs_list, settings_by_key, selection, jobs, cache_dir, _pool_job, progress)
     promoted = sorted(set(promotions(jobs_list, results)) | set(task_promotions(jobs_list, results)))
     if promoted:
         again = _run([jobs_list[i] for i in promoted], settings_by_key, selection, jobs, cache_dir, _pool_job_forced)
@@ -267,10 +269,16 @@ def run_jobs(
     return results
 
 
-def _run(jobs_list, settings_by_key, selection, jobs, cache_dir, fn) -> List[FileResult]:
+def _run(jobs_list, settings_by_key, selection, jobs, cache_dir, fn, progress=None) -> List[FileResult]:
     if jobs <= 1 or len(jobs_list) < 8:
         _init_pool(settings_by_key, selection, cache_dir)
-        return [fn(j) for j in jobs_list]
+        if progress is None:
+            return [fn(j) for j in jobs_list]
+        out = []
+        for j in jobs_list:
+            out.append(fn(j))
+            progress(len(out))
+        return out
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -278,10 +286,10 @@ def _run(jobs_list, settings_by_key, selection, jobs, cache_dir, fn) -> List[Fil
     # small chunks keep both workers busy to the end (a few big relevant files dominate);
     # jobs are tiny to pickle, results are plain data
     chunk = max(1, min(16, len(jobs_list) // (jobs * 16) or 1))
-    return _run_pool(list(jobs_list), fn, jobs, mp, (settings_by_key, selection, cache_dir, True), chunk)
+    return _run_pool(list(jobs_list), fn, jobs, mp, (settings_by_key, selection, cache_dir, True), chunk, progress)
 
 
-def _run_pool(jobs_list, fn, jobs, mp, initargs, chunk) -> List[FileResult]:
+def _run_pool(jobs_list, fn, jobs, mp, initargs, chunk, progress=None) -> List[FileResult]:
     """The jobs on ``jobs`` worker processes, in order. A worker that dies (a native crash, the
     OOM killer) must neither hang the run (``multiprocessing.Pool`` waits forever for a dead
     worker's task; an executor reports it) nor lose the other files: the files of lost chunks
@@ -295,12 +303,16 @@ def _run_pool(jobs_list, fn, jobs, mp, initargs, chunk) -> List[FileResult]:
         with ProcessPoolExecutor(jobs, mp_context=mp, initializer=_init_pool, initargs=initargs) as pool:
             futures = [(indexes, pool.submit(_chunk, fn, [jobs_list[i] for i in indexes]))
                        for indexes in _largest_first(jobs_list, chunk)]
+            done = 0
             for indexes, future in futures:
                 try:
                     for i, result in zip(indexes, future.result()):
                         results[i] = result
                 except BrokenProcessPool:
                     pass
+                done += len(indexes)
+                if progress is not None:
+                    progress(done)
     except BrokenProcessPool:
         pass
     for index, result in enumerate(results):

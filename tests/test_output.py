@@ -98,7 +98,8 @@ def _render(fmt, findings, **summary):
 
 
 def test_formats_and_unknown_format():
-    assert FORMATS == ("text", "json", "sarif", "github")
+    assert FORMATS == ("full", "concise", "text", "json", "json-lines", "junit", "gitlab", "pylint", "rdjson", "azure",
+                       "sarif", "github")
     with pytest.raises(ValueError):
         _render("xml", [])
 
@@ -180,9 +181,10 @@ def test_json_structure():
     assert isinstance(data, list) and len(data) == 2
     first, second = data
     assert list(first) == [
-        "code", "name", "message", "path", "line", "column", "end_line", "end_column",
+        "code", "name", "url", "message", "path", "line", "column", "end_line", "end_column",
         "severity", "confidence", "resolution", "suggestion", "fingerprint", "fix", "related",
     ]  # fmt: skip
+    assert first["url"] == "https://github.com/propagation-lint/propagation-lint/blob/main/docs/rules/CTX101.md"
     assert first["path"] == "app/pub.py" and (first["line"], first["column"]) == (12, 5)
     assert first["fix"] == {
         "applicability": "safe",
@@ -252,7 +254,10 @@ def test_sarif_validates_and_shape(sarif_validator):
     first, second, third = run["results"]
     assert (first["ruleId"], first["ruleIndex"], first["level"]) == ("CTX101", 0, "error")
     assert (second["ruleId"], second["ruleIndex"], second["level"]) == ("CTX201", 1, "warning")
-    assert first["message"]["text"] == WITH_EVIDENCE.message + " " + WITH_EVIDENCE.suggestion
+    # the message and the finding's help apart; the rule's documentation and page with the rule
+    assert first["message"]["text"] == WITH_EVIDENCE.message
+    assert first["properties"]["help"] == WITH_EVIDENCE.suggestion
+    assert r101["helpUri"].endswith("/docs/rules/CTX101.md") and r201["helpUri"].endswith("/docs/rules/CTX201.md")
     assert second["message"]["text"] == PLAIN.message
     assert first["partialFingerprints"] == {"propagationLint/v1": WITH_EVIDENCE.fingerprint}
     assert second["partialFingerprints"] == {"propagationLint/v1": PLAIN.fingerprint}

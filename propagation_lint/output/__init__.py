@@ -1,5 +1,8 @@
 """Output formats: one module per format, all behind :func:`render`.
 
+One module per format: ``text`` (``full``), ``concise``, ``json``, ``json_lines``, ``junit``,
+``gitlab``, ``pylint``, ``rdjson``, ``azure``, ``sarif``, ``github``.
+
 Every formatter has the same signature: ``render(findings, *, rules, summary, stream)``.
 ``findings`` are printed in the order given (the caller sorts them, normally by
 :meth:`Finding.sort_key`); ``rules`` are the rule classes of the run (SARIF lists them all,
@@ -15,7 +18,12 @@ from .. import __version__
 from ..findings import Finding
 from ..rule import Rule
 
-FORMATS = ("text", "json", "sarif", "github")
+# ``full`` is the default, as in ruff since 0.5 (``concise`` was ruff's default before); ``text``
+# is the name ``full`` had before ``concise`` existed, kept so that scripts keep working.
+FORMATS = ("full", "concise", "text", "json", "json-lines", "junit", "gitlab", "pylint", "rdjson", "azure",
+           "sarif", "github")
+DEFAULT_FORMAT = "full"
+TEXT_FORMATS = ("full", "concise", "text")
 
 
 @dataclass
@@ -39,11 +47,19 @@ class Summary:
 
 
 def _renderers() -> dict[str, Callable[..., None]]:
-    from . import github, json, sarif, text
+    from . import azure, concise, github, gitlab, json, json_lines, junit, pylint, rdjson, sarif, text
 
     return {
+        "full": text.render,
+        "concise": concise.render,
         "text": text.render,
         "json": json.render,
+        "json-lines": json_lines.render,
+        "junit": junit.render,
+        "gitlab": gitlab.render,
+        "pylint": pylint.render,
+        "rdjson": rdjson.render,
+        "azure": azure.render,
         "sarif": sarif.render,
         "github": github.render,
     }
@@ -65,4 +81,4 @@ def render(
     renderer(list(findings), rules=rules, summary=summary, stream=stream)
 
 
-__all__ = ["FORMATS", "Summary", "render"]
+__all__ = ["DEFAULT_FORMAT", "FORMATS", "TEXT_FORMATS", "Summary", "render"]

@@ -1,4 +1,8 @@
-"""``--output-format json``: a JSON array with one object per finding.
+"""``--output-format json``: a JSON array with one object per finding (with ``--statistics``:
+one object per rule, ``code``, ``name``, ``count``, ``fixable``, as ruff's).
+
+A finding shared its reason with others carries ``cause`` (``id``, ``subject``, ``text``, ``fix``,
+``evidence``): group by ``cause.id`` to count them, as the text output's root causes do.
 
 :func:`finding_to_dict` / :func:`finding_from_dict` are the one serialisation of a finding;
 the cache and other outputs reuse them. Key order is fixed (the order written below).
@@ -9,8 +13,9 @@ import json as _json
 from collections.abc import Sequence
 from typing import IO, Any
 
-from ..findings import Edit, Finding, Fix, Location, Related
+from ..findings import Cause, Edit, Finding, Fix, Location, Related
 from ..rule import Rule
+from ..ruledocs import rule_url
 
 
 def _span(loc: Any) -> dict[str, int]:
@@ -59,7 +64,23 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     )
     if f.context:
         out["context"] = f.context
+    if f.cause is not None:
+        out["cause"] = cause_to_dict(f.cause)
     return out
+
+
+def cause_to_dict(c: Cause) -> dict[str, Any]:
+    evidence = None
+    if c.evidence is not None:
+        evidence = {"path": c.evidence.path}
+        evidence.update(_span(c.evidence))
+    return {"id": c.id, "subject": c.subject, "text": c.text, "fix": c.fix, "evidence": evidence}
+
+
+def _cause(d: Any) -> Cause | None:
+    if not d:
+        return None
+    return Cause(d["id"], d["subject"], d["text"], d["fix"], _location(d["evidence"]) if d.get("evidence") else None)
 
 
 def _location(d: dict[str, Any]) -> Location:
@@ -90,10 +111,29 @@ def finding_from_dict(d: dict[str, Any]) -> Finding:
         fingerprint=d.get("fingerprint", ""),
         confidence=d.get("resolution", "resolved"),
         context=d.get("context", ""),
+        cause=_cause(d.get("cause")),
     )
 
 
+def finding_json(f: Finding) -> dict[str, Any]:
+    """:func:`finding_to_dict` with the ``url`` of the rule's documentation page after ``name``
+    (as ruff's ``url``), for the JSON outputs."""
+    out: dict[str, Any] = {}
+    for key, value in finding_to_dict(f).items():
+        out[key] = value
+        if key == "name":
+            out["url"] = rule_url(f.code)
+    return out
+
+
 def render(findings: Sequence[Finding], *, rules: Sequence[type[Rule]], summary: Any, stream: IO[str]) -> None:
-    data: list[dict[str, Any]] = [finding_to_dict(f) for f in findings]
+    if getattr(summary, "statistics", False):
+        from .text import statistics_rows
+
+        rows = statistics_rows(findings, rules, getattr(summary, "unsafe_fixes", False))
+        stream.write(_json.dumps(rows, indent=2))
+        stream.write("\n")
+        return
+    data: list[dict[str, Any]] = [finding_json(f) for f in findings]
     stream.write(_json.dumps(data, indent=2))
     stream.write("\n")

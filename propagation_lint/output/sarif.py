@@ -25,11 +25,12 @@ from urllib.parse import quote
 
 from ..findings import Edit, Finding, Location
 from ..rule import Rule
+from ..ruledocs import REPOSITORY_URL, rule_url
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 TOOL_NAME = "propagation-lint"
-INFORMATION_URI = "https://github.com/propagation-lint/propagation-lint"
+INFORMATION_URI = REPOSITORY_URL
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "propagationLint/v1"
 LEVELS = {"error": "error", "warning": "warning", "note": "note"}
@@ -111,6 +112,7 @@ def rule_descriptor(rule: Any) -> dict[str, Any]:
     if doc:
         out["fullDescription"] = {"text": doc, "markdown": doc}
         out["help"] = {"text": doc, "markdown": doc}
+    out["helpUri"] = rule_url(rule.code)
     out["defaultConfiguration"] = {
         "enabled": bool(getattr(rule, "default_enabled", True)),
         "level": LEVELS.get(getattr(rule, "severity", "error"), "error"),
@@ -143,12 +145,11 @@ def _flow(f: Finding) -> list[dict[str, Any]]:
 
 
 def result(f: Finding, rule_index: int) -> dict[str, Any]:
-    text = f"{f.message} {f.suggestion}" if f.suggestion else f.message
     out: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": rule_index,
         "level": LEVELS.get(f.severity, "error"),
-        "message": {"text": text},
+        "message": {"text": f.message},
         "locations": [_location(f.location)],
     }
     if f.fingerprint:
@@ -173,7 +174,12 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
                 "properties": {"applicability": f.fix.applicability},
             }
         ]
-    out["properties"] = {"confidence": f.confidence_level(), "resolution": f.confidence}
+    props: dict[str, Any] = {"confidence": f.confidence_level(), "resolution": f.confidence}
+    if f.suggestion:  # the finding's own help, apart from the message (the rule's is in its help)
+        props["help"] = f.suggestion
+    if f.cause is not None:
+        props["cause"] = {"id": f.cause.id, "text": f.cause.sentence()}
+    out["properties"] = props
     return out
 
 
@@ -190,6 +196,7 @@ def _descriptors(findings: Sequence[Finding], rules: Sequence[Any]) -> tuple[lis
                     "id": f.code,
                     "name": f.name,
                     "shortDescription": {"text": f.message},
+                    "helpUri": rule_url(f.code),
                     "defaultConfiguration": {"level": LEVELS.get(f.severity, "error")},
                     "properties": {"tags": list(DEFAULT_TAGS)},
                 }

@@ -1,4 +1,5 @@
-"""``--output-format text``: ruff's concise format plus indented evidence.
+"""``--output-format full`` (the default; ``text`` is its old name): ruff's one line a finding
+plus the help, the indented evidence and the unsafe fix; ``concise``: the one line only.
 
 ::
 
@@ -6,11 +7,18 @@
       help: Call `inject(headers)` before `send`
       --> app/pub.py:9:1: span `publish` started here
       fix (unsafe): Add `inject(headers)`
-    Found 1 finding in 1 file (3 files checked).
+    app/other.py:3:5: CTX101 [*] Message published without injecting the trace context
+      help: as for CTX101 at app/pub.py:12:5 above
+    Root causes (one change fixes every finding of a line):
+      2 celery publishes: no celery instrumentation is enabled in any process of the project; enable ...
+    Found 2 findings in 2 files (3 files checked).
     [*] 1 fixable with --fix.
 
-``[*]`` marks a finding whose fix ``--fix`` applies (an unsafe one only when ``--unsafe-fixes``
-is given); an unsafe fix is also named on a ``fix (unsafe):`` line. ANSI colour only when ``summary.color`` is true.
+A help text is printed once per rule and run: a later finding of the same rule with the same
+help refers back to the first. ``[*]`` marks a finding whose fix ``--fix`` applies (an unsafe
+one only when ``--unsafe-fixes`` is given); an unsafe fix is also named on a ``fix (unsafe):``
+line. The root causes (:mod:`propagation_lint.causes`) shared by two findings or more close
+the list, before the counts. ANSI colour only when ``summary.color`` is true.
 """
 from __future__ import annotations
 
@@ -19,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import IO, Any
 
+from ..causes import group_causes
 from ..findings import Finding
 from ..rule import Rule
 from .escape import printable, printable_lines
@@ -61,8 +70,8 @@ def _has_safe_fix(f: Finding, unsafe_fixes: bool = False) -> bool:
     return f.fix is not None and (f.fix.applicability == "safe" or unsafe_fixes)
 
 
-def format_finding(f: Finding, color: bool = False, unsafe_fixes: bool = False) -> list[str]:
-    """The lines printed for one finding (without newlines)."""
+def format_head(f: Finding, color: bool = False, unsafe_fixes: bool = False) -> str:
+    """The finding's one line: ``path:line:col: CODE [*] message`` (the concise format)."""
     s = _Style(color)
     loc = f.location
     # Names and messages come from the checked tree: escaped, so none can forge a line or
@@ -71,9 +80,24 @@ def format_finding(f: Finding, color: bool = False, unsafe_fixes: bool = False) 
     head = f"{s(printable(loc.path), _BOLD)}:{loc.line}:{loc.column}: {s(f.code, _BOLD, _RED)}"
     if _has_safe_fix(f, unsafe_fixes):
         head += " " + s("[*]", _CYAN)
-    lines = [f"{head} {printable(f.message)}"]
+    return f"{head} {printable(f.message)}"
+
+
+def format_finding(f: Finding, color: bool = False, unsafe_fixes: bool = False,
+                   help_seen: dict | None = None) -> list[str]:
+    """The lines printed for one finding (without newlines). ``help_seen`` maps (code, help) to
+    where that help was first printed in this run; a help printed before is referred to."""
+    s = _Style(color)
+    lines = [format_head(f, color, unsafe_fixes)]
     if f.suggestion:
-        lines += _block("  " + s("help", _BOLD, _CYAN) + ": ", printable_lines(f.suggestion))
+        first = help_seen.get((f.code, f.suggestion)) if help_seen is not None else None
+        if first is None:
+            lines += _block("  " + s("help", _BOLD, _CYAN) + ": ", printable_lines(f.suggestion))
+            if help_seen is not None:
+                loc = f.location
+                help_seen[(f.code, f.suggestion)] = f"{printable(loc.path)}:{loc.line}:{loc.column}"
+        else:
+            lines.append("  " + s("help", _BOLD, _CYAN) + f": as for {f.code} at {first} above")
     for rel in f.related:
         r = rel.location
         lines += _block(f"  {s('-->', _CYAN)} ", f"{printable(r.path)}:{r.line}:{r.column}: {printable(rel.message)}")
@@ -94,6 +118,12 @@ def _statistics(findings: Sequence[Finding], rules: Sequence[type[Rule]], unsafe
     rows = [(n, code, fixable[code], names.get(code, "")) for code, n in counts.items()]
     rows.sort(key=lambda row: (-row[0], row[1]))
     return rows
+
+
+def statistics_rows(findings: Sequence[Finding], rules: Sequence[type[Rule]], unsafe_fixes: bool = False) -> list[dict]:
+    """``--statistics --output-format json``: ruff's rows (code, name, count, fixable)."""
+    return [{"code": code, "name": name, "count": n, "fixable": fixable}
+            for n, code, fixable, name in _statistics(findings, rules, unsafe_fixes)]
 
 
 def format_statistics(findings: Sequence[Finding], rules: Sequence[type[Rule]], color: bool = False,
@@ -162,15 +192,34 @@ def format_summary(findings: Sequence[Finding], summary: Any) -> list[str]:
     return lines
 
 
-def render(findings: Sequence[Finding], *, rules: Sequence[type[Rule]], summary: Any, stream: IO[str]) -> None:
+def format_causes(findings: Sequence[Finding], color: bool = False) -> list[str]:
+    """One line per root cause two findings or more share: how many, why, and the one change."""
+    groups = group_causes(findings)
+    if not groups:
+        return []
+    s = _Style(color)
+    out = [s("Root causes (one change fixes every finding of a line):", _BOLD)]
+    for cause, n, subject in groups:
+        out += _block(f"  {s(str(n), _BOLD)} ", printable(cause.sentence(subject)))
+    return out
+
+
+def render(findings: Sequence[Finding], *, rules: Sequence[type[Rule]], summary: Any, stream: IO[str],
+           concise: bool = False) -> None:
     lines: list[str] = []
+    unsafe_fixes = getattr(summary, "unsafe_fixes", False)
     if summary.statistics:
-        lines += format_statistics(findings, rules, summary.color, getattr(summary, "unsafe_fixes", False))
+        lines += format_statistics(findings, rules, summary.color, unsafe_fixes)
+    elif concise:
+        lines += [format_head(f, summary.color, unsafe_fixes) for f in findings]
     else:
+        help_seen: dict = {}
         for f in findings:
-            lines += format_finding(f, summary.color, getattr(summary, "unsafe_fixes", False))
+            lines += format_finding(f, summary.color, unsafe_fixes, help_seen)
     if not summary.quiet:
         lines += format_show_fixes(summary.show_fixes, rules, summary.color)
+        lines += format_causes(findings, summary.color)
         lines += format_summary(findings, summary)
     if lines:
         stream.write("\n".join(lines) + "\n")
+
