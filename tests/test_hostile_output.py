@@ -80,7 +80,8 @@ def test_a_file_named_with_a_newline_cannot_forge_a_finding_line(tmp_path):
     # every line starts where the linter started it: the forged text stays inside its file's name
     escaped = "nl\u240afake.py:1:1: CTX999 forged.py:"
     heads = [line for line in run.stdout.splitlines() if not line.startswith(" ")]
-    assert [h.split(":")[0] for h in heads[:-2]] == ["nl\u240afake.py"] * 3 + ["ok.py"] * 3, run.stdout
+    assert heads[-3] == "Root causes (one change fixes every finding of a line):"
+    assert [h.split(":")[0] for h in heads[:-3]] == ["nl\u240afake.py"] * 3 + ["ok.py"] * 3, run.stdout
     assert all(h.startswith(escaped) for h in heads[:3]) and heads[-2].startswith("Found 6 findings in 2 files")
     assert not any(line.lstrip(" ->").startswith("fake.py") for line in run.stdout.splitlines()), run.stdout
 

@@ -273,3 +273,19 @@ def test_committed_rule_pages_equal_the_generated_text():
     page = run(["rule", "CTX101"], REPO).stdout
     assert page == (docs / "CTX101.md").read_text(encoding="utf-8")
     assert set(expected) == {f"{r.code}.md" for r in all_rules()} | {"README.md"}
+
+
+def test_readme_sample_is_the_default_output():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What a finding looks like"):]
+    sample = section[section.index("```text\n") + len("```text\n"):section.index("```\n\n")]
+    result = run(["check", "--no-cache", "fixtures/django_celery"], REPO)
+    assert result.stdout == sample
+
+
+def test_azure_and_junit_escape_names_from_the_tree(tmp_path):
+    write(tmp_path / "x;y]%&<.py", GAP)
+    azure = run(["check", "--no-cache", "--output-format", "azure", "."], tmp_path).stdout
+    assert "sourcepath=x%3By%5D%AZP25&<.py;linenumber=7;" in azure
+    junit = run(["check", "--no-cache", "--output-format", "junit", "."], tmp_path).stdout
+    assert ET.fromstring(junit).find("testsuite").get("name") == "x;y]%&<.py"
