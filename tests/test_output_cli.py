@@ -259,7 +259,7 @@ def test_check_dash_reads_stdin(tmp_path):
 
 def test_statistics_as_json(two_gaps):
     rows = json.loads(_fmt("json", two_gaps, "--statistics"))
-    assert rows == [{"code": "CTX101", "name": "publish-without-context", "count": 2, "fixable": False}]
+    assert rows == [{"code": "CTX101", "name": "publish-without-context", "count": 2, "fixable": True}]
 
 
 # ---------------------------------------------------------------- rule pages
