@@ -119,6 +119,7 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     config_file, overrides = _config_args(config_args, isolated)
     if add_noqa:
         clash = [name for name, given in (("--fix", fix), ("--diff", diff), ("--stdin-filename", stdin_filename),
+                                          ("`-` (standard input)", tuple(paths) == ("-",)),
                                           ("--write-baseline", write_baseline_file)) if given]
         if clash:
             raise click.UsageError(f"--add-noqa cannot be combined with {clash[0]}")

@@ -289,3 +289,8 @@ def test_azure_and_junit_escape_names_from_the_tree(tmp_path):
     assert "sourcepath=x%3By%5D%AZP25&<.py;linenumber=7;" in azure
     junit = run(["check", "--no-cache", "--output-format", "junit", "."], tmp_path).stdout
     assert ET.fromstring(junit).find("testsuite").get("name") == "x;y]%&<.py"
+
+
+def test_check_dash_refuses_add_noqa(tmp_path):
+    result = run(["check", "--no-cache", "--add-noqa", "-"], tmp_path, input=GAP)
+    assert result.exit_code == 2 and "--add-noqa cannot be combined with `-` (standard input)" in result.output
