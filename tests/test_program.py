@@ -627,7 +627,8 @@ def test_metrics_only_and_contextvars_are_not_tracing(tmp_path):
     reported; `thread-scope = "contextvars"` reports the hand-off."""
     files = {
         "app/__init__.py": "",
-        "app/metrics.py": "from opentelemetry import metrics\n\nmeter = metrics.get_meter(__name__)\n",
+        "app/metrics.py": "from opentelemetry import metrics\nfrom opentelemetry.sdk.resources import Resource\n\n"
+                          "meter = metrics.get_meter(__name__)\n",
         "app/request_id.py": "import contextvars\n\nrequest_id = contextvars.ContextVar('request_id')\n",
         "app/work.py": """
 from concurrent.futures import ThreadPoolExecutor
@@ -680,3 +681,33 @@ def relay_in_own_span():
 """
     found = project(tmp_path, {"relay.py": loop})
     assert found == {("relay.py", 11, "CTX103"), ("relay.py", 16, "CTX301"), ("relay.py", 17, "CTX101")}
+
+
+def test_beat_schedule_names_a_task_by_the_module_the_worker_imports(tmp_path):
+    """The worker runs from ``app/``: the beat schedule names ``jobs.tasks.nightly``, which is the
+    project's ``app.jobs.tasks.nightly``. A periodic task received no context: its publish has
+    nothing to lose (the schedule's settings file has no candidate of its own)."""
+    files = {
+        "app/__init__.py": "",
+        "app/jobs/__init__.py": "",
+        "app/jobs/tasks.py": """
+from celery import shared_task
+from kafka import KafkaProducer
+from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+CeleryInstrumentor().instrument()
+producer = KafkaProducer()
+
+
+@shared_task
+def nightly():
+    for order_id in range(3):
+        producer.send("refresh", str(order_id).encode())
+""",
+        "app/settings.py": """
+CELERY_BEAT_SCHEDULE = {"nightly": {"task": "jobs.tasks.nightly", "schedule": 3600}}
+""",
+    }
+    assert project(tmp_path, files) == set()
+    write(tmp_path, {"app/settings.py": "CELERY_BEAT_SCHEDULE = {}\n"})
+    assert project(tmp_path, {}) == {("app/jobs/tasks.py", 12, "CTX101")}

@@ -42,10 +42,11 @@ TRACING_MODULES = ("opentelemetry", "ddtrace", "opentracing", "contextvars")
 # `thread-scope = "auto"`, hand-offs are judged there). Sentry is not one: its SDK propagates its
 # own trace through Celery and HTTP by itself.
 TRACE_CONTEXT_MODULES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client")
-# Parts of those libraries that are not tracing: metrics and logs only (`from opentelemetry import
-# metrics`, `opentelemetry.sdk.metrics`, an OTLP metric exporter).
+# Parts of those libraries that are not tracing: metrics and logs (`from opentelemetry import
+# metrics`, `opentelemetry.sdk.metrics`, an OTLP metric exporter), and what every signal shares
+# (`opentelemetry.sdk.resources`, semantic-convention names): a tracing setup imports more.
 NOT_TRACE_PARTS = frozenset(("metrics", "_metrics", "_logs", "logs", "metric_exporter", "_log_exporter",
-                             "prometheus"))
+                             "prometheus", "resources", "semconv"))
 
 
 def is_trace_import(dotted: str) -> bool:

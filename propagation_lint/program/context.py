@@ -440,7 +440,7 @@ class ContextModel(Definitions):
         path = self.index.entries[i][0]
         producers = {p for p in self.producers[t] if p != t}
         from_module = self.module_producers[t]
-        periodic = any(d.rsplit(".", 1)[-1] in PERIODIC_DECORATOR_ATTRS for d in row[4]) or qname in beat
+        periodic = any(d.rsplit(".", 1)[-1] in PERIODIC_DECORATOR_ATTRS for d in row[4]) or _named_in(qname, beat)
         if not self.worker_traced(i):
             return Origin("none", f"the task `{_short(qname)}` runs in a worker with no tracing of its own", path, row[2])
         if any(p in yes for p in producers):
@@ -523,7 +523,7 @@ class ContextModel(Definitions):
             return None
         producers = {p for p in self.producers[f] if p != f}
         periodic = any(d.rsplit(".", 1)[-1] in PERIODIC_DECORATOR_ATTRS for d in self.fns[f][2][4]) \
-            or self.fns[f][1] in self.beat
+            or _named_in(self.fns[f][1], self.beat)
         if not (producers or self.module_producers[f] or periodic):
             return None  # sent from outside the project, maybe with a context
         if any(p in self.yes or p in self.unknown for p in producers):
@@ -768,6 +768,14 @@ class ContextModel(Definitions):
                     seen.add(c)
                     stack.append(c)
         return callers_seen
+
+
+def _named_in(qname: str, names: set) -> bool:
+    """Is the task ``qname`` one of ``names`` (task names in a beat schedule)? A worker names a
+    task by its module as the worker imports it: ``integration.tasks.sync`` is the project's
+    ``app.integration.tasks.sync`` when the worker runs from ``app/``."""
+    parts = qname.split(".")
+    return any(".".join(parts[k:]) in names for k in range(len(parts) - 1))
 
 
 def _short(qname: str) -> str:

@@ -39,7 +39,7 @@ from typing import Dict, List, Optional
 
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, is_trace_import
 
-VERSION = 2
+VERSION = 3
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -61,7 +61,7 @@ _MAIN = re.compile(r"^if[ \t]+__name__[ \t]*==[ \t]*[\"']__main__[\"'][ \t]*:", 
 
 _FULL_WORDS = (".delay(", ".apply_async(", ".s(", ".si(", ".signature(", ".kiq(", ".send_with_options(",
                "start_as_current_span", "start_span", "start_active_span", "tracer.trace(", "Instrumentor",
-               "instrument(")
+               "instrument(", "beat_schedule", "BEAT_SCHEDULE")
 _TASK_DECORATOR = re.compile(r"@\w*\.?(?:task|shared_task|actor|periodic_task)\b")
 # Words of files that name modules in strings (framework configuration, dynamic imports)
 _CONFIG_WORDS = ("_APPS", "ROOT_URLCONF", "SETTINGS_MODULE", "_APPLICATION", "MIDDLEWARE", "IMPORTS",
