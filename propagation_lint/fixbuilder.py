@@ -14,7 +14,7 @@ fixes that overlap are deferred to a later pass; every result is re-parsed befor
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Tuple
 
 import libcst as cst
 
@@ -28,17 +28,211 @@ def source_lines(text: str, keepends: bool = True) -> list:
     return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
-def _lines(ctx) -> list:
-    """The file's lines (with their endings), split once per file."""
-    lines = ctx.shared.get("source_lines")
+def _lines(ctx, keepends: bool = True) -> list:
+    """The file's lines (with their endings, or without), split once per file."""
+    key = "source_lines" if keepends else "source_lines_bare"
+    lines = ctx.shared.get(key)
     if lines is None:
-        lines = ctx.shared["source_lines"] = source_lines(ctx.text)
+        lines = ctx.shared[key] = source_lines(ctx.text, keepends)
     return lines
 
 
-def make_fix(applicability: str, title: str, edits: Iterable[Optional[Edit]]) -> Fix:
+def make_fix(applicability: str, title: str, edits: Iterable[Optional[Edit]], ctx=None) -> Optional[Fix]:
+    """The fix; with ``ctx``, its edits wrapped to fit the file's lines (:func:`fitted`), or None
+    when they cannot be."""
     assert applicability in ("safe", "unsafe")
-    return Fix(applicability, title, tuple(e for e in edits if e is not None))
+    kept = [e for e in edits if e is not None]
+    if ctx is not None:
+        kept = fitted(ctx, kept)
+        if kept is None:
+            return None
+    return Fix(applicability, title, tuple(kept))
+
+
+# A file whose lines are all shorter than this was not necessarily formatted to a shorter limit.
+MIN_LINE_LIMIT = 79
+
+
+def line_limit(ctx) -> int:
+    """The longest line a fix may write: the file's longest line, at least :data:`MIN_LINE_LIMIT`."""
+    limit = ctx.shared.get("line_limit")
+    if limit is None:
+        limit = ctx.shared["line_limit"] = max([MIN_LINE_LIMIT] + [len(line) for line in _lines(ctx, False)])
+    return limit
+
+
+def fitted(ctx, edits: list) -> Optional[list]:
+    """``edits``, with an argument added after (``, x``) or before (``x, ``) another moved to a
+    line of its own when a line would otherwise pass :func:`line_limit`; None when it still does."""
+    if _fits(ctx, edits):
+        return edits
+    for style in (0, 1):
+        wrapped = [_wrapped(ctx, e, style) for e in edits]
+        if _fits(ctx, wrapped):
+            return wrapped
+    # else the argument holding an edit starts a line of its own
+    wrapped = [_wrapped(ctx, e, 0) for e in edits]
+    breaks = [b for b in {_argument_break(ctx, e) for e in edits} - {None}
+              if not any(e.line == b.line and (e.column < b.end_column and b.column < e.end_column
+                                               or e.column == e.end_column == b.column == b.end_column) for e in edits)]
+    if breaks and _fits(ctx, wrapped + breaks):
+        return wrapped + sorted(breaks, key=lambda b: (b.line, b.column))
+    return None
+
+
+def _argument_break(ctx, e: Edit) -> Optional[Edit]:
+    """An edit putting the call argument that holds ``e`` on a new line (after the ``(`` or ``,``
+    before it, on the same line), or None."""
+    text = _lines(ctx, False)[e.line - 1]
+    depth = 0
+    for j in range(e.column - 2, -1, -1):
+        ch = text[j]
+        if ch in _CLOSE:
+            depth += 1
+        elif ch in _OPEN:
+            depth -= 1
+        if depth < 0 or (depth == 0 and ch == ","):
+            k = j + 1
+            while k < len(text) and text[k] == " ":
+                k += 1
+            if k >= e.column - 1 and k != e.column - 1:
+                return None
+            indent = text[: len(text) - len(text.lstrip())] + "    "
+            return Edit(e.line, j + 2, e.line, k + 1, "\n" + indent)
+        if ch in "\"'":
+            return None  # a string: not worth reading backwards
+    return None
+
+
+def _wrapped(ctx, e: Edit, style: int) -> Edit:
+    """``e`` with its text broken after its top-level commas (it goes between a call's
+    arguments): each piece on a line of its own, one indent deeper than the line; with ``style``
+    1, the text's first piece too."""
+    parts = _top_level_split(e.content)
+    if e.line != e.end_line or "\n" in e.content:
+        return e
+    text = _lines(ctx, False)[e.line - 1]
+    own = text[: len(text) - len(text.lstrip())]
+    indent = own + "    "
+    limit = line_limit(ctx)
+    rest = len(text) - (e.end_column - 1)  # what follows on the line ends the last piece's line
+    if len(parts) == 1 or "," in _depth0(text[e.column - 1:e.end_column - 1]):
+        # one expression (or a tuple's items inside their parentheses: their commas are not the
+        # call's): split inside its brackets, its first line going on where it starts
+        laid = _layout(e.content, own, limit, rest)
+        return e if "\n" not in laid else Edit(e.line, e.column, e.end_line, e.end_column, laid[len(own):])
+    start = e.column
+    out = parts[0].rstrip()
+    if style == 1 and out.strip():
+        start -= len(text[: e.column - 1]) - len(text[: e.column - 1].rstrip(" "))  # no space left at the end
+        out = "\n" + _layout(out.strip(), indent, limit)
+    for i, part in enumerate(parts[1:], 1):
+        piece = part.strip()
+        out += ",\n" + (_layout(piece, indent, limit, rest if i == len(parts) - 1 else 0) if piece else indent)
+    return Edit(e.line, start, e.end_line, e.end_column, out)
+
+
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _layout(code: str, indent: str, limit: int, reserve: int = 0) -> str:
+    """``code`` (one expression or argument) at ``indent``, split as black would when it is too
+    long (its last line followed by ``reserve`` more characters): inside its widest outermost
+    brackets, one item a line; a comprehension whole, or one clause a line."""
+    if len(indent) + len(code) + reserve <= limit:
+        return indent + code
+    pair = _widest_brackets(code)
+    if pair is None:
+        return indent + code
+    head, inner, tail = code[: pair[0] + 1], code[pair[0] + 1:pair[1]].strip(), code[pair[1]:]
+    if " for " in _depth0(inner):  # a comprehension: whole, or one clause a line
+        if len(indent) + 4 + len(inner) <= limit:
+            return f"{indent}{head}\n{indent}    {inner}\n{indent}{tail}"
+        body = "\n".join(_layout(clause, indent + "    ", limit) for clause in _clauses(inner))
+        return f"{indent}{head}\n{body}\n{indent}{tail}"
+    parts = [p.strip() for p in _top_level_split(inner)]
+    comma = "," if len(parts) > 1 else ""
+    body = "\n".join(_layout(part, indent + "    ", limit) + comma for part in parts if part)
+    return f"{indent}{head}\n{body}\n{indent}{tail}"
+
+
+def _scan(code: str):
+    """(index, character, depth before it) of every character outside string literals."""
+    depth, quote, i = 0, "", 0
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        else:
+            yield i, ch, depth
+            depth += (ch in _OPEN) - (ch in _CLOSE)
+        i += 1
+
+
+def _widest_brackets(code: str) -> Optional[Tuple[int, int]]:
+    """(open, close) of the outermost bracket pair holding the most text, or None."""
+    best, stack = None, []
+    for i, ch, _ in _scan(code):
+        if ch in _OPEN:
+            stack.append(i)
+        elif ch in _CLOSE and stack:
+            opened = stack.pop()
+            if not stack and i - opened > 1 and (best is None or i - opened > best[1] - best[0]):
+                best = (opened, i)
+    return best
+
+
+def _depth0(code: str) -> str:
+    """``code`` with everything inside brackets and strings blanked out."""
+    out = [" "] * len(code)
+    for i, ch, depth in _scan(code):
+        if depth == 0 and ch not in _OPEN:
+            out[i] = ch
+    return "".join(out)
+
+
+def _clauses(code: str) -> list:
+    """A comprehension's element, then its ``for`` and ``if`` clauses."""
+    flat = _depth0(code)
+    cuts = [i + 1 for i in range(len(flat)) if flat.startswith((" for ", " if ", " async for "), i)
+            and not flat[:i].endswith(" async")]  # `async for` is one clause
+    return [code[a:b].strip() for a, b in zip([0] + cuts, cuts + [len(code)])]
+
+
+def _top_level_split(code: str) -> list:
+    cuts = [i for i, ch, depth in _scan(code) if depth == 0 and ch == ","]
+    return [code[a + 1 if a >= 0 else 0:b] for a, b in zip([-1] + cuts, cuts + [len(code)])]
+
+
+def _fits(ctx, edits: list) -> bool:
+    """Whether every line the edits write is within :func:`line_limit` (only the lines they touch
+    are rebuilt)."""
+    lines = _lines(ctx, False)
+    limit = line_limit(ctx)
+    touched = [e for e in edits if e.line <= len(lines)]
+    if not touched:
+        return all(len(line) <= limit for e in edits for line in e.content.splitlines())
+    first = min(e.line for e in touched)
+    last = max(min(e.end_line, len(lines)) for e in touched)
+    starts = [0]
+    for line in lines[first - 1:last]:
+        starts.append(starts[-1] + len(line) + 1)
+    segment = "\n".join(lines[first - 1:last])
+    out, at = [], 0
+    for e in sorted(touched, key=lambda e: (e.line, e.column)):
+        start = starts[e.line - first] + e.column - 1
+        end = starts[min(e.end_line, last) - first] + e.end_column - 1 if e.end_line <= last else len(segment)
+        out.append(segment[at:start])
+        out.append(e.content)
+        at = max(at, end)
+    out.append(segment[at:])
+    return all(len(line) <= limit for line in "".join(out).split("\n"))
 
 
 def _range(ctx, node: cst.CSTNode):
@@ -101,6 +295,11 @@ def _add_import(ctx, module: str, name: Optional[str], alias: Optional[str] = No
     if alias is not None:
         stmt += f" as {alias}"
     newline = ctx.model.tree.default_newline
+    lines = _lines(ctx)
+    placed = _isort_position(ctx, module, name is not None)
+    if placed is not None:
+        line, before, after = placed
+        return Edit(line, 1, line, 1, before + stmt + newline + after)
     body = list(model.tree.body)
     insert_at = 0
     for i, s in enumerate(body):
@@ -109,13 +308,9 @@ def _add_import(ctx, module: str, name: Optional[str], alias: Optional[str] = No
             if i == 0 and isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
                 insert_at = i + 1
                 continue
-            if isinstance(first, (cst.Import, cst.ImportFrom)):
-                insert_at = i + 1
-                continue
         break
-    lines = _lines(ctx)
     if 0 < insert_at:
-        # right after the last import (or the docstring), not after the blank lines that follow it
+        # right after the docstring, not after the blank lines that follow it
         end_line = ctx.location(body[insert_at - 1]).end_line
         if end_line < len(lines) or (lines and lines[-1].endswith(("\n", "\r"))):
             return Edit(end_line + 1, 1, end_line + 1, 1, stmt + newline)
@@ -124,10 +319,80 @@ def _add_import(ctx, module: str, name: Optional[str], alias: Optional[str] = No
         loc = ctx.location(target)
         # insert on the target statement's own line, before any leading comments of it stay put
         return Edit(loc.line, 1, loc.line, 1, stmt + newline)
-    # file with only imports/docstring (or empty): append at the end
+    # file with only a docstring (or empty): append at the end
     end_line = len(lines) + 1
     prefix = "" if not lines or lines[-1].endswith(("\n", "\r")) else newline
     return Edit(end_line, 1, end_line, 1, prefix + stmt + newline)
+
+
+# isort's (and ruff's) sections, in order
+_FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
+
+
+def _section(ctx, module: str, relative: bool = False) -> int:
+    from .names import stdlib_module_names
+
+    top = module.split(".")[0]
+    if relative:
+        return _LOCAL
+    if top == "__future__":
+        return _FUTURE
+    if top in stdlib_module_names():
+        return _STDLIB
+    own = (ctx.model.module or "").split(".")[0]
+    return _FIRST_PARTY if own and top == own else _THIRD_PARTY
+
+
+def _header_imports(ctx) -> list:
+    """``(statement, section, sort key)`` of the module's top-level imports above its first
+    definition or compound statement (its header, where isort sorts them): a simple statement
+    between them (``sys.path.insert(...)``, ``logger = ...``) does not end the header."""
+    out = []
+    for statement in ctx.model.tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        first = statement.body[0] if statement.body else None
+        if isinstance(first, cst.Import):
+            name = ctx.code_for(first.names[0].name)
+            out.append((statement, _section(ctx, name), (0, name.lower())))
+        elif isinstance(first, cst.ImportFrom):
+            name = ctx.code_for(first.module) if first.module is not None else ""
+            out.append((statement, _section(ctx, name, bool(first.relative)), (1, name.lower())))
+    return out
+
+
+def _isort_position(ctx, module: str, from_import: bool):
+    """Where isort/ruff would put a new import of ``module``: ``(line, text before, text after)``,
+    or None when the module has no top-level import to place it among. Inside its section, in
+    order (straight imports before from-imports, then by module name); a new section is set off
+    by a blank line."""
+    found = _header_imports(ctx)
+    if not found:
+        return None
+    section = _section(ctx, module)
+    key = (1 if from_import else 0, module.lower())
+    same = [(s, k) for s, sec, k in found if sec == section]
+    if same:
+        for statement, other in same:
+            if other > key:
+                return _line_above(ctx, statement), "", ""
+        return ctx.location(same[-1][0]).end_line + 1, "", ""
+    lower = [s for s, sec, _ in found if sec < section]
+    newline = ctx.model.tree.default_newline
+    if lower:
+        return ctx.location(lower[-1]).end_line + 1, newline, ""
+    higher = next(s for s, sec, _ in found if sec > section)
+    return _line_above(ctx, higher), "", newline
+
+
+def _line_above(ctx, statement) -> int:
+    """The first line of ``statement`` with the comment lines right above it (they belong to it)."""
+    line = ctx.location(statement).line
+    for empty in reversed(statement.leading_lines):
+        if empty.comment is None:
+            break
+        line -= 1
+    return line
 
 
 # ----------------------------------------------------------------------------- names for new code
@@ -232,8 +497,20 @@ def join_insertions(edits: Iterable[Optional[Edit]]) -> list:
             if key in at:
                 i = at[key]
                 if e.content not in out[i].content:
-                    out[i] = Edit(e.line, e.column, e.line, e.column, out[i].content + e.content)
+                    out[i] = Edit(e.line, e.column, e.line, e.column, _joined(out[i].content, e.content))
                 continue
             at[key] = len(out)
         out.append(e)
     return out
+
+
+_IMPORT_LINE = re.compile(r"(?:import|from) ([\w.]+)[^\r\n]*(?:\r\n|\r|\n)")
+
+
+def _joined(first: str, second: str) -> str:
+    """Two insertions at one point, one after the other; added imports in isort's order."""
+    lines = source_lines(first + second)
+    if all(_IMPORT_LINE.fullmatch(line) for line in lines):
+        return "".join(sorted(lines, key=lambda line: (line.startswith("from "),
+                                                        _IMPORT_LINE.fullmatch(line).group(1).lower())))
+    return first + second

@@ -67,7 +67,7 @@ def build_consume_fix(h, span, ctx, mode: str) -> Optional[Fix]:
     text = value.format(**names)
     edits.append(insert_after(ctx, call.args[-1], f", {keyword}={text}"))
     what = "link the span to" if keyword == "links" else "parent the span to"
-    return make_fix("unsafe", f"Extract the context of `{h.message}` and {what} it", join_insertions(edits))
+    return make_fix("unsafe", f"Extract the context of `{h.message}` and {what} it", join_insertions(edits), ctx)
 
 
 def _otel_span(span, ctx) -> bool:

@@ -102,7 +102,7 @@ def build_publish_fix(ps, ctx, carrier: Optional[cst.BaseExpression], spread=())
     safe = (carrier is None or _is_empty(carrier)) and receiver_merge is None and not new_packages \
         and isinstance(site.statement, cst.SimpleStatementLine)
     return make_fix("safe" if safe else "unsafe", f"Inject the trace context into `{name}` and {what}",
-                    join_insertions(edits))
+                    join_insertions(edits), ctx)
 
 
 def statement_ok(statement, call: cst.Call, ctx=None) -> bool:

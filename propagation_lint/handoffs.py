@@ -827,7 +827,7 @@ def build_fix(hs: HandOffSite, ctx):
         if arg is None or arg.keyword is not None:
             return None
         edit = insert_before(ctx, arg, f"{run_text}, ")
-        return make_fix("unsafe", f"Run `{ctx.code_for(c)}` in a copy of the caller's context", (edit, import_edit))
+        return make_fix("unsafe", f"Run `{ctx.code_for(c)}` in a copy of the caller's context", (edit, import_edit), ctx)
     if row.fix == "target-run":
         target_arg = _arg_node(call, row.target[1], row.target[0])
         if target_arg is None:
@@ -854,7 +854,7 @@ def build_fix(hs: HandOffSite, ctx):
             edits.append(replace_node(ctx, c, run_text))
             edits.append(replace_node(ctx, value, text))
         edits.append(import_edit)
-        return make_fix("unsafe", f"Run `{fn}` in a copy of the caller's context", edits)
+        return make_fix("unsafe", f"Run `{fn}` in a copy of the caller's context", edits, ctx)
     return None
 
 

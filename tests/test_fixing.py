@@ -162,6 +162,7 @@ y = old_api(2)
 
 SAMPLE_FIXED = '''"""Doc."""
 import os
+
 import newlib
 
 x = newlib.new_api(1)
@@ -369,7 +370,7 @@ def test_cli_flags_end_to_end(tmp_path, monkeypatch):
     result = runner.invoke(main, ["check", "--no-cache", "--select", "CTX99", "--fix", "--show-fixes"])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "m.py:7:1: CTX992 `danger` is risky",
+        "m.py:8:1: CTX992 `danger` is risky",
         "  fix (unsafe): Use `careful`",
         "Fixed 2 findings:",
         "- m.py:",
@@ -392,7 +393,7 @@ def test_stdin_fix_writes_only_the_source_to_stdout(tmp_path, capsys):
     assert out == SAMPLE_FIXED + "nofix()\n"
     assert code == 1
     err = capsys.readouterr().err
-    assert "svc/m.py:7:1: CTX994" in err
+    assert "svc/m.py:8:1: CTX994" in err
     assert not (tmp_path / "svc").exists()
 
 

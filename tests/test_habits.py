@@ -219,3 +219,44 @@ def test_standalone_file_with_tool_table_gets_a_clear_message(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: propagation-lint.toml: [tool.propagation-lint]: in propagation-lint.toml "
                                     "the keys go at top level, without the [tool.propagation-lint] header")
+
+
+ROOT = Path(__file__).resolve().parent
+
+
+def test_added_import_goes_where_isort_puts_it(tmp_path):
+    """A stdlib import into a file with only third-party ones: its own section, first; a third-party
+    one: in order inside its section (straight imports first, then from-imports by module)."""
+    write(tmp_path / "spawn.py", (
+        "import gevent\nfrom opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n\n\n"
+        "def work(x):\n    return x\n\n\ndef handle(x):\n    with tracer.start_as_current_span(\"h\"):\n"
+        "        gevent.spawn(work, x)\n"))
+    write(tmp_path / "pub.py", (
+        "import json\n\nfrom kafka import KafkaProducer\nfrom opentelemetry import trace\n"
+        "from zeta import z  # a later third-party module\n\nproducer = KafkaProducer()\n\n\n"
+        "def send(order):\n    producer.send(\"orders\", value=json.dumps(order))\n"))
+    result = run(["check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "CTX101,CTX202"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "spawn.py").read_text().startswith(
+        "import contextvars\n\nimport gevent\nfrom opentelemetry import trace\n\n")
+    assert (tmp_path / "pub.py").read_text().startswith(
+        "import json\n\nfrom kafka import KafkaProducer\nfrom opentelemetry import trace\n"
+        "from opentelemetry.propagate import inject\nfrom zeta import z  # a later third-party module\n")
+
+
+def test_no_fix_writes_a_line_longer_than_the_files_longest(tmp_path):
+    short = ("from kafka import KafkaProducer\nfrom opentelemetry import trace\n\nproducer = KafkaProducer()\n\n\n"
+             "def send(order):\n    producer.send(\"orders\", value=order)\n")
+    write(tmp_path / "short.py", short)
+    assert run(["check", "--no-cache", "--fix"], tmp_path).exit_code == 0  # the safe fix
+    fixed = (tmp_path / "short.py").read_text()
+    assert max(len(line) for line in fixed.splitlines()) <= 79  # the file's longest is shorter: 79
+    assert "    producer.send(\"orders\", value=order,\n        headers=[(k, v.encode()) for k, v in carrier.items()])\n" in fixed
+    # every fixture the fix tests check exactly: no line of the result is longer than the input's longest
+    pairs = list((ROOT / "rule_fixtures" / "fixes").rglob("*.py.fixed")) + list(
+        (ROOT / "rule_fixtures" / "threads" / "fix").glob("*.py.fixed"))
+    assert len(pairs) >= 12
+    for fixed_path in pairs:
+        source = fixed_path.with_name(fixed_path.name[: -len(".fixed")]).read_text(encoding="utf-8")
+        limit = max([79] + [len(line) for line in source.splitlines()])
+        assert max(len(line) for line in fixed_path.read_text(encoding="utf-8").splitlines()) <= limit, fixed_path
