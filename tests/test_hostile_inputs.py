@@ -140,18 +140,24 @@ def test_publish_fix_merges_without_overriding_the_users_choices(tmp_path):
     write(tmp_path / "app.py", PUBLISHES)
     fix(tmp_path, "CTX101")
     text = assert_converged(tmp_path, "app.py", "CTX101")
+    flat = _flat(text)  # fixes wrap what passes the file's longest line
     # a merged dict lets the user's explicit keys win
-    assert 'headers={**carrier, "tenant": "a", "baggage": "user"})' in text
-    assert 'MessageAttributes={**{k: {"DataType": "String", "StringValue": v} for k, v in carrier.items()}, ' \
-           '"baggage": {"DataType": "String", "StringValue": "u"}})' in text
+    assert _flat('headers={**carrier, "tenant": "a", "baggage": "user"})') in flat
+    assert _flat('MessageAttributes={**{k: {"DataType": "String", "StringValue": v} for k, v in carrier.items()}, '
+                 '"baggage": {"DataType": "String", "StringValue": "u"}})') in flat
     # header pairs: the user's first (propagators read a key's first value)
-    assert 'headers=[("baggage", b"user"), *((k, v.encode()) for k, v in carrier.items())])' in text
+    assert _flat('headers=[("baggage", b"user"), *((k, v.encode()) for k, v in carrier.items())])') in flat
     # an explicit opt-out is left alone
     assert 'producer.send("orders", b"x", headers=[("traceparent", b"")])\n' in text
     assert 'add.apply_async((1, 2), headers={"traceparent": None})\n' in text
     # a Celery signature's own headers are merged in, never replaced
-    assert 'sig.apply_async(countdown=1, headers={**carrier, **(sig.options.get("headers") or {})})' in text
+    assert _flat('sig.apply_async(countdown=1, headers={**carrier, **(sig.options.get("headers") or {})})') in flat
     assert 'add.signature((1, 2), options={"headers": {"a": "1"}}).apply_async(countdown=1)\n' in text
+
+
+def _flat(code: str) -> str:
+    """``code`` without whitespace and without the trailing commas a wrapped call gets."""
+    return re.sub(r",(?=[)\]}])", "", re.sub(r"\s+", "", code))
 
 
 CONSUMER = """\
@@ -173,7 +179,7 @@ def test_consumer_fix_writes_the_checked_form_ctx304_accepts(tmp_path):
     write(tmp_path / "app.py", CONSUMER)
     fix(tmp_path, "CTX301")
     text = assert_converged(tmp_path, "app.py", "CTX301")
-    assert "context=extract({k: v.decode() for k, v in (record.headers or [])}, context=get_current())" in text
+    assert _flat("context=extract({k: v.decode() for k, v in (record.headers or [])}, context=get_current())") in _flat(text)
     after = run_cli(["check", "--no-cache", "--select", "CTX301,CTX304", "."], cwd=tmp_path)
     assert after.returncode == 0 and after.codes() == [], after.output
 

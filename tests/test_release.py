@@ -74,3 +74,23 @@ def test_version_command_matches(tmp_path):
     out = subprocess.run([sys.executable, "-m", "propagation_lint", "--version"], capture_output=True, text=True,
                          cwd=tmp_path, timeout=120)
     assert out.stdout.strip().endswith(__version__)
+
+
+def test_fix_hook_applies_the_safe_fixes_as_the_readme_says(tmp_path):
+    """The propagation-lint-fix hook's own command line, on a publish it can fix safely: the file is
+    fixed and the commit fails (something changed); run again, it passes."""
+    import shlex
+
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    args = shlex.split(hooks["propagation-lint-fix"]["entry"])
+    assert args[0] == "propagation-lint" and "--unsafe-fixes" not in args
+    from test_cli import GAP, run
+
+    (tmp_path / "app.py").write_text(GAP, encoding="utf-8")
+    first = run([*args[1:], "--no-cache", "app.py"], tmp_path)
+    assert first.exit_code == 1, first.output
+    assert "inject(carrier)" in (tmp_path / "app.py").read_text(encoding="utf-8")
+    second = run([*args[1:], "--no-cache", "app.py"], tmp_path)
+    assert second.exit_code == 0, second.output
