@@ -303,15 +303,18 @@ def test_fuzzed_cache_entries_never_crash_the_run(fuzz_tree, data):
 
 # ----------------------------------------------------------------------------- 8: no convergence
 def test_fixes_that_do_not_converge_are_never_written(tmp_path):
-    source = ("from concurrent.futures import ThreadPoolExecutor\n\nfrom kafka import KafkaProducer\n"
-              "from opentelemetry import trace\n\nproducer = KafkaProducer()\npool = ThreadPoolExecutor()\n\n\n"
-              "def go(order):\n    with trace.get_tracer('t').start_as_current_span('go'):\n"
-              "        producer.send('orders', value=order)\n        pool.submit(print, order)\n")
-    path = write(tmp_path / "a.py", source)  # two fixes insert imports at one point: two passes
+    source = ("from kafka import KafkaConsumer, KafkaProducer\nfrom opentelemetry import trace\n\n"
+              "tracer = trace.get_tracer(__name__)\nproducer = KafkaProducer()\nconsumer = KafkaConsumer('orders')\n\n\n"
+              "def go(order):\n    with tracer.start_as_current_span('go'):\n"
+              "        producer.send('orders', value=order)\n\n\n"
+              "def reserve():\n    for record in consumer:\n        with tracer.start_as_current_span('reserve'):\n"
+              "            print(record.value)\n")
+    # two fixes insert imports at one point (after the last opentelemetry import): two passes
+    path = write(tmp_path / "a.py", source)
     run = run_cli([*FIX, "a.py"], cwd=tmp_path, prelude="import propagation_lint.fixing as f; f.MAX_PASSES = 1")
     sane(run, (1,))
     assert path.read_text() == source
-    assert "error: a.py: fixes (CTX201) did not converge after 1 passes; the file is left as it is" in run.stderr
+    assert "error: a.py: fixes (CTX301) did not converge after 1 passes; the file is left as it is" in run.stderr
     assert "Fixed" not in run.stdout and "CTX101" in run.stdout
     run = run_cli([*FIX, "a.py"], cwd=tmp_path)  # with its passes, the same file converges
     sane(run, (0, 1))
