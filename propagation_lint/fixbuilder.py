@@ -70,13 +70,16 @@ def fitted(ctx, edits: list) -> Optional[list]:
         wrapped = [_wrapped(ctx, e, style) for e in edits]
         if _fits(ctx, wrapped):
             return wrapped
-    # else the argument holding an edit starts a line of its own
+    # else the argument holding the last edit of a line (then of every edit) starts a line of its own
     wrapped = [_wrapped(ctx, e, 0) for e in edits]
-    breaks = [b for b in {_argument_break(ctx, e) for e in edits} - {None}
-              if not any(e.line == b.line and (e.column < b.end_column and b.column < e.end_column
-                                               or e.column == e.end_column == b.column == b.end_column) for e in edits)]
-    if breaks and _fits(ctx, wrapped + breaks):
-        return wrapped + sorted(breaks, key=lambda b: (b.line, b.column))
+    last = {e.line: e for e in sorted(edits, key=lambda e: (e.line, e.column))}
+    for holders in (list(last.values()), edits):
+        breaks = [b for b in {_argument_break(ctx, e) for e in holders} - {None}
+                  if not any(e.line == b.line and (e.column < b.end_column and b.column < e.end_column
+                                                   or e.column == e.end_column == b.column == b.end_column)
+                             for e in edits)]
+        if breaks and _fits(ctx, wrapped + breaks):
+            return wrapped + sorted(breaks, key=lambda b: (b.line, b.column))
     return None
 
 
@@ -84,6 +87,8 @@ def _argument_break(ctx, e: Edit) -> Optional[Edit]:
     """An edit putting the call argument that holds ``e`` on a new line (after the ``(`` or ``,``
     before it, on the same line), or None."""
     text = _lines(ctx, False)[e.line - 1]
+    # a tuple's items replaced inside their parentheses: the argument is the whole tuple
+    items = e.line == e.end_line and "," in _depth0(text[e.column - 1:e.end_column - 1])
     depth = 0
     for j in range(e.column - 2, -1, -1):
         ch = text[j]
@@ -91,6 +96,9 @@ def _argument_break(ctx, e: Edit) -> Optional[Edit]:
             depth += 1
         elif ch in _OPEN:
             depth -= 1
+            if depth < 0 and items and not text[j + 1:e.column - 1].strip():
+                depth, items = 0, False
+                continue
         if depth < 0 or (depth == 0 and ch == ","):
             k = j + 1
             while k < len(text) and text[k] == " ":
