@@ -250,7 +250,10 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
 def _client_housekeeping(c, site: CallSite, ctx) -> bool:
     """``producer.flush``, ``consumer.poll``, ``consumer.commit``: a method of a catalogued
     messaging client that publishes nothing. It records nothing the caller's context would parent
-    (a consumer's span takes its parent from the message, not from the thread)."""
+    (a consumer's span takes its parent from the message, not from the thread). Also as the body
+    of a lambda: ``lambda: consumer.poll(timeout=1.0)``."""
+    if isinstance(c, cst.Lambda) and isinstance(c.body, cst.Call):
+        c = c.body.func
     if not isinstance(c, cst.Attribute):
         return False
     owner = ctx.resolver.resolve(c.value, site.scope)

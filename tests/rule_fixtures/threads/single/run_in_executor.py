@@ -72,3 +72,6 @@ async def kafka_client_calls(payload):
         await loop.run_in_executor(None, consumer.commit, message)
         await loop.run_in_executor(None, producer.flush)
         await loop.run_in_executor(None, producer.produce, "topic", payload)  # error: CTX203
+        await loop.run_in_executor(None, lambda: consumer.poll(timeout=1.0))
+        await loop.run_in_executor(None, lambda: consumer.commit(asynchronous=False))
+        await loop.run_in_executor(None, lambda: producer.produce("topic", payload))  # error: CTX203
