@@ -115,3 +115,63 @@ USE_SPAN_FUNCTIONS = ("opentelemetry.trace.use_span",)
 HTTP_REQUEST_CARRIER_ROOTS = ("request", "req", "environ", "http_request", "web_request")
 # Expressions that check an extracted context before it is used as a parent (domain.md §1.2).
 VALIDITY_MEMBERS = ("is_valid", "is_remote", "trace_id")
+
+# ----------------------------------------------------------------------------- contexts made by hand
+# (CTX306 attach-without-detach, CTX307 hand-rolled-span-context; verified with opentelemetry-api 1.45)
+
+# Making a context current hands back a token that must be given back on every path, in the same
+# thread. ``form``: "argument" (``detach(token)``) or "method" (``scope.close()``).
+# - OpenTelemetry: ``opentelemetry.context.attach(ctx) -> Token``, ``opentelemetry.context.detach(token)``
+#   (``opentelemetry/context/__init__.py``; detaching a token twice logs "Failed to detach context").
+# - OpenTracing: ``tracer.scope_manager.activate(span, finish_on_close) -> Scope``, ``scope.close()``.
+# - ddtrace has no token: ``tracer.context_provider.activate(ctx)`` replaces the active context
+#   (``ddtrace/_trace/provider.py``) and is undone by activating the previous one; nothing to pair.
+TOKEN_PAIRS = (
+    ("opentelemetry.context.attach", "opentelemetry.context.detach", "argument"),
+    ("opentracing.ScopeManager.activate", "close", "method"),
+)
+DETACH_FUNCTIONS = tuple(close for _, close, form in TOKEN_PAIRS if form == "argument")
+# a receiver of ``.attach``/``.detach`` written like the OpenTelemetry context module
+CONTEXT_MODULE_NAMES = ("context", "otel_context", "ctx_api", "context_api", "otel_ctx", "context_module", "otelcontext")
+# ``activate`` returns a closable scope only on an OpenTracing scope manager
+SCOPE_MANAGER_ATTRIBUTE = "scope_manager"
+
+# A span context built by hand. ``SpanContext(trace_id, span_id, is_remote, trace_flags=..., trace_state=...)``
+# stores ``trace_flags`` as given: an ``int`` (``TraceFlags.DEFAULT`` and ``TraceFlags.SAMPLED``
+# are plain ints) makes the SDK's ParentBased sampler raise AttributeError ('int' object has no
+# attribute 'sampled'). ddtrace's ``Context(trace_id=, span_id=, sampling_priority=)`` takes ints
+# and ``tracer.context_provider.activate(Context(...))`` accepts it: no equivalent mistake.
+SPAN_CONTEXT_TYPES = ("opentelemetry.trace.SpanContext", "opentelemetry.trace.span.SpanContext")
+SPAN_CONTEXT_TRACE_FLAGS = Arg("trace_flags", 3)
+TRACE_FLAGS_TYPES = ("opentelemetry.trace.TraceFlags", "opentelemetry.trace.span.TraceFlags")
+# members of TraceFlags that are plain ints, and the values that are real TraceFlags
+TRACE_FLAGS_INT_MEMBERS = ("DEFAULT", "SAMPLED", "RANDOM_TRACE_ID")
+TRACE_FLAGS_VALUES = ("opentelemetry.trace.span.DEFAULT_TRACE_OPTIONS", "opentelemetry.trace.DEFAULT_TRACE_OPTIONS")
+DDTRACE_CONTEXT_TYPES = ("ddtrace.trace.Context", "ddtrace.context.Context", "ddtrace._trace.context.Context")
+# ``set_span_in_context(span, context=None)`` stores its first argument as the current span, but
+# ``get_current_span`` returns INVALID_SPAN for anything that is not a ``Span``: a SpanContext
+# there is ignored and the next span starts a new trace. ``NonRecordingSpan(span_context)`` wraps it.
+SET_SPAN_IN_CONTEXT = {
+    "opentelemetry.trace.set_span_in_context": Arg("span", 0),
+    "opentelemetry.trace.propagation.set_span_in_context": Arg("span", 0),
+}
+NON_RECORDING_SPAN = "opentelemetry.trace.NonRecordingSpan"
+NON_RECORDING_SPAN_TYPES = (NON_RECORDING_SPAN, "opentelemetry.trace.span.NonRecordingSpan")
+# calls and methods whose result is a SpanContext (not a Span)
+SPAN_CONTEXT_METHODS = ("get_span_context",)
+
+# Trace and span ids: the members that hold them as ints, and how they are written as text.
+ID_MEMBERS = ("trace_id", "span_id")
+# calls that write an id as hex: format_trace_id(x) / format_span_id(x) / hex(x)
+HEX_ID_FUNCTIONS = ("opentelemetry.trace.format_trace_id", "opentelemetry.trace.format_span_id",
+                    "opentelemetry.trace.span.format_trace_id", "opentelemetry.trace.span.format_span_id", "hex")
+# Carrier keys whose id format is fixed by their propagation format, whoever writes them:
+# Datadog headers carry decimal ids (ddtrace/propagation/http.py ``str(span_context.trace_id)``),
+# B3 and X-Ray hex.
+KNOWN_ID_KEYS = {
+    "x-datadog-trace-id": "decimal",
+    "x-datadog-parent-id": "decimal",
+    "x-b3-traceid": "hex",
+    "x-b3-spanid": "hex",
+    "x-b3-parentspanid": "hex",
+}

@@ -1,0 +1,141 @@
+"""CTX306: tokens of attached contexts given back on every path, or not."""
+from opentelemetry import context, trace
+from opentelemetry import context as otel_context
+from opentelemetry.context import attach, detach
+from opentelemetry.propagate import extract
+
+tracer = trace.get_tracer(__name__)
+
+
+def consume_never_detached(consumer):
+    for message in consumer:
+        token = context.attach(extract(message.headers))  # error: CTX306
+        handle(message)
+
+
+def consume_continue_skips(consumer):
+    for message in consumer:
+        token = context.attach(extract(message.headers))  # error: CTX306
+        if not message.value:
+            continue
+        handle(message)
+        context.detach(token)
+
+
+def consume_exception_skips(consumer):
+    for message in consumer:
+        try:
+            token = otel_context.attach(extract(message.headers))  # error: CTX306
+            handle(message)
+            otel_context.detach(token)
+        except Exception:
+            log(message)
+
+
+def early_return(headers, body):
+    token = attach(extract(headers))  # error: CTX306
+    if body is None:
+        return None
+    result = handle(body)
+    detach(token)
+    return result
+
+
+def detached_after_loop(batch):
+    for message in batch:
+        token = context.attach(extract(message.headers))  # error: CTX306
+        handle(message)
+    context.detach(token)
+
+
+def discarded(headers):
+    context.attach(extract(headers))  # error: CTX306
+    handle(headers)
+
+
+def only_one_branch_detaches(headers, fast):
+    token = context.attach(extract(headers))  # error: CTX306
+    if fast:
+        context.detach(token)
+        return
+    handle(headers)
+
+
+# ----------------------------------------------------------------------------- clean
+def with_finally(consumer):
+    for message in consumer:
+        token = context.attach(extract(message.headers))
+        try:
+            if not message.value:
+                continue
+            handle(message)
+        finally:
+            context.detach(token)
+
+
+def attach_inside_try(headers):
+    try:
+        token = context.attach(extract(headers))
+        handle(headers)
+    finally:
+        context.detach(token)
+
+
+def nothing_between(headers):
+    token = context.attach(extract(headers))
+    context.detach(token)
+
+
+class KeptOnObject:
+    """Detached by another method: the previous message's token, on the next poll."""
+
+    def poll(self, consumer):
+        if self._token is not None:
+            context.detach(self._token)
+        message = consumer.poll(1.0)
+        self._token = context.attach(extract(message.headers()))
+        return message
+
+
+def handed_to_helper(task, headers):
+    token = context.attach(extract(headers))
+    remember(task, token)
+
+
+def returned(headers):
+    token = context.attach(extract(headers))
+    return token
+
+
+def in_a_closure(headers, callbacks):
+    token = context.attach(extract(headers))
+
+    def done():
+        context.detach(token)
+
+    callbacks.append(done)
+
+
+def both_branches(headers, fast):
+    token = context.attach(extract(headers))
+    if fast:
+        context.detach(token)
+    else:
+        context.detach(token)
+
+
+def with_items(tracer_, span):
+    with tracer_.scope_manager.activate(span, True):
+        handle(span)
+
+
+def handle(x):
+    return x
+
+
+def log(x):
+    return x
+
+
+def remember(*args):
+    return args
