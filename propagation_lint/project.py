@@ -52,11 +52,22 @@ _LAUNCH_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".t
 
 Evaluator = Callable[["Project", tuple, int], bool]
 CONDITIONS: Dict[str, Evaluator] = {}
+# evidence a condition adds to the finding it decided (where in the project the fact comes from)
+Explainer = Callable[["Project", tuple], List[Related]]
+CONDITION_NOTES: Dict[str, Explainer] = {}
 
 
 def condition(kind: str):
     def register(fn: Evaluator) -> Evaluator:
         CONDITIONS[kind] = fn
+        return fn
+
+    return register
+
+
+def condition_notes(kind: str):
+    def register(fn: Explainer) -> Explainer:
+        CONDITION_NOTES[kind] = fn
         return fn
 
     return register
@@ -368,6 +379,10 @@ class Project:
 
     def _notes(self, cand: Candidate) -> List[Related]:
         notes = []
+        for cond in cand.requires:
+            explain = CONDITION_NOTES.get(cond[0])
+            if explain is not None:
+                notes.extend(explain(self, cond))
         for cond in cand.unless:
             if cond[0] != "instrumented":
                 continue
