@@ -65,6 +65,12 @@ def condition(kind: str):
     return register
 
 
+@condition("all")
+def _all_hold(project: "Project", cond: tuple, depth: int) -> bool:
+    """``("all", cond, cond...)``: every inner condition holds (an ``unless`` that needs two facts)."""
+    return all(project.holds(tuple(c), depth) for c in cond[1:])
+
+
 def condition_notes(kind: str):
     def register(fn: Explainer) -> Explainer:
         CONDITION_NOTES[kind] = fn
@@ -431,7 +437,7 @@ SERVER_FRAMEWORKS = ("django", "flask", "fastapi", "starlette", "aiohttp", "torn
 
 # One defect, one finding: a publish that carries no context (CTX101/CTX102) inside a handler
 # that never extracted the incoming one (CTX103) is reported once, with both explanations.
-MERGED_INTO = {"CTX103": ("CTX101", "CTX102")}
+MERGED_INTO = {"CTX103": ("CTX101", "CTX102"), "CTX308": ("CTX201", "CTX202", "CTX203", "CTX204")}
 
 
 def _is_server(row) -> bool:

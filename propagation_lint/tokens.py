@@ -349,7 +349,7 @@ def first_leak(ts: TokenSite, ctx) -> Optional[Leak]:
     for outer, inner in zip(frames, frames[1:]):
         stmt = outer.body[outer.index]
         if isinstance(stmt, cst.Try) and stmt.finalbody is not None and inner.part != "finally" \
-                and _holds(stmt.finalbody, detach_ids):
+                and holds_call(stmt.finalbody, detach_ids):
             return None
     scan = _Scan(lambda c: id(c) in detach_ids)
     # innermost block first, then outwards
@@ -367,7 +367,8 @@ def first_leak(ts: TokenSite, ctx) -> Optional[Leak]:
     return None
 
 
-def _holds(node, ids) -> bool:
+def holds_call(node, ids) -> bool:
+    """``node`` contains one of the calls whose ids are ``ids``."""
     found = [False]
 
     class V(cst.CSTVisitor):

@@ -43,22 +43,24 @@ class AttachWithoutDetach(Rule):
         """
     example = """
         ```python
-        for message in consumer:
-            token = context.attach(extract(message.headers))
-            if not message.value:
+        while running:
+            record = consumer.poll(1.0)
+            token = context.attach(extract(dict(record.headers() or [])))
+            if record.error():
                 continue
-            handle(message)
+            process(record)
             context.detach(token)
         ```
         """
     use_instead = """
         ```python
-        for message in consumer:
-            token = context.attach(extract(message.headers))
+        while running:
+            record = consumer.poll(1.0)
+            token = context.attach(extract(dict(record.headers() or [])))
             try:
-                if not message.value:
+                if record.error():
                     continue
-                handle(message)
+                process(record)
             finally:
                 context.detach(token)
         ```

@@ -43,18 +43,18 @@ def early_return(headers, body):
 
 def detached_after_loop(batch):
     for message in batch:
-        token = context.attach(extract(message.headers))  # error: CTX306
+        token = context.attach(extract(message.headers))  # error: CTX306 (no fix: the detach is after the loop)
         handle(message)
     context.detach(token)
 
 
 def discarded(headers):
-    context.attach(extract(headers))  # error: CTX306
+    context.attach(extract(headers))  # error: CTX306 (no fix: the token is thrown away)
     handle(headers)
 
 
 def only_one_branch_detaches(headers, fast):
-    token = context.attach(extract(headers))  # error: CTX306
+    token = context.attach(extract(headers))  # error: CTX306 (no fix: two paths, one detach in a branch)
     if fast:
         context.detach(token)
         return
