@@ -7,6 +7,10 @@ with ``int(value, 16)`` (hex) or ``int(value)`` (decimal). A key written in one 
 the other gives a different id: the reader's span joins a trace that does not exist.
 
 - :func:`id_writes` / :func:`id_reads` ``(model, ctx)``: ``IdUse(key, fmt, node, scope)`` per place.
+Where a write is recognised: a dict literal's value, ``carrier["k"] = ...``, a keyword argument
+(``publish(..., trace_id=...)``), ``setter.set(carrier, "k", ...)`` and ``<x>.<method>("k", ...)``
+(``events.add_tag``), never a span attribute (``catalog.tracing.SPAN_ATTRIBUTE_METHODS``).
+
 - Facts (``id_writes``): ``[[key, fmt, path, line, column, end_line, end_column], ...]``, so the
   project pass can join a reader in one module with the writers in every other.
 - Condition ``("id-written-as", key, fmt)``: every place in the project that writes ``key`` writes
@@ -39,7 +43,8 @@ class IdUse:
 
 
 def _is_id(expr, scope: Scope, ctx) -> bool:
-    """``<span context>.trace_id`` / ``.span_id``."""
+    """``<span context>.trace_id`` / ``.span_id``. In a file that imports no tracing library (a helper
+    handed a span), the holder must be seen to be a span context: ``sc = span.get_span_context()``."""
     if not (isinstance(expr, cst.Attribute) and expr.attr.value in tc.ID_MEMBERS):
         return False
     holder = expr.value
@@ -49,6 +54,9 @@ def _is_id(expr, scope: Scope, ctx) -> bool:
             return True
         q = ctx.resolver.callee_name(holder, scope)
         return ctx.catalog.canonical(q) in tc.SPAN_CONTEXT_TYPES if q else False
+    if not ctx.model.imports_any(tc.TRACING_MODULES):
+        value = _single_value(holder, scope, ctx) if isinstance(holder, cst.Name) else None
+        return isinstance(value, cst.Call) and _is_id(cst.Attribute(value=value, attr=expr.attr), scope, ctx)
     last = holder.attr.value if isinstance(holder, cst.Attribute) else holder.value if isinstance(holder, cst.Name) else ""
     return bool(last) and bool(_HOLDER.search(last))
 
@@ -106,25 +114,28 @@ def id_writes(model: FileModel, ctx) -> List[IdUse]:
     if memo is not None:
         return memo
     out: List[IdUse] = []
-    if model.imports_any(tc.TRACING_MODULES):
-        for scope in model.root.walk():
-            for d in scope.dicts:  # {"trace_id": str(sc.trace_id)}
-                for el in d.elements:
-                    if isinstance(el, cst.DictElement):
-                        _add(out, _key(el.key), el.value, scope, ctx)
-            for target, value, _order, _branch in scope.attr_stores:  # carrier["trace_id"] = ...
-                if isinstance(target, cst.Subscript) and len(target.slice) == 1 \
-                        and isinstance(target.slice[0].slice, cst.Index):
-                    _add(out, _key(target.slice[0].slice.value), value, scope, ctx)
-            for site in scope.calls:
-                call = site.node
-                for arg in call.args:  # publish(..., trace_id=str(sc.trace_id))
-                    if arg.keyword is not None:
-                        _add(out, arg.keyword.value, arg.value, scope, ctx)
-                func = call.func  # setter.set(carrier, "trace_id", value)
-                positional = [a.value for a in call.args if a.keyword is None and not a.star]
-                if isinstance(func, cst.Attribute) and func.attr.value == "set" and len(positional) == 3:
-                    _add(out, _key(positional[1]), positional[2], scope, ctx)
+    for scope in model.root.walk():
+        for d in scope.dicts:  # {"trace_id": str(sc.trace_id)}
+            for el in d.elements:
+                if isinstance(el, cst.DictElement):
+                    _add(out, _key(el.key), el.value, scope, ctx)
+        for target, value, _order, _branch in scope.attr_stores:  # carrier["trace_id"] = ...
+            if isinstance(target, cst.Subscript) and len(target.slice) == 1 \
+                    and isinstance(target.slice[0].slice, cst.Index):
+                _add(out, _key(target.slice[0].slice.value), value, scope, ctx)
+        for site in scope.calls:
+            call = site.node
+            for arg in call.args:  # publish(..., trace_id=str(sc.trace_id))
+                if arg.keyword is not None:
+                    _add(out, arg.keyword.value, arg.value, scope, ctx)
+            func = call.func
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            if not isinstance(func, cst.Attribute) or func.attr.value in tc.SPAN_ATTRIBUTE_METHODS:
+                continue
+            if len(positional) == 3 and func.attr.value == "set":  # setter.set(carrier, "trace_id", value)
+                _add(out, _key(positional[1]), positional[2], scope, ctx)
+            elif len(positional) == 2:  # events.add_tag("trace_id", value), headers.setdefault(...)
+                _add(out, _key(positional[0]), positional[1], scope, ctx)
     ctx.shared["id_writes"] = out
     return out
 

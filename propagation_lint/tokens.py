@@ -96,7 +96,7 @@ def token_sites(scope: Scope, ctx) -> List[TokenSite]:
         elif isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
             small = stmt.body[0]
             if isinstance(small, cst.Expr) and small.value is site.node:
-                ts.keep = "discarded"
+                ts.keep, ts.statement = "discarded", stmt
             elif (isinstance(small, cst.Assign) and small.value is site.node and len(small.targets) == 1
                   and isinstance(small.targets[0].target, cst.Name)):
                 ts.keep, ts.name, ts.statement = "local", small.targets[0].target.value, stmt
@@ -247,8 +247,9 @@ def _blocks(stmt) -> List[Tuple[cst.CSTNode, str]]:
 class _Scan:
     """Walks statements after the attach, in order, looking for the detach and for exits before it."""
 
-    def __init__(self, is_detach) -> None:
+    def __init__(self, is_detach, name: str = "") -> None:
         self.is_detach = is_detach
+        self.name = name
         self.exit: Optional[Leak] = None  # the first return/continue/break/raise before a detach
         self.raises: Optional[Leak] = None  # the first call that may raise before a detach
 
@@ -302,7 +303,12 @@ class _Scan:
                 if self.block(stmt.finalbody.body.body, loop_depth):
                     self.exit, self.raises = saved  # every path through the try detaches in finally
                     return True
-            body = self.block(stmt.body.body, loop_depth)
+            inner = _Scan(self.is_detach, self.name)
+            body = inner.block(stmt.body.body, loop_depth)
+            self.exit = self.exit or inner.exit
+            if body and inner.raises is None:
+                return True  # detached before anything in the body could raise: no handler runs first
+            self.raises = self.raises or inner.raises
             handlers = [self.block(h.body.body, loop_depth) for h in stmt.handlers]
             orelse = self.block(stmt.orelse.body.body, loop_depth) if stmt.orelse is not None else False
             return (body or orelse) and all(handlers)
@@ -314,6 +320,8 @@ class _Scan:
         if isinstance(stmt, cst.If):
             body = self.block(stmt.body.body, loop_depth)
             orelse = stmt.orelse
+            if body and _tests_token(stmt.test, self.name):
+                return True  # `if token: detach(token)`: a token is never falsy
             if orelse is None:
                 return False
             other = self.statement(orelse, loop_depth) if isinstance(orelse, cst.If) else self.block(orelse.body.body, loop_depth)
@@ -330,6 +338,51 @@ class _Scan:
                 self.block(case.body.body, loop_depth)
             return False  # no case may match
         return False
+
+
+def _tests_token(test, name: str) -> bool:
+    if isinstance(test, cst.Name):
+        return test.value == name
+    if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == name \
+            and len(test.comparisons) == 1:
+        comp = test.comparisons[0]
+        return isinstance(comp.operator, cst.IsNot) and isinstance(comp.comparator, cst.Name) \
+            and comp.comparator.value == "None"
+    return False
+
+
+def continues_after_exceptions(ts: TokenSite) -> bool:
+    """The attach is in a loop body or in a ``try`` with ``except`` handlers: an exception after it
+    is caught and the thread goes on (to the next message) with the context still attached."""
+    frames = block_frames(ts.site.scope.node, ts.statement) or []
+    for frame in frames:
+        owner = frame.owner
+        if isinstance(owner, _LOOPS) and frame.part == "body":
+            return True
+        if isinstance(owner, (cst.Try, getattr(cst, "TryStar", cst.Try))) and frame.part == "body" and owner.handlers:
+            return True
+    return False
+
+
+def earlier_token(ts: TokenSite, sites: List[TokenSite]) -> bool:
+    """A token attached before this one in the function (by an attach here, or returned by a helper
+    into a name like ``token``) that is detached or kept: its detach restores the context from
+    before both, so this one needs no detach of its own."""
+    if any(o.keep != "discarded" and o.site.order < ts.site.order for o in sites):
+        return True
+    scope = ts.site.scope
+    return any("token" in name.lower() and b.kind in ("assign", "unpack") and b.order < ts.site.order
+               for name, bindings in scope.bindings.items() for b in bindings)
+
+
+def last_statement(ts: TokenSite) -> bool:
+    """Nothing runs after the attach in its function (``except`` handlers aside): a helper whose job
+    is to make a context current for its caller."""
+    frames = block_frames(ts.site.scope.node, ts.statement)
+    if not frames:
+        return False
+    return all(frame.index == len(frame.body) - 1 and frame.part != "finally" for frame in frames) and not any(
+        isinstance(frame.owner, _LOOPS) for frame in frames)
 
 
 def first_leak(ts: TokenSite, ctx) -> Optional[Leak]:
@@ -351,7 +404,7 @@ def first_leak(ts: TokenSite, ctx) -> Optional[Leak]:
         if isinstance(stmt, cst.Try) and stmt.finalbody is not None and inner.part != "finally" \
                 and holds_call(stmt.finalbody, detach_ids):
             return None
-    scan = _Scan(lambda c: id(c) in detach_ids)
+    scan = _Scan(lambda c: id(c) in detach_ids, ts.name)
     # innermost block first, then outwards
     for depth in range(len(frames) - 1, -1, -1):
         frame = frames[depth]

@@ -165,6 +165,9 @@ ID_MEMBERS = ("trace_id", "span_id")
 # calls that write an id as hex: format_trace_id(x) / format_span_id(x) / hex(x)
 HEX_ID_FUNCTIONS = ("opentelemetry.trace.format_trace_id", "opentelemetry.trace.format_span_id",
                     "opentelemetry.trace.span.format_trace_id", "opentelemetry.trace.span.format_span_id", "hex")
+# Methods that record a key and a value on a span, not in a carrier: an id written there is
+# never read back (``writer.add_tag("trace_id", ...)``, ``carrier.set(...)`` are carriers).
+SPAN_ATTRIBUTE_METHODS = ("set_attribute", "set_tag", "set_attributes", "add_event", "log_kv", "set_baggage_item")
 # Carrier keys whose id format is fixed by their propagation format, whoever writes them:
 # Datadog headers carry decimal ids (ddtrace/propagation/http.py ``str(span_context.trace_id)``),
 # B3 and X-Ray hex.

@@ -6,7 +6,8 @@ import libcst as cst
 from ..fixbuilder import imported_name, make_fix, statement_indent
 from ..findings import Edit
 from ..rule import Rule
-from ..tokens import block_frames, first_leak, render_try, token_sites, wrap_fix_edit
+from ..tokens import (block_frames, continues_after_exceptions, earlier_token, first_leak, last_statement, render_try, token_sites,
+                      wrap_fix_edit)
 
 
 class AttachWithoutDetach(Rule):
@@ -20,15 +21,20 @@ class AttachWithoutDetach(Rule):
     what_it_does = """
         Reports `token = opentelemetry.context.attach(ctx)` (and OpenTracing's
         `scope = tracer.scope_manager.activate(span, ...)`) when the token is not given back on every
-        path out of the code that attached it: there is no `context.detach(token)` at all, or a
-        `return`, `continue`, `break` or `raise` leaves before it, the loop body ends without it, or
+        path out of the code that attached it: there is no `context.detach(token)` at all, a
+        `return`, `continue`, `break` or `raise` leaves before it, the loop body ends without it, or,
+        in a loop or a `try` with `except` handlers (where the thread goes on after an exception),
         it is not in a `finally` and a call between the two may raise. Also reports an `attach(...)`
-        whose token is thrown away, which can never be detached.
+        whose token is thrown away while the function goes on to do more work.
 
         Not reported: a token kept on an object or in a container, returned, or handed to a helper
         (another method gives it back: OpenTelemetry's confluent-kafka instrumentation detaches the
-        previous message's token on the next `poll()`), `attach` inside a `try` whose `finally`
-        detaches, and `with scope_manager.activate(...)`.
+        previous message's token on the next `poll()`); `attach` inside a `try` whose `finally`
+        detaches; `if token: detach(token)`; `with scope_manager.activate(...)`; a thrown-away token
+        when it is the function's last statement (a helper that makes a context current for its
+        caller) or when a token attached earlier in the function is detached or kept (its detach
+        restores the context from before both); an exception path out of a function that is not in
+        a loop or a `try` (whoever catches it decides what runs next).
         """
     why_bad = """
         `attach` makes a context current for the rest of the thread (or task), not for a block. If it
@@ -79,12 +85,15 @@ class AttachWithoutDetach(Rule):
 
     def check(self, model, ctx):
         for scope in model.functions():
-            for ts in token_sites(scope, ctx):
+            sites = token_sites(scope, ctx)
+            for ts in sites:
                 if ts.keep in ("kept", "with"):
                     continue
                 call = ts.site.node
                 text = _short(ctx, call)
                 if ts.keep == "discarded":
+                    if last_statement(ts) or earlier_token(ts, sites):
+                        continue  # a helper making a context current for its caller; undone by an earlier token's detach
                     yield ctx.candidate(
                         self, call, scope=scope, target=f"discarded:{text}", statement=ts.site.statement,
                         message=(f"the token of `{text}` is thrown away: this context can never be detached, and "
@@ -93,7 +102,7 @@ class AttachWithoutDetach(Rule):
                     )
                     continue
                 leak = first_leak(ts, ctx)
-                if leak is None:
+                if leak is None or leak.kind == "exception" and not continues_after_exceptions(ts):
                     continue
                 message, related = _describe(ts, leak, ctx, text)
                 yield ctx.candidate(

@@ -1,8 +1,6 @@
 """CTX307 hand-rolled-span-context: a span context built by hand that silently starts a new trace."""
 from __future__ import annotations
 
-from typing import Optional
-
 import libcst as cst
 
 from ..catalog import tracing as tc
@@ -20,8 +18,8 @@ class HandRolledSpanContext(Rule):
     name = "hand-rolled-span-context"
     message = "a span context built by hand silently starts a new trace"
     fixable = "sometimes"
-    trigger_words = ("set_span_in_context", "SpanContext", "trace_id", "span_id")
-    needs_library_import = True
+    # specific words: a helper handed a span writes its ids without importing a tracing library
+    trigger_words = ("set_span_in_context", "SpanContext", "get_span_context", "format_trace_id")
 
     what_it_does = """
         Reports three mistakes of code that carries a span context by hand instead of with a

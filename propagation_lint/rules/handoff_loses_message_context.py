@@ -26,7 +26,9 @@ class HandoffLosesMessageContext(Rule):
         `loop.run_in_executor`, `executor.map(process, messages)` over the batch) that gives the worker
         the message but not the message's own context, when the worker does not extract it either.
 
-        Not reported: the extracted context passed along (`submit(process, message, extract(message.headers))`),
+        Only in projects that use tracing (import `opentelemetry`, `ddtrace`, `opentracing` or
+        `contextvars`, or run under an instrumenting launcher): elsewhere no message carries a
+        context to lose. Not reported: the extracted context passed along (`submit(process, message, extract(message.headers))`),
         a worker that extracts or attaches a context itself (also in another module), and a hand-off
         that carries the caller's context (`copy_context().run`, `ThreadingInstrumentor`) from code
         where the message's context is current (attached, a span parented to it around the hand-off,
@@ -113,6 +115,7 @@ class HandoffLosesMessageContext(Rule):
                 yield ctx.candidate(
                     self, hs.site.node, scope=hs.site.scope, target=target,
                     statement=hs.site.statement, unless=tuple(unless), confidence=h.confidence,
+                    requires=(("uses-tracing",),),
                     message=(f"`{call}({worker}, ...)` hands {what} to another thread without its trace context, "
                              f"and `{worker}` does not extract it: its spans join neither the producer's trace nor this batch"),
                     related=[ctx.related(h.anchor, "the messages come from here")],

@@ -139,3 +139,61 @@ def log(x):
 
 def remember(*args):
     return args
+
+
+# shapes seen in OpenTelemetry's contrib instrumentations: all clean
+def guarded_detach_in_finally(headers):
+    token = context.attach(extract(headers))
+    try:
+        handle(headers)
+    finally:
+        if token:
+            context.detach(token)
+
+
+def guarded_detach_at_the_end(headers, hook):
+    token = context.attach(extract(headers))
+    handle(headers)
+    try:
+        hook(headers)
+    except Exception:
+        log(headers)
+    if token is not None:
+        context.detach(token)
+
+
+def detached_first_in_a_try(headers, state):
+    token = context.attach(extract(headers))
+    try:
+        if token:
+            context.detach(token)
+        state.token = context.attach(extract(headers))
+        handle(headers)
+    except Exception:
+        log(headers)
+    return state
+
+
+def attach_for_the_caller(value):
+    try:
+        context.attach(context.set_value("labeler", value))
+    except Exception:
+        log(value)
+
+
+def undone_by_the_outer_token(environ, extra):
+    token = context.attach(extract(environ))
+    environ["token"] = token
+    if extra:
+        context.attach(context.set_value("tags", extra))
+
+
+def token_from_a_helper(environ, extra):
+    span, token = start_server_span(environ)
+    environ["token"] = token
+    if extra:
+        context.attach(context.set_value("tags", extra))
+
+
+def start_server_span(environ):
+    return environ, context.attach(extract(environ))

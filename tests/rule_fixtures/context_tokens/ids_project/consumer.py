@@ -20,3 +20,7 @@ def from_datadog(headers):
 
 def unrelated(row):
     return int(row["count"]), int(row["colour"], 16)
+
+
+def colour_of(row):
+    return int(row["colour"])
