@@ -14,6 +14,7 @@ API:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -373,6 +374,18 @@ def earlier_token(ts: TokenSite, sites: List[TokenSite]) -> bool:
     scope = ts.site.scope
     return any("token" in name.lower() and b.kind in ("assign", "unpack") and b.order < ts.site.order
                for name, bindings in scope.bindings.items() for b in bindings)
+
+
+_SETUP_NAME = re.compile(r"(?i)setup|set_up|init|configure|bootstrap|^main$")
+
+
+def process_setup(ts: TokenSite, ctx) -> bool:
+    """The function sets tracing up for the whole process (named like setup/init/main, or it sets a
+    tracer provider): a context it attaches is meant to stay for the process's life."""
+    scope = ts.site.scope
+    if _SETUP_NAME.search(scope.name):
+        return True
+    return any(ctx.resolver.callee_name(s.node, scope) in tc.SET_TRACER_PROVIDER for s in scope.calls)
 
 
 def last_statement(ts: TokenSite) -> bool:

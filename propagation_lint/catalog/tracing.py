@@ -136,6 +136,9 @@ CONTEXT_MODULE_NAMES = ("context", "otel_context", "ctx_api", "context_api", "ot
 # ``activate`` returns a closable scope only on an OpenTracing scope manager
 SCOPE_MANAGER_ATTRIBUTE = "scope_manager"
 
+# Setting tracing up for a whole process: a context attached there is meant to stay.
+SET_TRACER_PROVIDER = ("opentelemetry.trace.set_tracer_provider",)
+
 # A span context built by hand. ``SpanContext(trace_id, span_id, is_remote, trace_flags=..., trace_state=...)``
 # stores ``trace_flags`` as given: an ``int`` (``TraceFlags.DEFAULT`` and ``TraceFlags.SAMPLED``
 # are plain ints) makes the SDK's ParentBased sampler raise AttributeError ('int' object has no

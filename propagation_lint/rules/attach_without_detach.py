@@ -6,8 +6,8 @@ import libcst as cst
 from ..fixbuilder import imported_name, make_fix, statement_indent
 from ..findings import Edit
 from ..rule import Rule
-from ..tokens import (block_frames, continues_after_exceptions, earlier_token, first_leak, last_statement, render_try, token_sites,
-                      wrap_fix_edit)
+from ..tokens import (block_frames, continues_after_exceptions, earlier_token, first_leak, last_statement,
+                      process_setup, render_try, token_sites, wrap_fix_edit)
 
 
 class AttachWithoutDetach(Rule):
@@ -32,8 +32,10 @@ class AttachWithoutDetach(Rule):
         previous message's token on the next `poll()`); `attach` inside a `try` whose `finally`
         detaches; `if token: detach(token)`; `with scope_manager.activate(...)`; a thrown-away token
         when it is the function's last statement (a helper that makes a context current for its
-        caller) or when a token attached earlier in the function is detached or kept (its detach
-        restores the context from before both); an exception path out of a function that is not in
+        caller), in process setup (a function named like `setup`/`init`/`configure`/`main`, or that
+        calls `set_tracer_provider`: the context is meant to stay for the process's life), or when a
+        token attached earlier in the function is detached or kept (its detach restores the context
+        from before both); an exception path out of a function that is not in
         a loop or a `try` (whoever catches it decides what runs next).
         """
     why_bad = """
@@ -92,7 +94,7 @@ class AttachWithoutDetach(Rule):
                 call = ts.site.node
                 text = _short(ctx, call)
                 if ts.keep == "discarded":
-                    if last_statement(ts) or earlier_token(ts, sites):
+                    if last_statement(ts) or earlier_token(ts, sites) or process_setup(ts, ctx):
                         continue  # a helper making a context current for its caller; undone by an earlier token's detach
                     yield ctx.candidate(
                         self, call, scope=scope, target=f"discarded:{text}", statement=ts.site.statement,
