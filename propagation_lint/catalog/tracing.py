@@ -150,7 +150,6 @@ TRACE_FLAGS_TYPES = ("opentelemetry.trace.TraceFlags", "opentelemetry.trace.span
 # members of TraceFlags that are plain ints, and the values that are real TraceFlags
 TRACE_FLAGS_INT_MEMBERS = ("DEFAULT", "SAMPLED", "RANDOM_TRACE_ID")
 TRACE_FLAGS_VALUES = ("opentelemetry.trace.span.DEFAULT_TRACE_OPTIONS", "opentelemetry.trace.DEFAULT_TRACE_OPTIONS")
-DDTRACE_CONTEXT_TYPES = ("ddtrace.trace.Context", "ddtrace.context.Context", "ddtrace._trace.context.Context")
 # ``set_span_in_context(span, context=None)`` stores its first argument as the current span, but
 # ``get_current_span`` returns INVALID_SPAN for anything that is not a ``Span``: a SpanContext
 # there is ignored and the next span starts a new trace. ``NonRecordingSpan(span_context)`` wraps it.
