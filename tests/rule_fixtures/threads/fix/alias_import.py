@@ -2,6 +2,8 @@ import contextvars as cv
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from opentelemetry import trace  # noqa: F401  (the service traces: a context can exist)
+
 POOL = ThreadPoolExecutor()
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from contextvars import copy_context
 from concurrent.futures import ThreadPoolExecutor
 
+from opentelemetry import trace  # noqa: F401  (the service traces: a context can exist)
+
 POOL = ThreadPoolExecutor()
 
 
