@@ -12,6 +12,12 @@ A cause is recorded only where one change would remove the finding: an instrumen
 the catalog says covers this exact call exists (enabling it, or declaring it with
 ``auto-instrumented``, fixes the finding). A call no instrumentor covers has no shared cause:
 each site needs its own ``inject``.
+
+Not recorded (yet): "a project helper that does not inject". The publish candidates carry the
+helper conditions (``injects``, ``returns-injected``) of the carrier and of every other argument
+merged into one ``unless``, so a payload builder (``.delay(*format_email(...))``) cannot be told
+from a carrier helper here; advising to inject in a payload builder would be wrong. It needs the
+carrier's conditions kept apart where the candidate is built (``publishing.publish_candidate``).
 """
 from __future__ import annotations
 
