@@ -145,6 +145,12 @@ def test_groups_expand_and_collapse_and_boxes_name_nodes_in_full_on_hover(browse
     page.page.click("#collapse-all")
     collapsed = page.shown()["boxes"]
     assert collapsed < before and collapsed == page.js("document.querySelectorAll('#tree > li').length")
+    # the tree: a group's name opens it, a node's name opens its groups and selects it in the map
+    page.page.click("#tree > li.group .gname >> nth=0")
+    assert page.shown()["boxes"] > collapsed
+    leaf = page.js("document.querySelector('#tree li.group li.leaf').getAttribute('data-node')")
+    page.page.click("#tree li.group li.leaf >> nth=0")
+    assert page.js("document.querySelector('#map .node.selected').getAttribute('data-id')") == leaf
     page.page.click("#expand-all")
     assert page.shown()["boxes"] == len(data["nodes"])
     full = {n["id"]: n.get("detail", n["label"]) for n in data["nodes"]}
