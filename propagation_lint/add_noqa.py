@@ -21,6 +21,7 @@ import click
 
 from .findings import Edit
 from .output.escape import printable
+from .project import merged_codes
 from .rules.file_problems import FILE_PROBLEM_CODES
 from .suppression import comments, parse_directive
 
@@ -34,7 +35,8 @@ def add_noqa(findings, jobs_list, paths: Sequence[str], cwd: str) -> Tuple[int, 
     by_file: Dict[str, Dict[int, Set[str]]] = {}
     for f in findings:
         if f.code not in FILE_PROBLEM_CODES:
-            by_file.setdefault(f.location.path, {}).setdefault(f.location.line, set()).add(f.code)
+            # with the codes merged into it (one defect, one finding): else they surface on their own
+            by_file.setdefault(f.location.path, {}).setdefault(f.location.line, set()).update((f.code, *merged_codes(f)))
     states, texts, counts = {}, {}, {}
     refused = False
     for display in sorted(by_file):

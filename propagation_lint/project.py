@@ -440,6 +440,13 @@ SERVER_FRAMEWORKS = ("django", "flask", "fastapi", "starlette", "aiohttp", "torn
 MERGED_INTO = {"CTX103": ("CTX101", "CTX102"), "CTX308": ("CTX201", "CTX202", "CTX203", "CTX204")}
 
 
+def merged_codes(finding: Finding) -> Tuple[str, ...]:
+    """The codes :func:`merge_same_defect` merged into ``finding`` (its ``also CODE:`` evidence):
+    a ``# noqa`` for the finding must name them too, or they are reported on their own."""
+    return tuple(r.message[5:].split(":", 1)[0] for r in finding.related
+                 if r.message.startswith("also ") and r.message[5:].split(":", 1)[0] in MERGED_INTO)
+
+
 def _is_server(row) -> bool:
     return row is not None and any(c.startswith("server:") for c in row.covers)
 

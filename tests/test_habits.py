@@ -260,3 +260,19 @@ def test_no_fix_writes_a_line_longer_than_the_files_longest(tmp_path):
         source = fixed_path.with_name(fixed_path.name[: -len(".fixed")]).read_text(encoding="utf-8")
         limit = max([79] + [len(line) for line in source.splitlines()])
         assert max(len(line) for line in fixed_path.read_text(encoding="utf-8").splitlines()) <= limit, fixed_path
+
+
+def test_add_noqa_names_the_codes_merged_into_a_finding(tmp_path):
+    """A CTX103 on the same call as a CTX101 is carried by it ("also CTX103"): the noqa names both,
+    or the CTX103 would surface on its own and a second --add-noqa would add it."""
+    write(tmp_path / "tasks.py", (
+        "from celery import Celery, group\nfrom opentelemetry import trace\n\napp = Celery(\"shop\")\n"
+        "tracer = trace.get_tracer(__name__)\n\n\n@app.task\ndef child(x):\n    return x\n\n\n@app.task\n"
+        "def reporter(xs):\n    with tracer.start_as_current_span(\"report\"):  # noqa: CTX301\n"
+        "        group([child.s(x) for x in xs]).apply_async(expires=10)\n"))
+    before = run(["check", "--no-cache", "--output-format", "json"], tmp_path)
+    (merged,) = json.loads(before.stdout)
+    assert merged["code"] == "CTX101" and any(r["message"].startswith("also CTX103") for r in merged["related"])
+    assert run(["check", "--no-cache", "--add-noqa"], tmp_path).stderr == "Added 1 noqa directive.\n"
+    assert "apply_async(expires=10)  # noqa: CTX101, CTX103\n" in (tmp_path / "tasks.py").read_text()
+    assert run(["check", "--no-cache"], tmp_path).exit_code == 0
