@@ -711,3 +711,44 @@ CELERY_BEAT_SCHEDULE = {"nightly": {"task": "jobs.tasks.nightly", "schedule": 36
     assert project(tmp_path, files) == set()
     write(tmp_path, {"app/settings.py": "CELERY_BEAT_SCHEDULE = {}\n"})
     assert project(tmp_path, {}) == {("app/jobs/tasks.py", 12, "CTX101")}
+
+
+def test_service_imports_its_own_src_package_not_a_sibling_services(tmp_path):
+    """Two services each have ``src/``: the traced one runs from its directory without
+    ``src/__init__.py``; the untraced one has a package ``src``. The traced service's
+    ``from src.clients.kafka_producer import ...`` is its own file (Python's path from its
+    directory), so the untraced service's publish is in no traced process: nothing to lose."""
+    files = {
+        "services/orchestrator/src/main.py": """
+from opentelemetry import trace
+
+from src.clients.kafka_producer import send
+
+tracer = trace.get_tracer(__name__)
+
+
+def handle(event):
+    with tracer.start_as_current_span("handle"):
+        send(event)
+
+
+if __name__ == "__main__":
+    handle({})
+""",
+        "services/orchestrator/src/clients/kafka_producer.py": """
+def send(event):
+    return event
+""",
+        "services/sla/src/__init__.py": "",
+        "services/sla/src/clients/__init__.py": "",
+        "services/sla/src/clients/kafka_producer.py": """
+from kafka import KafkaProducer
+
+producer = KafkaProducer()
+
+
+def send(event):
+    producer.send("budgets", event)
+""",
+    }
+    assert project(tmp_path, files) == set()

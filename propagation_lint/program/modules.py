@@ -30,8 +30,28 @@ class ModuleIndex:
             if module:
                 self.by_module.setdefault(module, []).append(i)
             self.dirs.append(os.path.dirname(os.path.abspath(path)))
+        self.by_path: Dict[str, int] = {os.path.abspath(e[0]): i for i, e in enumerate(self.entries)}
+        self.all_dirs: set = set()  # every directory that holds a project file, and its parents
+        for d in self.dirs:
+            while d not in self.all_dirs:
+                self.all_dirs.add(d)
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
+        self._above: Dict[tuple, Optional[str]] = {}
 
     def nearest(self, module: str, importer: int) -> Optional[int]:
+        if "." in module:
+            # as Python finds it: from the nearest directory above the importer that holds the
+            # package (a service run from its own directory, whatever name the linter gave its
+            # files); a submodule missing there is none of the project's, never another
+            # service's package of the same name (a monorepo of services that each have `src/`)
+            base = self._package_above(module.split(".", 1)[0], importer)
+            if base is not None:
+                rel = os.path.join(base, module.replace(".", os.sep))
+                hit = self.by_path.get(rel + ".py")
+                return hit if hit is not None else self.by_path.get(os.path.join(rel, "__init__.py"))
         found = self.by_module.get(module)
         if not found:
             return None
@@ -39,6 +59,22 @@ class ModuleIndex:
             return found[0]
         here = self.dirs[importer] + os.sep
         return max(found, key=lambda i: (_common_len(here, self.dirs[i] + os.sep), -i))
+
+    def _package_above(self, top: str, importer: int) -> Optional[str]:
+        """The nearest directory at or above the importer's that holds a directory ``top``."""
+        key = (top, self.dirs[importer])
+        if key not in self._above:
+            d, hit = self.dirs[importer], None
+            while True:
+                if os.path.join(d, top) in self.all_dirs:
+                    hit = d
+                    break
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
+            self._above[key] = hit
+        return self._above[key]
 
     def split(self, ref: str, importer: int) -> Optional[Tuple[int, str]]:
         """The file a dotted reference lives in and the rest of it: ``pkg.mod.Class.m`` ->
