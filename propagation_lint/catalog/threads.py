@@ -57,6 +57,8 @@ LOOP = "asyncio.AbstractEventLoop"
 MP_POOL = "multiprocessing.pool.Pool"
 THREAD_POOL = "multiprocessing.pool.ThreadPool"
 THREAD = "threading.Thread"
+# dask.distributed: tasks run in worker processes (often on other machines), so contextvars never reach them
+DASK_CLIENT = "distributed.Client"
 
 # multiprocessing.pool.Pool / ThreadPool: (method, callable position, args parameter)
 _POOL_METHODS = (
@@ -106,6 +108,10 @@ HANDOFFS: Tuple[HandOff, ...] = (
     HandOff("process", "CTX204", PPE, "map", args=None, per_item=True),
     HandOff("process", "CTX204", function="multiprocessing.Process", target=(1, "target"), args=(3, "args")),
     *(HandOff("process", "CTX204", MP_POOL, m, target=t, args=a, per_item=a is None) for m, t, a in _POOL_METHODS),
+    # dask.distributed Client.submit(func, *args, key=None, ...), map(func, *iterables, ...), run(function, *args, ...)
+    HandOff("process", "CTX204", DASK_CLIENT, "submit", target=(0, "func")),
+    HandOff("process", "CTX204", DASK_CLIENT, "map", target=(0, "func"), args=None, per_item=True),
+    HandOff("process", "CTX204", DASK_CLIENT, "run", target=(0, "function")),
     # --- hand-offs that copy the caller's context themselves (never reported)
     HandOff("safe", function="asyncio.to_thread", target=(0, "func")),
     HandOff("safe", function="asyncio.create_task", target=(0, "coro"), args=None),
@@ -178,6 +184,7 @@ CLASSES = (
     ClassInfo("gevent.Greenlet", "gevent", ("gevent.greenlet.Greenlet",)),
     ClassInfo("eventlet.greenpool.GreenPool", "eventlet", ("eventlet.GreenPool",)),
     ClassInfo("multiprocessing.context.BaseContext", "stdlib"),
+    ClassInfo(DASK_CLIENT, "dask.distributed", ("dask.distributed.Client", "distributed.client.Client")),
 )
 FACTORIES = (
     Factory("gevent.pool.Pool", "__enter__", "gevent.pool.Pool"),
@@ -185,6 +192,10 @@ FACTORIES = (
     Factory("multiprocessing.context.BaseContext", "Pool", "multiprocessing.pool.Pool"),
     Factory("multiprocessing.context.BaseContext", "Process", "multiprocessing.Process"),
     Factory("asyncio.TaskGroup", "__enter__", "asyncio.TaskGroup"),
+    Factory(DASK_CLIENT, "__enter__", DASK_CLIENT),
+    Factory("distributed.get_client", "()", DASK_CLIENT),
+    Factory("dask.distributed.get_client", "()", DASK_CLIENT),
+    Factory("distributed.worker.get_client", "()", DASK_CLIENT),
 )
 
 # The code each finding proposes (domain.md §D.4). ``{call}`` is the hand-off call's callee text,
