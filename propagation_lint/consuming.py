@@ -877,6 +877,13 @@ class _Detector:
                 recv = self.resolver.resolve(target.value, scope.parent or scope)
                 if recv.kind == "instance" and recv.qname == "celery.Celery" and target.attr.value == "task":
                     return "celery", "task", "celery-task"
+                if recv.kind == "instance" and not recv.project and self.ctx.catalog.is_known_class(recv.qname):
+                    # a known client (a FastStream broker, a faust app): its own library's entries only
+                    library = self.ctx.catalog.library_of(recv.qname)
+                    for entry in cc.TASK_ENTRIES:
+                        if entry.library == library and target.attr.value in entry.attrs:
+                            return entry.library, entry.pattern, entry.carrier_kind
+                    continue
                 if recv.kind == "instance" and not recv.project:
                     continue
                 for entry in cc.TASK_ENTRIES:

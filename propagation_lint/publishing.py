@@ -536,6 +536,13 @@ def _native_instrumentation_facts(model: FileModel, ctx) -> dict:
         else:
             for qname in switch.split(","):
                 add(qname, call)
+    for scope in model.root.walk():
+        for target, _, _, _ in scope.attr_stores:
+            if isinstance(target, cst.Attribute):
+                owner = resolver.qualify(target.value, scope)
+                switch = instcat.ATTRIBUTE_SWITCHES.get(f"{owner}.{target.attr.value}") if owner else None
+                if switch:
+                    add(switch, target)
     for name in model.imported:
         switch = instcat.IMPORT_SWITCHES.get(name)
         if switch:
@@ -988,6 +995,8 @@ def publish_gap(ps: PublishSite, ctx, carrier, spread=()):
     cf = carrier_flow(ctx)
     site = ps.site
     related = []
+    if client_switched_on(ps, ctx):
+        return None
     if carrier is None and not spread:
         reach = Reach(NO)
         if ps.override_span is not None:
@@ -1021,6 +1030,61 @@ def publish_gap(ps: PublishSite, ctx, carrier, spread=()):
     for node, msg in astray_injects(ps, ctx, used):
         related.append(ctx.related(node, msg))
     return reach, related
+
+
+def client_switched_on(ps: PublishSite, ctx) -> bool:
+    """The publishing client was built with its library's own tracing switched on
+    (``PublisherClient(publisher_options=PublisherOptions(enable_open_telemetry_tracing=True))``):
+    that client injects on every publish. Other clients of the file or process are not covered."""
+    from .catalog import instrumentors as instcat
+
+    func = ps.site.node.func
+    if not isinstance(func, cst.Attribute):
+        return False
+    switches = [s for s in instcat.CLIENT_SWITCHES if s.client == ps.publisher.receiver]
+    if not switches:
+        return False
+    canon = ctx.catalog.canonical
+    for call, scope in constructor_calls(func.value, ps.site.scope, ctx):
+        if canon(ctx.resolver.callee_name(call, scope)) != ps.publisher.receiver:
+            continue
+        for switch in switches:
+            options = arg_value(call, switch.keyword, None)
+            for opt_call, opt_scope in constructor_calls(options, scope, ctx) if options is not None else ():
+                if ctx.resolver.callee_name(opt_call, opt_scope) not in switch.options:
+                    continue
+                flag = arg_value(opt_call, switch.flag, None)
+                if isinstance(flag, cst.Name) and flag.value == "True":
+                    return True
+    return False
+
+
+def constructor_calls(expr, scope: Scope, ctx, depth: int = 0) -> List[Tuple[cst.Call, Scope]]:
+    """The calls whose result ``expr`` may be: the call itself, or what a local name or a ``self``
+    attribute was assigned (in any method of the class)."""
+    if expr is None or depth > 3:
+        return []
+    if isinstance(expr, cst.Await):
+        expr = expr.expression
+    if isinstance(expr, cst.Call):
+        return [(expr, scope)]
+    out: List[Tuple[cst.Call, Scope]] = []
+    if isinstance(expr, cst.Name):
+        owner, bindings = ctx.resolver.lookup(expr.value, scope)
+        for b in bindings:
+            if b.kind in ("assign", "with") and b.node is not None:
+                out.extend(constructor_calls(b.node, owner, ctx, depth + 1))
+        return out
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+        cls = scope.class_scope
+        if cls is None:
+            return out
+        for method in cls.walk():
+            for target, value, _, _ in method.attr_stores:
+                if isinstance(target, cst.Attribute) and target.attr.value == expr.attr.value \
+                        and isinstance(target.value, cst.Name) and target.value.value == "self":
+                    out.extend(constructor_calls(value, method, ctx, depth + 1))
+    return out
 
 
 def _bare_parameter(expr, site: CallSite) -> bool:

@@ -14,7 +14,10 @@ import re
 
 import pytest
 
+from propagation_lint.catalog import consumers as concat
+from propagation_lint.catalog import instrumentors as instcat
 from propagation_lint.catalog import publishers as pubcat
+from propagation_lint.catalog import threads as thrcat
 from propagation_lint.catalog.schema import Arg
 
 # importing the client libraries takes several seconds
@@ -54,6 +57,9 @@ REAL_CLASSES = {
     "pulsar.Producer": ("pulsar", "Producer"),
     "paho.mqtt.client.Client": ("paho.mqtt.client", "Client"),
     "gcloud.aio.pubsub.PublisherClient": ("gcloud.aio.pubsub", "PublisherClient"),
+    "faust.topics.Topic": ("faust.topics", "Topic"),
+    "faust.agents.Agent": ("faust.agents", "Agent"),
+    "faust.App": ("faust", "App"),
     "quixstreams.kafka.Producer": ("quixstreams.kafka", "Producer"),
     # quixstreams < 1 (a .NET-backed wheel for old interpreters; skipped when quixstreams >= 2 is installed)
     "quixstreams.TimeseriesBufferProducer": ("quixstreams", "TimeseriesBufferProducer"),
@@ -172,3 +178,57 @@ def test_mapping_covers_the_catalog():
     """Every publisher row is either checked against a real class, a botocore model or a function."""
     for row in pubcat.PUBLISHERS:
         assert row.function or row.receiver in REAL_CLASSES or row.receiver in BOTO_SERVICES, row
+
+
+# hand-off receivers (catalog/threads.py) checked against the real class
+HANDOFF_CLASSES = {
+    "distributed.Client": ("distributed", "Client"),
+    "concurrent.futures.ThreadPoolExecutor": ("concurrent.futures", "ThreadPoolExecutor"),
+    "concurrent.futures.ProcessPoolExecutor": ("concurrent.futures", "ProcessPoolExecutor"),
+}
+
+
+@pytest.mark.parametrize("row", [r for r in thrcat.HANDOFFS if r.receiver in HANDOFF_CLASSES],
+                         ids=lambda r: f"{r.receiver.rsplit('.', 1)[-1]}.{r.method}")
+def test_handoff_row_matches_real_signature(row):
+    module, path = HANDOFF_CLASSES[row.receiver]
+    method = getattr(_import(module, path), row.method, None)
+    assert method is not None, f"{row.receiver} has no method {row.method}"
+    position, keyword = row.target
+    _check_args(method, [Arg(keyword, position)], f"{path}.{row.method}")
+    if row.args == thrcat.REST:
+        params = inspect.signature(method).parameters.values()
+        assert any(p.kind == p.VAR_POSITIONAL for p in params), f"{path}.{row.method} takes no *args"
+
+
+@pytest.mark.parametrize("row", [r for r in concat.CALLBACKS if r.function],
+                         ids=lambda r: r.function)
+def test_callback_function_matches_real_signature(row):
+    """Functions that register a message handler: the handler's parameter exists where the row says."""
+    module, _, name = row.function.rpartition(".")
+    fn = _import(module, name)
+    args = [a for a in row.args]
+    if inspect.isclass(fn):
+        fn = fn.__init__
+    _check_args(fn, args[:1], row.function)
+
+
+def test_client_switches_match_real_classes():
+    """``PublisherClient(publisher_options=PublisherOptions(enable_open_telemetry_tracing=True))``."""
+    for switch in instcat.CLIENT_SWITCHES:
+        module, _, name = switch.client.rpartition(".")
+        client = _import(module, name)
+        assert switch.keyword in inspect.signature(client.__init__).parameters
+        for qname in switch.options:
+            module, _, name = qname.rpartition(".")
+            options = _import(module, name)
+            fields = getattr(options, "_fields", None) or inspect.signature(options).parameters
+            assert switch.flag in fields, f"{qname} has no {switch.flag}"
+
+
+def test_attribute_switches_exist():
+    """``azure.core.settings.settings.tracing_implementation`` is a setting the Azure SDK reads."""
+    for qname in instcat.ATTRIBUTE_SWITCHES:
+        owner, _, attr = qname.rpartition(".")
+        module, _, name = owner.rpartition(".")
+        assert hasattr(_import(module, name), attr), qname

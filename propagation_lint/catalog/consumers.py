@@ -160,6 +160,10 @@ CLASSES = (
     # gcloud-aio-pubsub: subscribe(subscription, handler, subscriber_client, ...) -> handler(SubscriberMessage)
     ClassInfo("gcloud.aio.pubsub.SubscriberClient", "gcloud-aio-pubsub", ("gcloud.aio.pubsub.subscriber_client.SubscriberClient",)),
     # quixstreams < 1: stream consumers; callbacks are assigned (`stream.timeseries.on_dataframe_received = fn`)
+    ClassInfo("aws_lambda_powertools.utilities.batch.BatchProcessor", "aws-lambda-powertools",
+              ("aws_lambda_powertools.utilities.batch.base.BatchProcessor",)),
+    ClassInfo("aws_lambda_powertools.utilities.batch.AsyncBatchProcessor", "aws-lambda-powertools",
+              ("aws_lambda_powertools.utilities.batch.base.AsyncBatchProcessor",)),
     ClassInfo("quixstreams.StreamConsumer", "quixstreams", ()),
     ClassInfo("quixstreams.StreamTimeseriesConsumer", "quixstreams", ()),
     ClassInfo("quixstreams.StreamEventsConsumer", "quixstreams", ()),
@@ -271,6 +275,9 @@ SHAPES = (
     Shape("pulsar-client:message", "message", "pulsar-client", carrier="{m}.properties()", carrier_kind="pulsar-message"),
     Shape("pulsar-client:messages", "batch", "pulsar-client", element="pulsar-client:message"),
     Shape("paho-mqtt:message", "message", "paho-mqtt", carrier="{m}.properties", carrier_kind="mqtt-message"),
+    # AWS Lambda Powertools record handlers get an SQSRecord (a dict wrapper: `record.message_attributes`)
+    Shape("powertools:sqs-record", "message", "aws-lambda", carrier="{m}.message_attributes",
+          carrier_kind="powertools-sqs"),
     Shape("gcloud-aio-pubsub:message", "message", "gcloud-aio-pubsub", carrier="{m}.attributes", carrier_kind="pubsub-message"),
     Shape("gcloud-aio-pubsub:pull", "batch", "gcloud-aio-pubsub", element="gcloud-aio-pubsub:message"),
     # quixstreams < 1: tags are the only metadata (EventData.tags; a DataFrame's TAG__<name> columns)
@@ -409,6 +416,11 @@ CALLBACKS = (
     Callback("paho-mqtt", "message_callback_add", "paho.mqtt.client.Client", args=(Arg("callback", 1),), message_param=2,
              shape="paho-mqtt:message", pattern="on_message", hint_receiver=r"(?i)client|mqtt|^c$", hint_modules=("paho",),
              destination=Arg("sub", 0)),
+    # AWS Lambda Powertools batch utility: process_partial_response(event, record_handler, processor,
+    # context) calls the record handler once per record
+    *(Callback("aws-lambda", "()", function=f"aws_lambda_powertools.utilities.batch.{fn}",
+               args=(Arg("record_handler", 1),), message_param=0, shape="powertools:sqs-record", pattern="sqs")
+      for fn in ("process_partial_response", "async_process_partial_response")),
     Callback("gcloud-aio-pubsub", "()", function="gcloud.aio.pubsub.subscribe", args=(Arg("handler", 1),),
              message_param=0, shape="gcloud-aio-pubsub:message", pattern="subscribe", destination=Arg("subscription", 0)),
     # quixstreams < 1: handler(stream_consumer, data)
@@ -432,6 +444,20 @@ TASK_ENTRIES = (
     TaskEntry("remoulade", ("remoulade.actor",), ("actor",), ("remoulade",), pattern="actor", carrier_kind="dramatiq-actor",
               destination=Arg("actor_name")),
     TaskEntry("rq", ("rq.decorators.job", "rq.job"), (), ("rq",), pattern="job", carrier_kind="rq-job"),
+    # faust: `@app.agent(topic) async def process(stream): async for event in stream: ...`; the headers
+    # of the event being processed are `stream.current_event.headers` (no instrumentation propagates)
+    TaskEntry("faust", (), ("agent",), ("faust",), pattern="agent", carrier_kind="faust-event",
+              destination=Arg("channel", 0)),
+    # FastStream: `@broker.subscriber("topic")` / `@router.subscriber(...)`; the handler reads the
+    # decoded body, the headers are on the message (`message: KafkaMessage`, `Context("message")`)
+    TaskEntry("faststream", (), ("subscriber",), ("faststream",), pattern="subscriber",
+              carrier_kind="faststream-message", destination=Arg("queue", 0)),
+    # taskiq: `@broker.task` functions; the context travels in the message's labels
+    TaskEntry("taskiq", (), ("task",), ("taskiq",), pattern="task", carrier_kind="taskiq-labels"),
+    # huey: `@huey.task()` (djhuey's `@task()` / `@db_task()`); a huey message has no headers, only the
+    # task's arguments (periodic tasks are started by the scheduler: no producer, no context)
+    TaskEntry("huey", ("huey.contrib.djhuey.task", "huey.contrib.djhuey.db_task"), ("task",), ("huey",),
+              pattern="task", carrier_kind="huey-task"),
 )
 
 # AWS Lambda handlers: a function `(event, context)` whose records say where they come from.

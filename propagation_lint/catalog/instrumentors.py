@@ -3,7 +3,7 @@
 ``covers`` keys: ``<library>:<method>`` for publishes, ``<library>:consume:<pattern>`` for consumers,
 ``threads:<call>`` for hand-offs. What a row does not list, it does not cover.
 """
-from .schema import Instrumentor, Launcher
+from .schema import ClientSwitch, Instrumentor, Launcher
 
 # What installs an OpenTelemetry instrumentation: its own distribution, or the meta-distribution
 # that depends on every contrib instrumentation. ``instruments``: the client versions it supports,
@@ -134,12 +134,20 @@ INSTRUMENTORS = (
     Instrumentor("native-pubsub", "google.cloud.pubsub_v1.types.PublisherOptions", ("google-cloud-pubsub",),
                  ("google-cloud-pubsub:publish",), system="native", default_in_launcher=False),
     *(Instrumentor(f"native-faststream-{kind}", f"faststream.{kind}.opentelemetry.{cls}", ("faststream",),
-                   ("faststream:publish",), system="native", default_in_launcher=False)
+                   ("faststream:publish", "faststream:consume:subscriber"), system="native", default_in_launcher=False)
       for kind, cls in (("kafka", "KafkaTelemetryMiddleware"), ("confluent", "KafkaTelemetryMiddleware"),
                         ("rabbit", "RabbitTelemetryMiddleware"), ("nats", "NatsTelemetryMiddleware"),
                         ("redis", "RedisTelemetryMiddleware"))),
     Instrumentor("native-taskiq", "taskiq.middlewares.opentelemetry_middleware.OpenTelemetryMiddleware", ("taskiq",),
-                 ("taskiq:kiq",), system="native", default_in_launcher=False),
+                 ("taskiq:kiq", "taskiq:consume:task"), system="native", default_in_launcher=False),
+    # Azure SDK native tracing (azure-core): with a tracing implementation set, Service Bus and Event Hubs
+    # senders write traceparent/Diagnostic-Id into each message's properties (their receive spans only
+    # link to the messages: the handler's own spans are not connected)
+    Instrumentor("native-azure", "azure.core.settings.settings.tracing_implementation",
+                 ("azure-servicebus", "azure-eventhub"),
+                 ("azure-servicebus:send_messages", "azure-servicebus:schedule_messages",
+                  "azure-eventhub:send_batch", "azure-eventhub:send_event"), system="native", default_in_launcher=False,
+                 not_covers="receive spans only link to the messages: spans started in the handler are not connected"),
     Instrumentor("hook-celery", "project-hook:celery", ("celery",),
                  ("celery:apply_async", "celery:delay", "celery:send_task"), system="project", default_in_launcher=False),
     Instrumentor("hook-dramatiq", "project-hook:dramatiq", ("dramatiq",),
@@ -229,11 +237,20 @@ CODE_SWITCHES = {
     "ddtrace.patch_all": _DD_DEFAULT,
     "ddtrace.patch": "*kwargs",
     "opentelemetry.instrumentation.auto_instrumentation.initialize": _OTEL_DEFAULT,
-    "google.cloud.pubsub_v1.types.PublisherOptions": ("enable_open_telemetry_tracing",
-                                                     "google.cloud.pubsub_v1.types.PublisherOptions"),
-    "google.cloud.pubsub_v1.PublisherOptions": ("enable_open_telemetry_tracing",
-                                                "google.cloud.pubsub_v1.types.PublisherOptions"),
+    # the Azure Monitor distro turns the Azure SDK's own tracing on
+    "azure.monitor.opentelemetry.configure_azure_monitor": "azure.core.settings.settings.tracing_implementation",
 }
+# Process-wide switches set by assignment: ``settings.tracing_implementation = "opentelemetry"``.
+ATTRIBUTE_SWITCHES = {
+    "azure.core.settings.settings.tracing_implementation": "azure.core.settings.settings.tracing_implementation",
+}
+# Switches that cover only the client built with them (not every client of the file or process):
+# ``PublisherClient(publisher_options=PublisherOptions(enable_open_telemetry_tracing=True))``.
+CLIENT_SWITCHES = (
+    ClientSwitch("google.cloud.pubsub_v1.PublisherClient", "publisher_options",
+                 ("google.cloud.pubsub_v1.types.PublisherOptions",),
+                 "enable_open_telemetry_tracing", "google.cloud.pubsub_v1.types.PublisherOptions"),
+)
 for _i in INSTRUMENTORS:
     if _i.system == "native" and _i.qname.endswith("Middleware"):
         CODE_SWITCHES[_i.qname] = _i.qname

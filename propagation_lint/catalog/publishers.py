@@ -146,6 +146,11 @@ CLASSES = (
     ClassInfo("quixstreams.TimeseriesDataBuilder", "quixstreams", ()),
     ClassInfo("quixstreams.EventDataBuilder", "quixstreams", ()),
     ClassInfo("aioboto3.Session", "boto3", ("aioboto3.session.Session",)),
+    # faust (faust-streaming): app.topic(...) -> Topic.send(*, key, value, partition, timestamp, headers, ...);
+    # app.send(channel, key, value, partition, timestamp, headers, ...); agents (`@app.agent`) send too
+    ClassInfo("faust.App", "faust", ("faust.app.App", "faust.app.base.App")),
+    ClassInfo("faust.topics.Topic", "faust", ("faust.Topic",)),
+    ClassInfo("faust.agents.Agent", "faust", ("faust.Agent", "faust.agents.agent.Agent")),
 )
 
 _AWS_SERVICES = ("sqs", "sns", "kinesis", "events", "lambda")
@@ -236,6 +241,8 @@ FACTORIES = (
     Factory("boto3.resource.sqs", "__enter__", "boto3.resource.sqs"),
     # gcloud-aio-pubsub
     Factory("gcloud.aio.pubsub.PublisherClient", "__enter__", "gcloud.aio.pubsub.PublisherClient"),
+    # faust
+    Factory("faust.App", "topic", "faust.topics.Topic"),
     # quixstreams >= 2
     Factory("quixstreams.Application", "get_producer", "quixstreams.kafka.Producer"),
     Factory("quixstreams.kafka.Producer", "__enter__", "quixstreams.kafka.Producer"),
@@ -280,10 +287,11 @@ TASK_DECORATORS = (
                   ("delay", "apply_async"), "celery.app.task.Task"),
     TaskDecorator("dramatiq", ("dramatiq.actor",), ("actor",), ("send", "send_with_options"), "dramatiq.Actor"),
     TaskDecorator("taskiq", (), ("task",), ("kiq",), "taskiq.task"),
+    TaskDecorator("faust", (), ("agent",), ("send", "ask", "cast"), "faust.agents.Agent"),
 )
 
 # The library a task decorator's ``.attr`` belongs to is decided by the file's imports.
-TASK_LIBRARY_MODULES = {"celery": ("celery",), "dramatiq": ("dramatiq",), "taskiq": ("taskiq",)}
+TASK_LIBRARY_MODULES = {"celery": ("celery",), "dramatiq": ("dramatiq",), "taskiq": ("taskiq",), "faust": ("faust",)}
 
 
 def _sqs(method, receiver, carrier, payload, **kw):
@@ -598,6 +606,19 @@ PUBLISHERS = (
                                       ("quixstreams.StreamEventsProducer", "data", r"^events$"),
                                       ("quixstreams.TimeseriesDataBuilder", "", ""),
                                       ("quixstreams.EventDataBuilder", "", ""))),
+    # --- faust: Topic.send / Agent.send / cast / ask take keywords only (key, value, partition, timestamp,
+    # headers, ...); App.send(channel, key, value, partition, timestamp, headers, ...). Headers: a mapping
+    # or a list of (str, bytes); no instrumentation propagates
+    *(Publisher("faust", method, receiver=receiver, carrier=Arg("headers"), carrier_kind="kafka-headers",
+                payload=Arg("value", value_position), hint_receiver=r"(?i)topic" if receiver == "faust.topics.Topic" else "",
+                hint_modules=("faust",) if receiver == "faust.topics.Topic" else ())
+      for receiver, method, value_position in (("faust.topics.Topic", "send", None), ("faust.topics.Topic", "send_soon", None),
+                                               ("faust.agents.Agent", "send", None), ("faust.agents.Agent", "cast", 0),
+                                               ("faust.agents.Agent", "ask", 0))),
+    Publisher(
+        "faust", "send", receiver="faust.App", carrier=Arg("headers", 5), carrier_kind="kafka-headers",
+        payload=Arg("value", 2), destination=Arg("channel", 0),
+    ),
     # --- paho-mqtt: publish(topic, payload=None, qos=0, retain=False, properties=None); v5 only
     Publisher(
         "paho-mqtt", "publish", receiver="paho.mqtt.client.Client",

@@ -121,3 +121,16 @@ class Launcher:
     system: str
     installs: Tuple[str, ...] = ()
     bootstrap: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClientSwitch:
+    """A library-native tracing switch passed to one client's constructor: it covers the publishes
+    of that client only. ``client(<keyword>=<options>(<flag>=True))``, the options built inline or
+    bound to a name first; ``instrumentor`` is the row that describes what the switch covers."""
+
+    client: str
+    keyword: str
+    options: Tuple[str, ...]
+    flag: str
+    instrumentor: str

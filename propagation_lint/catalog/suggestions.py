@@ -283,6 +283,27 @@ CONSUME_SUGGESTIONS = {
         "carrier = trace_ctx  # the dict the publisher injected"
     ),
     "rq-job": "carrier = rq.get_current_job().meta.get(\"trace_ctx\", {{}})",
+    "powertools-sqs": (
+        "carrier = {{k: v.string_value for k, v in {m}.message_attributes.items() if v.string_value}}"
+    ),
+    "faust-event": (
+        "# the event being processed carries the Kafka headers (bytes values)\n"
+        "carrier = {{k: v.decode() for k, v in dict(stream.current_event.headers or {{}}).items()}}"
+    ),
+    "faststream-message": (
+        "# declare the message next to the body: async def handler(body, message: KafkaMessage)\n"
+        "carrier = message.headers\n"
+        "# or add the broker's TelemetryMiddleware (faststream.<broker>.opentelemetry)"
+    ),
+    "taskiq-labels": (
+        "# async def task(..., context: Context = TaskiqDepends()): the labels carry the context\n"
+        "carrier = context.message.labels\n"
+        "# or add taskiq's OpenTelemetryMiddleware to the broker"
+    ),
+    "huey-task": (
+        "# huey messages have no headers: the caller passes the carrier as a task argument\n"
+        "carrier = trace_ctx  # the dict the caller injected"
+    ),
     "dict": "carrier = <the message's headers as a dict of str>",
 }
 
