@@ -408,6 +408,12 @@ def _instance_kind(expr, scope: Scope, ctx) -> str:
     v = ctx.resolver.resolve(expr, scope)
     if v.kind == "instance":
         return f"project:{v.qname}" if v.project else ctx.catalog.canonical(v.qname)
+    expr, scope = _signature_source(expr, scope, ctx.model, ctx)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in pubcat.SIGNATURE_METHODS:
+        task = ctx.resolver.resolve(expr.func.value, scope)
+        fn = ctx.model.scopes.get(task.qname) if task.kind == "ref" and task.project else None
+        if fn is not None and fn.kind == "function" and task_library(fn, ctx.resolver, ctx.model) == "celery":
+            return "celery.canvas.Signature"  # `return task.s(x)`: a signature of a task of this file
     return "?"
 
 
@@ -423,12 +429,13 @@ def _factory_returns(project, cond: tuple, depth: int) -> bool:
 def _task_publish(receiver, method: str, site: CallSite, model: FileModel, ctx):
     """``(task type, requires)`` when ``receiver.method(...)`` publishes a decorated task."""
     resolver = ctx.resolver
+    receiver, scope = _signature_source(receiver, site.scope, model, ctx)
     sig_of = None
     if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
         if receiver.func.attr.value in pubcat.SIGNATURE_METHODS:
             sig_of = receiver.func.value  # task.s(x).apply_async()
     target = sig_of if sig_of is not None else receiver
-    value = resolver.resolve(target, site.scope)
+    value = resolver.resolve(target, scope)
     if value.kind != "ref" or not value.project:
         return None
     for deco in pubcat.TASK_DECORATORS:
@@ -442,6 +449,33 @@ def _task_publish(receiver, method: str, site: CallSite, model: FileModel, ctx):
             continue
         return task_type, (("task", value.qname, deco.library),)
     return None
+
+
+def _signature_source(receiver, scope: Scope, model: FileModel, ctx, depth: int = 0):
+    """Where a Celery signature applied here was built: ``(a.s() | b.s())`` is a chain that starts
+    with ``a``; ``sig = task.s(x)`` (then ``sig.apply_async()``) and ``sig = build(x)`` where a function
+    of this file returns ``task.s(...)``: that expression, in the scope it is written in."""
+    while isinstance(receiver, cst.BinaryOperation) and isinstance(receiver.operator, cst.BitOr):
+        receiver = receiver.left
+    if depth > 2 or not isinstance(receiver, cst.Name):
+        return receiver, scope
+    for call, where in constructor_calls(receiver, scope, ctx):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in pubcat.SIGNATURE_METHODS:
+            return call, where
+        callee = ctx.resolver.resolve(call.func, where)
+        helper = model.scopes.get(callee.qname) if callee.kind == "ref" else None
+        if helper is None or helper.kind != "function":
+            continue
+        for r in helper.returns:
+            while isinstance(r, cst.BinaryOperation) and isinstance(r.operator, cst.BitOr):
+                r = r.left
+            if isinstance(r, cst.Call) and isinstance(r.func, cst.Attribute) and r.func.attr.value in pubcat.SIGNATURE_METHODS:
+                return r, helper
+            if isinstance(r, cst.Name):
+                found, inner = _signature_source(r, helper, model, ctx, depth + 1)
+                if found is not r:
+                    return found, inner
+    return receiver, scope
 
 
 def task_library(scope: Scope, resolver, model: FileModel) -> str:
@@ -1068,6 +1102,8 @@ def constructor_calls(expr, scope: Scope, ctx, depth: int = 0) -> List[Tuple[cst
         expr = expr.expression
     if isinstance(expr, cst.Call):
         return [(expr, scope)]
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+        return constructor_calls(expr.left, scope, ctx, depth + 1)  # a Celery chain starts with its left signature
     out: List[Tuple[cst.Call, Scope]] = []
     if isinstance(expr, cst.Name):
         owner, bindings = ctx.resolver.lookup(expr.value, scope)

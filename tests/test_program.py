@@ -502,6 +502,42 @@ def on_demand():
     assert found == {("app/tasks.py", 15, "CTX301")}
 
 
+TRACED_TASKS_HEAD = """from celery import shared_task
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+"""
+
+
+def test_tasks_sent_by_name_resolve_to_the_task_registered_under_that_name(tmp_path):
+    """``send_task("reports.build")`` and ``signature("app.tasks.notify")`` are producers of the tasks
+    registered under those names (``@shared_task(name=...)``, else ``module.function``): sent only
+    from a management command, their spans begin a trace; a beat schedule may name a task by its
+    registered name too. A task nothing in the project sends may get a context from outside."""
+    found = project(tmp_path, {
+        "app/__init__.py": "",
+        "app/celery.py": "from celery import Celery\n\napp = Celery('app')\n",
+        "app/settings.py": 'CELERY_BEAT_SCHEDULE = {"nightly": {"task": "reports.nightly", "schedule": 3600}}\n',
+        "app/tasks.py": TRACED_TASKS_HEAD + "".join(
+            f"\n\n@shared_task{decorator_args}\ndef {name}():\n    with tracer.start_as_current_span('{name}'):\n        return 1\n"
+            for decorator_args, name in (('(name="reports.build")', "build"), ("", "notify"),
+                                         ('(name="reports.nightly")', "nightly"), ("", "on_demand"))),
+        "app/management/__init__.py": "",
+        "app/management/commands/__init__.py": "",
+        "app/management/commands/rebuild.py": """
+from celery import signature
+
+from app.celery import app
+
+
+def handle():
+    app.send_task("reports.build")
+    signature("app.tasks.notify").apply_async()
+""",
+    }, select=("CTX3",))
+    assert found == {("app/tasks.py", 27, "CTX301")}  # on_demand
+
+
 def test_tracing_libraries_own_worker_threads_are_not_hand_offs(tmp_path):
     body = """
 import threading

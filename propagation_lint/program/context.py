@@ -235,6 +235,8 @@ class ContextModel(Definitions):
         self.module_callees: List[set] = [set() for _ in index.entries]  # top-level code's calls
         self.module_producers: List[set] = [set() for _ in range(n)]
         self.registered: set = set()  # functions handed to some other code at import time
+        self._task_names: Optional[Dict[str, int]] = None
+        self._names_of: Dict[int, List[str]] = {}
         self._build_edges()
         self._decided = False  # states are decided on the first question (instrumentor activation first)
         # `observed(i)`: the process running module `i` instruments some library (its calls record spans)
@@ -296,7 +298,45 @@ class ContextModel(Definitions):
                 target = self.resolve(i, ref)
                 if target is not None and target in self.fn_ids:
                     self._edge(i, self._fn(i, owner), self.fn_ids[target])
+        self._sent_by_name()
         self._untyped_edges(untyped)
+
+    def task_registered_names(self) -> Dict[str, int]:
+        """Every task by the names it is registered under: ``@app.task(name="x")``, else its
+        qualified name (Celery's default ``module.function``)."""
+        if self._task_names is None:
+            names: Dict[str, int] = {}
+            for i, (_p, _m, _ip, summary) in enumerate(self.index.entries):
+                for qname, name in summary.get("named_tasks", ()):
+                    f = self.fn_ids.get((i, qname))
+                    if f is not None:
+                        names.setdefault(name, f)
+            for f, (i, qname, _row) in enumerate(self.fns):
+                if self.is_task(f):
+                    # as the worker imports it: `integration.tasks.sync` for `app.integration.tasks.sync`
+                    parts = qname.split(".")
+                    for k in range(len(parts) - 1):
+                        names.setdefault(".".join(parts[k:]), f)
+            self._task_names = names
+            for name, f in names.items():
+                self._names_of.setdefault(f, []).append(name)
+        return self._task_names
+
+    def _sent_by_name(self) -> None:
+        """``app.send_task("shop.sync")``, ``signature("shop.sync")``: the producer of the project's
+        task registered under that name."""
+        names = None
+        for i, (_p, _m, _ip, summary) in enumerate(self.index.entries):
+            if self.excluded[i] or not summary.get("sent_tasks"):
+                continue
+            names = names if names is not None else self.task_registered_names()
+            for caller, name, _line in summary["sent_tasks"]:
+                t = names.get(name)
+                if t is None:
+                    continue
+                src = self._fn(i, caller)
+                (self.producers[t] if src is not None else self.module_producers[t]).add(
+                    src if src is not None else -1 - i)
 
     def _untyped_edges(self, untyped) -> None:
         """A method nothing calls by a resolved name is called by the project's untyped calls of
@@ -440,7 +480,7 @@ class ContextModel(Definitions):
         path = self.index.entries[i][0]
         producers = {p for p in self.producers[t] if p != t}
         from_module = self.module_producers[t]
-        periodic = any(d.rsplit(".", 1)[-1] in PERIODIC_DECORATOR_ATTRS for d in row[4]) or _named_in(qname, beat)
+        periodic = any(d.rsplit(".", 1)[-1] in PERIODIC_DECORATOR_ATTRS for d in row[4]) or self._in_beat(t, beat)
         if not self.worker_traced(i):
             return Origin("none", f"the task `{_short(qname)}` runs in a worker with no tracing of its own", path, row[2])
         if any(p in yes for p in producers):
@@ -452,6 +492,13 @@ class ContextModel(Definitions):
             return Origin("none", f"the task `{_short(qname)}` is only sent where no context exists"
                           + (" (a periodic task)" if periodic else ""), path, row[2])
         return Origin("unknown", f"the task `{_short(qname)}` (sent from outside the project)", path, row[2])
+
+    def _in_beat(self, t: int, beat: set) -> bool:
+        """A beat schedule names the task, by its qualified or its registered name."""
+        if _named_in(self.fns[t][1], beat):
+            return True
+        self.task_registered_names()
+        return any(name in beat for name in self._names_of.get(t, ()))
 
     def _reach(self, origins, task_origin):
         """Forward closure from the origins with a context (``yes``: function -> the origin
@@ -523,7 +570,7 @@ class ContextModel(Definitions):
             return None
         producers = {p for p in self.producers[f] if p != f}
         periodic = any(d.rsplit(".", 1)[-1] in PERIODIC_DECORATOR_ATTRS for d in self.fns[f][2][4]) \
-            or _named_in(self.fns[f][1], self.beat)
+            or self._in_beat(f, self.beat)
         if not (producers or self.module_producers[f] or periodic):
             return None  # sent from outside the project, maybe with a context
         if any(p in self.yes or p in self.unknown for p in producers):

@@ -75,6 +75,20 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
             task = any(d.rsplit(".", 1)[-1] in TASK_DECORATOR_ATTRS for d in row[4])  # its producers matter
             if row[1] == "function" and (task or row[0] not in spans) and any(row[2] <= line <= row[3] for line in lines):
                 demand.setdefault(files[i][2], set()).add(row[0][len(files[i][2]) + 1:].split(".")[0])
+    # tasks holding a candidate that are registered under another name (`@shared_task(name="x")`): a
+    # beat schedule or a `send_task("x")` names them by that string
+    registered = set()
+    for i, lines in candidate_lines.items():
+        summary = files[i][4] or {}
+        defs = {row[0]: row for row in summary.get("defs", ())}
+        for qname, name in summary.get("named_tasks", ()):
+            row = defs.get(qname)
+            if row is not None and any(row[2] <= line <= row[3] for line in lines):
+                registered.add(name)
+    if registered:
+        for i, f in enumerate(files):
+            if (f[4] or {}).get("lite") and registered.intersection((f[4] or {}).get("strings", ())):
+                complete(i)
     by_module = {f[2]: i for i, f in enumerate(files) if f[2]}
     reexports: Dict[str, List[Tuple[str, str]]] = {}  # "pkg.mod.name" -> [(re-exporting module, its name)]
     for f in files:

@@ -17,6 +17,9 @@ The summary is plain JSON-able data:
   (``[(k, v.encode()) for k, v in carrier.items()]``): a carrier handed in comes back out;
 - ``withs``: ``[owner, ref]``: calls used as context managers (a project wrapper that starts a
   span makes its block a span); ``task_names``: strings under a ``"task"`` key (beat schedules);
+- ``named_tasks``: ``[qname, name]``: a task registered under another name (``@app.task(name="x")``);
+  ``sent_tasks``: ``[caller, name, line]``: tasks sent by name (``app.send_task("x")``,
+  ``signature("x")``), resolved to the project's task of that registered name by the model;
 - ``calls``: ``[caller, ref, line]``: every call whose callee could be named. ``caller`` is the
   qualified name of the innermost function (the module name for top-level code); ``ref`` is the
   callee as far as imports and local assignments tell: ``pkg.mod.func``, ``pkg.mod.Class.method``
@@ -59,9 +62,12 @@ _QUOTED_NAME = re.compile(r"[\"']([A-Za-z_][\w.]*)[\"']")
 _MAIN = re.compile(r"^if[ \t]+__name__[ \t]*==[ \t]*[\"']__main__[\"'][ \t]*:", re.M)
 
 
-_FULL_WORDS = (".delay(", ".apply_async(", ".s(", ".si(", ".signature(", ".kiq(", ".send_with_options(",
+_FULL_WORDS = (".delay(", ".apply_async(", ".s(", ".si(", ".signature(", ".kiq(", ".send_with_options(", ".send_task(",
                "start_as_current_span", "start_span", "start_active_span", "tracer.trace(", "Instrumentor",
                "instrument(", "beat_schedule", "BEAT_SCHEDULE")
+# decorators whose ``name=`` registers a task under that name; calls that send a task by its name
+_TASK_DECORATOR_NAMES = ("task", "shared_task", "actor")
+_SEND_BY_NAME = ("send_task", "signature")
 _TASK_DECORATOR = re.compile(r"@\w*\.?(?:task|shared_task|actor|periodic_task)\b")
 # Words of files that name modules in strings (framework configuration, dynamic imports)
 _CONFIG_WORDS = ("_APPS", "ROOT_URLCONF", "SETTINGS_MODULE", "_APPLICATION", "MIDDLEWARE", "IMPORTS",
@@ -124,6 +130,7 @@ _SHAPES = {
     "imports": [_S], "strings": [_S], "spans": [_S], "task_names": [_S],
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
+    "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)],
     "main": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool,
 }
 
@@ -230,6 +237,8 @@ class _Summary:
         self.spans: List[str] = []
         self.withs: List[list] = []  # [owner, ref]: calls used as context managers
         self.task_names: List[str] = []  # strings under a "task" key: {"task": "shop.tasks.sync", ...}
+        self.named_tasks: List[list] = []  # [qname, name]: @app.task(name="shop.sync")
+        self.sent_tasks: List[list] = []  # [caller, name, line]: app.send_task("shop.sync", ...)
         self.returns: Dict[str, list] = {}  # function qname -> its `return` values (for `passes`)
         self.passes: List[list] = []  # [qname, position, name]: returns a conversion of that parameter
         self.assigns: Dict[str, str] = {}
@@ -242,7 +251,7 @@ class _Summary:
     def result(self) -> dict:
         out: dict = {"v": VERSION}
         for key in ("imports", "strings", "defs", "calls", "refs", "spans", "assigns", "aliases", "withs", "task_names",
-                    "passes"):
+                    "passes", "named_tasks", "sent_tasks"):
             value = getattr(self, key)
             if value:
                 out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names") else value
@@ -378,6 +387,12 @@ class _Summary:
             target = d.func if isinstance(d, ast.Call) else d
             if isinstance(target, ast.Attribute) and target.attr in _SPAN_METHODS:
                 self.spans.append(qname)
+            if isinstance(d, ast.Call):
+                name = next((k.value.value for k in d.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)
+                             and isinstance(k.value.value, str)), None)
+                last = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                if name and last in _TASK_DECORATOR_NAMES:
+                    self.named_tasks.append([qname, name])
         for default in stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]:
             self._expr(default, owner, cls, local)
         if self.focus is not None and not self.focus.search(
@@ -426,6 +441,10 @@ class _Summary:
                 if type(func) is _ATTRIBUTE and _starts_span(func):
                     self.spans.append(owner)
                 ref = self._ref(func, owner, cls, local)
+                if n.args and type(n.args[0]) is ast.Constant and isinstance(n.args[0].value, str) and (
+                        (type(func) is _ATTRIBUTE and func.attr in _SEND_BY_NAME)
+                        or (ref or "").rsplit(".", 1)[-1] in _SEND_BY_NAME):
+                    self.sent_tasks.append([owner, n.args[0].value, n.lineno])
                 if ref:
                     self.calls.append([owner, ref, n.lineno])
                 elif type(func) is _ATTRIBUTE and distinctive(func.attr):
