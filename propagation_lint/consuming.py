@@ -900,9 +900,10 @@ class _Detector:
         p0, p1 = scope.params[0].name.value, scope.params[1].name.value
         if p0 not in cc.LAMBDA_EVENT_PARAMS or p1 not in cc.LAMBDA_CONTEXT_PARAMS:
             return
-        if not re.search(cc.LAMBDA_HANDLER_NAMES, scope.name):
-            return
         strings = _strings_in(scope.node)
+        if not re.search(cc.LAMBDA_HANDLER_NAMES, scope.name) and not (
+                len(scope.params) == 2 and "Records" in strings and strings & set(cc.LAMBDA_SHAPE_KEYS)):
+            return
         # the records are often read by a function of this module the handler passes `event` to
         for site in scope.calls:
             if any(isinstance(a.value, cst.Name) and a.value.value == p0 for a in site.node.args):

@@ -570,6 +570,15 @@ def _passes_through(project: Project, cond: tuple, depth: int) -> bool:
     return any(_entry_matches(e, pos, kw) for e in entries)
 
 
+@condition("passes-through-if")
+def _passes_through_if(project: Project, cond: tuple, depth: int) -> bool:
+    """The helper returns that argument converted, and the argument carries the context when one
+    of the inner conditions holds (helpers nested: ``to_pairs(merge_headers(base, carrier))``)."""
+    _, qname, pos, kw, inner = cond
+    return project.holds(("passes-through", qname, pos, kw), depth + 1) and any(
+        project.holds(tuple(c), depth + 1) for c in inner)
+
+
 @condition("instrumented")
 def _instrumented(project: Project, cond: tuple, depth: int) -> bool:
     # ("instrumented", library, method, receiver_type, process)

@@ -862,9 +862,15 @@ class CarrierFlow:
                 conds = [("returns-injected", callee.qname)]
                 for index, arg in enumerate(call.args):
                     # a carrier handed to a project helper that returns it converted (header tuples)
-                    if not arg.star and r(arg.value, False).status == YES:
-                        conds.append(("passes-through", callee.qname, index if arg.keyword is None else None,
-                                      arg.keyword.value if arg.keyword is not None else None))
+                    if arg.star:
+                        continue
+                    inner = r(arg.value, False)
+                    pos, kw = index if arg.keyword is None else None, arg.keyword.value if arg.keyword is not None else None
+                    if inner.status == YES:
+                        conds.append(("passes-through", callee.qname, pos, kw))
+                    elif inner.status == CONDITIONAL and inner.conditions:
+                        # helpers nested: to_pairs(merge_headers(base, carrier))
+                        conds.append(("passes-through-if", callee.qname, pos, kw, tuple(inner.conditions)))
                 return Reach(CONDITIONAL, tuple(conds))
         elif callee.kind == "unknown" and isinstance(func, cst.Name) and func.value not in _BUILTINS:
             return Reach(UNKNOWN)

@@ -443,6 +443,15 @@ def _absolute(job: FileJob, level: int, module: str) -> str:
     return f"{base}.{module}" if base and module else (base or module)
 
 
+def _nested_conditions(conds):
+    """Conditions and the conditions nested in them (``passes-through-if`` holds inner ones last)."""
+    for cond in conds:
+        yield cond
+        last = cond[-1] if cond else None
+        if isinstance(last, tuple) and last and all(isinstance(c, tuple) for c in last):
+            yield from _nested_conditions(last)
+
+
 def finish(
     results: Sequence[FileResult],
     jobs_list: Sequence[FileJob],
@@ -479,8 +488,8 @@ def finish(
             if len(entry) >= 4 and isinstance(entry[3], int):
                 candidate_lines.setdefault(i, []).append(entry[3])
     named = {part.rsplit(".", depth)[0] for result in results for c in result.candidates
-             for cond in c.requires + c.unless for part in cond[1:2] if isinstance(part, str) and "." in part
-             for depth in (1, 2) if part.count(".") >= depth}
+             for cond in _nested_conditions(c.requires + c.unless) for part in cond[1:2]
+             if isinstance(part, str) and "." in part for depth in (1, 2) if part.count(".") >= depth}
     completed = complete_summaries(files, candidate_lines, modules=sorted(named), memo=_open_cache(cache_dir))
     project.attach_program(ProgramModel(completed,
                                         include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values())))

@@ -502,6 +502,65 @@ def on_demand():
     assert found == {("app/tasks.py", 15, "CTX301")}
 
 
+def test_carrier_merged_and_converted_by_helpers_of_another_module(tmp_path):
+    """``to_pairs(merge_into(base, carrier))`` with both helpers in another module: the injected
+    carrier comes back out of each; a helper that drops it does not carry it. A context extracted
+    by the consumer and re-attached by the helper it is passed to connects the helper's span."""
+    found = project(tmp_path, {
+        "app/__init__.py": "",
+        "app/headers.py": """
+from opentelemetry import context, trace
+
+tracer = trace.get_tracer(__name__)
+
+
+def merge_into(base, extra):
+    merged = dict(base)
+    merged.update(extra)
+    return merged
+
+
+def to_pairs(carrier):
+    return [(k, v.encode()) for k, v in carrier.items()]
+
+
+def defaults_only(carrier):
+    return {"kind": "order"}
+
+
+def process(record, ctx):
+    token = context.attach(ctx)
+    try:
+        with tracer.start_as_current_span("process"):
+            print(record)
+    finally:
+        context.detach(token)
+""",
+        "app/svc.py": KAFKA + """
+from kafka import KafkaConsumer
+from opentelemetry.propagate import extract, inject
+
+from app.headers import defaults_only, merge_into, process, to_pairs
+
+consumer = KafkaConsumer("orders")
+
+
+def publish(order):
+    with tracer.start_as_current_span("publish"):
+        carrier = {}
+        inject(carrier)
+        producer.send("orders", order, headers=to_pairs(merge_into({"kind": "order"}, carrier)))
+        producer.send("orders", order, headers=to_pairs(defaults_only(carrier)))
+
+
+def consume():
+    for record in consumer:
+        process(record, extract({k: v.decode() for k, v in record.headers}))
+""",
+    })
+    assert found == {("app/svc.py", 20, "CTX101")}
+
+
 TRACED_TASKS_HEAD = """from celery import shared_task
 from opentelemetry import trace
 

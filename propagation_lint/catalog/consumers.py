@@ -470,6 +470,11 @@ LAMBDA_SOURCES = (
     LambdaSource("aws-lambda-sns", ("Sns", "aws:sns"), "lambda-sns", "sns"),
     LambdaSource("aws-lambda-kinesis", ("kinesis", "aws:kinesis"), "lambda-kinesis", "kinesis"),
 )
+# A handler of any name is recognised by its shape where a record key names the event source for
+# sure (the generic SQS keys "body"/"messageId" alone do not): ``def process_orders(event, context)``
+# reading ``event["Records"]`` and ``record["messageAttributes"]``, whatever file deploys it
+LAMBDA_SHAPE_KEYS = ("aws:sqs", "messageAttributes", "receiptHandle", "eventSourceARN", "Sns", "aws:sns",
+                     "kinesis", "aws:kinesis")
 # MSK / self-managed Kafka: event["records"]["topic-partition"][i]["headers"]
 LAMBDA_MSK = LambdaSource("aws-lambda-msk", ("aws:kafka", "SelfManagedKafka", "headers"), "lambda-msk", "msk")
 # EventBridge: no Records; event["detail"]

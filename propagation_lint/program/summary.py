@@ -413,8 +413,9 @@ class _Summary:
         returns = self.returns.get(qname, ())
         if not returns:
             return
+        merged = _merged_locals(stmt, returns, params)
         for pos, name in enumerate(params[offset:]):
-            if all(_converts(r, name) for r in returns):
+            if all(_converts(r, name) or name in merged.get(getattr(r, "id", ""), ()) for r in returns):
                 self.passes.append([qname, pos, name])
 
     def _node(self, node, owner, cls, local) -> None:
@@ -608,6 +609,26 @@ def _converts(expr, name: str) -> bool:
             return True  # carrier.items(), carrier.copy()
         return bool(expr.args) and _converts(expr.args[0], name)
     return False
+
+
+def _merged_locals(stmt, returns, params) -> Dict[str, set]:
+    """Returned local names that hold a parameter's entries: ``merged = dict(base)`` then
+    ``merged.update(extra)`` (or ``merged |= extra``, ``merged = {**base, **extra}``) holds both."""
+    names = {r.id for r in returns if isinstance(r, ast.Name) and r.id not in params}
+    if not names:
+        return {}
+    out: Dict[str, set] = {}
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id in names:
+            out.setdefault(node.targets[0].id, set()).update(p for p in params if _converts(node.value, p))
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.BitOr) and isinstance(node.target, ast.Name) \
+                and node.target.id in names:
+            out.setdefault(node.target.id, set()).update(p for p in params if _converts(node.value, p))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update" \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in names and node.args:
+            out.setdefault(node.func.value.id, set()).update(p for p in params if _converts(node.args[0], p))
+    return out
 
 
 def _is_main_test(test) -> bool:

@@ -81,3 +81,26 @@ def s3_handler(event, context):
 def api_handler(event, context):
     with tracer.start_as_current_span("api"):
         return {"statusCode": 200, "body": event.get("body")}
+
+
+# Recognised by shape, whatever the name and whether or not a serverless/SAM file names it
+def process_orders(event, context):
+    for record in event["Records"]:
+        attributes = record["messageAttributes"]
+        with tracer.start_as_current_span("process-order"):  # error: CTX301
+            print(record["body"], attributes)
+
+
+def process_orders_linked(event, context):
+    for record in event["Records"]:
+        carrier = {k: v["stringValue"] for k, v in record["messageAttributes"].items()}
+        span_ctx = trace.get_current_span(extract(carrier)).get_span_context()
+        with tracer.start_as_current_span("process-order", links=[Link(span_ctx)]):
+            print(record["body"])
+
+
+def summarise(event, context):
+    # not a Lambda shape: no event source key
+    for record in event["Records"]:
+        with tracer.start_as_current_span("summarise"):
+            print(record["body"])
