@@ -197,6 +197,11 @@ def rules_cmd(output_format: str) -> None:
     for r in rows:
         default = "on" if r.default_enabled else "opt-in"
         click.echo(f"{r.code:<8}{r.name:<{width + 2}}{r.fixable:<11}{default:<9}{r.message}")
+    from .catalog.clients import client_lines
+
+    click.echo("\nsupported clients (where each carrier lives: the README's \"Supported clients\" table):")
+    for line in client_lines():
+        click.echo("  " + line)
 
 
 @main.command()
