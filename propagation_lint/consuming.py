@@ -703,9 +703,15 @@ class _Detector:
         scope = site.scope
         q = self.resolver.callee_name(call, scope)
         rows = _CALLBACK_ROWS.get(func.attr.value, _FUNCTION_CALLBACK_ROWS) if isinstance(func, cst.Attribute) else _FUNCTION_CALLBACK_ROWS
+        called = self.resolver.resolve(func, scope) if _CALLED_INSTANCE_ROWS else None
+        if called is not None and called.kind == "instance" and not called.project:
+            # an instance called like a function: `with processor(records, handler): ...`
+            rows = rows + tuple(r for r in _CALLED_INSTANCE_ROWS if r.receiver == self.ctx.catalog.canonical(called.qname))
         for row in rows:
             conf = ""
-            if row.function:
+            if row.method == "__call__" and not row.function:
+                conf = "resolved"
+            elif row.function:
                 if q and self.ctx.catalog.canonical(q) == row.function:
                     conf = "resolved"
                 elif (isinstance(func, cst.Name) and func.value == row.function.rsplit(".", 1)[-1] and not q
@@ -1356,6 +1362,7 @@ def _collect(model: FileModel, ctx) -> dict:
 # the CALLBACKS rows a call can match, by the called method's name (in catalog order; rows that
 # name a function match any call)
 _FUNCTION_CALLBACK_ROWS = tuple(r for r in cc.CALLBACKS if r.function)
+_CALLED_INSTANCE_ROWS = tuple(r for r in cc.CALLBACKS if r.method == "__call__" and not r.function)
 _CALLBACK_ROWS = {m: tuple(r for r in cc.CALLBACKS if r.function or r.method == m)
                   for m in {r.method for r in cc.CALLBACKS if not r.function}}
 

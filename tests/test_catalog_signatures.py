@@ -213,6 +213,13 @@ def test_callback_function_matches_real_signature(row):
     _check_args(fn, args[:1], row.function)
 
 
+@pytest.mark.parametrize("row", [r for r in concat.CALLBACKS if r.method == "__call__"], ids=lambda r: r.receiver)
+def test_called_instance_matches_real_signature(row):
+    """Instances called with a handler (``with processor(records, handler):``)."""
+    module, _, name = row.receiver.rpartition(".")
+    _check_args(_import(module, name).__call__, list(row.args[:1]), f"{row.receiver}.__call__")
+
+
 def test_client_switches_match_real_classes():
     """``PublisherClient(publisher_options=PublisherOptions(enable_open_telemetry_tracing=True))``."""
     for switch in instcat.CLIENT_SWITCHES:

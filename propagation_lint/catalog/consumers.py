@@ -417,10 +417,17 @@ CALLBACKS = (
              shape="paho-mqtt:message", pattern="on_message", hint_receiver=r"(?i)client|mqtt|^c$", hint_modules=("paho",),
              destination=Arg("sub", 0)),
     # AWS Lambda Powertools batch utility: process_partial_response(event, record_handler, processor,
-    # context) calls the record handler once per record
+    # context), the @batch_processor(record_handler=..., processor=...) decorator and
+    # `with processor(records, handler):` call the record handler once per record
     *(Callback("aws-lambda", "()", function=f"aws_lambda_powertools.utilities.batch.{fn}",
                args=(Arg("record_handler", 1),), message_param=0, shape="powertools:sqs-record", pattern="sqs")
       for fn in ("process_partial_response", "async_process_partial_response")),
+    *(Callback("aws-lambda", "()", function=f"aws_lambda_powertools.utilities.batch.{fn}",
+               args=(Arg("record_handler"),), message_param=0, shape="powertools:sqs-record", pattern="sqs")
+      for fn in ("batch_processor", "async_batch_processor")),
+    *(Callback("aws-lambda", "__call__", receiver=f"aws_lambda_powertools.utilities.batch.{cls}",
+               args=(Arg("handler", 1),), message_param=0, shape="powertools:sqs-record", pattern="sqs")
+      for cls in ("BatchProcessor", "AsyncBatchProcessor")),
     Callback("gcloud-aio-pubsub", "()", function="gcloud.aio.pubsub.subscribe", args=(Arg("handler", 1),),
              message_param=0, shape="gcloud-aio-pubsub:message", pattern="subscribe", destination=Arg("subscription", 0)),
     # quixstreams < 1: handler(stream_consumer, data)

@@ -1,7 +1,7 @@
 """faust agents, FastStream subscribers, taskiq and huey tasks, AWS Lambda Powertools record handlers:
 each runs once per message; a span it starts must continue or link the producer's trace."""
 import faust
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, batch_processor, process_partial_response
 from faststream import FastStream
 from faststream.kafka import KafkaBroker, KafkaMessage
 from huey import RedisHuey
@@ -97,3 +97,24 @@ def lambda_handler(event, context):
 
 def lambda_handler_linked(event, context):
     return process_partial_response(event, record_handler_linked, processor, context)
+
+
+def decorated_record_handler(record):
+    with tracer.start_as_current_span("refund"):  # error: CTX301
+        print(record.body)
+
+
+@batch_processor(record_handler=decorated_record_handler, processor=processor)
+def lambda_handler_decorated(event, context):
+    return processor.response()
+
+
+def context_managed_record_handler(record):
+    with tracer.start_as_current_span("restock"):  # error: CTX301
+        print(record.body)
+
+
+def lambda_handler_context_managed(event, context):
+    with processor(records=event["Records"], handler=context_managed_record_handler):
+        processor.process()
+    return processor.response()
