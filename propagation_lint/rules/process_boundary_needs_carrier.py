@@ -18,8 +18,9 @@ class ProcessBoundaryNeedsCarrier(HandOffRuleMixin, Rule):
         Reports `ProcessPoolExecutor.submit` / `map`, `multiprocessing.Process(target=...)` and
         `multiprocessing.Pool` task methods (`apply`, `apply_async`, `map`, `map_async`, `imap`,
         `imap_unordered`, `starmap`, `starmap_async`), also through `multiprocessing.get_context(...)`,
-        when no argument carries an injected trace context and the child function (when the linter
-        can see it) does not extract and use one.
+        and dask.distributed `Client.submit` / `map` / `run` (tasks run in worker processes, often on
+        other machines), when no argument carries an injected trace context and the child function
+        (when the linter can see it) does not extract and use one.
         """
     why_bad = """
         A child process never receives the parent's contextvars: with `spawn` / `forkserver` (the
