@@ -419,6 +419,9 @@ def _handoff_values(hs: HandOffSite) -> list:
     if hs.args_arg is not None:
         exprs.append(hs.args_arg.value)
     exprs += [a.value for a in hs.site.node.args if a.keyword is not None and a.keyword.value in ("kwargs", "kwds")]
+    if hs.row.own_keywords:  # the callable's own keyword arguments, passed through the call
+        exprs += [a.value for a in hs.site.node.args
+                  if a.keyword is not None and a.keyword.value not in hs.row.own_keywords]
     out = []
     for e in exprs:
         if isinstance(e, cst.Dict):

@@ -196,9 +196,13 @@ def test_handoff_row_matches_real_signature(row):
     assert method is not None, f"{row.receiver} has no method {row.method}"
     position, keyword = row.target
     _check_args(method, [Arg(keyword, position)], f"{path}.{row.method}")
+    params = inspect.signature(method).parameters
     if row.args == thrcat.REST:
-        params = inspect.signature(method).parameters.values()
-        assert any(p.kind == p.VAR_POSITIONAL for p in params), f"{path}.{row.method} takes no *args"
+        assert any(p.kind == p.VAR_POSITIONAL for p in params.values()), f"{path}.{row.method} takes no *args"
+    for keyword in row.own_keywords:
+        assert keyword in params, f"{path}.{row.method} has no keyword `{keyword}`"
+    if row.own_keywords:
+        assert any(p.kind == p.VAR_KEYWORD for p in params.values()), f"{path}.{row.method} forwards no **kwargs"
 
 
 @pytest.mark.parametrize("row", [r for r in concat.CALLBACKS if r.function],

@@ -42,6 +42,9 @@ class HandOff:
     # a keyword whose presence (not None) hands the context over explicitly (3.14 Thread(context=))
     context_keyword: str = ""
     note: str = ""
+    # the call's own keyword parameters: every other keyword goes to the callable (dask's
+    # ``submit(f, x, carrier=c)`` calls ``f(x, carrier=c)``); empty: keywords are the call's own
+    own_keywords: Tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -71,6 +74,9 @@ _POOL_METHODS = (
     ("starmap", (0, "func"), None),
     ("starmap_async", (0, "func"), None),
 )
+
+_DASK_SUBMIT_KEYWORDS = ("key", "workers", "resources", "retries", "priority", "fifo_timeout",
+                         "allow_other_workers", "actor", "actors", "pure")
 
 HANDOFFS: Tuple[HandOff, ...] = (
     # --- thread pools (CTX201)
@@ -109,9 +115,11 @@ HANDOFFS: Tuple[HandOff, ...] = (
     HandOff("process", "CTX204", function="multiprocessing.Process", target=(1, "target"), args=(3, "args")),
     *(HandOff("process", "CTX204", MP_POOL, m, target=t, args=a, per_item=a is None) for m, t, a in _POOL_METHODS),
     # dask.distributed Client.submit(func, *args, key=None, ...), map(func, *iterables, ...), run(function, *args, ...)
-    HandOff("process", "CTX204", DASK_CLIENT, "submit", target=(0, "func")),
-    HandOff("process", "CTX204", DASK_CLIENT, "map", target=(0, "func"), args=None, per_item=True),
-    HandOff("process", "CTX204", DASK_CLIENT, "run", target=(0, "function")),
+    HandOff("process", "CTX204", DASK_CLIENT, "submit", target=(0, "func"), own_keywords=_DASK_SUBMIT_KEYWORDS),
+    HandOff("process", "CTX204", DASK_CLIENT, "map", target=(0, "func"), args=None, per_item=True,
+            own_keywords=_DASK_SUBMIT_KEYWORDS + ("batch_size",)),
+    HandOff("process", "CTX204", DASK_CLIENT, "run", target=(0, "function"),
+            own_keywords=("workers", "wait", "nanny", "on_error")),
     # --- hand-offs that copy the caller's context themselves (never reported)
     HandOff("safe", function="asyncio.to_thread", target=(0, "func")),
     HandOff("safe", function="asyncio.create_task", target=(0, "coro"), args=None),

@@ -33,7 +33,17 @@ def rank_with_carrier(items):
         carrier = {}
         propagate.inject(carrier)
         with Client() as client:
+            client.submit(score_traced, items[0], carrier=carrier, pure=False)
             return client.submit(score_traced, items[0], carrier).result()
+
+
+def rank_with_dask_keywords_only(items):
+    with tracer.start_as_current_span("rank"):
+        carrier = {}
+        propagate.inject(carrier)
+        with Client() as client:
+            # key= and workers= are dask's own: nothing reaches score_traced
+            return client.submit(score, items[0], key=str(carrier), workers=["w1"]).result()  # error: CTX204
 
 
 def rank_inside_a_task(items):
