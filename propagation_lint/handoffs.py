@@ -294,6 +294,9 @@ def _decide_process(hs: HandOffSite, c, ctx) -> None:
             return
         if reach.status == CONDITIONAL:
             conds += tuple(reach.conditions)
+        item = ctx.resolver.resolve(e, site.scope)
+        if item.kind == "instance" and item.project and ("carries-context", item.qname) not in conds:
+            conds += (("carries-context", item.qname),)  # a work item that holds its span context
     hs.unless += conds
     if worker:
         local = ctx.model.scopes.get(worker)
@@ -708,6 +711,7 @@ def thread_facts(model: FileModel, ctx) -> dict:
     bases: Dict[str, list] = {}
     methods: Dict[str, dict] = {}
     workers: Dict[str, bool] = {}
+    carriers: Dict[str, bool] = {}
     for scope in model.root.walk():
         if scope.kind == "class" and scope.bases:
             qs = []
@@ -725,7 +729,32 @@ def thread_facts(model: FileModel, ctx) -> dict:
                     methods[scope.qname] = info
         elif scope.kind == "function" and (function_propagates(scope, ctx) or is_service_loop(scope, ctx)):
             workers[scope.qname] = True  # attaches a captured context, or is a long-lived service loop
-    return {"thread_class_bases": bases, "thread_class_methods": methods, "propagating_workers": workers}
+        if scope.kind == "class" and _declares_carried_context(scope, ctx):
+            carriers[scope.qname] = True
+    return {"thread_class_bases": bases, "thread_class_methods": methods, "propagating_workers": workers,
+            "context_carrying_classes": carriers}
+
+
+def _declares_carried_context(cls: Scope, ctx) -> bool:
+    """The class declares a member that is a trace context (a method returning a ``SpanContext``, an
+    ``__init__`` parameter or class attribute annotated as one): its instances carry it as data."""
+    resolver = ctx.resolver
+    for child in cls.children:
+        if child.kind != "function":
+            continue
+        returns = getattr(child.node, "returns", None)
+        if returns is not None and resolver.annotation_type(returns.annotation, cls) in T.CARRIED_CONTEXT_TYPES:
+            return True
+        if child.name == "__init__":
+            for b in (bs[0] for bs in child.bindings.values() if bs and bs[0].kind == "param"):
+                if b.annotation is not None and resolver.annotation_type(b.annotation, child) in T.CARRIED_CONTEXT_TYPES:
+                    return True
+    for bindings in cls.bindings.values():
+        for b in bindings:
+            if b.kind == "annotated" and b.annotation is not None \
+                    and resolver.annotation_type(b.annotation, cls) in T.CARRIED_CONTEXT_TYPES:
+                return True
+    return False
 
 
 def _subclass_of(project, cls: str, target: str, depth: int = 0) -> bool:
@@ -775,7 +804,13 @@ def _cond_handoff_covered(project, cond, depth) -> bool:
     return False
 
 
+def _cond_carries_context(project, cond, depth) -> bool:
+    """``("carries-context", class)``: instances of the project class hold a trace context."""
+    return cond[1] in project.facts.get("context_carrying_classes", {})
+
+
 CONDITIONS = {
+    "carries-context": _cond_carries_context,
     "subclass-of": _cond_subclass_of,
     "method-captures": _cond_method_captures,
     "worker-propagates": _cond_worker_propagates,

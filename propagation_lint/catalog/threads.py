@@ -176,6 +176,12 @@ PARENT_FORWARD_KEYWORDS = ("child_of", "parent_span", "parent_context", "span_co
 # Calls that read the context back from a carrier in the worker (process children).
 EXTRACT_METHODS = ("extract",)
 
+# Types that are a trace context as data: a work item (a project class) that declares a member of
+# one of these types (``def get_tracing_span_context(self) -> SpanContext``, ``span_context:
+# SpanContext`` in ``__init__``) carries its caller's context to the worker, which re-attaches it.
+CARRIED_CONTEXT_TYPES = ("opentelemetry.trace.SpanContext", "opentelemetry.trace.span.SpanContext",
+                         "opentelemetry.context.Context", "opentelemetry.context.context.Context")
+
 # The `contextvars.Context` type and the call that makes a fresh copy.
 CONTEXT_TYPE = "contextvars.Context"
 COPY_CONTEXT = "contextvars.copy_context"
