@@ -267,6 +267,15 @@ class Relinter:
         if todo:
             new_jobs = [replace(self.jobs_list[i], text=texts[self.jobs_list[i].path]) for i in todo]
             new_results = run_jobs(new_jobs, self.settings_by_key, self.selection, jobs=self.jobs, cache_dir=self.cache_dir)
+            # a file the first run linted only because another file's facts promoted it (it imports a
+            # task) is read again the same way: else its findings, and the noqa they use, vanish
+            again = [k for k, (i, result) in enumerate(zip(todo, new_results))
+                     if result.status == "skipped" and self.results[i].status != "skipped"]
+            if again:
+                forced = run_jobs([new_jobs[k] for k in again], self.settings_by_key, self.selection, jobs=self.jobs,
+                                  cache_dir=self.cache_dir, force=True)
+                for k, result in zip(again, forced):
+                    new_results[k] = result
             for i, job, result in zip(todo, new_jobs, new_results):
                 self.jobs_list[i] = job
                 self.results[i] = result

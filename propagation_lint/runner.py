@@ -250,9 +250,11 @@ def run_jobs(
     jobs: int = 1,
     cache_dir: Optional[str] = None,
     progress=None,
+    force: bool = False,
 ) -> List[FileResult]:
     """Lint every job; results in the jobs' order whatever ``jobs`` is. ``progress``, when
-    given, is called with the number of files done after each file or chunk of pass 1.
+    given, is called with the number of files done after each file or chunk of pass 1. With
+    ``force``, every file is parsed and checked, as a promoted file is (below).
 
     Pass 1 lints every file; files the prefilter finds irrelevant are only read (never parsed). Pass 2
     lints, after all, the skipped files that import a name another file contributed project facts
@@ -260,6 +262,8 @@ def run_jobs(
     their calls can only be judged through those facts. Both passes are deterministic, so the
     result does not depend on ``jobs``.
     """
+    if force:
+        return _run(jobs_list, settings_by_key, selection, jobs, cache_dir, _pool_job_forced, progress)
     results = _run(jobs_list, settings_by_key, selection, jobs, cache_dir, _pool_job, progress)
     promoted = sorted(set(promotions(jobs_list, results)) | set(task_promotions(jobs_list, results)))
     if promoted:

@@ -276,3 +276,18 @@ def test_add_noqa_names_the_codes_merged_into_a_finding(tmp_path):
     assert run(["check", "--no-cache", "--add-noqa"], tmp_path).stderr == "Added 1 noqa directive.\n"
     assert "apply_async(expires=10)  # noqa: CTX101, CTX103\n" in (tmp_path / "tasks.py").read_text()
     assert run(["check", "--no-cache"], tmp_path).exit_code == 0
+
+
+def test_unused_noqa_fix_keeps_the_codes_a_promoted_file_uses(tmp_path):
+    """views.py names no messaging API: it is linted only because it imports a task (promotion).
+    The fix loop lints it again the same way, so the CTX101 its noqa suppresses stays used."""
+    write(tmp_path / "shop" / "__init__.py", "")
+    write(tmp_path / "shop" / "tasks.py", (
+        "from celery import Celery\nfrom opentelemetry import trace\n\napp = Celery(\"shop\")\n"
+        "tracer = trace.get_tracer(__name__)\n\n\n@app.task\ndef ship(order_id):\n"
+        "    with tracer.start_as_current_span(\"ship\"):  # noqa: CTX301\n        return order_id\n"))
+    write(tmp_path / "shop" / "views.py", (
+        "from shop.tasks import ship\n\n\ndef place(order_id):\n    ship.delay(order_id)  # noqa: CTX101, CTX201\n"))
+    result = run(["check", "--no-cache", "--extend-select", "CTX006", "--fix"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "shop" / "views.py").read_text().endswith("    ship.delay(order_id)  # noqa: CTX101\n")
