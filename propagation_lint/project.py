@@ -383,6 +383,15 @@ class Project:
             out.append(finding)
         return merge_same_defect(out)
 
+    def at_module(self, module: str) -> None:
+        """Decide the next conditions as in the file of ``module`` (its process's instrumentation)."""
+        i = None
+        if self.program is not None and module:
+            found = self.program.index.by_module.get(module)
+            i = found[0] if found else None
+        self._current_index = i
+        self._current_path = self.program.paths[i] if i is not None else None
+
     def _notes(self, cand: Candidate) -> List[Related]:
         notes = []
         for cond in cand.requires:

@@ -1159,3 +1159,72 @@ def in_celery_task(scope, ctx) -> bool:
             return True
         s = s.parent
     return False
+
+
+# ------------------------------------------------------------------ what each destination receives
+@collector
+def _sent_context_facts(model: FileModel, ctx) -> dict:
+    """``sent_context``: per publish to a destination named by a literal (a Kafka topic, a queue),
+    ``[destination, state, conditions, module]``: ``state`` is ``yes`` when the context visibly reaches the
+    carrier, ``no`` when it does not (the conditions, an instrumentation that covers the call, may
+    still carry it), ``unknown`` when the linter cannot tell. The project pass answers whether a
+    consumed message can carry a context at all (``message-carries``)."""
+    out = []
+    for ps in publish_sites(model, ctx):
+        name = literal_destination(ps, ctx)
+        if name is None:
+            continue
+        pub = ps.publisher
+        if pub.carrier is None or opaque_call(ps):
+            state = "unknown"
+        else:
+            carrier = carrier_expr(ps)
+            reach = ctx.flow.reaches(carrier, ps.site) if carrier is not None else any_argument_reaches(ps, ctx)
+            if reach.status != YES and carrier is not None and any_argument_reaches(ps, ctx, skip=carrier).status == YES:
+                reach = Reach(YES)
+            state = {YES: "yes", NO: "no"}.get(reach.status, "unknown")
+        process = "celery-worker" if in_celery_task(ps.site.scope, ctx) else "main"
+        conditions = [["instrumented", pub.library, pub.method, pub.receiver, process]] + [list(c) for c in ps.requires]
+        out.append([name, state, conditions, model.module or ""])
+    return {"sent_context": out} if out else {}
+
+
+def literal_destination(ps: PublishSite, ctx) -> Optional[str]:
+    """The destination a publish names by a literal (or a constant the file defines), else None."""
+    from .topology import destination_parts
+
+    pub = ps.publisher
+    if pub.destination is None:
+        return None
+    dest = arg_value(ps.site.node, pub.destination.name, pub.destination.position)
+    if dest is None:
+        return None
+    parts = destination_parts(dest, ps.site.scope, ctx)
+    if not parts or any(kind != "lit" for kind, _text in parts) or not "".join(t for _k, t in parts):
+        return None
+    return "".join(t for _k, t in parts)
+
+
+@condition("message-carries")
+def _message_carries(project, cond: tuple, depth: int) -> bool:
+    """``("message-carries", [destination, ...])``: a message consumed from these destinations can
+    carry a trace context: some publish of the project to one of them sends one, or none of the
+    project's publishes goes there (the producer is outside the project)."""
+    names = set(cond[1])
+    confirmed = False
+    here = (project._current_path, project._current_index)
+    try:
+        for row in project.facts.get("sent_context", ()):
+            name, state, conditions = row[:3]
+            if name not in names:
+                continue
+            project.at_module(row[3] if len(row) > 3 else "")  # instrumentation where the publish runs
+            instrumented, requires = conditions[0], conditions[1:]
+            if not all(project.holds(tuple(c), depth + 1) for c in requires):
+                continue  # the call is not this library's publish after all
+            confirmed = True
+            if state != "no" or project.holds(tuple(instrumented), depth + 1):
+                return True
+        return not confirmed
+    finally:
+        project._current_path, project._current_index = here

@@ -847,3 +847,42 @@ def send(event):
 """,
     }
     assert project(tmp_path, files) == set()
+
+
+def test_follow_up_break_needs_a_message_that_can_carry_a_context(tmp_path):
+    """CTX103 only where the consumed message can carry a context: some publish of the project to
+    that topic sends one (here: injects), or none of the project's publishes goes there. When the
+    project's only producer of the topic sends none, nothing is dropped: the relay is silent."""
+    relay = """
+from kafka import KafkaConsumer, KafkaProducer
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+producer = KafkaProducer()
+
+
+def relay():
+    consumer = KafkaConsumer("orders")
+    for record in consumer:
+        producer.send("shipments", record.value, headers=[("kind", b"shipment")])
+"""
+    producer = """
+from kafka import KafkaProducer
+from opentelemetry import trace
+from opentelemetry.propagate import inject
+
+tracer = trace.get_tracer(__name__)
+producer = KafkaProducer()
+
+
+def place(order):
+    with tracer.start_as_current_span("place"):
+        headers = {}
+        inject(headers)
+        producer.send("orders", order, headers=[(k, v.encode()) for k, v in headers.items()])
+"""
+    plain = producer.replace("        headers = {}\n        inject(headers)\n", "        headers = {}\n")
+    assert project(tmp_path / "a", {"relay.py": relay, "shop.py": producer}, select=("CTX103",)) \
+        == {("relay.py", 11, "CTX103")}
+    assert project(tmp_path / "b", {"relay.py": relay}, select=("CTX103",)) == {("relay.py", 11, "CTX103")}
+    assert project(tmp_path / "c", {"relay.py": relay, "shop.py": plain}, select=("CTX103",)) == set()

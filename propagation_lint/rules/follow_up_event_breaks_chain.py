@@ -28,6 +28,11 @@ class FollowUpEventBreaksChain(Rule):
         trace context before it: no `extract(...)`, no `context.attach(...)`, no span parented or
         linked to the message, no auto-instrumentation that makes the message's context current,
         and the outgoing carrier is not the incoming one passed on.
+
+        Only where the message can carry a context: when the handler consumes topics or queues
+        named by literals and every publish of the project to them sends none (no injected carrier,
+        no instrumentation that covers it where it runs), nothing is dropped and nothing is reported.
+        A producer outside the project may send one: reported.
         """
     why_bad = """
         The follow-up event's carrier is injected from the *current* context, which is unrelated to
@@ -117,6 +122,7 @@ class FollowUpEventBreaksChain(Rule):
                 conditions = tuple(conn.conditions)
             if connected:
                 continue
+            carries = _message_carries(h, ctx)
             what = f"{h.library} message `{h.message}`" if h.message else f"a {h.library} message"
             yield ctx.candidate(
                 self, site.node, scope=site.scope, target=f"{h.library}:{ps.publisher.library}",
@@ -126,9 +132,27 @@ class FollowUpEventBreaksChain(Rule):
                 suggestion=_suggestion(h.carrier_kind, h.message),
                 related=[ctx.related(h.anchor, f"the {h.library} message is received here")],
                 confidence="heuristic" if "heuristic" in (h.confidence, ps.confidence) else "resolved",
-                requires=h.requires + (("uses-tracing",),) + extra,
+                requires=h.requires + (("uses-tracing",),) + extra + carries,
                 unless=conditions + (h.instrumented,), statement=site.statement,
             )
+
+
+def _message_carries(h, ctx) -> tuple:
+    """The condition that the handled message can carry a context at all, where the handler
+    consumes destinations named by literals (a task's producers are judged by the context model)."""
+    from ..topology import _consume_destinations
+
+    if h.kind == "task":
+        return ()
+    dests = _consume_destinations(h, ctx)
+    names = []
+    for parts in dests:
+        if not parts or any(kind != "lit" for kind, _text in parts):
+            return ()
+        names.append("".join(text for _kind, text in parts))
+    if not names or not all(names):
+        return ()
+    return (("message-carries", tuple(sorted(names))),)
 
 
 def _forwards_received(site, derived, ctx) -> bool:
