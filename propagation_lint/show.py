@@ -30,6 +30,9 @@ def settings_lines(settings: Settings, path: Path, cwd: Path, codes, command_lin
     lines.append("")
     for option in OPTIONS:
         value = getattr(settings, option.field)
+        if option.key == "per-file":  # as written: [{path = "...", key = value}, ...]
+            keys = {o.field: o.key for o in OPTIONS}
+            value = [dict({"path": glob}, **{keys[name]: v for name, v in fields}) for glob, fields in value]
         source = per_file.get(option.field) or settings.sources.get(option.key, "default")
         lines.append(f"{option.key} = {_toml(value)}  # {source}")
     return [printable(line) for line in lines]
