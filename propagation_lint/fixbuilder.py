@@ -353,13 +353,16 @@ def _section(ctx, module: str, relative: bool = False) -> int:
 
 def _header_imports(ctx) -> list:
     """``(statement, section, sort key)`` of the module's top-level imports above its first
-    definition or compound statement (its header, where isort sorts them): a simple statement
-    between them (``sys.path.insert(...)``, ``logger = ...``) does not end the header."""
+    definition, compound statement or call (its header): a plain assignment between them
+    (``__all__ = [...]``, ``DEBUG = True``) does not end it; a call does, since a fix there must
+    find its import above it (``logger = logging.getLogger()``, ``sys.path.insert(...)``)."""
     out = []
     for statement in ctx.model.tree.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             break
         first = statement.body[0] if statement.body else None
+        if not isinstance(first, (cst.Import, cst.ImportFrom)) and _calls(statement):
+            break
         if isinstance(first, cst.Import):
             name = ctx.code_for(first.names[0].name)
             out.append((statement, _section(ctx, name), (0, name.lower())))
@@ -367,6 +370,21 @@ def _header_imports(ctx) -> list:
             name = ctx.code_for(first.module) if first.module is not None else ""
             out.append((statement, _section(ctx, name, bool(first.relative)), (1, name.lower())))
     return out
+
+
+class _HasCall(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        self.found = True
+        return False
+
+
+def _calls(statement: cst.CSTNode) -> bool:
+    visitor = _HasCall()
+    statement.visit(visitor)
+    return visitor.found
 
 
 def _isort_position(ctx, module: str, from_import: bool):

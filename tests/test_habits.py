@@ -292,3 +292,17 @@ def test_unused_noqa_fix_keeps_the_codes_a_promoted_file_uses(tmp_path):
     result = run(["check", "--no-cache", "--extend-select", "CTX006", "--fix"], tmp_path)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "shop" / "views.py").read_text().endswith("    ship.delay(order_id)  # noqa: CTX101\n")
+
+
+def test_added_import_stays_above_module_level_code_that_calls(tmp_path):
+    """Imports after a module-level call are another block (isort sorts them apart): a fix's import
+    goes into the first block, above the call, where module-level code can use it."""
+    write(tmp_path / "boot.py", (
+        "import gevent\nfrom opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n"
+        "import json  # after code\n\n\ndef boot():\n    with tracer.start_as_current_span(\"boot\"):\n"
+        "        gevent.spawn(print, json.dumps(1))\n"))
+    result = run(["check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "CTX202"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "boot.py").read_text().startswith(
+        "import contextvars\n\nimport gevent\nfrom opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n"
+        "import json  # after code\n")
