@@ -236,6 +236,12 @@ def test_added_import_goes_where_isort_puts_it(tmp_path):
         "import json\n\nfrom kafka import KafkaProducer\nfrom opentelemetry import trace\n"
         "from zeta import z  # a later third-party module\n\nproducer = KafkaProducer()\n\n\n"
         "def send(order):\n    producer.send(\"orders\", value=json.dumps(order))\n"))
+    # imports after a module-level call are another block (isort sorts them apart): the fix's import
+    # goes into the first block, above the call, where module-level code can use it
+    write(tmp_path / "boot.py", (
+        "import gevent\nfrom opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n"
+        "import json  # after code\n\n\ndef boot():\n    with tracer.start_as_current_span(\"boot\"):\n"
+        "        gevent.spawn(print, json.dumps(1))\n"))
     result = run(["check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "CTX101,CTX202"], tmp_path)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "spawn.py").read_text().startswith(
@@ -243,6 +249,9 @@ def test_added_import_goes_where_isort_puts_it(tmp_path):
     assert (tmp_path / "pub.py").read_text().startswith(
         "import json\n\nfrom kafka import KafkaProducer\nfrom opentelemetry import trace\n"
         "from opentelemetry.propagate import inject\nfrom zeta import z  # a later third-party module\n")
+    assert (tmp_path / "boot.py").read_text().startswith(
+        "import contextvars\n\nimport gevent\nfrom opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n"
+        "import json  # after code\n")
 
 
 def test_no_fix_writes_a_line_longer_than_the_files_longest(tmp_path):
@@ -293,16 +302,3 @@ def test_unused_noqa_fix_keeps_the_codes_a_promoted_file_uses(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "shop" / "views.py").read_text().endswith("    ship.delay(order_id)  # noqa: CTX101\n")
 
-
-def test_added_import_stays_above_module_level_code_that_calls(tmp_path):
-    """Imports after a module-level call are another block (isort sorts them apart): a fix's import
-    goes into the first block, above the call, where module-level code can use it."""
-    write(tmp_path / "boot.py", (
-        "import gevent\nfrom opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n"
-        "import json  # after code\n\n\ndef boot():\n    with tracer.start_as_current_span(\"boot\"):\n"
-        "        gevent.spawn(print, json.dumps(1))\n"))
-    result = run(["check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "CTX202"], tmp_path)
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "boot.py").read_text().startswith(
-        "import contextvars\n\nimport gevent\nfrom opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n"
-        "import json  # after code\n")
