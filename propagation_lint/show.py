@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, List
 
 from .config import OPTIONS, Settings, glob_matches
+from .discovery import DEFAULT_EXCLUDES
 from .output.escape import printable
 
 
@@ -34,8 +35,15 @@ def settings_lines(settings: Settings, path: Path, cwd: Path, codes, command_lin
             keys = {o.field: o.key for o in OPTIONS}
             value = [dict({"path": glob}, **{keys[name]: v for name, v in fields}) for glob, fields in value]
         source = per_file.get(option.field) or settings.sources.get(option.key, "default")
-        lines.append(f"{option.key} = {_toml(value)}  # {source}")
+        if value is None:
+            value = _UNSET.get(option.key, value)
+        text = "(unset: the rules on by default)" if value is None and option.key == "select" else _toml(value)
+        lines.append(f"{option.key} = {text}  # {source}")
     return [printable(line) for line in lines]
+
+
+# what a key left unset means
+_UNSET = {"exclude": list(DEFAULT_EXCLUDES)}
 
 
 def _per_file_sources(settings: Settings, path: Path) -> dict:

@@ -149,6 +149,8 @@ def test_show_settings_says_each_value_and_where_it_comes_from(tmp_path):
     assert 'consumer-link-mode = "link"  # [[per-file]] path = "app/special.py" in svc/pyproject.toml' in lines
     assert 'min-confidence = "high"  # --config' in lines
     assert "include-tests = false  # default" in lines
+    assert "select = (unset: the rules on by default)  # default" in lines
+    assert any(line.startswith('exclude = [".git", ') and line.endswith("  # default") for line in lines)
     assert 'per-file = [{"path": "app/special.py", "consumer-link-mode": "link"}]  # svc/pyproject.toml' in lines
 
 
