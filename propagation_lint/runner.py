@@ -201,7 +201,8 @@ def _apply_noqa(job: FileJob, text: str, result: FileResult, codes) -> None:
         notes = list(d.problems) + [f"unknown rule code {c!r} in a noqa comment" for c, _, _ in d.codes or ()
                                     if c.startswith("CTX") and not is_valid_selector(c)]
         result.notices.extend([d.line, note] for note in notes)
-    if UnusedNoqa.code in codes and not sup.file_all:
+    # a file that could not be parsed had no chance to use its noqa comments
+    if UnusedNoqa.code in codes and not sup.file_all and result.status != "error":
         from .fixbuilder import source_lines
 
         result.candidates.extend(unused_candidates(job.display, source_lines(text), sup.directives, used, codes))

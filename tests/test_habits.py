@@ -87,6 +87,10 @@ def test_unused_noqa_is_opt_in_and_its_safe_fix_removes_the_code(tmp_path):
     write(tmp_path / "app.py", text)
     quiet = run(["check", "--no-cache", "--select", "CTX1,CTX006"], tmp_path)
     assert quiet.exit_code == 0, quiet.output
+    # nor in a file that cannot be parsed: its findings never had a chance
+    write(tmp_path / "app.py", text + "\n\ndef broken(:\n    pass\n")
+    broken = run(["check", "--no-cache", "--extend-select", "CTX006", "--output-format", "json"], tmp_path)
+    assert [f["code"] for f in json.loads(broken.stdout)] == ["CTX001"]
 
 
 def test_add_noqa_writes_codes_respects_comments_and_is_idempotent(tmp_path):
