@@ -498,9 +498,9 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
     if shallow is not None:
         # valid and nested no deeper than real code is: analysed on this thread (no thread to
         # start, and a profiler of --jobs 1 sees the analysis)
-        result = _analyze_tree(result, text, path, module, is_package, rules, settings, catalog, None,
-                               _LazyPythonTree(text, path, shallow))
-        python_tree, python_error = None, None
+        lazy = _LazyPythonTree(text, path, shallow)
+        result = _analyze_tree(result, text, path, module, is_package, rules, settings, catalog, None, lazy)
+        python_tree, python_error = lazy.built, None  # built for positions, or None
     else:
         python_tree, python_error, too_deep = _cpython_check(text, path)
         if too_deep:
@@ -516,8 +516,9 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
 
         judged = any(c.finding.code.startswith(CONTEXT_CODES) for c in result.candidates) and (
             getattr(settings, "include_tests", False) or not is_test_path(path))  # test code is out anyway
-        _add_summary(result, text, module, is_package, python_tree if not isinstance(python_tree, _LazyPythonTree) else None,
-                     lite=not judged)
+        if isinstance(python_tree, _LazyPythonTree):
+            python_tree = python_tree.built
+        _add_summary(result, text, module, is_package, python_tree, lite=not judged)
     return result
 
 
@@ -546,15 +547,18 @@ class _LazyPythonTree:
     """CPython's syntax tree of a file, built when first asked for (positions need it only in
     files with findings)."""
 
-    __slots__ = ("text", "path", "symbols")
+    __slots__ = ("text", "path", "symbols", "built")
 
     def __init__(self, text: str, path: str, symbols=None):
         self.text = text
         self.path = path
         self.symbols = symbols  # CPython's symbol table, when the guard built one: lines of defs
+        self.built = None  # the tree, once asked for (the file's summary reads it too)
 
     def __call__(self):
-        return _cpython_parse(self.text, self.path)[0]
+        if self.built is None:
+            self.built = _cpython_parse(self.text, self.path)[0]
+        return self.built
 
 
 def _analyze_tree(*args) -> FileResult:
