@@ -640,6 +640,9 @@ def export(request):
 
 # ------------------------------------------------------------- the other side records nothing
 CELERY_WEB = """
+import logging
+import time
+
 from celery import shared_task
 from opentelemetry import trace
 
@@ -660,6 +663,8 @@ def reconcile(order_id):
 
 @shared_task
 def placeholder(order_id):
+    logging.getLogger(__name__).info("order %s", order_id)
+    time.sleep(1)
     return order_id
 
 
@@ -674,7 +679,8 @@ def checkout(order_id):
 def test_publish_to_a_task_that_records_nothing_is_not_a_gap(tmp_path):
     """``cleanup`` only writes to the database (no span, no instrumentation in the worker): the
     context is lost but nothing would connect to it. ``reconcile`` reaches a span two modules away
-    (read in full only as the search gets there); a task that calls nothing is a placeholder."""
+    (read in full only as the search gets there); a task that only logs and sleeps is a
+    placeholder (an example's stub) and stands for real work."""
     found = project(tmp_path, {
         "shop/__init__.py": "",
         "shop/tasks.py": CELERY_WEB,
@@ -700,7 +706,7 @@ def write_audit(order_id):
         return order_id
 """,
     })
-    assert found == {("shop/tasks.py", 27, "CTX101"), ("shop/tasks.py", 28, "CTX101")}
+    assert found == {("shop/tasks.py", 32, "CTX101"), ("shop/tasks.py", 33, "CTX101")}
 
 
 def test_any_instrumentation_in_the_worker_records_the_task_side(tmp_path):

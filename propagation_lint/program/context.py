@@ -23,6 +23,8 @@ a context that reaches it is a task (it runs in a task worker's process), else `
 """
 from __future__ import annotations
 
+import builtins
+
 import os
 import re
 from dataclasses import dataclass
@@ -600,9 +602,9 @@ class ContextModel(Definitions):
         if hit is not None:
             return hit
         i = self.fns[t][0]
-        # a task that calls nothing is a placeholder (an example, a stub): it stands for work that
-        # would record something
-        result = bool(self.worker_traced(i) or self.observed(i)) or not self._calls_by_caller(i).get(self.fns[t][1])
+        # a task that calls nothing but builtins, a logger or a sleep is a placeholder (an
+        # example, a stub): it stands for work that would record something
+        result = bool(self.worker_traced(i) or self.observed(i)) or self._placeholder(t)
         if not result:
             seen = {t}
             stack = [t]
@@ -620,6 +622,10 @@ class ContextModel(Definitions):
                         stack.append(v)
         self._records[t] = result
         return result
+
+    def _placeholder(self, t: int) -> bool:
+        i, qname, _row = self.fns[t]
+        return all(_trivial_call(ref) for _caller, ref, _line in self._calls_by_caller(i).get(qname, ()))
 
     def _reaches(self, f: int) -> set:
         """Every project function ``f`` may call, generously: an untyped ``obj.name()`` may call
@@ -815,6 +821,21 @@ class ContextModel(Definitions):
                     seen.add(c)
                     stack.append(c)
         return callers_seen
+
+
+def _trivial_call(ref: str) -> bool:
+    """A call that records nothing and stands for no work: a builtin (``print``, ``len``), a
+    logger's method, ``time.sleep``."""
+    ref = ref[2:] if ref.startswith("()") else ref  # `logging.getLogger(__name__).info(...)`
+    if "." not in ref:
+        return ref in _BUILTINS
+    head = ref.rpartition(".")[0]
+    return head.split(".")[0] in _LOGGING_ROOTS or head.rsplit(".", 1)[-1] in _LOGGING_ROOTS \
+        or ref in ("time.sleep", "asyncio.sleep")
+
+
+_BUILTINS = frozenset(dir(builtins))
+_LOGGING_ROOTS = frozenset(("logging", "logger", "log", "LOGGER", "LOG", "_logger", "_log", "structlog", "loguru"))
 
 
 def _named_in(qname: str, names: set) -> bool:
