@@ -828,6 +828,8 @@ def scope_requires(ctx) -> Optional[Tuple[tuple, ...]]:
         return ()
     if policy == "contextvars":
         return (("uses-contextvars",),)
+    if ctx.model.imports_any(("contextvars",)):
+        return ()  # the file itself manages contextvars: a hand-off here loses them
     return (("uses-tracing",),)
 
 

@@ -725,7 +725,8 @@ def test_any_instrumentation_in_the_worker_records_the_task_side(tmp_path):
 def test_metrics_only_and_contextvars_are_not_tracing(tmp_path):
     """A project that uses OpenTelemetry for metrics only, and contextvars for request ids, has no
     trace context to lose: no publish and, under the default thread scope, no hand-off is
-    reported; `thread-scope = "contextvars"` reports the hand-off."""
+    reported, except in a file that imports contextvars itself; `thread-scope = "contextvars"`
+    reports the hand-off anywhere in the process."""
     files = {
         "app/__init__.py": "",
         "app/metrics.py": "from opentelemetry import metrics\nfrom opentelemetry.sdk.resources import Resource\n\n"
@@ -751,9 +752,21 @@ def render(payload):
     return request_id.request_id.get()
 """,
     }
-    assert project(tmp_path, files) == set()
+    files["app/local.py"] = """
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
+
+tenant = contextvars.ContextVar("tenant")
+pool = ThreadPoolExecutor()
+
+
+def fan_out(items):
+    return [pool.submit(print, tenant.get(), item) for item in items]
+"""
+    # a file that manages contextvars itself loses them at its own hand-offs
+    assert project(tmp_path, files) == {("app/local.py", 9, "CTX201")}
     write(tmp_path, {"pyproject.toml": '[tool.propagation-lint]\nthread-scope = "contextvars"\n'})
-    assert project(tmp_path, {}) == {("app/work.py", 13, "CTX201")}
+    assert project(tmp_path, {}) == {("app/work.py", 13, "CTX201"), ("app/local.py", 9, "CTX201")}
 
 
 # ------------------------------------------------------- publishes inside a consumer's handler

@@ -7,8 +7,9 @@ from ..rule import Rule
 SCOPE_OPTION = """
     - `thread-scope = "auto" | "contextvars" | "always" | "never"` (default `"auto"`): thread rules
       report only in processes that use tracing (`opentelemetry` beyond its metrics and logs,
-      `ddtrace`, `opentracing`, an instrumentation); `"contextvars"` also where the process uses
-      `contextvars` itself (request ids, tenants); `"always"` reports everywhere, `"never"` turns
+      `ddtrace`, `opentracing`, an instrumentation) and in files that import `contextvars`
+      themselves; `"contextvars"` also anywhere in a process that uses `contextvars` (request
+      ids, tenants); `"always"` reports everywhere, `"never"` turns
       CTX201-CTX205 off.
     - `auto-instrumented = ["threading"]`: your deployment enables `ThreadingInstrumentor` in a way
       the linter cannot see (`opentelemetry-instrument` launch lines are found on their own).
