@@ -215,9 +215,9 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if row.kind == "process":
         _decide_process(hs, c, ctx)
         return
-    if _client_housekeeping(c, site, ctx):
-        hs.carry = "library"  # a messaging client's own call that sends nothing: flush, poll, commit, close
-        return
+    if _client_housekeeping(c, site, ctx) or _inert_library_call(c, site, ctx):
+        hs.carry = "library"  # a messaging client's own call that sends nothing (flush, poll, commit),
+        return                # or a standard-library call that records nothing (q.get, subprocess.run)
     worker = _worker_qname(c, site, ctx)
     hs.worker = worker
     if isinstance(c, cst.Lambda):
@@ -245,6 +245,23 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if args_carry:
         # the context is handed over as an argument to a worker we cannot see: assume it attaches
         hs.carry, hs.carry_node = "unknown", args_carry
+
+
+def _inert_library_call(c, site: CallSite, ctx) -> bool:
+    """A function of, or a method of an object of, a standard-library module that records no
+    telemetry (``catalog/threads.py``: ``INERT_MODULES``): ``q.get``, ``subprocess.run``,
+    ``shutil.rmtree``, also as a lambda's body."""
+    if isinstance(c, cst.Lambda) and isinstance(c.body, cst.Call):
+        c = c.body.func
+    if not isinstance(c, (cst.Name, cst.Attribute)):
+        return False
+    value = ctx.resolver.resolve(c, site.scope)
+    if value.kind == "ref" and not value.project and value.qname.split(".")[0] in T.INERT_MODULES:
+        return True
+    if isinstance(c, cst.Attribute):
+        owner = ctx.resolver.resolve(c.value, site.scope)
+        return owner.kind == "instance" and not owner.project and owner.qname.split(".")[0] in T.INERT_MODULES
+    return False
 
 
 def _client_housekeeping(c, site: CallSite, ctx) -> bool:

@@ -135,6 +135,14 @@ HANDOFFS: Tuple[HandOff, ...] = (
     HandOff("safe", function="starlette.concurrency.run_in_threadpool", target=(0, "func")),
 )
 
+# Standard-library modules whose functions and objects record no telemetry and read no context
+# (no instrumentation covers them): `run_in_executor(None, q.get)`, `pool.submit(shutil.rmtree, p)`,
+# `run_in_executor(None, subprocess.run, cmd)` hand nothing of the caller's trace over. (`urllib`,
+# `http.client`, `sqlite3`, `logging` are not here: instrumentations cover them.)
+INERT_MODULES = ("queue", "os", "shutil", "time", "subprocess", "json", "hashlib", "zlib", "gzip", "bz2",
+                 "lzma", "pickle", "glob", "fnmatch", "math", "struct", "base64", "tempfile", "pathlib",
+                 "io", "csv", "zipfile", "tarfile")
+
 # Callables that serve work arriving later from elsewhere (each request/message brings or starts its
 # own trace): a thread running one of them is not a hand-off of the caller's work.
 SERVICE_LOOPS = ("serve_forever", "run_forever", "loop_forever", "start_consuming", "run_until_complete")

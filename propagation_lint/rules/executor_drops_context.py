@@ -38,7 +38,8 @@ class ExecutorDropsContext(HandOffRuleMixin, Rule):
         ddtrace's futures integration is enabled (they wrap `ThreadPoolExecutor.submit`, hence `map`;
         not `multiprocessing.pool.ThreadPool`), and a messaging client's own calls that send nothing
         (`consumer.poll`, `consumer.commit`, `producer.flush`, `close`: a consumer's span takes its
-        parent from the message, not from the thread).
+        parent from the message, not from the thread), and standard-library calls that record
+        nothing (`q.get`, `subprocess.run`, `shutil.rmtree`: `INERT_MODULES` in `catalog/threads.py`).
         """
     why_bad = """
         On CPython up to 3.13 (and GIL builds of 3.14) a pool thread runs every task in its own

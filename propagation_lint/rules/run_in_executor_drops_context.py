@@ -23,7 +23,8 @@ class RunInExecutorDropsContext(HandOffRuleMixin, Rule):
         Not reported: `func` given as `<fresh copy_context()>.run` or `functools.partial(ctx.run, ...)`,
         a worker that attaches a captured context, projects with `ThreadingInstrumentor` or
         ddtrace's futures integration enabled (both wrap the executor's `submit`), and a messaging
-        client's own calls that send nothing (`consumer.poll`, `consumer.commit`, `producer.flush`).
+        client's own calls that send nothing (`consumer.poll`, `consumer.commit`, `producer.flush`),
+        and standard-library calls that record nothing (`q.get`, `subprocess.run`).
         """
     why_bad = """
         The function runs on an executor thread whose context is empty: spans it makes start new

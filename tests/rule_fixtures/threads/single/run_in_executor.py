@@ -75,3 +75,18 @@ async def kafka_client_calls(payload):
         await loop.run_in_executor(None, lambda: consumer.poll(timeout=1.0))
         await loop.run_in_executor(None, lambda: consumer.commit(asynchronous=False))
         await loop.run_in_executor(None, lambda: producer.produce("topic", payload))  # error: CTX203
+
+
+async def standard_library_calls(path):
+    """Standard-library calls record nothing and read no context: nothing of the trace is lost."""
+    import queue
+    import shutil
+    import subprocess
+
+    jobs = queue.Queue()
+    loop = asyncio.get_running_loop()
+    with tracer.start_as_current_span("cleanup"):
+        item = await loop.run_in_executor(None, jobs.get)
+        await loop.run_in_executor(None, subprocess.run, ["true"])
+        await loop.run_in_executor(None, shutil.rmtree, path)
+        await loop.run_in_executor(None, resize, item)  # error: CTX203
