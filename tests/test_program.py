@@ -905,3 +905,34 @@ def place(order):
         == {("relay.py", 11, "CTX103")}
     assert project(tmp_path / "b", {"relay.py": relay}, select=("CTX103",)) == {("relay.py", 11, "CTX103")}
     assert project(tmp_path / "c", {"relay.py": relay, "shop.py": plain}, select=("CTX103",)) == set()
+
+
+def test_task_called_as_a_function_by_a_periodic_task_has_its_callers_context(tmp_path):
+    """``refresh`` is a task nothing sends: the periodic ``nightly`` calls it as a plain function,
+    so it runs where ``nightly`` runs (no context), not as a task sent from outside the project."""
+    files = {
+        "jobs/__init__.py": "",
+        "jobs/tasks.py": """
+from celery import shared_task
+from kafka import KafkaProducer
+from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+CeleryInstrumentor().instrument()
+producer = KafkaProducer()
+
+
+@shared_task
+def refresh(order_id):
+    producer.send("refresh", str(order_id).encode())
+
+
+@shared_task
+def nightly():
+    for order_id in range(3):
+        refresh(order_id)
+""",
+        "settings.py": 'CELERY_BEAT_SCHEDULE = {"nightly": {"task": "jobs.tasks.nightly", "schedule": 3600}}\n',
+    }
+    assert project(tmp_path, files) == set()
+    write(tmp_path, {"settings.py": "CELERY_BEAT_SCHEDULE = {}\n"})
+    assert project(tmp_path, {}) == {("jobs/tasks.py", 11, "CTX101")}

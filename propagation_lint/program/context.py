@@ -477,7 +477,7 @@ class ContextModel(Definitions):
         self.yes, self.unknown, self.via = yes, unknown, via
         self.task_origin = task_origin
 
-    def _task_origin(self, t: int, yes: Dict[int, int], unknown: set, beat: set) -> Origin:
+    def _task_origin(self, t: int, yes: Dict[int, int], unknown: set, beat: set) -> Optional[Origin]:
         i, qname, row = self.fns[t]
         path = self.index.entries[i][0]
         producers = {p for p in self.producers[t] if p != t}
@@ -493,6 +493,8 @@ class ContextModel(Definitions):
         if producers or from_module or periodic or t in self.producers[t]:
             return Origin("none", f"the task `{_short(qname)}` is only sent where no context exists"
                           + (" (a periodic task)" if periodic else ""), path, row[2])
+        if any(c != t for c in self.callers[t]):
+            return None  # never sent, only called as a function (by another task): its callers decide
         return Origin("unknown", f"the task `{_short(qname)}` (sent from outside the project)", path, row[2])
 
     def _in_beat(self, t: int, beat: set) -> bool:
