@@ -32,7 +32,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from .engine import PROGRAM_KEY, FileResult
 from .findings import SEVERITIES
@@ -540,3 +540,206 @@ def _result_from(data: dict) -> FileResult:
             )
         )
     return result
+
+
+# --------------------------------------------------------------------------- the file index
+INDEX_NAME = "files.index"
+INDEX_LIMIT = 1024 * 1024 * 1024
+# a file is taken from the index only when its inode change time is this far in the past when it
+# is read: a later edit then always changes it (a change in the same tick of a coarse clock would
+# not); 2 s on filesystems that keep whole seconds (FAT keeps 2 s), else 100 ms (a kernel tick)
+SETTLED_NS = 100_000_000
+SETTLED_COARSE_NS = 2_000_000_000
+PATH_ENTRIES = 4  # entries kept per file (other settings, rule selections, the promoted pass)
+LOCK_WAIT = 10.0
+
+
+def file_stat(path: str) -> Optional[tuple]:
+    """What the index compares: (size, mtime_ns, ctime_ns, inode) of a regular file, else None."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def settled(st: Optional[tuple], now_ns: int) -> bool:
+    """Whether a file with stat ``st``, read at ``now_ns``, can be trusted by its stat later: an
+    edit after the read cannot keep both its times (the inode change time cannot be set back)."""
+    if st is None:
+        return False
+    coarse = st[1] % 1_000_000_000 == 0 and st[2] % 1_000_000_000 == 0
+    return max(st[1], st[2]) < now_ns - (SETTLED_COARSE_NS if coarse else SETTLED_NS)
+
+
+class FileIndex:
+    """One file in the cache directory, ``files.index``, mapping each file linted (its absolute
+    path and the non-text parts of its entry's key: display path, module, settings, rules) to its
+    stat, its entry's key (which hashes its text) and the entry itself. A run takes the files
+    whose (size, mtime, ctime, inode) still match from it, without reading or hashing them; any
+    other file takes the usual path (read, hash, per-file entry) and is recorded for next time.
+
+    Format: a first line ``MAGIC hmac`` (the user's secret, over the rest), a header line, then one
+    line per file: ``lookup-key TAB [path, size, mtime, ctime, inode, entry key] TAB entry JSON``
+    (JSON never holds a raw tab or newline). A forged, foreign, truncated or wrongly shaped index
+    is ignored as a whole (the run takes the usual path); a bad line is a miss. Written whole,
+    beside and renamed into place, under an exclusive lock (``files.index.lock``), merged with
+    what other processes (pre-commit's parallel batches) wrote meanwhile."""
+
+    def __init__(self, cache: "Cache"):
+        self.cache = cache
+        self.path = cache.dir / INDEX_NAME
+        self._lines: Optional[Dict[str, bytes]] = None
+        self._updates: Dict[str, bytes] = {}
+        self._hit: set = set()
+
+    @staticmethod
+    def lookup_key(path: str, display: str, module: str, settings_key: str, codes) -> str:
+        return Cache._key((str(FORMAT), os.path.abspath(path), display, module, settings_key, ",".join(codes)), "")
+
+    def _header(self) -> bytes:
+        return json.dumps({"format": FORMAT, "version": self.cache.version, "code": code_fingerprint()}).encode()
+
+    def _read(self) -> Dict[str, bytes]:
+        """lookup key -> the rest of its line, from an authentic index made by this code; else {}."""
+        secret_key = secret()
+        if secret_key is None:
+            return {}
+        try:
+            raw = read_entry(self.path, INDEX_LIMIT)
+            if raw is None or not raw.startswith(_MAGIC):
+                return {}
+            head, _, body = raw.partition(b"\n")
+            if not hmac.compare_digest(head[len(_MAGIC):], self.cache._mac(secret_key, INDEX_NAME, body)):
+                return {}
+            header, _, rest = body.partition(b"\n")
+            if header != self._header():
+                return {}
+            out = {}
+            for line in rest.split(b"\n"):
+                if line:
+                    ikey, tab, value = line.partition(b"\t")
+                    if not tab:
+                        return {}
+                    out[ikey.decode("ascii")] = value
+            return out
+        except Exception:  # a bad index is no index, whatever is wrong with it
+            return {}
+
+    def get(self, ikey: str, st: Optional[tuple]) -> Optional[FileResult]:
+        """The entry recorded for ``ikey`` when the file's stat is still ``st``."""
+        if st is None:
+            return None
+        if self._lines is None:
+            self._lines = self._read()
+        value = self._lines.get(ikey)
+        if value is None:
+            return None
+        try:
+            meta_raw, tab, body = value.partition(b"\t")
+            meta = json.loads(meta_raw)
+            if not tab or not isinstance(meta, list) or len(meta) != 6 or tuple(meta[1:5]) != tuple(st):
+                return None
+            data = json.loads(body)
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != meta[5]:
+                return None
+            result = _result_from(data)
+        except Exception:
+            return None
+        result.origin = (st, meta[5])
+        self._hit.add(ikey)
+        return result
+
+    def record(self, ikey: str, path: str, st: tuple, key: str, result: FileResult) -> None:
+        if ikey in self._hit:
+            return  # taken from the index as it is
+        data = _result_to(result)
+        data["format"] = FORMAT
+        data["key"] = key
+        try:
+            body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError):
+            return
+        self._updates[ikey] = self._meta(path, st, key) + b"\t" + body
+
+    @staticmethod
+    def _meta(path: str, st: tuple, key: str) -> bytes:
+        return json.dumps([os.path.abspath(path), *st, key], separators=(",", ":")).encode()
+
+    def save(self) -> None:
+        """Merge this run's new entries into the index on disk (under the lock) and replace it."""
+        secret_key = secret()
+        if not self._updates or secret_key is None or not self.cache._prepare():
+            return
+        with _locked(self.cache.dir / (INDEX_NAME + ".lock")) as held:
+            if not held:
+                return  # another process holds it too long: next run records these
+            lines = self._read()
+            for ikey in self._updates:
+                lines.pop(ikey, None)  # re-inserted last: the newest entries of a path are kept
+            lines.update(self._updates)
+            body = self._header() + b"\n" + b"".join(
+                k.encode("ascii") + b"\t" + v + b"\n" for k, v in _pruned(lines).items())
+            try:
+                replace_with(self.path, _MAGIC + self.cache._mac(secret_key, INDEX_NAME, body) + b"\n" + body)
+            except OSError:
+                pass
+        self._updates = {}
+
+
+def _pruned(lines: Dict[str, bytes]) -> Dict[str, bytes]:
+    """Without entries of files that are gone, and at most :data:`PATH_ENTRIES` (the newest) a file."""
+    per_path: Dict[str, int] = {}
+    keep: Dict[str, bytes] = {}
+    exists: Dict[str, bool] = {}
+    for ikey, value in reversed(list(lines.items())):
+        try:
+            path = json.loads(value.partition(b"\t")[0])[0]
+        except Exception:
+            continue
+        if not isinstance(path, str):
+            continue
+        if path not in exists:
+            exists[path] = os.path.isfile(path)
+        if exists[path] and per_path.get(path, 0) < PATH_ENTRIES:
+            per_path[path] = per_path.get(path, 0) + 1
+            keep[ikey] = value
+    return dict(reversed(list(keep.items())))
+
+
+class _locked:
+    """An exclusive lock on ``path`` (``flock``), waited for at most :data:`LOCK_WAIT` seconds;
+    ``as held`` says whether it was taken. Where ``flock`` does not exist, held without a lock
+    (the write is still atomic: a concurrent one may only lose the other's new entries)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: Optional[int] = None
+
+    def __enter__(self) -> bool:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return True
+        import time
+
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError:
+            return False
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except OSError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.02)
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # releases the lock
+            self.fd = None

@@ -13,6 +13,7 @@ Results are identical, in identical order, for any ``--jobs``.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -147,12 +148,18 @@ def _user_words(settings) -> Tuple[str, ...]:
 def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
     settings, rules, trigger, catalog, codes = _STATE[job.settings_key]
     max_size = getattr(settings, "max_file_size", 10 * 1024 * 1024)
+    seen = None  # the file's stat before it is read, when settled enough for the file index
     try:
         if job.problem is not None:
             raise SourceError(*job.problem)
         if job.text is not None:
             text = job.text
         else:
+            if cache is not None:
+                from .cache import file_stat, settled
+
+                seen = file_stat(job.path)
+                seen = seen if settled(seen, time.time_ns()) else None
             text = read_source(Path(job.path), max_size).text
     except SourceError as exc:
         rule = {"CTX002": UndecodableFile, "CTX004": FileTooLarge}.get(exc.code, UnreadableFile)
@@ -161,17 +168,23 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
         return result
     key = None
     if cache is not None:
-        marks = (("+promoted",) if force else ()) + (("+graph",) if _graph_enabled() else ())
-        key = cache.key(text, job.display, job.module, job.settings_key, codes + marks)
+        key = cache.key(text, job.display, job.module, job.settings_key, codes + _marks(force, _graph_enabled()))
         hit = cache.get(key)
         if hit is not None:
+            hit.origin = (seen, key) if seen is not None else None
             return hit
     result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog,
                             None if force else trigger)
     _apply_noqa(job, text, result, codes)
     if cache is not None and key is not None and not result.internal_errors:
         cache.put(key, result)
+        result.origin = (seen, key) if seen is not None else None
     return result
+
+
+def _marks(force: bool, graph: bool) -> Tuple[str, ...]:
+    """What a run adds to the rule codes in a file's cache key."""
+    return (("+promoted",) if force else ()) + (("+graph",) if graph else ())
 
 
 def _apply_noqa(job: FileJob, text: str, result: FileResult, codes) -> None:
@@ -263,15 +276,56 @@ def run_jobs(
     their calls can only be judged through those facts. Both passes are deterministic, so the
     result does not depend on ``jobs``.
     """
+    index = _open_index(cache_dir)
     if force:
-        return _run(jobs_list, settings_by_key, selection, jobs, cache_dir, _pool_job_forced, progress)
-    results = _run(jobs_list, settings_by_key, selection, jobs, cache_dir, _pool_job, progress)
-    promoted = sorted(set(promotions(jobs_list, results)) | set(task_promotions(jobs_list, results)))
-    if promoted:
-        again = _run([jobs_list[i] for i in promoted], settings_by_key, selection, jobs, cache_dir, _pool_job_forced)
-        for i, result in zip(promoted, again):
-            results[i] = result
+        results = _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, True, progress, index)
+    else:
+        results = _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, False, progress, index)
+        promoted = sorted(set(promotions(jobs_list, results)) | set(task_promotions(jobs_list, results)))
+        if promoted:
+            again = _indexed([jobs_list[i] for i in promoted], settings_by_key, selection, jobs, cache_dir, True,
+                             None, index)
+            for i, result in zip(promoted, again):
+                results[i] = result
+    if index is not None:
+        index.save()
     return results
+
+
+def _open_index(cache_dir):
+    cache = _open_cache(cache_dir)
+    if cache is None:
+        return None
+    from .cache import FileIndex, secret
+
+    return FileIndex(cache) if secret() is not None else None
+
+
+def _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, force, progress, index) -> List[FileResult]:
+    """The jobs' results, those of files whose stat matches the cache's file index taken from it
+    (not read, not hashed), the others linted (``_run``) and recorded in the index."""
+    fn = _pool_job_forced if force else _pool_job
+    if index is None:
+        return _run(jobs_list, settings_by_key, selection, jobs, cache_dir, fn, progress)
+    from .cache import file_stat
+
+    marks = _marks(force, selection.graph)
+    codes = {key: selection.codes_for(settings) + marks for key, settings in settings_by_key.items()}
+    ikeys = [index.lookup_key(job.path, job.display, job.module, job.settings_key, codes[job.settings_key])
+             if job.text is None and job.problem is None else None for job in jobs_list]
+    results: List[Optional[FileResult]] = [index.get(ikey, file_stat(job.path)) if ikey else None
+                                           for job, ikey in zip(jobs_list, ikeys)]
+    todo = [i for i, result in enumerate(results) if result is None]
+    hits = len(jobs_list) - len(todo)
+    report = None if progress is None else (lambda done: progress(hits + done))
+    if report is not None and hits:
+        report(0)
+    done = _run([jobs_list[i] for i in todo], settings_by_key, selection, jobs, cache_dir, fn, report) if todo else []
+    for i, result in zip(todo, done):
+        results[i] = result
+        if ikeys[i] and result.origin is not None:
+            index.record(ikeys[i], jobs_list[i].path, result.origin[0], result.origin[1], result)
+    return results  # type: ignore[return-value]
 
 
 def _run(jobs_list, settings_by_key, selection, jobs, cache_dir, fn, progress=None) -> List[FileResult]:
