@@ -469,15 +469,22 @@ def _check_conditions(rows) -> None:
 
 def _check_plain(value, depth: int = 0) -> None:
     """Plain JSON data without floats (the linter never writes one), nested at most 32 deep."""
-    _need(depth < 32)
-    if isinstance(value, list):
-        for v in value:
-            _check_plain(v, depth + 1)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _check_plain(v, depth + 1)
-    else:
-        _need(value is None or isinstance(value, (str, int)))
+    level = [value]
+    while level:
+        _need(depth < 32)
+        deeper = []
+        for v in level:
+            kind = type(v)
+            if kind is str or kind is int or v is None or kind is bool:
+                continue
+            if kind is list:
+                deeper.extend(v)
+            elif kind is dict:
+                deeper.extend(v.values())
+            else:
+                _need(isinstance(v, (str, int)))  # a subclass (the JSON decoder makes none)
+        level = deeper
+        depth += 1
 
 
 def _check_facts(facts) -> None:
@@ -550,7 +557,7 @@ INDEX_LIMIT = 1024 * 1024 * 1024
 # not); 2 s on filesystems that keep whole seconds (FAT keeps 2 s), else 100 ms (a kernel tick)
 SETTLED_NS = 100_000_000
 SETTLED_COARSE_NS = 2_000_000_000
-PATH_ENTRIES = 4  # entries kept per file (other settings, rule selections, the promoted pass)
+PATH_ENTRIES = 8  # entries kept per file (other settings, rule selections, the promoted pass, the project pass's)
 LOCK_WAIT = 10.0
 
 
@@ -628,8 +635,8 @@ class FileIndex:
         except Exception:  # a bad index is no index, whatever is wrong with it
             return {}
 
-    def get(self, ikey: str, st: Optional[tuple]) -> Optional[FileResult]:
-        """The entry recorded for ``ikey`` when the file's stat is still ``st``."""
+    def _body(self, ikey: str, st: Optional[tuple]) -> Optional[tuple]:
+        """(entry key, body bytes) recorded for ``ikey`` when the file's stat is still ``st``."""
         if st is None:
             return None
         if self._lines is None:
@@ -637,18 +644,28 @@ class FileIndex:
         value = self._lines.get(ikey)
         if value is None:
             return None
+        meta_raw, tab, body = value.partition(b"\t")
         try:
-            meta_raw, tab, body = value.partition(b"\t")
             meta = json.loads(meta_raw)
-            if not tab or not isinstance(meta, list) or len(meta) != 6 or tuple(meta[1:5]) != tuple(st):
-                return None
-            data = json.loads(body)
-            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != meta[5]:
+        except ValueError:
+            return None
+        if not tab or not isinstance(meta, list) or len(meta) != 6 or tuple(meta[1:5]) != tuple(st):
+            return None
+        return meta[5], body
+
+    def get(self, ikey: str, st: Optional[tuple]) -> Optional[FileResult]:
+        """The entry recorded for ``ikey`` when the file's stat is still ``st``."""
+        found = self._body(ikey, st)
+        if found is None:
+            return None
+        try:
+            data = json.loads(found[1])
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != found[0]:
                 return None
             result = _result_from(data)
         except Exception:
             return None
-        result.origin = (st, meta[5])
+        result.origin = (st, found[0])
         self._hit.add(ikey)
         return result
 
@@ -658,11 +675,37 @@ class FileIndex:
         data = _result_to(result)
         data["format"] = FORMAT
         data["key"] = key
+        self._store(ikey, path, st, key, data)
+
+    def _store(self, ikey: str, path: str, st: tuple, key: str, data) -> None:
         try:
             body = json.dumps(data, separators=(",", ":")).encode("utf-8")
         except (TypeError, ValueError):
             return
         self._updates[ikey] = self._meta(path, st, key) + b"\t" + body
+
+    # ------------------------------------------------------------ what the project pass reads
+    def recall(self, path: str, what: str, st: Optional[tuple]) -> Optional[list]:
+        """``[value]`` remembered about the file at ``path`` (``what``: the question, e.g. which of
+        some names it mentions) when its stat is still ``st``; None when unknown. The caller
+        checks the value's shape."""
+        ikey = self.lookup_key(path, what, "", "", ())
+        found = self._body(ikey, st)
+        if found is None:
+            return None
+        try:
+            value = json.loads(found[1])
+        except ValueError:
+            return None
+        if not isinstance(value, list) or len(value) != 1:
+            return None
+        self._hit.add(ikey)
+        return value
+
+    def remember(self, path: str, what: str, st: tuple, value) -> None:
+        ikey = self.lookup_key(path, what, "", "", ())
+        if ikey not in self._hit:
+            self._store(ikey, path, st, "", [value])
 
     @staticmethod
     def _meta(path: str, st: tuple, key: str) -> bytes:
@@ -686,6 +729,7 @@ class FileIndex:
                 replace_with(self.path, _MAGIC + self.cache._mac(secret_key, INDEX_NAME, body) + b"\n" + body)
             except OSError:
                 pass
+            self._lines = lines
         self._updates = {}
 
 

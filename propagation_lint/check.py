@@ -15,7 +15,7 @@ from .output import DEFAULT_FORMAT, TEXT_FORMATS, Summary, render
 from .output.escape import printable
 from . import registry
 from .source import UNREADABLE, SourceError, decode_source
-from .runner import FileJob, Selection, display_path, finish, module_for, run_jobs
+from .runner import FileJob, Selection, display_path, finish, module_for, open_index, run_jobs
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -166,13 +166,14 @@ def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) ->
     from .progress import progress_for
 
     progress = progress_for(len(jobs_list), options.quiet)
+    index = open_index(cache_dir)
     try:
         results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir,
-                           progress=progress)
+                           progress=progress, index=index)
         if progress is not None:
             progress.phase("whole-program analysis")
         run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,
-                     cache_dir=cache_dir)
+                     cache_dir=cache_dir, index=index)
     finally:
         if progress is not None:
             progress.close()

@@ -265,6 +265,7 @@ def run_jobs(
     cache_dir: Optional[str] = None,
     progress=None,
     force: bool = False,
+    index=None,
 ) -> List[FileResult]:
     """Lint every job; results in the jobs' order whatever ``jobs`` is. ``progress``, when
     given, is called with the number of files done after each file or chunk of pass 1. With
@@ -274,9 +275,11 @@ def run_jobs(
     lints, after all, the skipped files that import a name another file contributed project facts
     for (``from app.worker import ship`` where ``app/worker.py`` defines the Celery task ``ship``):
     their calls can only be judged through those facts. Both passes are deterministic, so the
-    result does not depend on ``jobs``.
+    result does not depend on ``jobs``. ``index``: the cache's file index (:func:`open_index`),
+    else one is opened for this call.
     """
-    index = _open_index(cache_dir)
+    if index is None:
+        index = open_index(cache_dir)
     if force:
         results = _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, True, progress, index)
     else:
@@ -292,7 +295,8 @@ def run_jobs(
     return results
 
 
-def _open_index(cache_dir):
+def open_index(cache_dir):
+    """The file index of the cache in ``cache_dir`` (``cache.FileIndex``), or None."""
     cache = _open_cache(cache_dir)
     if cache is None:
         return None
@@ -520,6 +524,7 @@ def finish(
     cwd: Path,
     report_paths: Optional[set] = None,
     cache_dir: Optional[str] = None,
+    index=None,
 ) -> RunResult:
     """The project pass: merge facts, decide conditions, apply per-file ignores, sort. With
     ``cache_dir``, the summaries the project pass reads on demand are cached there too."""
@@ -549,7 +554,12 @@ def finish(
     named = {part.rsplit(".", depth)[0] for result in results for c in result.candidates
              for cond in _nested_conditions(c.requires + c.unless) for part in cond[1:2]
              if isinstance(part, str) and "." in part for depth in (1, 2) if part.count(".") >= depth}
-    completed = complete_summaries(files, candidate_lines, modules=sorted(named), memo=_open_cache(cache_dir))
+    if index is None:
+        index = open_index(cache_dir)
+    completed = complete_summaries(files, candidate_lines, modules=sorted(named), memo=_open_cache(cache_dir),
+                                   index=index)
+    if index is not None:
+        index.save()
     project.attach_program(ProgramModel(completed,
                                         include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values())))
     for job, result in zip(jobs_list, results):

@@ -16,13 +16,22 @@ def settle() -> None:
 
 
 def reads(monkeypatch) -> list:
-    """The names of the files the run reads (``runner.read_source``, the per-file pass's only read)."""
+    """The names of the files the run reads: the per-file pass (``runner.read_source``) and the
+    project pass (the calls of files read on demand, ``program.model._Known.read``)."""
     from propagation_lint import runner
+    from propagation_lint.program import model
 
     seen: list = []
     real = runner.read_source
     monkeypatch.setattr(runner, "read_source", lambda path, *a, **k: seen.append(Path(path).name) or real(path, *a, **k))
+    real_read = model._Known.read
+    monkeypatch.setattr(model._Known, "read", lambda self, path: seen.append("demand:" + Path(path).name)
+                        or real_read(self, path))
     return seen
+
+
+def files(seen: list) -> set:
+    return {name.rpartition(":")[2] for name in seen}
 
 
 def index_file(root: Path) -> Path:
@@ -46,7 +55,26 @@ def test_one_file_warm_run_reads_no_file(tmp_path, monkeypatch):
     assert lint(tmp_path) == ([("app/gap.py", 7, "CTX101")], 1)
     assert seen == []  # the named file and the project's others: all from the index
     assert lint(tmp_path, "--no-cache", "app/gap.py") == ([("app/gap.py", 7, "CTX101")], 1)
-    assert sorted(seen) == ["__init__.py", "gap.py", "helpers.py", "send.py"]
+    assert files(seen) == {"__init__.py", "gap.py", "helpers.py", "send.py"}
+
+
+def test_files_the_project_pass_reads_on_demand_come_from_the_index(tmp_path, monkeypatch):
+    """A view that calls the publishing helper: the project pass reads its calls (cold), and the
+    next runs take them from the index."""
+    project(tmp_path)
+    write(tmp_path / "app" / "gap.py", GAP)
+    views = write(tmp_path / "app" / "views.py", "from app.gap import order_placed\n\n\ndef checkout(order):\n    order_placed(order)\n")
+    settle()
+    seen = reads(monkeypatch)
+    cold = lint(tmp_path)
+    assert cold[0] == [("app/gap.py", 7, "CTX101")]
+    assert "demand:views.py" in seen
+    seen.clear()
+    assert lint(tmp_path, "app/gap.py") == cold
+    assert seen == []
+    views.write_text(views.read_text() + "\n\ndef again(order):\n    order_placed(order)\n")
+    assert lint(tmp_path, "app/gap.py") == cold
+    assert files(seen) == {"views.py"}  # the edited file only, by both passes
 
 
 BROKEN_SAME_SIZE = 'from opentelemetry import trace\n\n\ndef add_trace(headers):\n    headers["x-app"] = "shops"\n'
@@ -62,17 +90,17 @@ def test_edited_file_is_read_again_same_size_or_same_mtime(tmp_path, monkeypatch
     helpers.write_text(BROKEN_SAME_SIZE)  # the same size, another mtime
     assert helpers.stat().st_size == recorded.st_size and helpers.stat().st_mtime_ns != recorded.st_mtime_ns
     assert lint(tmp_path, "app/send.py") == ([("app/send.py", 11, "CTX101")], 1)
-    assert seen == ["helpers.py"]
+    assert files(seen) == {"helpers.py"}
     seen.clear()
     helpers.write_text(HELPER_BROKEN)  # another size, the recorded mtime
     os.utime(helpers, ns=(recorded.st_atime_ns, recorded.st_mtime_ns))
     assert helpers.stat().st_mtime_ns == recorded.st_mtime_ns and helpers.stat().st_size != recorded.st_size
     assert lint(tmp_path, "app/send.py") == ([("app/send.py", 11, "CTX101")], 1)
-    assert seen == ["helpers.py"]
+    assert files(seen) == {"helpers.py"}
     seen.clear()
     helpers.write_text(HELPER)  # back: the finding goes
     assert lint(tmp_path, "app/send.py") == ([], 0)
-    assert seen == ["helpers.py"]
+    assert files(seen) == {"helpers.py"}
 
 
 def test_tampered_index_is_ignored_and_the_run_stays_correct(tmp_path, monkeypatch):

@@ -22,7 +22,7 @@ MAX_ASKED_SHARE = 0.02
 
 
 def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]], rounds: int = 4,
-                       modules: Sequence[str] = (), memo=None) -> List[tuple]:
+                       modules: Sequence[str] = (), memo=None, index=None) -> List[tuple]:
     """Read the calls of the files whose cheap summary is not enough (``summary.lite_summary``):
     those that import the module of a function holding a candidate finding and name it, then those
     that import and name their callers, ``rounds`` levels up. No other file's calls can change a
@@ -32,24 +32,37 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
     ``files``: ``(filesystem path, display path, module, is_package, summary)``; returns the same
     list with the summaries completed (each a function of its file's text, as always). ``memo``:
     the run's cache (``cache.Cache``), which keeps each summary read here under its file's text
-    and the names asked about, so the next run reads the file but does not parse it again."""
+    and the names asked about, so the next run reads the file but does not parse it again.
+    ``index``: the cache's file index (``cache.FileIndex``), which answers both questions asked of
+    a file (which names it mentions, its completed summary) without reading it while its stat is
+    unchanged."""
     import re
 
+    from .summary import checked
+
     files = list(files)
+    known = _Known(index)
 
     def complete(i: int, names=None) -> dict:
         path, display, module, is_package, summary = files[i]
+        question = "summary\x00%s\x00%s\x00%s" % (module, bool(is_package), ",".join(sorted(names or ())) or "*")
+        recalled = known.recall(path, question)
+        if recalled is not None and isinstance(recalled[0], dict):
+            full = checked(recalled[0]) if recalled[0] else {}
+            if full or not recalled[0]:
+                full = full or summary
+                files[i] = (path, display, module, is_package, full)
+                return full
         text = texts.pop(path, None) if names is not None else None
         if text is None:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
+            text = known.read(path)
+            if text is None:
                 return summary
         focus = None
         if names is not None:
             focus = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)))
             if not focus.search(text):
+                known.remember(path, question, {})
                 return summary  # imports the module but names none of the functions asked about
         key = memo.summary_key(text, module, is_package, names) if memo is not None else None
         full = memo.get_summary(key) if key is not None else None
@@ -57,6 +70,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
             full = summarize(text, module, is_package, focus=focus)
             if key is not None:
                 memo.put_summary(key, full)
+        known.remember(path, question, full)
         full = full or summary
         files[i] = (path, display, module, is_package, full)
         return full
@@ -130,7 +144,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                 continue
             names = wanted_names[i]
             if names:
-                mentioned = _mentioned(files[i][0], names, texts)
+                mentioned = _mentioned(files[i][0], names, texts, known)
                 if mentioned:
                     asked[i] = mentioned
                     for n in mentioned:
@@ -171,18 +185,65 @@ def _importers(files: List[tuple]) -> Dict[str, List[int]]:
     return out
 
 
-def _mentioned(path: str, names: set, texts: Dict[str, str]) -> set:
+def _mentioned(path: str, names: set, texts: Dict[str, str], known: "Optional[_Known]" = None) -> set:
     """Which of ``names`` the file's text names (as words); the text is kept for the summary."""
     import re
 
+    known = known if known is not None else _Known(None)
+    question = "mentioned\x00" + ",".join(sorted(names))
+    recalled = known.recall(path, question)
+    if recalled is not None and isinstance(recalled[0], list) and all(n in names for n in recalled[0]):
+        return set(recalled[0])
     text = texts.get(path)
     if text is None:
+        text = known.read(path)
+        if text is None:
+            return set()
+        texts[path] = text
+    found = set(re.findall(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)), text))
+    known.remember(path, question, sorted(found))
+    return found
+
+
+class _Known:
+    """The project pass's reads of a file, through the cache's file index when there is one: an
+    answer recorded while the file had its present stat is taken without reading it; a file read
+    is stat-ed first, and its answers are recorded once its times are settled."""
+
+    def __init__(self, index):
+        self.index = index
+        self.stats: Dict[str, Optional[tuple]] = {}  # path -> stat before it was read (settled) or None
+
+    def _stat(self, path: str) -> Optional[tuple]:
+        if path not in self.stats:
+            from ..cache import file_stat
+
+            self.stats[path] = file_stat(path)
+        return self.stats[path]
+
+    def recall(self, path: str, question: str) -> Optional[list]:
+        if self.index is None:
+            return None
+        return self.index.recall(path, question, self._stat(path))
+
+    def read(self, path: str) -> Optional[str]:
+        if self.index is not None:
+            import time
+
+            from ..cache import file_stat, settled
+
+            st = file_stat(path)
+            self.stats[path] = st if settled(st, time.time_ns()) else None
         try:
             with open(path, encoding="utf-8", errors="replace") as fh:
-                text = texts[path] = fh.read()
+                return fh.read()
         except OSError:
-            return set()
-    return set(re.findall(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)), text))
+            return None
+
+    def remember(self, path: str, question: str, value) -> None:
+        st = self.stats.get(path)
+        if self.index is not None and st is not None:
+            self.index.remember(path, question, st, value)
 
 
 def _callers_in_file(summary: dict, module: str, names: set) -> set:

@@ -40,8 +40,19 @@ class ModuleIndex:
                     break
                 d = parent
         self._above: Dict[tuple, Optional[str]] = {}
+        self._nearest: Dict[tuple, Optional[int]] = {}
 
     def nearest(self, module: str, importer: int) -> Optional[int]:
+        """The file ``module`` names when imported from file ``importer`` (a function of the
+        module and the importer's directory: memoised on both)."""
+        key = (module, self.dirs[importer])
+        try:
+            return self._nearest[key]
+        except KeyError:
+            found = self._nearest[key] = self._find_nearest(module, importer)
+            return found
+
+    def _find_nearest(self, module: str, importer: int) -> Optional[int]:
         if "." in module:
             # as Python finds it: from the nearest directory above the importer that holds the
             # package (a service run from its own directory, whatever name the linter gave its
