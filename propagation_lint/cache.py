@@ -306,19 +306,29 @@ class Cache:
         return hmac.new(secret_key, key.encode("ascii") + b"\x00" + body, hashlib.sha256).hexdigest().encode("ascii")
 
     def get(self, key: str) -> Optional[FileResult]:
-        data = self._get(key)
-        if data is None:
+        found = self.get_with_body(key)
+        return None if found is None else found[0]
+
+    def get_with_body(self, key: str) -> Optional[tuple]:
+        """(the entry's result, its JSON body as stored), when it is authentic and well shaped."""
+        found = self._get_raw(key)
+        if found is None:
             return None
         try:
-            return _result_from(data)
+            return _result_from(found[0]), found[1]
         except Exception:  # a bad entry is a miss, whatever is wrong with it
             return None
 
-    def put(self, key: str, result: FileResult) -> None:
-        self._put(key, _result_to(result))
+    def put(self, key: str, result: FileResult) -> Optional[bytes]:
+        """Store ``result``; its JSON body as stored (what the file index records), or None."""
+        return self._put(key, _result_to(result))
 
     def _get(self, key: str) -> Optional[dict]:
-        """An entry's JSON object, when it is authentic and made for ``key``."""
+        found = self._get_raw(key)
+        return None if found is None else found[0]
+
+    def _get_raw(self, key: str) -> Optional[tuple]:
+        """(an entry's JSON object, its body bytes), when it is authentic and made for ``key``."""
         secret_key = secret()
         if secret_key is None:
             return None
@@ -332,14 +342,14 @@ class Cache:
             data = json.loads(body.decode("utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
                 return None
-            return data
+            return data, body
         except Exception:  # a bad entry is a miss, whatever is wrong with it
             return None
 
-    def _put(self, key: str, data: dict) -> None:
+    def _put(self, key: str, data: dict) -> Optional[bytes]:
         secret_key = secret()
         if secret_key is None or not self._prepare():
-            return
+            return None
         data["format"] = FORMAT
         data["key"] = key
         target = self._path(key)
@@ -348,11 +358,12 @@ class Cache:
             if target.parent not in self._subdirs:
                 target.parent.mkdir(exist_ok=True)
                 if not self._contained(target.parent):
-                    return
+                    return None
                 self._subdirs.add(target.parent)
             replace_with(target, _MAGIC + self._mac(secret_key, key, body) + b"\n" + body)
+            return body
         except (OSError, TypeError, ValueError):
-            pass
+            return None
 
     # ------------------------------------------------------------ summaries read on demand
     def summary_key(self, text: str, module: str, is_package: bool, names) -> str:
@@ -665,17 +676,14 @@ class FileIndex:
             result = _result_from(data)
         except Exception:
             return None
-        result.origin = (st, found[0])
+        result.origin = (st, found[0], found[1])
         self._hit.add(ikey)
         return result
 
-    def record(self, ikey: str, path: str, st: tuple, key: str, result: FileResult) -> None:
-        if ikey in self._hit:
-            return  # taken from the index as it is
-        data = _result_to(result)
-        data["format"] = FORMAT
-        data["key"] = key
-        self._store(ikey, path, st, key, data)
+    def record(self, ikey: str, path: str, st: tuple, key: str, body: bytes) -> None:
+        """Record the entry ``body`` (as the per-file cache stores it under ``key``) for the file."""
+        if ikey not in self._hit:
+            self._updates[ikey] = self._meta(path, st, key) + b"\t" + body
 
     def _store(self, ikey: str, path: str, st: tuple, key: str, data) -> None:
         try:

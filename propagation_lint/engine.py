@@ -52,8 +52,8 @@ class FileResult:
     imports: List[list] = field(default_factory=list)
     # warnings about the file's noqa comments, as ``[line, message]`` rows (printed on stderr)
     notices: List[list] = field(default_factory=list)
-    # the run's own bookkeeping, never cached: (the file's stat when read, its entry's key) when the
-    # file may be recorded in the cache's file index (``cache.FileIndex``)
+    # the run's own bookkeeping, never cached: (the file's stat when read, its entry's key, the entry's
+    # JSON body) when the file may be recorded in the cache's file index (``cache.FileIndex``)
     origin: Optional[tuple] = field(default=None, compare=False, repr=False)
 
 

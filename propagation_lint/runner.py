@@ -169,16 +169,17 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
     key = None
     if cache is not None:
         key = cache.key(text, job.display, job.module, job.settings_key, codes + _marks(force, _graph_enabled()))
-        hit = cache.get(key)
-        if hit is not None:
-            hit.origin = (seen, key) if seen is not None else None
+        found = cache.get_with_body(key)
+        if found is not None:
+            hit, body = found
+            hit.origin = (seen, key, body) if seen is not None else None
             return hit
     result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog,
                             None if force else trigger)
     _apply_noqa(job, text, result, codes)
     if cache is not None and key is not None and not result.internal_errors:
-        cache.put(key, result)
-        result.origin = (seen, key) if seen is not None else None
+        body = cache.put(key, result)
+        result.origin = (seen, key, body) if seen is not None and body is not None else None
     return result
 
 
@@ -328,7 +329,7 @@ def _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, force, prog
     for i, result in zip(todo, done):
         results[i] = result
         if ikeys[i] and result.origin is not None:
-            index.record(ikeys[i], jobs_list[i].path, result.origin[0], result.origin[1], result)
+            index.record(ikeys[i], jobs_list[i].path, *result.origin)
     return results  # type: ignore[return-value]
 
 

@@ -144,7 +144,8 @@ def test_concurrent_writers_merge_their_entries(tmp_path):
     def batch(part):
         for f in part:
             index = FileIndex(cache)
-            index.record(f.name, str(f), file_stat(str(f)), "k" + f.name, FileResult(path=f.name))
+            key = "k" + f.name
+            index.record(f.name, str(f), file_stat(str(f)), key, cache.put(key, FileResult(path=f.name)))
             index.save()
 
     threads = [threading.Thread(target=batch, args=(files[k::2],)) for k in range(2)]
