@@ -538,6 +538,12 @@ def finish(
     for settings in settings_by_key.values():
         auto.update(getattr(settings, "auto_instrumented", ()) or ())
     project = Project(auto_instrumented=tuple(sorted(auto)))
+    # the rules' modules register conditions the project decides (``project.CONDITIONS``: a task,
+    # a handler, a message that carries a context...); a run whose files all went to worker
+    # processes or came from the cache has not imported them in this process
+    from .registry import all_rules
+
+    all_rules()
     for job, result in zip(jobs_list, results):
         project.add_file(job.module, result.facts)
     dirs = [r for r in roots if Path(r).is_dir()]

@@ -80,3 +80,20 @@ def test_same_output_for_any_jobs(tmp_path):
     for kind in ("gap_", "thread_", "view_"):
         assert f'"app/{kind}' in outputs[1][1]
     assert '"app/plain_' not in outputs[1][1]
+
+
+def test_project_pass_knows_every_condition_whoever_linted_the_files(tmp_path):
+    """A run whose files all went to worker processes (``--jobs 2`` on ``check FILE`` in a large
+    project) or came from the cache never imported the rules in the main process; the project
+    pass must still decide their conditions (saleor: a CTX101 that depends on a task was dropped
+    by ``check FILE --jobs 2`` and kept by ``--jobs 1`` and the whole run)."""
+    import subprocess
+    import sys
+
+    code = ("from pathlib import Path\n"
+            "from propagation_lint import project, runner\n"
+            "runner.finish([], [], {}, runner.Selection(), [], Path('.'))\n"
+            "print(' '.join(sorted(project.CONDITIONS)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    known = set(out.stdout.split())
+    assert {"task", "handler", "message-carries", "id-written-as", "starts-span"} <= known
