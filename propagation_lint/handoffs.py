@@ -215,7 +215,7 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if row.kind == "process":
         _decide_process(hs, c, ctx)
         return
-    if _client_housekeeping(c, site, ctx) or _inert_library_call(c, site, ctx):
+    if _records_nothing(c, site, ctx):
         hs.carry = "library"  # a messaging client's own call that sends nothing (flush, poll, commit),
         return                # or a standard-library call that records nothing (q.get, subprocess.run)
     worker = _worker_qname(c, site, ctx)
@@ -247,40 +247,29 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
         hs.carry, hs.carry_node = "unknown", args_carry
 
 
-def _inert_library_call(c, site: CallSite, ctx) -> bool:
-    """A function of, or a method of an object of, a standard-library module that records no
-    telemetry (``catalog/threads.py``: ``INERT_MODULES``): ``q.get``, ``subprocess.run``,
-    ``shutil.rmtree``, also as a lambda's body."""
+def _records_nothing(c, site: CallSite, ctx) -> bool:
+    """The callable (or a lambda's body's callee) records nothing the caller's context would
+    parent: a function of, or a method of an object of, a standard-library module that records no
+    telemetry (``catalog/threads.py``: ``INERT_MODULES``: ``q.get``, ``subprocess.run``,
+    ``shutil.rmtree``); a method of a catalogued messaging client that publishes nothing
+    (``producer.flush``, ``consumer.poll``, ``consumer.commit``: a consumer's span takes its parent
+    from the message, not from the thread)."""
     if isinstance(c, cst.Lambda) and isinstance(c.body, cst.Call):
-        c = c.body.func
+        c = c.body.func  # `lambda: consumer.poll(timeout=1.0)`
     if not isinstance(c, (cst.Name, cst.Attribute)):
         return False
     value = ctx.resolver.resolve(c, site.scope)
     if value.kind == "ref" and not value.project and value.qname.split(".")[0] in T.INERT_MODULES:
         return True
-    if isinstance(c, cst.Attribute):
-        owner = ctx.resolver.resolve(c.value, site.scope)
-        return owner.kind == "instance" and not owner.project and owner.qname.split(".")[0] in T.INERT_MODULES
-    return False
-
-
-def _client_housekeeping(c, site: CallSite, ctx) -> bool:
-    """``producer.flush``, ``consumer.poll``, ``consumer.commit``: a method of a catalogued
-    messaging client that publishes nothing. It records nothing the caller's context would parent
-    (a consumer's span takes its parent from the message, not from the thread). Also as the body
-    of a lambda: ``lambda: consumer.poll(timeout=1.0)``."""
-    if isinstance(c, cst.Lambda) and isinstance(c.body, cst.Call):
-        c = c.body.func
     if not isinstance(c, cst.Attribute):
         return False
     owner = ctx.resolver.resolve(c.value, site.scope)
     if owner.kind != "instance" or owner.project:
         return False
-    qname = ctx.catalog.canonical(owner.qname)
-    library = ctx.catalog.library_of(qname)
-    if not library:
-        return False
-    return not any(p.library == library for p in ctx.catalog.publishers_for_method(c.attr.value))
+    if owner.qname.split(".")[0] in T.INERT_MODULES:
+        return True
+    library = ctx.catalog.library_of(ctx.catalog.canonical(owner.qname))
+    return bool(library) and not any(p.library == library for p in ctx.catalog.publishers_for_method(c.attr.value))
 
 
 def _bound_value(c, site: CallSite, ctx):

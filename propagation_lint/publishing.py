@@ -1141,14 +1141,33 @@ def publish_candidate(rule, ps: PublishSite, ctx, reach: Reach, related, message
     pub = ps.publisher
     site = ps.site
     unless = tuple(reach.conditions) if reach.status == CONDITIONAL else ()
-    process = "celery-worker" if in_celery_task(site.scope, ctx) else "main"
-    unless += (("instrumented", pub.library, pub.method, pub.receiver, process),)
+    unless += (instrumented_condition(ps, ctx),)
     return ctx.candidate(
         rule, site.node, scope=site.scope, target=f"{pub.library}:{pub.method}",
         message=message, suggestion=suggestion,
         related=sorted(related[:6], key=lambda r: (r.location.path, r.location.line, r.location.column)),
         confidence=ps.confidence, requires=ps.requires, unless=unless, statement=site.statement, fix=fix,
     )
+
+
+def instrumented_condition(ps: PublishSite, ctx) -> tuple:
+    """The condition that an instrumentation covers this publish, in the process it runs in (a
+    worker, inside a Celery task)."""
+    pub = ps.publisher
+    process = "celery-worker" if in_celery_task(ps.site.scope, ctx) else "main"
+    return ("instrumented", pub.library, pub.method, pub.receiver, process)
+
+
+def carrier_signal(ps: PublishSite, ctx) -> str:
+    """Does the context visibly reach the publish's carrier (``yes`` / ``conditional`` / ``no`` /
+    ``unknown``)? Context carried elsewhere in the call (a payload envelope) counts as ``yes``."""
+    if ps.publisher.carrier is None or opaque_call(ps):
+        return UNKNOWN
+    carrier = carrier_expr(ps)
+    reach = ctx.flow.reaches(carrier, ps.site) if carrier is not None else any_argument_reaches(ps, ctx)
+    if reach.status != YES and carrier is not None and any_argument_reaches(ps, ctx, skip=carrier).status == YES:
+        return YES
+    return reach.status
 
 
 def in_celery_task(scope, ctx) -> bool:
@@ -1165,27 +1184,17 @@ def in_celery_task(scope, ctx) -> bool:
 @collector
 def _sent_context_facts(model: FileModel, ctx) -> dict:
     """``sent_context``: per publish to a destination named by a literal (a Kafka topic, a queue),
-    ``[destination, state, conditions, module]``: ``state`` is ``yes`` when the context visibly reaches the
-    carrier, ``no`` when it does not (the conditions, an instrumentation that covers the call, may
-    still carry it), ``unknown`` when the linter cannot tell. The project pass answers whether a
+    ``[destination, state, conditions, module]``: ``state`` is :func:`carrier_signal`'s (``no``:
+    the context does not reach the carrier, though the conditions, an instrumentation that covers
+    the call, may still carry it). The project pass answers whether a
     consumed message can carry a context at all (``message-carries``)."""
     out = []
     for ps in publish_sites(model, ctx):
         name = literal_destination(ps, ctx)
         if name is None:
             continue
-        pub = ps.publisher
-        if pub.carrier is None or opaque_call(ps):
-            state = "unknown"
-        else:
-            carrier = carrier_expr(ps)
-            reach = ctx.flow.reaches(carrier, ps.site) if carrier is not None else any_argument_reaches(ps, ctx)
-            if reach.status != YES and carrier is not None and any_argument_reaches(ps, ctx, skip=carrier).status == YES:
-                reach = Reach(YES)
-            state = {YES: "yes", NO: "no"}.get(reach.status, "unknown")
-        process = "celery-worker" if in_celery_task(ps.site.scope, ctx) else "main"
-        conditions = [["instrumented", pub.library, pub.method, pub.receiver, process]] + [list(c) for c in ps.requires]
-        out.append([name, state, conditions, model.module or ""])
+        conditions = [list(instrumented_condition(ps, ctx))] + [list(c) for c in ps.requires]
+        out.append([name, carrier_signal(ps, ctx), conditions, model.module or ""])
     return {"sent_context": out} if out else {}
 
 

@@ -77,23 +77,14 @@ def _function_of(scope: Optional[Scope]) -> str:
 
 def _publish_records(model: FileModel, ctx) -> Iterable[dict]:
     from .flow import arg_value
-    from .publishing import any_argument_reaches, carrier_expr, opaque_call, publish_sites
+    from .publishing import carrier_signal, publish_sites
 
     for ps in publish_sites(model, ctx):
         pub = ps.publisher
         site = ps.site
         dest = arg_value(site.node, pub.destination.name, pub.destination.position) if pub.destination else None
         parts = destination_parts(dest, site.scope, ctx) if dest is not None else _task_destination(ps, ctx)
-        if pub.carrier is None or opaque_call(ps):
-            signal = "unknown"
-        else:
-            carrier = carrier_expr(ps)
-            reach = ctx.flow.reaches(carrier, site) if carrier is not None else any_argument_reaches(ps, ctx)
-            signal = reach.status
-            if signal not in ("yes",) and carrier is not None:
-                other = any_argument_reaches(ps, ctx, skip=carrier)
-                if other.status == "yes":
-                    signal = "yes"
+        signal = carrier_signal(ps, ctx)
         yield {
             "kind": "publish",
             "library": pub.library,
