@@ -27,10 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-import pathspec
-
 from . import registry
-from .patterns import compile_regex
+from .patterns import compile_regex, gitignore_spec
 from .rules.file_problems import MAX_TOKENS
 from .source import DEFAULT_MAX_BYTES, SourceError, read_bytes
 
@@ -178,7 +176,7 @@ def _compiled(what: str, compile_text: Callable[[str], Any]) -> Callable[[Any], 
 
 
 def _gitignore_regexes(text: str) -> None:
-    for compiled in pathspec.GitIgnoreSpec.from_lines([text]).patterns:
+    for compiled in gitignore_spec(text):
         if compiled.regex is not None:
             compile_regex(compiled.regex.pattern)
 

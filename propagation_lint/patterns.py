@@ -10,6 +10,7 @@ time grows with the nesting depth: 20,000 nested groups took 15 s).
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pathspec
@@ -132,16 +133,35 @@ class AnyOf:
         return sorted(hits) if hits else ()
 
 
+def gitignore_spec(line: str) -> list:
+    """pathspec's patterns for one gitignore-style line; raises ``ValueError`` (or ``re.error``)
+    for a line pathspec cannot read. pathspec compiles each translation with Python's ``re``, which
+    warns on stderr about some character sets (``[?--]``: "Possible set difference"); the lines
+    come from the configuration or the checked tree, and those warnings are silenced: RE2 judges
+    the regex afterwards."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return list(pathspec.GitIgnoreSpec.from_lines([line]).patterns)
+
+
 def gitignore_patterns(lines) -> list:
     """``(include, regex, line)`` for each gitignore-style line (``exclude`` options, ``.gitignore``
-    files), the regex being pathspec's translation compiled by RE2. A line RE2 refuses (only past
-    the bounds above: the options are checked when the configuration loads) is left out."""
+    files), the regex being pathspec's translation compiled by RE2. A line pathspec or RE2 refuses
+    (in a .gitignore of the checked tree; the options are checked when the configuration loads) is
+    left out."""
     out = []
-    for pattern in pathspec.GitIgnoreSpec.from_lines(lines).patterns:
-        if pattern.include is None:
-            continue
+    for line in lines:
         try:
-            out.append((pattern.include, compile_regex(pattern.regex.pattern), str(getattr(pattern, "pattern", ""))))
-        except PatternError:
-            continue
+            patterns = gitignore_spec(line)
+        except (ValueError, re.error):
+            continue  # a line pathspec cannot read (a .gitignore's `[?--]`) ignores nothing, as in git
+        for pattern in patterns:
+            if pattern.include is None:
+                continue
+            try:
+                out.append((pattern.include, compile_regex(pattern.regex.pattern), str(getattr(pattern, "pattern", ""))))
+            except PatternError:
+                continue
     return out

@@ -263,6 +263,28 @@ def test_catastrophic_glob_does_not_hang(tmp_path, where):
     assert result.returncode in (0, 1) and result.checked() == 1, result.output
 
 
+def test_a_gitignore_line_pathspec_cannot_read_ignores_nothing(tmp_path):
+    """A checked tree's .gitignore with a line Python's ``re`` refuses (``[?--]``: a bad range, and
+    a "possible set difference" warning) was an internal error: the line is left out, as git
+    does, the other lines still apply, and nothing but the report is printed."""
+    write(tmp_path / ".gitignore", "[?--]\nvendored/\n")
+    write(tmp_path / "app.py", KAFKA)
+    write(tmp_path / "vendored" / "lib.py", KAFKA)
+    result = run_cli(["check", "--no-cache", "."], cwd=tmp_path, timeout=60)
+    assert result.returncode in (0, 1) and "warning" not in result.stderr and "error" not in result.stderr, result.output
+    assert result.checked() == 1, result.output  # app.py; vendored/ is still ignored
+
+
+def test_a_pattern_pythons_re_warns_about_is_one_config_error_line(tmp_path):
+    write(tmp_path / "pyproject.toml", TOOL + "extend-exclude = ['[?--]']\n")
+    write(tmp_path / "app.py", KAFKA)
+    result = run_cli(["check", "--no-cache", "."], cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and result.stdout == "", result.output
+    assert result.stderr.splitlines() == [
+        "error: pyproject.toml: [tool.propagation-lint] extend-exclude: invalid pattern '[?--]': "
+        "bad character range ?-- at position 10"], result.stderr
+
+
 def _timed_check(directory: Path) -> float:
     start = time.perf_counter()
     result = run_cli(["check", "--no-cache", "-q", "-j", "1", "--select", "CTX101", "."], cwd=directory, timeout=300)
