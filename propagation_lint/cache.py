@@ -387,8 +387,9 @@ class Cache:
         self._put(key, {"summary": summary})
 
 
-def read_entry(path: Path, limit: int = 64 * 1024 * 1024) -> Optional[bytes]:
-    """An entry's bytes: a regular file (never a link, a pipe or a device), at most ``limit``."""
+def read_entry(path: Path, limit: int = 64 * 1024 * 1024, seen: Optional[list] = None) -> Optional[bytes]:
+    """An entry's bytes: a regular file (never a link, a pipe or a device), at most ``limit``.
+    ``seen``, when given, receives the identity (:func:`_identity`) of the file read."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -397,10 +398,25 @@ def read_entry(path: Path, limit: int = 64 * 1024 * 1024) -> Optional[bytes]:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
             return None
+        if seen is not None:
+            seen.append(_identity(st))
         with os.fdopen(os.dup(fd), "rb") as fh:
             return fh.read(limit + 1)
     finally:
         os.close(fd)
+
+
+def _identity(st: os.stat_result) -> tuple:
+    """What tells one version of a file from another: it is only ever replaced by a rename (a new
+    inode) or rewritten (new times)."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _identity_of(path: Path) -> Optional[tuple]:
+    try:
+        return _identity(os.stat(path, follow_symlinks=False))
+    except OSError:
+        return None
 
 
 # --------------------------------------------------------------------------- (de)serialising
@@ -610,6 +626,7 @@ class FileIndex:
         self.cache = cache
         self.path = cache.dir / INDEX_NAME
         self._lines: Optional[Dict[str, bytes]] = None
+        self._version: Optional[tuple] = None  # the identity of the index file ``_lines`` holds
         self._updates: Dict[str, bytes] = {}
         self._hit: set = set()
 
@@ -620,13 +637,14 @@ class FileIndex:
     def _header(self) -> bytes:
         return json.dumps({"format": FORMAT, "version": self.cache.version, "code": code_fingerprint()}).encode()
 
-    def _read(self) -> Dict[str, bytes]:
-        """lookup key -> the rest of its line, from an authentic index made by this code; else {}."""
+    def _read(self, seen: Optional[list] = None) -> Dict[str, bytes]:
+        """lookup key -> the rest of its line, from an authentic index made by this code; else {}.
+        ``seen`` receives the identity of the file read (see :func:`read_entry`)."""
         secret_key = secret()
         if secret_key is None:
             return {}
         try:
-            raw = read_entry(self.path, INDEX_LIMIT)
+            raw = read_entry(self.path, INDEX_LIMIT, seen)
             if raw is None or not raw.startswith(_MAGIC):
                 return {}
             head, _, body = raw.partition(b"\n")
@@ -651,7 +669,9 @@ class FileIndex:
         if st is None:
             return None
         if self._lines is None:
-            self._lines = self._read()
+            seen: list = []
+            self._lines = self._read(seen)
+            self._version = seen[0] if seen else None
         value = self._lines.get(ikey)
         if value is None:
             return None
@@ -727,16 +747,23 @@ class FileIndex:
         with _locked(self.cache.dir / (INDEX_NAME + ".lock")) as held:
             if not held:
                 return  # another process holds it too long: next run records these
-            lines = self._read()
+            # the index as this run read it, unless another process replaced it since (a writer
+            # always renames a new file into place): then what it wrote is merged in
+            current = _identity_of(self.path)
+            if self._lines is not None and current is not None and current == self._version:
+                lines = dict(self._lines)
+            else:
+                lines = self._read()
             for ikey in self._updates:
                 lines.pop(ikey, None)  # re-inserted last: the newest entries of a path are kept
             lines.update(self._updates)
-            body = self._header() + b"\n" + b"".join(
-                k.encode("ascii") + b"\t" + v + b"\n" for k, v in _pruned(lines).items())
+            lines = _pruned(lines)
+            body = self._header() + b"\n" + b"".join(k.encode("ascii") + b"\t" + v + b"\n" for k, v in lines.items())
             try:
                 replace_with(self.path, _MAGIC + self.cache._mac(secret_key, INDEX_NAME, body) + b"\n" + body)
+                self._version = _identity_of(self.path)
             except OSError:
-                pass
+                self._version = None
             self._lines = lines
         self._updates = {}
 

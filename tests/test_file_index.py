@@ -155,3 +155,28 @@ def test_concurrent_writers_merge_their_entries(tmp_path):
         t.join()
     index = FileIndex(cache)
     assert all(index.get(f.name, file_stat(str(f))).path == f.name for f in files)
+
+
+def test_a_writer_that_read_the_index_keeps_what_another_wrote_since(tmp_path):
+    """A run reuses the index it read when saving, unless another process replaced it meanwhile:
+    then the other's entries are merged, not overwritten."""
+    from propagation_lint.cache import Cache, FileIndex, file_stat
+    from propagation_lint.engine import FileResult
+
+    cache = Cache(tmp_path / ".propagation_lint_cache", "test")
+    first, second, third = (write(tmp_path / f"{name}.py", f"{name} = 1\n") for name in ("first", "second", "third"))
+
+    def record(index, f):
+        key = "k" + f.name
+        index.record(f.name, str(f), file_stat(str(f)), key, cache.put(key, FileResult(path=f.name)))
+        index.save()
+
+    record(FileIndex(cache), first)
+    reader = FileIndex(cache)
+    assert reader.get(first.name, file_stat(str(first))).path == first.name  # it has read the index
+    record(FileIndex(cache), second)  # another process, meanwhile
+    record(reader, third)
+    record(reader, first)  # an entry already there: the reader's own save is reused, unchanged
+    index = FileIndex(cache)
+    assert [index.get(f.name, file_stat(str(f))).path for f in (first, second, third)] == \
+        ["first.py", "second.py", "third.py"]
