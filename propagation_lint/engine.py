@@ -57,8 +57,29 @@ class FileResult:
     origin: Optional[tuple] = field(default=None, compare=False, repr=False)
 
 
-_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)(?:[ \t]|\\\n)+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
-_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+# Statements that start a line (after blanks): ``^[ \t]*from ...``. The expressions begin with the
+# keyword, a literal the regex engine finds fast, and :func:`_statements` keeps the matches whose
+# line holds only blanks before them (a ``^`` with ``re.M`` is tried at every position: 3x slower).
+_FROM_IMPORT = re.compile(r"from[ \t]+(\.*)([\w.]*)(?:[ \t]|\\\n)+import[ \t]+(\([^)]*\)|[^\n#;]+)")
+_PLAIN_IMPORT = re.compile(r"import[ \t]+([^\n#;]+)")
+
+
+def _statements(pattern: "re.Pattern[str]", text: str):
+    """The matches of ``pattern`` that start a line after blanks, as ``re.finditer`` would give them
+    for ``^[ \t]*`` + the pattern with ``re.M``: a match elsewhere is skipped and the search goes
+    on from its next character."""
+    pos = 0
+    search = pattern.search
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return
+        start = m.start()
+        if start == 0 or text[start - 1] == "\n" or not text[text.rfind("\n", 0, start) + 1:start].strip(" \t"):
+            yield m
+            pos = m.end()
+        else:
+            pos = start + 1
 
 
 @dataclass(frozen=True)
@@ -82,7 +103,7 @@ def _imports(text: str) -> _Imports:
     roots = set()
     aliases: Dict[str, List[str]] = {}
     if "import" in text:
-        for m in _FROM_IMPORT.finditer(text):
+        for m in _statements(_FROM_IMPORT, text):
             level, module = len(m.group(1)), m.group(2)
             if not level and module:
                 roots.add(module.split(".")[0])
@@ -90,7 +111,7 @@ def _imports(text: str) -> _Imports:
                 name = part.strip().split(" ")[0]
                 if name.isidentifier():
                     rows.append([level, module, name])
-        for m in _PLAIN_IMPORT.finditer(text):
+        for m in _statements(_PLAIN_IMPORT, text):
             for part in m.group(1).split(","):
                 words = part.split()
                 name = words[0] if words else ""
