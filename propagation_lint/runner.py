@@ -77,10 +77,11 @@ _PKG_CACHE: Dict[str, Tuple[str, ...]] = {}
 
 def module_for(path: Path) -> Tuple[str, bool]:
     """Dotted module name, found by walking up while directories are packages (``__init__.py``)."""
-    path = Path(os.path.abspath(path))
-    stem = path.stem
+    directory, name = os.path.split(os.path.abspath(path))
+    dot = name.rfind(".")
+    stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as ``Path.stem``
     is_package = stem == "__init__"
-    parts = _package_parts(str(path.parent))
+    parts = _package_parts(directory)
     if not is_package:
         parts = parts + (stem,)
     return ".".join(p for p in parts if p), is_package
@@ -105,7 +106,13 @@ def _package_parts(directory: str) -> Tuple[str, ...]:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    absolute = Path(os.path.abspath(path))
+    text = os.path.abspath(path)
+    if os.sep == "/":  # the common case without building paths: a file below the working directory
+        base = str(cwd)
+        prefix = base if base == "/" else base + "/"
+        if text.startswith(prefix) and not base.startswith("//") and len(text) > len(prefix):
+            return text[len(prefix):]
+    absolute = Path(text)
     try:
         return absolute.relative_to(cwd).as_posix()
     except ValueError:
