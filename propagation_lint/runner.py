@@ -576,6 +576,7 @@ def finish(
         index.save()
     project.attach_program(ProgramModel(completed,
                                         include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values())))
+    enabled_by_key: Dict[str, set] = {}  # the codes each settings enable (the same for every file)
     for job, result in zip(jobs_list, results):
         if report_paths is not None and job.display not in report_paths:
             continue
@@ -586,9 +587,14 @@ def finish(
             out.files_skipped += 1
         out.files_checked += 1
         out.internal_errors.extend(result.internal_errors)
+        out.fixable_paths[job.display] = job.path
         findings = project.resolve(result.candidates, path=job.path)
+        if not findings:
+            continue
         ignored = _per_file_ignored(settings, job.path)
-        enabled = set(selection.codes_for(settings)) | set(FILE_PROBLEM_CODES)
+        if job.settings_key not in enabled_by_key:
+            enabled_by_key[job.settings_key] = set(selection.codes_for(settings)) | set(FILE_PROBLEM_CODES)
+        enabled = enabled_by_key[job.settings_key]
         floor = CONFIDENCE_LEVELS.index(selection.min_confidence or getattr(settings, "min_confidence", "low") or "low")
         for f in findings:
             if f.code not in enabled:
@@ -598,7 +604,6 @@ def finish(
             if any(f.code.startswith(c) for c in ignored):
                 continue
             out.findings.append(f)
-        out.fixable_paths[job.display] = job.path
     out.findings.sort(key=Finding.sort_key)
     return out
 
