@@ -218,6 +218,13 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if _records_nothing(c, site, ctx):
         hs.carry = "library"  # a messaging client's own call that sends nothing (flush, poll, commit),
         return                # or a standard-library call that records nothing (q.get, subprocess.run)
+    publish = _client_publish(c, site, ctx)
+    if publish is not None:
+        # `lambda: producer.produce(..., headers=carrier)`: the carrier was built on the caller's
+        # thread (CTX101 judges it); the thread loses something only where an instrumentation of
+        # the client records a producer span there (and injects that orphan span's context); the
+        # project pass names the worker's process where the line runs in a task worker
+        hs.requires += (("instrumented", publish.library, publish.method, publish.receiver, "main"),)
     worker = _worker_qname(c, site, ctx)
     hs.worker = worker
     if isinstance(c, cst.Lambda):
@@ -270,6 +277,24 @@ def _records_nothing(c, site: CallSite, ctx) -> bool:
         return True
     library = ctx.catalog.library_of(ctx.catalog.canonical(owner.qname))
     return bool(library) and not any(p.library == library for p in ctx.catalog.publishers_for_method(c.attr.value))
+
+
+def _client_publish(c, site: CallSite, ctx):
+    """The catalogued publish a callable (or a lambda's body) is, on a messaging client built
+    from its library (``producer.produce``), or None."""
+    if isinstance(c, cst.Lambda) and isinstance(c.body, cst.Call):
+        c = c.body.func
+    if not isinstance(c, cst.Attribute):
+        return None
+    owner = ctx.resolver.resolve(c.value, site.scope)
+    if owner.kind != "instance" or owner.project:
+        return None
+    canonical = ctx.catalog.canonical(owner.qname)
+    library = ctx.catalog.library_of(canonical)
+    for pub in ctx.catalog.publishers_for_method(c.attr.value) if library else ():
+        if pub.library == library and (not pub.receiver or pub.receiver == canonical):
+            return pub
+    return None
 
 
 def _bound_value(c, site: CallSite, ctx):

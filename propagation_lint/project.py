@@ -271,12 +271,16 @@ class Project:
                     return True
             return False
 
-        def web_traced(i: int) -> bool:
-            if any(lib in self.auto_instrumented for lib in SERVER_FRAMEWORKS):
+        def web_traced(i: int, frameworks: Tuple[str, ...] = ()) -> bool:
+            """A process running module ``i`` traces requests of one of ``frameworks`` (of any
+            web framework when empty)."""
+            served = tuple(f"server:{f}" for f in frameworks)
+            if any(lib in self.auto_instrumented and (not frameworks or lib in frameworks) for lib in SERVER_FRAMEWORKS):
                 return True
             for inst in self.instrumentors_for(program.paths[i], i):
                 row = self.catalog.instrumentor(inst.qname)
-                if row is not None and inst.where != "celery-worker" and any(c.startswith("server:") for c in row.covers):
+                if row is not None and inst.where != "celery-worker" \
+                        and any(c.startswith("server:") and (not served or c in served) for c in row.covers):
                     return True
             return False
 
@@ -336,11 +340,12 @@ class Project:
         if self._current_index is not None and not self._observed(code, self._current_index, cand.finding.location.line):
             return False, cand, site  # the other side records nothing the context would connect
         if site.role == "worker":
-            unless = tuple(c[:4] + ("celery-worker",) + tuple(c[5:]) if c[0] == "instrumented" and len(c) >= 5 else c
-                           for c in cand.unless)
+            def in_worker(conds):
+                return tuple(c[:4] + ("celery-worker",) + tuple(c[5:]) if c[0] == "instrumented" and len(c) >= 5 else c
+                             for c in conds)
             from dataclasses import replace as _replace
 
-            cand = _replace(cand, unless=unless)
+            cand = _replace(cand, unless=in_worker(cand.unless), requires=in_worker(cand.requires))
         return True, cand, site
 
     def _observed(self, code: str, i: int, line: int) -> bool:

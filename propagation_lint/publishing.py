@@ -201,7 +201,12 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
         if recv.kind == "instance" and not recv.project:
             row = _by_receiver(candidates, recv.qname)
             if row is not None:
-                yield PublishSite(site, row, "resolved", text, label_call=label_call, label_calls=label_calls)
+                # `self.producer = instrument_producer(self.producer)`: a project function may have
+                # replaced the client with a wrapper of its own (a proxy that injects)
+                wrappers = _wrapping_functions(receiver, site.scope, resolver)
+                requires = (("returns-no-wrapper",) + tuple(sorted(wrappers)),) if wrappers else ()
+                yield PublishSite(site, row, "resolved", text, label_call=label_call, label_calls=label_calls,
+                                  requires=requires)
             continue
         task = _task_publish(receiver, method, site, model, ctx)
         if task is not None:
@@ -362,17 +367,57 @@ def _receiver_factory(receiver, scope: Scope, model: FileModel, ctx) -> str:
     return found.pop() if len(found) == 1 else ""
 
 
+def _wrapping_functions(receiver, scope: Scope, resolver, depth: int = 0) -> set:
+    """The project functions whose result was assigned to the receiver, a name or a ``self``
+    attribute, directly or through other names: ``self.producer = wrap(self.producer)``,
+    ``p = self.producer``."""
+    if depth > 3:
+        return set()
+    owner, bindings = _receiver_bindings(receiver, scope, resolver)
+    found = set()
+    for b in bindings:
+        value = b.node.expression if isinstance(b.node, cst.Await) else b.node
+        if b.kind != "assign" or value is None:
+            continue
+        if isinstance(value, cst.Call):
+            q = _project_function(value, owner, resolver)
+            if q:
+                found.add(q)
+        elif isinstance(value, (cst.Name, cst.Attribute)) and value is not receiver:
+            found |= _wrapping_functions(value, owner if isinstance(receiver, cst.Name) else scope, resolver, depth + 1)
+    return found
+
+
+@condition("returns-no-wrapper")
+def _returns_no_wrapper(project, cond: tuple, depth: int) -> bool:
+    """None of the project functions may return an object of a project class (a wrapper of the
+    client, such as a proxy that injects)."""
+    factories = project.facts.get("publish_factories", {})
+    program = project.program
+    for qname in cond[1:]:
+        # a function re-exported by its package (`from observability import instrument_producer`)
+        where = program.canonical(qname, project._current_index) if program is not None else None
+        if any(k.startswith("project:") for k in factories.get(where or qname, ())):
+            return False
+    return True
+
+
 def _annotated(receiver, scope: Scope, resolver) -> bool:
     """The receiver is a name or ``self`` attribute with a type annotation (that did not resolve)."""
-    if isinstance(receiver, cst.Name):
-        _, bindings = resolver.lookup(receiver.value, scope)
-    elif (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
-          and receiver.value.value == "self" and scope.class_scope is not None):
-        cls = scope.class_scope
-        bindings = cls.self_attrs.get(receiver.attr.value, []) + cls.bindings.get(receiver.attr.value, [])
-    else:
-        return False
+    _, bindings = _receiver_bindings(receiver, scope, resolver)
     return any(b.annotation is not None for b in bindings)
+
+
+def _receiver_bindings(receiver, scope: Scope, resolver) -> tuple:
+    """``(owner scope, bindings)`` of a receiver that is a name or a ``self`` attribute, else
+    ``(None, [])``."""
+    if isinstance(receiver, cst.Name):
+        return resolver.lookup(receiver.value, scope)
+    if (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
+            and receiver.value.value == "self" and scope.class_scope is not None):
+        cls = scope.class_scope
+        return cls, cls.self_attrs.get(receiver.attr.value, []) + cls.bindings.get(receiver.attr.value, [])
+    return None, []
 
 
 def _project_function(call: cst.Call, scope: Scope, resolver) -> str:

@@ -936,3 +936,230 @@ def nightly():
     assert project(tmp_path, files) == set()
     write(tmp_path, {"settings.py": "CELERY_BEAT_SCHEDULE = {}\n"})
     assert project(tmp_path, {}) == {("jobs/tasks.py", 11, "CTX101")}
+
+
+# ------------------------------------------------------------------ routes, hooks and methods
+FASTAPI_GRPC_SERVICE = {
+    "svc/main.py": """
+from fastapi import FastAPI
+from opentelemetry.instrumentation.grpc import GrpcInstrumentorServer
+
+from grpc_service import TicketServicer
+from producer import get_producer
+
+GrpcInstrumentorServer().instrument()
+app = FastAPI()
+
+
+@app.post("/tickets")
+async def create_ticket(body: dict):
+    await get_producer().publish_ticket(body)
+
+
+async def startup():
+    await get_producer().publish_ticket({"hello": 1})
+
+
+app.add_event_handler("startup", startup)
+""",
+    "svc/grpc_service.py": """
+import grpc
+
+from producer import get_producer
+
+
+class TicketServicer:
+    async def CreateTicket(self, request, context):
+        await get_producer().publish_ticket(request)
+""",
+    "svc/producer.py": """
+from aiokafka import AIOKafkaProducer
+
+
+class KafkaTicketProducer:
+    def __init__(self):
+        self._producer = AIOKafkaProducer()
+
+    async def publish_ticket(self, ticket):
+        await self._producer.send_and_wait("tickets", ticket)  # error: CTX101
+
+
+def get_producer():
+    return KafkaTicketProducer()
+""",
+}
+
+
+def test_a_route_counts_only_where_its_own_framework_is_traced(tmp_path):
+    """Only the gRPC server is instrumented: the FastAPI route and the start-up hook run in no
+    span; the gRPC method does. The publish is reached from the gRPC method through an object the
+    file cannot type (``get_producer().publish_ticket``): the untyped call links them."""
+    write(tmp_path, FASTAPI_GRPC_SERVICE)
+    assert_fixture(tmp_path, ["CTX1"])
+    found = lint_json(tmp_path, ("CTX1",), cwd=tmp_path)
+    assert [r["message"] for r in found[0]["related"] if "context exists" in r["message"]] == [
+        "a trace context exists here: reached from the gRPC method `TicketServicer.CreateTicket`, in a traced gRPC server"]
+
+
+def test_an_untraced_route_and_a_startup_hook_have_no_context(tmp_path):
+    files = dict(FASTAPI_GRPC_SERVICE)
+    del files["svc/grpc_service.py"]
+    files["svc/main.py"] = files["svc/main.py"].replace("from grpc_service import TicketServicer\n", "")
+    files["svc/producer.py"] = files["svc/producer.py"].replace("  # error: CTX101", "")
+    assert project(tmp_path, files) == set()
+
+
+def test_a_method_called_on_an_untyped_object_is_linked_in_its_own_process_only(tmp_path):
+    """``kafka_producer.publish_ticket(...)`` on an object the file cannot type calls the
+    project's ``publish_ticket``; in a monorepo, another service's method of that name is not
+    called by it. The traced service's untraced FastAPI route has no context, and the other
+    service calls its own method only from a span-free loop."""
+    files = {
+        "ticket_service/main.py": """
+from fastapi import FastAPI
+from opentelemetry import trace
+
+from producer import get_kafka_producer
+
+app = FastAPI()
+
+
+@app.post("/tickets")
+async def create_ticket(body: dict):
+    kafka_producer = await get_kafka_producer()
+    await kafka_producer.publish_ticket(body)
+""",
+        "ticket_service/producer.py": """
+from aiokafka import AIOKafkaProducer
+
+
+class KafkaTicketProducer:
+    def __init__(self):
+        self._producer = AIOKafkaProducer()
+
+    async def publish_ticket(self, ticket):
+        await self._producer.send_and_wait("tickets", ticket)
+
+
+async def get_kafka_producer():
+    return KafkaTicketProducer()
+""",
+        "orchestrator/main.py": """
+from opentelemetry import trace
+
+from activities import Activities
+
+tracer = trace.get_tracer(__name__)
+
+
+def run(activities, ticket):
+    with tracer.start_as_current_span("run"):
+        activities.compensate(ticket)
+
+
+if __name__ == "__main__":
+    run(Activities(), {})
+""",
+        "orchestrator/activities.py": """
+class Activities:
+    def compensate(self, ticket):
+        return ticket
+""",
+    }
+    assert project(tmp_path, files) == set()
+
+
+# ------------------------------------------------------------------ project wrappers of clients
+PROXY_LIBRARY = {
+    "libraries/obs/pyproject.toml": "[project]\nname = 'obs'\n",
+    "libraries/obs/obs/__init__.py": "from .kafka import instrument_producer, configure_producer\n",
+    "libraries/obs/obs/kafka.py": """
+from confluent_kafka import Producer
+from opentelemetry.propagate import inject
+
+
+class InstrumentedProducer:
+    def __init__(self, producer):
+        self._producer = producer
+
+    def produce(self, topic, value=None, headers=None):
+        carrier = dict(headers or {})
+        inject(carrier)
+        self._producer.produce(topic, value=value, headers=list(carrier.items()))
+
+
+def instrument_producer(producer, config=None):
+    if config is None:
+        return producer
+    return InstrumentedProducer(producer)
+
+
+def configure_producer(producer):
+    producer.poll(0)
+    return producer
+""",
+}
+
+
+def test_a_client_replaced_by_a_project_proxy_is_not_reported(tmp_path):
+    """``self.producer = instrument_producer(self.producer)`` (imported from a library of the
+    monorepo that the service installs by name): the project function may return a proxy of its
+    own, which injects. A function that only returns the client it was given changes nothing."""
+    files = dict(PROXY_LIBRARY)
+    files["services/api/app.py"] = """
+from confluent_kafka import Producer
+from opentelemetry import trace
+
+from obs import configure_producer, instrument_producer
+
+tracer = trace.get_tracer(__name__)
+
+
+class Events:
+    def __init__(self):
+        self.producer = Producer({})
+        self.producer = instrument_producer(self.producer, {})
+        self.plain = Producer({})
+        self.plain = configure_producer(self.plain)
+
+    def send(self, value):
+        with tracer.start_as_current_span("send"):
+            producer_to_use = self.producer
+            producer_to_use.produce("events", value=value)
+
+    def send_plain(self, value):
+        with tracer.start_as_current_span("send"):
+            self.plain.produce("events", value=value)  # error: CTX101
+"""
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX1"])
+
+
+def test_a_publish_handed_to_an_executor_loses_nothing_on_the_thread_unless_the_client_is_traced(tmp_path):
+    """``run_in_executor(None, lambda: producer.produce(..., headers=carrier))``: the carrier was
+    injected on the caller's thread; an uninstrumented client records nothing on the pool thread.
+    With the client's instrumentation, its producer span there would start a new trace."""
+    body = """
+import asyncio
+
+from confluent_kafka import Producer
+from opentelemetry import trace
+from opentelemetry.propagate import inject
+
+tracer = trace.get_tracer(__name__)
+producer = Producer({})
+
+
+async def send(value):
+    with tracer.start_as_current_span("send"):
+        carrier = {}
+        inject(carrier)
+        headers = [(k, v.encode()) for k, v in carrier.items()]
+        await asyncio.get_event_loop().run_in_executor(None, lambda: producer.produce("t", value=value, headers=headers))
+"""
+    assert project(tmp_path, {"app.py": body}, select=("CTX2",)) == set()
+    traced = body.replace("tracer = trace", "ConfluentKafkaInstrumentor().instrument()\ntracer = trace").replace(
+        "from opentelemetry.propagate import inject",
+        "from opentelemetry.propagate import inject\n"
+        "from opentelemetry.instrumentation.confluent_kafka import ConfluentKafkaInstrumentor")
+    assert project(tmp_path, {"app.py": traced}, select=("CTX2",)) == {("app.py", 18, "CTX203")}

@@ -6,15 +6,19 @@ line of the project, from every file's summary (``summary.py``):
 - **Origins with a context**: a function that starts a span itself (``with
   tracer.start_as_current_span(...)``, a span decorator, or a project decorator or context manager
   that starts one: ``with observability.otel_trace(...)``), a route or view of a web framework in
-  a process that uses tracing (Flask/FastAPI/aiohttp route decorators, Django URLconf views), a
-  task whose producers send a context to a traced worker.
+  a process that traces that framework (Flask/FastAPI/aiohttp route decorators, Django URLconf
+  views, gRPC servicer methods), a task whose producers send a context to a traced worker.
 - **Origins without one**: module top level and ``if __name__ == "__main__":`` blocks, Django
-  migrations and management commands, tests, ``post_migrate`` receivers, beat/periodic tasks and
-  tasks whose only producers have no context (a task that re-schedules itself).
+  migrations and management commands, ``scripts/``, web applications' start-up and shutdown
+  hooks, routes of a web framework (or gRPC servicers) the process does not trace, tests,
+  ``post_migrate`` receivers, beat/periodic tasks and tasks whose only producers have no context
+  (a task that re-schedules itself).
 - **The call graph** joins them: calls resolved through imports, ``self``/``cls``, ``super()``,
   locals assigned from a class (``job = Job.objects.create(...)``), functions passed as values
   (``Thread(target=f)``, ``signal.connect(f)``), and task producers (``task.delay()``) to their
-  task. A call the linter cannot resolve adds no edge.
+  task. An untyped ``obj.method()`` of a distinctive name calls the project's methods of that
+  name that nothing else calls, in a process that loads both files. Any other call the linter
+  cannot resolve adds no edge.
 
 Each function gets a state: ``yes`` (an origin with a context reaches it), ``no`` (only origins
 without one do), or ``unknown`` (nothing in the project calls it: a library's API, code called by
@@ -50,11 +54,19 @@ URL_METHOD_ATTRS = ("add_url_rule", "add_api_route", "add_route", "add_get", "ad
 NO_CONTEXT_SIGNALS = ("post_migrate", "pre_migrate", "worker_process_init", "worker_init", "worker_ready",
                       "beat_init", "celeryd_init", "setup_logging", "class_prepared", "connection_created")
 SIGNAL_CONNECT = ("connect",)
+# Start-up and shutdown hooks of web applications: they run before or after any request
+# (``app.add_event_handler("startup", f)``, ``@app.on_event("startup")``, aiohttp's
+# ``app.on_startup.append(f)``, ``FastAPI(lifespan=f)``)
+LIFECYCLE_REGISTRATIONS = ("add_event_handler", "on_startup.append", "on_shutdown.append", "on_cleanup.append",
+                           "before_serving", "after_serving")
+LIFECYCLE_DECORATORS = ("on_event", "before_serving", "after_serving")
+LIFECYCLE_APPLICATIONS = ("fastapi.FastAPI", "starlette.applications.Starlette")
 RECEIVER_DECORATORS = ("django.dispatch.receiver", "django.dispatch.dispatcher.receiver")
 
 # Files whose code runs with no trace context: Django migrations and management commands.
 _MIGRATION = re.compile(r"(^|/)migrations/[^/]+\.py$")
 _COMMAND = re.compile(r"(^|/)management/commands/[^/]+\.py$")
+_SCRIPT = re.compile(r"(^|/)scripts/(.+/)?[^/]+\.py$")
 _TEST_FILE = re.compile(r"(^|/)(tests?|testing|benchmarks?)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
 
 
@@ -70,6 +82,8 @@ def context_free_file(path: str) -> str:
         return "a Django migration (run by `manage.py migrate`)"
     if _COMMAND.search(p):
         return "a Django management command"
+    if _SCRIPT.search(p):
+        return "a script (`scripts/`), run by hand or by a command"
     return ""
 
 
@@ -220,13 +234,15 @@ class ContextModel(Definitions):
     """The call graph of the project and the state of every function.
 
     ``entries``: ``(filesystem path, module, is_package, summary)`` per file; ``excluded``: test
-    files (never origins); ``web_traced(i)``: whether module ``i`` runs in a process whose web
-    framework is instrumented (its routes handle requests in a span); ``worker_traced(i)``: whether a task defined in module ``i`` runs in a worker whose
+    files (never origins); ``web_traced(i, frameworks)``: whether module ``i`` runs in a process
+    where one of ``frameworks`` (all web frameworks when empty) is instrumented (its routes handle requests in a span); ``worker_traced(i)``: whether a task defined in module ``i`` runs in a worker whose
     task library is instrumented (its tasks run in a span that continues the producer's context)."""
 
-    def __init__(self, index: ModuleIndex, excluded: Sequence[bool], web_traced: Callable[[int], bool],
-                 worker_traced: Callable[[int], bool]):
+    def __init__(self, index: ModuleIndex, excluded: Sequence[bool], web_traced: Callable[[int, Tuple[str, ...]], bool],
+                 worker_traced: Callable[[int], bool], same_process: Optional[Callable[[int, int], bool]] = None):
         super().__init__(index)
+        # `same_process(i, j)`: some process loads both modules (an untyped call reaches no other)
+        self.same_process = same_process or (lambda i, j: True)
         self.excluded = excluded
         self.web_traced = web_traced
         self.worker_traced = worker_traced
@@ -345,14 +361,23 @@ class ContextModel(Definitions):
         its (distinctive) name, when few classes define it: ``connector.expand_book_data(book)``
         in a task reaches every connector's ``expand_book_data``."""
         methods = self._methods_by_name()
-        orphans = {f for f in range(len(self.fns)) if not self.callers[f] and f not in self.registered}
+        # a method only its own class calls (`self.publish_event()` in `publish_batch`) is as
+        # unknown to the rest of the project as one nothing calls
+        orphans = {f for f in range(len(self.fns)) if f not in self.registered
+                   and all(c >= 0 and self._same_class(c, f) for c in self.callers[f])}
         for i, src, name in untyped:
             targets = methods.get(name, ())
             if not targets or len(targets) > MAX_UNTYPED_TARGETS:
                 continue
             for t in targets:
-                if t in orphans:
+                if t in orphans and self.same_process(i, self.fns[t][0]):
                     self._edge(i, src, t)
+
+    def _same_class(self, f: int, g: int) -> bool:
+        """Are ``f`` and ``g`` methods of one class?"""
+        (i, qf, _rf), (j, qg, _rg) = self.fns[f], self.fns[g]
+        owner = qg.rpartition(".")[0]
+        return i == j and (i, owner) in self.classes and qf.startswith(owner + ".")
 
     def _methods_by_name(self) -> Dict[str, List[int]]:
         methods: Dict[str, List[int]] = {}
@@ -413,12 +438,22 @@ class ContextModel(Definitions):
         if why:
             return Origin("none", f"`{_short(qname)}` is in {why}", path, row[2])
         decorators = row[4]
+        owner = self.classes.get((i, qname.rpartition(".")[0]))
+        if owner is not None and not qname.rsplit(".", 1)[-1].startswith("_") \
+                and (any(b.rsplit(".", 1)[-1].endswith("Servicer") for b in owner[5])
+                     or (owner[0].endswith("Servicer") and "grpcio" in web_frameworks(self.index.entries[i][3]))):
+            if self.web_traced(i, ("grpcio", "grpc")):
+                return Origin("route", f"the gRPC method `{_short(qname)}`, in a traced gRPC server", path, row[2])
+            return Origin("none", f"the gRPC method `{_short(qname)}` runs in a process whose gRPC server is not traced",
+                          path, row[2])
         for deco in decorators:
             last = deco.rsplit(".", 1)[-1]
+            if last in LIFECYCLE_DECORATORS:
+                return Origin("none", f"`{_short(qname)}` runs when the application starts or stops", path, row[2])
             if deco in RECEIVER_DECORATORS and any(a.rsplit(".", 1)[-1] in NO_CONTEXT_SIGNALS for a in row[6]):
                 return Origin("none", f"`{_short(qname)}` receives a signal sent outside any request", path, row[2])
             if last in ROUTE_DECORATOR_ATTRS and deco != "?" and "." in deco:
-                if self.web_traced(i):
+                if self.web_traced(i, web_frameworks(self.index.entries[i][3])):
                     return Origin("route", f"the route `{_short(qname)}`", path, row[2])
                 return Origin("none", f"the route `{_short(qname)}` runs in a process whose web framework is not traced", path, row[2])
         return None
@@ -446,12 +481,16 @@ class ContextModel(Definitions):
                     if callee_ref in URL_FUNCTIONS or last in URL_METHOD_ATTRS:
                         vrow = self.fns[f][2]
                         routed = f"routed in {self.index.entries[i][1] or os.path.basename(path)}:{line}"
-                        if self.web_traced(view[0]):
+                        if self.web_traced(view[0], ("django",)):
                             origins[f] = Origin("route", f"the view `{_short(view[1])}` ({routed}), in a traced web process",
                                                 self.index.entries[view[0]][0], vrow[2])
                         else:
                             origins[f] = Origin("none", f"the view `{_short(view[1])}` ({routed}) runs in a process whose "
                                                 "web framework is not traced", self.index.entries[view[0]][0], vrow[2])
+                    elif last in LIFECYCLE_REGISTRATIONS or callee_ref.endswith(LIFECYCLE_REGISTRATIONS) \
+                            or callee_ref in LIFECYCLE_APPLICATIONS:
+                        origins[f] = Origin("none", f"`{_short(view[1])}` runs when the application starts or stops",
+                                            path, line)
                     elif last in SIGNAL_CONNECT:
                         signal = callee_ref.rsplit(".", 2)[-2] if callee_ref.count(".") else ""
                         if signal in NO_CONTEXT_SIGNALS:
@@ -846,6 +885,27 @@ def _named_in(qname: str, names: set) -> bool:
     ``app.integration.tasks.sync`` when the worker runs from ``app/``."""
     parts = qname.split(".")
     return any(".".join(parts[k:]) in names for k in range(len(parts) - 1))
+
+
+# The web frameworks a module's routes belong to, by what it imports (``@router.post`` in a file
+# that imports FastAPI is a FastAPI route): the names of the ``server:`` rows that trace them.
+WEB_FRAMEWORK_IMPORTS = {
+    "fastapi": ("fastapi", "starlette"), "starlette": ("starlette",), "flask": ("flask",),
+    "aiohttp": ("aiohttp",), "tornado": ("tornado",), "falcon": ("falcon",), "pyramid": ("pyramid",),
+    "django": ("django",), "rest_framework": ("django",), "ninja": ("django",), "grpc": ("grpcio", "grpc"),
+    "sanic": ("sanic",), "quart": ("quart",), "litestar": ("litestar",), "bottle": ("bottle",),
+}
+
+
+def web_frameworks(summary: dict) -> Tuple[str, ...]:
+    """The web frameworks whose routes a module defines, by its imports; ``()`` when it imports
+    none (its router comes from a project module: any traced framework may serve it)."""
+    out: List[str] = []
+    for imp in summary.get("imports", ()):
+        for name in WEB_FRAMEWORK_IMPORTS.get(imp.split(".")[0], ()):
+            if name not in out:
+                out.append(name)
+    return tuple(out)
 
 
 def _short(qname: str) -> str:

@@ -11,7 +11,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .context import TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_test_path
 from .modules import ModuleIndex, Processes
-from .summary import summarize
+from .summary import distinctive, summarize
 
 # The top-level packages of tracing libraries (``contextvars`` is not one: it is the standard library).
 TRACING_PACKAGES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "zipkin", "sentry_sdk")
@@ -80,6 +80,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
         if (f[4] or {}).get("lite") and f[2] in wanted:
             complete(i)
     demand: Dict[str, set] = {}  # module -> names of its functions whose callers matter
+    methods: set = set()  # method names whose untyped callers (`obj.publish_ticket()`) matter
     for i, lines in candidate_lines.items():
         summary = files[i][4] or {}
         if context_free_file(files[i][1]) or is_test_path(files[i][1]):
@@ -89,6 +90,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
             task = any(d.rsplit(".", 1)[-1] in TASK_DECORATOR_ATTRS for d in row[4])  # its producers matter
             if row[1] == "function" and (task or row[0] not in spans) and any(row[2] <= line <= row[3] for line in lines):
                 demand.setdefault(files[i][2], set()).add(row[0][len(files[i][2]) + 1:].split(".")[0])
+                methods.update(_method_name(summary, row[0]))
     # tasks holding a candidate that are registered under another name (`@shared_task(name="x")`): a
     # beat schedule or a `send_task("x")` names them by that string
     registered = set()
@@ -127,18 +129,24 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
     done: set = set()
     texts: Dict[str, str] = {}
     limit = max(MIN_ASKED_FILES, int(len(files) * MAX_ASKED_SHARE))
+    method_callers: Optional[Dict[str, List[int]]] = None
     for _round in range(rounds):
-        if not demand:
+        if not demand and not methods:
             break
         found: Dict[str, set] = {}
         asked: Dict[int, set] = {}
         counts: Dict[str, int] = {}
         if importers is None:
             importers = _importers(files)
+            method_callers = _method_callers(files)
         wanted_names: Dict[int, set] = {}
         for imp, ns in demand.items():
             for i in importers.get(imp, ()):
                 wanted_names.setdefault(i, set()).update(ns)
+        for name in methods:
+            for i in method_callers.get(name, ()):
+                wanted_names.setdefault(i, set()).add(name)
+        asked_methods, methods = methods, set()
         for i in sorted(wanted_names):
             if i in done or not (files[i][4] or {}).get("lite"):
                 continue
@@ -158,11 +166,16 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                 continue
             module = files[i][2]
             done.add(i)
-            full = complete(i, names)
+            # a method called on an untyped object: its callers' own callers in the file are
+            # methods too (`self._publish()`), which a summary focused on the name would not hold
+            full = complete(i, None if names & asked_methods else names)
             for caller, ref, _line in full.get("calls", ()):
                 if ref.rsplit(".", 1)[-1] in names and caller != module and caller.startswith(module + "."):
                     found.setdefault(module, set()).add(caller[len(module) + 1:].split(".")[0])
+                    if ref.startswith(".") and ref[1:] in asked_methods:
+                        methods.update(_method_name(full, caller))
         demand = widen(found)
+        methods -= asked_methods
     return files
 
 
@@ -183,6 +196,27 @@ def _importers(files: List[tuple]) -> Dict[str, List[int]]:
         for imp in seen:
             out.setdefault(imp, []).append(i)
     return out
+
+
+def _method_callers(files: List[tuple]) -> Dict[str, List[int]]:
+    """For each distinctive method name, the files still summarised cheaply that call a method of
+    that name on some object (``self.producer.publish_ticket(...)``)."""
+    out: Dict[str, List[int]] = {}
+    for i, f in enumerate(files):
+        summary = f[4] or {}
+        if summary.get("lite"):
+            for name in summary.get("methods", ()):
+                out.setdefault(name, []).append(i)
+    return out
+
+
+def _method_name(summary: dict, qname: str) -> List[str]:
+    """``[name]`` when ``qname`` is a method of a class of the file with a distinctive name (its
+    callers may hold an object of the class the file cannot type), else ``[]``."""
+    owner, _, name = qname.rpartition(".")
+    if not distinctive(name) or not any(row[0] == owner and row[1] == "class" for row in summary.get("defs", ())):
+        return []
+    return [name]
 
 
 def _mentioned(path: str, names: set, texts: Dict[str, str], known: "Optional[_Known]" = None) -> set:
@@ -299,7 +333,7 @@ class ProgramModel:
                 self.passes.setdefault(qname, []).append([pos, name])
         self._process_cache: Dict[int, int] = {}
         self.extra_traced: Callable[[int], bool] = lambda i: False
-        self.web_traced: Callable[[int], bool] = lambda i: False
+        self.web_traced: Callable[[int, Tuple[str, ...]], bool] = lambda i, frameworks=(): False
         self.worker_traced: Callable[[int], bool] = lambda i: False
         self._context: Optional[ContextModel] = None
 
@@ -345,7 +379,8 @@ class ProgramModel:
     @property
     def context(self) -> ContextModel:
         if self._context is None:
-            self._context = ContextModel(self.index, self.excluded, lambda i: self.web_traced(i), lambda i: self.worker_traced(i))
+            self._context = ContextModel(self.index, self.excluded, lambda i, fw=(): self.web_traced(i, fw),
+                                         lambda i: self.worker_traced(i), self.same_process)
             self._context.observed = lambda i: self.extra_traced(i)
             self._context.read_full = self._read_full
         return self._context
@@ -365,13 +400,15 @@ class ProgramModel:
             return None
         return self.context.site(i, line)
 
-    def canonical(self, qname: str) -> Optional[str]:
+    def canonical(self, qname: str, at: Optional[int] = None) -> Optional[str]:
         """Where a project name is defined, through re-exports (``webapp.api.send_mail`` ->
-        ``webapp.mail.send_mail``); None when it names no project function or class."""
-        hit = self.index.split(qname, 0)
+        ``webapp.mail.send_mail``); None when it names no project function or class. ``at``: the
+        file whose imports named it (a monorepo's services each see their own packages)."""
+        start = at if at is not None else 0
+        hit = self.index.split(qname, start)
         if hit is None:
             return None
-        target = self.context.resolve(hit[0], qname)
+        target = self.context.resolve(start, qname)
         return target[1] if target is not None else None
 
     def in_tracing_library(self, path: str) -> bool:

@@ -19,6 +19,9 @@ import os
 from typing import Dict, List, Optional, Sequence, Tuple
 
 
+PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
 class ModuleIndex:
     """Module names to files (``entries``: ``(filesystem path, module, is_package, summary)``)."""
 
@@ -40,6 +43,7 @@ class ModuleIndex:
                     break
                 d = parent
         self._above: Dict[tuple, Optional[str]] = {}
+        self._installed_dirs: Optional[Dict[str, set]] = None
         self._nearest: Dict[tuple, Optional[int]] = {}
 
     def nearest(self, module: str, importer: int) -> Optional[int]:
@@ -63,6 +67,12 @@ class ModuleIndex:
                 rel = os.path.join(base, module.replace(".", os.sep))
                 hit = self.by_path.get(rel + ".py")
                 return hit if hit is not None else self.by_path.get(os.path.join(rel, "__init__.py"))
+        else:
+            base = self._package_above(module, importer)  # a package, as found from the importer
+            if base is not None:
+                hit = self.by_path.get(os.path.join(base, module, "__init__.py"))
+                if hit is not None:
+                    return hit
         found = self.by_module.get(module)
         if not found:
             return None
@@ -84,8 +94,26 @@ class ModuleIndex:
                 if parent == d:
                     break
                 d = parent
-            self._above[key] = hit
+            self._above[key] = hit if hit is not None else self._installed(top)
         return self._above[key]
+
+    def _installed(self, top: str) -> Optional[str]:
+        """The one directory of the project from which package ``top`` is installed: it holds
+        ``top/__init__.py`` and a packaging file (``pyproject.toml``, ``setup.py``, ``setup.cfg``),
+        itself or, for a ``src/`` layout, its parent. A library of a monorepo that its services
+        install (``libraries/python/obs/obs/``) is imported by that name from anywhere."""
+        if self._installed_dirs is None:
+            self._installed_dirs = {}
+            for path in self.by_path:
+                if os.path.basename(path) != "__init__.py":
+                    continue
+                package = os.path.dirname(path)
+                base = os.path.dirname(package)
+                owner = os.path.dirname(base) if os.path.basename(base) == "src" else base
+                if any(os.path.isfile(os.path.join(owner, f)) for f in PACKAGING_FILES):
+                    self._installed_dirs.setdefault(os.path.basename(package), set()).add(base)
+        found = self._installed_dirs.get(top, ())
+        return next(iter(found)) if len(found) == 1 else None
 
     def split(self, ref: str, importer: int) -> Optional[Tuple[int, str]]:
         """The file a dotted reference lives in and the rest of it: ``pkg.mod.Class.m`` ->

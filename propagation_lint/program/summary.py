@@ -42,7 +42,7 @@ from typing import Dict, List, Optional
 
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, is_trace_import
 
-VERSION = 3
+VERSION = 4
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -60,6 +60,8 @@ _QUOTED_DOTTED = re.compile(r"[\"']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]
 _MODULE_LIST = re.compile(r"^[ \t]*(\w*(?:APPS|MIDDLEWARE|IMPORTS|INCLUDE)\w*)[ \t]*=[ \t]*[\[(]([^\])]*)", re.M | re.I)
 _QUOTED_NAME = re.compile(r"[\"']([A-Za-z_][\w.]*)[\"']")
 _MAIN = re.compile(r"^if[ \t]+__name__[ \t]*==[ \t]*[\"']__main__[\"'][ \t]*:", re.M)
+# `obj.publish_ticket(`: a method called on an object the file may not type (names with a `_`)
+_METHOD_CALL = re.compile(r"\.([A-Za-z]\w*_\w*)\s*\(")
 
 
 _FULL_WORDS = (".delay(", ".apply_async(", ".s(", ".si(", ".signature(", ".kiq(", ".send_with_options(", ".send_task(",
@@ -121,13 +123,16 @@ def lite_summary(text: str, module: str, is_package: bool, rows: List[list]) -> 
         out["contextvars"] = True
     if aliases:
         out["aliases"] = aliases
+    methods = {m for m in _METHOD_CALL.findall(text) if distinctive(m)}
+    if methods:
+        out["methods"] = sorted(methods)
     return out
 
 
 # The shape of each key, for :func:`checked` (a cache entry is data from disk: never trusted blindly).
 _S, _I = str, int
 _SHAPES = {
-    "imports": [_S], "strings": [_S], "spans": [_S], "task_names": [_S],
+    "imports": [_S], "strings": [_S], "methods": [_S], "spans": [_S], "task_names": [_S],
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
     "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)],
