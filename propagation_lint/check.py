@@ -15,7 +15,7 @@ from .output import DEFAULT_FORMAT, TEXT_FORMATS, Summary, render
 from .output.escape import printable
 from . import registry
 from .source import UNREADABLE, SourceError, decode_source
-from .runner import FileJob, Selection, display_path, finish, module_for, open_index, run_jobs
+from .runner import FileJob, Selection, display_path, finish, long_lived_heap, module_for, open_index, run_jobs
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -61,6 +61,11 @@ def _warn(message: str) -> None:
 
 
 def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -> int:
+    with long_lived_heap():
+        return _run_check(options, stdout, cwd)
+
+
+def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -> int:
     stdout = stdout if stdout is not None else sys.stdout
     cwd = Path(os.path.abspath(cwd or os.getcwd()))
     selection = Selection(options.select, options.extend_select, options.ignore, min_confidence=options.min_confidence)

@@ -97,3 +97,21 @@ def test_project_pass_knows_every_condition_whoever_linted_the_files(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
     known = set(out.stdout.split())
     assert {"task", "handler", "message-carries", "id-written-as", "starts-span"} <= known
+
+
+def test_a_run_leaves_the_callers_garbage_collector_as_it_was(tmp_path):
+    """A run freezes what is allocated and raises the collector's thresholds while it runs (its data
+    lives to its end); a program that calls the linter in-process gets its own settings back."""
+    import gc
+
+    (tmp_path / "gap.py").write_text(GAP.format(n=1))
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    gc.set_threshold(700, 10, 10)
+    try:
+        result = CliRunner().invoke(main, ["check", "--no-cache", "--jobs", "1", str(tmp_path / "gap.py")])
+        assert result.exit_code == 1 and "CTX101" in result.output
+        assert gc.get_threshold() == (700, 10, 10)
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+    finally:
+        gc.set_threshold(*before)
