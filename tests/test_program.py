@@ -1163,3 +1163,42 @@ async def send(value):
         "from opentelemetry.propagate import inject\n"
         "from opentelemetry.instrumentation.confluent_kafka import ConfluentKafkaInstrumentor")
     assert project(tmp_path, {"app.py": traced}, select=("CTX2",)) == {("app.py", 18, "CTX203")}
+
+
+def test_a_task_the_project_never_sends_is_periodic_or_unused_where_the_project_sends_others(tmp_path):
+    """The project sends ``notify`` itself, but never ``nightly`` (scheduled in django-celery-beat's
+    database, or unused): ``nightly`` received no context, so ``refresh``, which it calls, has none
+    to lose. The test above shows the same task in a project that sends none of its tasks."""
+    files = {
+        "jobs/__init__.py": "",
+        "jobs/tasks.py": """
+from celery import shared_task
+from kafka import KafkaProducer
+from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+CeleryInstrumentor().instrument()
+producer = KafkaProducer()
+
+
+@shared_task
+def refresh(order_id):
+    producer.send("refresh", str(order_id).encode())
+
+
+@shared_task
+def nightly():
+    for order_id in range(3):
+        refresh(order_id)
+
+
+@shared_task
+def notify(order_id):
+    return order_id
+
+
+def on_order(order_id):
+    notify.delay(order_id)
+""",
+    }
+    assert project(tmp_path, files) == set()
+

@@ -265,6 +265,7 @@ class ContextModel(Definitions):
         self._file_calls: Dict[int, Dict[str, list]] = {}
         self._methods_cache: Optional[Dict[str, List[int]]] = None
         self._completed = 0
+        self._sends: Optional[bool] = None
 
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
@@ -534,7 +535,18 @@ class ContextModel(Definitions):
                           + (" (a periodic task)" if periodic else ""), path, row[2])
         if any(c != t for c in self.callers[t]):
             return None  # never sent, only called as a function (by another task): its callers decide
+        if self._sends_tasks():
+            # a project that sends its tasks itself but never this one: a periodic task scheduled
+            # outside the code (django-celery-beat's database, a commented-out beat entry) or a dead one
+            return Origin("none", f"the task `{_short(qname)}` is sent nowhere in the project (a periodic task "
+                          "scheduled outside the code, or unused)", path, row[2])
         return Origin("unknown", f"the task `{_short(qname)}` (sent from outside the project)", path, row[2])
+
+    def _sends_tasks(self) -> bool:
+        """Does the project send some of its tasks itself (``task.delay()``, ``send_task("name")``)?"""
+        if self._sends is None:
+            self._sends = any(self.producers[f] or self.module_producers[f] for f in range(len(self.fns)))
+        return self._sends
 
     def _in_beat(self, t: int, beat: set) -> bool:
         """A beat schedule names the task, by its qualified or its registered name."""
@@ -770,11 +782,16 @@ class ContextModel(Definitions):
                 return kind
         return "none"
 
-    def site(self, i: int, line: int) -> SiteContext:
-        """The context at ``line`` of file ``i``."""
+    def decided(self) -> "ContextModel":
+        """The model with every function's state decided (on the first question)."""
         if not self._decided:
             self._decided = True
             self._decide()
+        return self
+
+    def site(self, i: int, line: int) -> SiteContext:
+        """The context at ``line`` of file ``i``."""
+        self.decided()
         path = self.index.entries[i][0]
         f = self.function_at(i, line)
         if f is None:
