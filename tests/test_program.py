@@ -907,12 +907,7 @@ def place(order):
     assert project(tmp_path / "c", {"relay.py": relay, "shop.py": plain}, select=("CTX103",)) == set()
 
 
-def test_task_called_as_a_function_by_a_periodic_task_has_its_callers_context(tmp_path):
-    """``refresh`` is a task nothing sends: the periodic ``nightly`` calls it as a plain function,
-    so it runs where ``nightly`` runs (no context), not as a task sent from outside the project."""
-    files = {
-        "jobs/__init__.py": "",
-        "jobs/tasks.py": """
+NIGHTLY_REFRESH = """
 from celery import shared_task
 from kafka import KafkaProducer
 from opentelemetry.instrumentation.celery import CeleryInstrumentor
@@ -930,7 +925,15 @@ def refresh(order_id):
 def nightly():
     for order_id in range(3):
         refresh(order_id)
-""",
+"""
+
+
+def test_task_called_as_a_function_by_a_periodic_task_has_its_callers_context(tmp_path):
+    """``refresh`` is a task nothing sends: the periodic ``nightly`` calls it as a plain function,
+    so it runs where ``nightly`` runs (no context), not as a task sent from outside the project."""
+    files = {
+        "jobs/__init__.py": "",
+        "jobs/tasks.py": NIGHTLY_REFRESH,
         "settings.py": 'CELERY_BEAT_SCHEDULE = {"nightly": {"task": "jobs.tasks.nightly", "schedule": 3600}}\n',
     }
     assert project(tmp_path, files) == set()
@@ -1171,25 +1174,7 @@ def test_a_task_the_project_never_sends_is_periodic_or_unused_where_the_project_
     to lose. The test above shows the same task in a project that sends none of its tasks."""
     files = {
         "jobs/__init__.py": "",
-        "jobs/tasks.py": """
-from celery import shared_task
-from kafka import KafkaProducer
-from opentelemetry.instrumentation.celery import CeleryInstrumentor
-
-CeleryInstrumentor().instrument()
-producer = KafkaProducer()
-
-
-@shared_task
-def refresh(order_id):
-    producer.send("refresh", str(order_id).encode())
-
-
-@shared_task
-def nightly():
-    for order_id in range(3):
-        refresh(order_id)
-
+        "jobs/tasks.py": NIGHTLY_REFRESH + """
 
 @shared_task
 def notify(order_id):
