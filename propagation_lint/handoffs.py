@@ -46,6 +46,7 @@ class HandOffSite:
     unless: Tuple[tuple, ...] = ()
     receiver_type: str = ""  # the executor type (row.receiver or a project subclass)
     shared_reason: str = ""  # for ``shared-copy``: map | loop | module | reused
+    local_pool: bool = False  # the executor is made in the same function (its threads start here)
 
     @property
     def code(self) -> str:
@@ -144,6 +145,7 @@ def _build(site, row, ctx, receiver_type="", requires=(), unless=(), confidence=
     target = arg_value(call, kw, pos)
     hs = HandOffSite(site, row, target, receiver_type=receiver_type, requires=tuple(requires),
                      unless=tuple(unless), confidence=confidence)
+    hs.local_pool = _local_pool(hs, ctx)
     if row.args == T.REST:
         hs.rest_args = _positional_after(call, pos)
     elif row.args:
@@ -868,7 +870,32 @@ def covered_unless(hs: HandOffSite) -> Tuple[tuple, ...]:
     if not hs.row.covered_by:
         return ()
     library = "gevent" if hs.row.kind == "greenlet" else "threading"
-    return (("handoff-covered", hs.row.covered_by, library),)
+    out = (("handoff-covered", hs.row.covered_by, library),)
+    if hs.local_pool:
+        # a pool made in this function starts its threads on these submits, from this thread: a
+        # propagation that patches `Thread.start` (Sentry's threading integration) covers them
+        out += (("handoff-covered", "threads:Thread", library),)
+    return out
+
+
+def _local_pool(hs: HandOffSite, ctx) -> bool:
+    """The thread pool a hand-off runs on is made in the same function, by a constructor call or
+    a ``with`` statement (``with ThreadPoolExecutor() as pool: pool.submit(f)``), so its threads
+    start here (on the submits; a ``multiprocessing`` ``ThreadPool`` when it is made); a pool kept
+    on an object or a module outlives the caller."""
+    if hs.row.kind != "executor" or "ThreadPool" not in (hs.receiver_type or hs.row.receiver or ""):
+        return False
+    func = hs.site.node.func
+    receiver = func.value if isinstance(func, cst.Attribute) else None
+    if isinstance(receiver, cst.Call):
+        return True  # `ThreadPoolExecutor(1).submit(f)`
+    if not isinstance(receiver, cst.Name):
+        return False
+    owner, bindings = ctx.resolver.lookup(receiver.value, hs.site.scope)
+    if owner is not hs.site.scope or owner.kind != "function" or not bindings:
+        return False
+    return all(b.kind in ("assign", "with") and isinstance(b.node, cst.Call) and b.order < hs.site.order
+               for b in bindings)
 
 
 # ------------------------------------------------------------------ fixes

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -170,6 +170,30 @@ class Project:
                         continue
                     seen.add(real)
                     self._scan_launch_file(path, cwd, Path(base))
+        self._check_sdk_versions(cwd)
+
+    def _check_sdk_versions(self, cwd: Path) -> None:
+        """A switch in code whose row requires a version of its SDK (``Instrumentor.requires``)
+        counts only where the dependency manifests above its file pin a version that satisfies
+        them (Sentry propagates into thread pools only from sentry-sdk 2.41.0)."""
+        kept = []
+        for inst in self.instrumentors:
+            row = self.catalog.instrumentor(inst.qname)
+            why = ""
+            if row is not None and row.requires and inst.source == "code" and inst.location is not None:
+                deps = self._dependencies_of((Path(cwd) / inst.location.path).parent, cwd, None)
+                for requirement in row.requires:
+                    name = requirement_name(requirement)
+                    version = deps.version(name)
+                    if version is None:
+                        why = f"no dependency manifest pins {name} (it needs {requirement})"
+                    elif satisfies(version, requirement) is False:
+                        why = f"{name} {version} is pinned (it needs {requirement})"
+            if why:
+                self.uninstalled.append(replace(inst, why_not=why))
+            else:
+                kept.append(inst)
+        self.instrumentors = kept
 
     def _scan_launch_file(self, path: Path, cwd: Path, base: Optional[Path] = None) -> None:
         """A launcher line enables its system's default instrumentors for the files below the launch
@@ -249,6 +273,9 @@ class Project:
                 j = self.program.by_display.get(inst.location.path)
                 if j is not None and not self.program.same_process(index, j):
                     continue
+                row = self.catalog.instrumentor(inst.qname)
+                if row is not None and row.system in VENDOR_ONLY_SYSTEMS and self.program.traces_with_library(index):
+                    continue  # Sentry's propagation carries Sentry's trace, not OpenTelemetry's
             out.append(inst)
         return out
 
@@ -443,6 +470,9 @@ CONTEXT_SENSITIVE = ("CTX1", "CTX2")
 # Publishing findings need tracing somewhere in the process (a tracing import, an instrumentor, a
 # launcher, `auto-instrumented`); hand-offs have their own, configurable gate (`thread-scope`).
 UNTRACED_SILENT = ("CTX1",)
+# Vendor SDK switches that propagate only their own trace: they count in a process that uses no
+# tracing library (OpenTelemetry, ddtrace, OpenTracing) besides them.
+VENDOR_ONLY_SYSTEMS = ("sentry",)
 # Consumer findings that say a producer's context is dropped: moot for a task no producer sends one.
 PRODUCER_CONTEXT_CODES = ("CTX301", "CTX302", "CTX303")
 TASK_LIBRARIES = ("celery", "dramatiq", "rq", "huey", "taskiq")

@@ -607,6 +607,10 @@ def _native_instrumentation_facts(model: FileModel, ctx) -> dict:
                     target = instcat.DDTRACE_PATCH_NAMES.get(name)
                     if target:
                         add(target, call)
+        elif isinstance(switch, tuple) and switch[0].startswith("any:"):
+            if any(_set_value(kw.get(key)) for key in switch[0][4:].split("|")):
+                for qname in switch[1].split(","):
+                    add(qname, call)
         elif isinstance(switch, tuple):
             key, qname = switch
             value = kw.get(key)
@@ -633,6 +637,17 @@ def _native_instrumentation_facts(model: FileModel, ctx) -> dict:
         if hook and flow.injects_in(scope):
             add(hook, scope.node)
     return {"instrumentors": found} if found else {}
+
+
+def _set_value(value) -> bool:
+    """A keyword argument passed something other than ``None``, ``False`` or a zero literal."""
+    if value is None:
+        return False
+    if isinstance(value, cst.Name):
+        return value.value not in ("None", "False")
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return float(value.value.replace("_", "")) != 0
+    return True
 
 
 def _publish_hook(scope: Scope, model: FileModel, ctx) -> str:

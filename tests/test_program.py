@@ -1187,3 +1187,94 @@ def on_order(order_id):
     }
     assert project(tmp_path, files) == set()
 
+
+
+# ------------------------------------------------------------------ vendor SDKs that propagate
+SENTRY_APP = {
+    "settings.py": """
+import sentry_sdk
+
+sentry_sdk.init(dsn="https://key@sentry.example/1", traces_sample_rate=1.0)
+""",
+    "app.py": """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import sentry_sdk
+from celery import shared_task
+
+import settings  # noqa: F401
+
+pool = ThreadPoolExecutor()
+
+
+@shared_task
+def sync(order_id):
+    with sentry_sdk.start_span(op="sync"):
+        return order_id
+
+
+def work(order_id):
+    with sentry_sdk.start_span(op="work"):
+        return order_id
+
+
+def checkout(order_id):
+    with sentry_sdk.start_span(op="checkout"):
+        sync.delay(order_id)
+        threading.Thread(target=work, args=(order_id,)).start()
+        pool.submit(work, order_id)  # error: CTX201
+        with ThreadPoolExecutor() as local:
+            local.submit(work, order_id)
+        ThreadPoolExecutor(1).submit(work, order_id)
+""",
+}
+
+
+@pytest.mark.parametrize("pinned, pool_covered", [("2.28.0", False), ("2.41.0", True)])
+def test_sentry_as_the_tracing_system_propagates_into_tasks_threads_and_new_pools(tmp_path, pinned, pool_covered):
+    """``sentry_sdk.init(traces_sample_rate=...)`` turns Sentry's Celery integration (trace headers
+    on ``apply_async``) and Threading integration (scopes forked into ``Thread.start``) on; a pool
+    made in the function starts its threads on its submits, so that covers it too; a long-lived
+    pool's submits are covered from sentry-sdk 2.41.0, the version the requirements pin decides."""
+    files = dict(SENTRY_APP, **{"requirements.txt": f"sentry-sdk=={pinned}\ncelery==5.4.0\n"})
+    if pool_covered:
+        files["app.py"] = files["app.py"].replace("  # error: CTX201", "")
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX1", "CTX2"])
+
+
+def test_sentry_without_tracing_propagates_nothing(tmp_path):
+    files = dict(SENTRY_APP, **{"requirements.txt": "sentry-sdk==2.41.0\n"})
+    files["settings.py"] = files["settings.py"].replace(", traces_sample_rate=1.0", "")
+    assert project(tmp_path, files) == {("app.py", 25, "CTX101")}
+
+
+def test_a_close_method_nothing_in_the_project_calls_runs_when_work_ends(tmp_path):
+    """``BatchWriter.close()`` is called by a framework (a consumer strategy's shutdown, a context
+    manager's exit): no request runs it. ``BatchWriter.write_batch``, equally uncalled, may be."""
+    files = {"writer.py": KAFKA + """
+
+class BatchWriter:
+    def write_batch(self, rows):
+        producer.send("rows", rows)  # error: CTX101
+
+    def close(self):
+        producer.send("commit-log", b"offsets")
+
+
+def run():
+    with tracer.start_as_current_span("run"):
+        return 1
+"""}
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX1"])
+
+
+def test_sentry_carries_its_own_trace_not_opentelemetrys(tmp_path):
+    """The same application also traces with OpenTelemetry: Sentry's headers and forked scopes do
+    not carry the OpenTelemetry context, so the Celery publish and the pools lose it."""
+    files = dict(SENTRY_APP, **{"requirements.txt": "sentry-sdk==2.41.0\n"})
+    files["app.py"] = files["app.py"].replace("import sentry_sdk\n", "import sentry_sdk\nfrom opentelemetry import trace\n", 1)
+    found = project(tmp_path, files)
+    assert ("app.py", 26, "CTX101") in found and ("app.py", 28, "CTX201") in found

@@ -94,6 +94,8 @@ def _instrumentation_cells() -> Dict[str, List[str]]:
         if inst.system == "ddtrace":
             name = f"ddtrace `{last}`"
             suffix = "" if inst.default_in_launcher else "; off by default"
+        elif inst.system == "sentry":
+            name = f"Sentry `{last}` (with tracing on)"
         elif inst.system == "native":
             # the library's own switch: a middleware class, or a setting (`settings.tracing_implementation`)
             name = f"`{inst.qname.rsplit('.', 2)[-2]}.{last}`" if last[:1].islower() else f"`{last}`"

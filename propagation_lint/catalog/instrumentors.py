@@ -217,7 +217,37 @@ CLIENT_INSTRUMENTORS = tuple(
                  not_covers="it records the library's calls as spans; it carries no message context")
     for library in ("requests", "httpx", "urllib3", "psycopg", "sqlalchemy", "asyncpg", "pymongo", "redis")
 )
-INSTRUMENTORS = INSTRUMENTORS + SERVER_INSTRUMENTORS + CLIENT_INSTRUMENTORS
+# --- vendor SDKs whose initialisation turns propagation on by itself
+VENDOR_INSTRUMENTORS = (
+    # `sentry_sdk.init(traces_sample_rate=...)` (Sentry as the tracing system) enables the Celery
+    # integration whenever celery is installed (auto-enabling integrations); with its default
+    # `propagate_traces=True` it wraps `Task.apply_async` to add `sentry-trace` and `baggage`
+    # headers, and the worker continues them
+    Instrumentor(
+        "sentry-celery", "sentry_sdk.integrations.celery.CeleryIntegration", ("celery",),
+        ("celery:apply_async", "celery:delay", "celery:consume:task"),
+        not_covers="Sentry's own trace (sentry-trace, baggage) only; `app.send_task` by name is not wrapped; "
+                   "off with `propagate_traces=False` or `auto_enabling_integrations=False`",
+        system="sentry", default_in_launcher=False, installed_by=("sentry-sdk",),
+    ),
+    # its default Threading integration (`propagate_scope=True`) forks the starting thread's scopes
+    # into every `threading.Thread` (Timer included); into thread pools' submits only from
+    # sentry-sdk 2.41.0 (its `concurrent.futures` patch, sentry-python PR #4770): the next row
+    Instrumentor(
+        "sentry-threading", "sentry_sdk.integrations.threading.ThreadingIntegration", ("threading",),
+        ("threads:Thread", "threads:Timer"),
+        not_covers="Sentry's scopes only; ThreadPoolExecutor.submit and run_in_executor from sentry-sdk 2.41.0 "
+                   "(the next row): before it a pool thread keeps the scope of the submit that started it",
+        system="sentry", default_in_launcher=False, installed_by=("sentry-sdk",),
+    ),
+    Instrumentor(
+        "sentry-futures", "sentry_sdk.integrations.threading.ThreadPoolExecutorPatch", ("threading",),
+        ("threads:ThreadPoolExecutor.submit", "threads:ThreadPoolExecutor.map", "threads:run_in_executor"),
+        not_covers="Sentry's scopes only; from sentry-sdk 2.41.0 (its concurrent.futures patch)",
+        system="sentry", default_in_launcher=False, installed_by=("sentry-sdk",), requires=("sentry-sdk >= 2.41.0",),
+    ),
+)
+INSTRUMENTORS = INSTRUMENTORS + SERVER_INSTRUMENTORS + CLIENT_INSTRUMENTORS + VENDOR_INSTRUMENTORS
 
 # Commands that start a process with auto-instrumentation (found in launch files by ``project.py``).
 LAUNCHERS = (
@@ -229,13 +259,18 @@ LAUNCHERS = (
 
 # In-code switches that enable instrumentation (collected by ``publishing._native_instrumentation_facts``):
 # callee qname -> comma-separated instrumentor qnames, ``"*kwargs"`` (``ddtrace.patch(botocore=True)``),
-# or ``(keyword, qname)`` when a keyword set to True enables it.
+# ``(keyword, qname)`` when a keyword set to True enables it, or ``("any:k1|k2", "q1,q2")`` when one
+# of the keywords is passed a value other than ``None``, ``False`` or ``0``.
 _DD_DEFAULT = ",".join(i.qname for i in INSTRUMENTORS if i.system == "ddtrace" and i.default_in_launcher)
 _OTEL_DEFAULT = ",".join(i.qname for i in INSTRUMENTORS if i.system == "opentelemetry" and i.default_in_launcher)
 DDTRACE_PATCH_NAMES = {i.qname.rsplit(".", 1)[-1]: i.qname for i in INSTRUMENTORS if i.system == "ddtrace"}
 CODE_SWITCHES = {
     "ddtrace.patch_all": _DD_DEFAULT,
     "ddtrace.patch": "*kwargs",
+    "sentry_sdk.init": ("any:traces_sample_rate|traces_sampler|enable_tracing",
+                        "sentry_sdk.integrations.celery.CeleryIntegration,"
+                        "sentry_sdk.integrations.threading.ThreadingIntegration,"
+                        "sentry_sdk.integrations.threading.ThreadPoolExecutorPatch"),
     "opentelemetry.instrumentation.auto_instrumentation.initialize": _OTEL_DEFAULT,
     # the Azure Monitor distro turns the Azure SDK's own tracing on
     "azure.monitor.opentelemetry.configure_azure_monitor": "azure.core.settings.settings.tracing_implementation",

@@ -105,6 +105,9 @@ class Instrumentor:
     installed_by: Tuple[str, ...] = ()
     instruments: Tuple[str, ...] = ()
     bootstrap_default: bool = False  # the bootstrap step installs it without any client library
+    # Requirements on the SDK itself for a switch in code to enable it (``sentry-sdk >= 2.41.0``):
+    # the version the project's manifests pin must satisfy them; an unpinned version does not count.
+    requires: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

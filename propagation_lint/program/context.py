@@ -61,6 +61,10 @@ LIFECYCLE_REGISTRATIONS = ("add_event_handler", "on_startup.append", "on_shutdow
                            "before_serving", "after_serving")
 LIFECYCLE_DECORATORS = ("on_event", "before_serving", "after_serving")
 LIFECYCLE_APPLICATIONS = ("fastapi.FastAPI", "starlette.applications.Starlette")
+# Methods that close or stop their object: called from outside the project (a framework, a
+# context manager's exit, an interpreter shutdown), they run when work ends, not inside a request
+SHUTDOWN_METHODS = ("close", "aclose", "shutdown", "stop", "terminate", "disconnect", "cleanup",
+                    "__exit__", "__aexit__", "__del__")
 RECEIVER_DECORATORS = ("django.dispatch.receiver", "django.dispatch.dispatcher.receiver")
 
 # Files whose code runs with no trace context: Django migrations and management commands.
@@ -446,6 +450,9 @@ class ContextModel(Definitions):
             if self.web_traced(i, ("grpcio", "grpc")):
                 return Origin("route", f"the gRPC method `{_short(qname)}`, in a traced gRPC server", path, row[2])
             return Origin("none", f"the gRPC method `{_short(qname)}` runs in a process whose gRPC server is not traced",
+                          path, row[2])
+        if owner is not None and qname.rsplit(".", 1)[-1] in SHUTDOWN_METHODS and not self.callers[f]:
+            return Origin("none", f"`{_short(qname)}` runs when its object is closed or stopped, not in a request",
                           path, row[2])
         for deco in decorators:
             last = deco.rsplit(".", 1)[-1]

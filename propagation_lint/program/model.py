@@ -371,6 +371,11 @@ class ProgramModel:
         in it, not only its metrics or logs; or an instrumentation that covers it)?"""
         return bool(self.process_bits(i) & self._tracing_bits) or self.extra_traced(i)
 
+    def traces_with_library(self, i: int) -> bool:
+        """Does a process that runs module ``i`` import a tracing library itself (OpenTelemetry,
+        ddtrace, OpenTracing), not counting what instrumentations or vendor SDKs add?"""
+        return bool(self.process_bits(i) & self._tracing_bits)
+
     def uses_contextvars(self, i: int) -> bool:
         """Does a process that runs module ``i`` use ``contextvars`` itself?"""
         return bool(self.process_bits(i) & self._contextvars_bits)
