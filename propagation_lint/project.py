@@ -45,6 +45,8 @@ LAUNCH_FILE_PATTERNS = (
     re.compile(r"^entrypoint.*$|^start.*$|^run$|^Makefile$"),
     re.compile(r"^pyproject\.toml$|^setup\.cfg$|^tox\.ini$|^app\.ya?ml$"),
 )
+# all of them as one expression (a name is a launch file when any matches): one match per file name
+_LAUNCH_FILE = re.compile("|".join("(?%s:%s)" % ("i" if p.flags & re.I else "", p.pattern) for p in LAUNCH_FILE_PATTERNS))
 LAUNCHERS = {row.command: row.system for row in LAUNCHER_ROWS}
 # the launcher as a command word: not `pip install opentelemetry-instrumentation-pika`
 _LAUNCHER_RE = {name: re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])") for name in LAUNCHERS}
@@ -150,7 +152,7 @@ class Project:
                 continue
             for name in names:
                 path = Path(directory) / name
-                if any(p.match(name) for p in LAUNCH_FILE_PATTERNS) and path.is_file():
+                if _LAUNCH_FILE.match(name) and path.is_file():
                     real = os.path.realpath(path)
                     if real not in seen:
                         seen.add(real)
@@ -162,7 +164,7 @@ class Project:
             for dirpath, dirnames, filenames in os.walk(base):
                 dirnames[:] = sorted(d for d in dirnames if d not in _LAUNCH_SKIP_DIRS and not d.endswith(".egg-info"))
                 for name in sorted(filenames):
-                    if not any(p.match(name) for p in LAUNCH_FILE_PATTERNS):
+                    if not _LAUNCH_FILE.match(name):
                         continue
                     path = Path(dirpath) / name
                     real = os.path.realpath(path)
