@@ -302,8 +302,10 @@ class Cache:
         return self.dir / key[:2] / f"{key}.json"
 
     @staticmethod
-    def _mac(secret_key: bytes, key: str, body: bytes) -> bytes:
-        return hmac.new(secret_key, key.encode("ascii") + b"\x00" + body, hashlib.sha256).hexdigest().encode("ascii")
+    def _mac(secret_key: bytes, key: str, body) -> bytes:
+        mac = hmac.new(secret_key, key.encode("ascii") + b"\x00", hashlib.sha256)
+        mac.update(body)  # not concatenated: no copy of a large body
+        return mac.hexdigest().encode("ascii")
 
     def get(self, key: str) -> Optional[FileResult]:
         found = self.get_with_body(key)
@@ -647,19 +649,30 @@ class FileIndex:
             raw = read_entry(self.path, INDEX_LIMIT, seen)
             if raw is None or not raw.startswith(_MAGIC):
                 return {}
-            head, _, body = raw.partition(b"\n")
-            if not hmac.compare_digest(head[len(_MAGIC):], self.cache._mac(secret_key, INDEX_NAME, body)):
+            # read in place (offsets into ``raw``): the index is tens of megabytes for a large
+            # project, and each partition or split of the whole would copy it once more
+            head_end = raw.find(b"\n")
+            if head_end < 0:
+                head_end = len(raw)
+            body = memoryview(raw)[head_end + 1:]
+            if not hmac.compare_digest(raw[len(_MAGIC):head_end], self.cache._mac(secret_key, INDEX_NAME, body)):
                 return {}
-            header, _, rest = body.partition(b"\n")
-            if header != self._header():
+            pos = raw.find(b"\n", head_end + 1)
+            end = len(raw)
+            if raw[head_end + 1:end if pos < 0 else pos] != self._header():
                 return {}
             out = {}
-            for line in rest.split(b"\n"):
-                if line:
-                    ikey, tab, value = line.partition(b"\t")
-                    if not tab:
+            pos = end if pos < 0 else pos + 1
+            while pos < end:
+                stop = raw.find(b"\n", pos)
+                if stop < 0:
+                    stop = end
+                if stop > pos:
+                    tab = raw.find(b"\t", pos, stop)
+                    if tab < 0:
                         return {}
-                    out[ikey.decode("ascii")] = value
+                    out[raw[pos:tab].decode("ascii")] = raw[tab + 1:stop]
+                pos = stop + 1
             return out
         except Exception:  # a bad index is no index, whatever is wrong with it
             return {}
@@ -696,7 +709,8 @@ class FileIndex:
             result = _result_from(data)
         except Exception:
             return None
-        result.origin = (st, found[0], found[1])
+        # no origin: an entry taken from the index is not recorded again (``record``), and keeping
+        # its JSON body would hold a second copy of the index in memory
         self._hit.add(ikey)
         return result
 
