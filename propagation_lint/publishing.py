@@ -475,6 +475,9 @@ def _task_publish(receiver, method: str, site: CallSite, model: FileModel, ctx):
     """``(task type, requires)`` when ``receiver.method(...)`` publishes a decorated task."""
     resolver = ctx.resolver
     receiver, scope = _signature_source(receiver, site.scope, model, ctx)
+    accessed = task_accessed(receiver)
+    if accessed is not None:
+        receiver = accessed  # `request.task(send_email).delay()`: the task of `send_email`
     sig_of = None
     if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
         if receiver.func.attr.value in pubcat.SIGNATURE_METHODS:
@@ -493,6 +496,16 @@ def _task_publish(receiver, method: str, site: CallSite, model: FileModel, ctx):
                 return task_type, ()
             continue
         return task_type, (("task", value.qname, deco.library),)
+    return None
+
+
+def task_accessed(receiver):
+    """The function argument of a task registry accessor (``request.task(fn)``), or None."""
+    if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) \
+            and receiver.func.attr.value in pubcat.TASK_ACCESSOR_METHODS and len(receiver.args) == 1 \
+            and receiver.args[0].keyword is None and not receiver.args[0].star \
+            and isinstance(receiver.args[0].value, (cst.Name, cst.Attribute)):
+        return receiver.args[0].value
     return None
 
 
@@ -540,7 +553,15 @@ def task_library(scope: Scope, resolver, model: FileModel) -> str:
                         continue
                     if lib or model.imports_any(pubcat.TASK_LIBRARY_MODULES[deco.library]) or deco.library == "celery":
                         return deco.library
+        elif isinstance(target, cst.Name):
+            # `from app.tasks import task; @task(...)`: the project's own wrapper of Celery's decorator
+            value = resolver.resolve(target, scope.parent or scope)
+            if value.kind == "ref" and value.project and value.qname.rsplit(".", 1)[-1] in CELERY_DECORATOR_ATTRS:
+                return "celery"
     return ""
+
+
+CELERY_DECORATOR_ATTRS = tuple(a for d in pubcat.TASK_DECORATORS if d.library == "celery" for a in d.attrs)
 
 
 def _library_of_type(qname: str) -> str:

@@ -1278,3 +1278,60 @@ def test_sentry_carries_its_own_trace_not_opentelemetrys(tmp_path):
     files["app.py"] = files["app.py"].replace("import sentry_sdk\n", "import sentry_sdk\nfrom opentelemetry import trace\n", 1)
     found = project(tmp_path, files)
     assert ("app.py", 26, "CTX101") in found and ("app.py", 28, "CTX201") in found
+
+
+def test_a_task_obtained_from_a_registry_accessor_is_published(tmp_path):
+    """Pyramid's ``request.task(fn).delay()`` (a request method returning the Celery task of
+    ``fn``), with tasks declared by the project's own ``task`` decorator that registers them with
+    Celery, under ddtrace (whose Celery integration does not propagate by default): the view's
+    publish starts a new trace; a script's does not lose anything."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/tasks.py": """
+import venusian
+
+
+def task(**kwargs):
+    def deco(wrapped):
+        def callback(scanner, name, wrapped):
+            scanner.config.registry["celery.app"].task(**kwargs)(wrapped)
+        venusian.attach(wrapped, callback)
+        return wrapped
+    return deco
+
+
+def _get_task(celery_app, task_func):
+    return celery_app.tasks[celery_app.gen_task_name(task_func.__name__, task_func.__module__)]
+""",
+        "shop/email.py": """
+from shop.tasks import task
+
+
+@task(bind=True, ignore_result=True)
+def send_email(self, request, recipient):
+    return recipient
+""",
+        "shop/views.py": """
+import ddtrace
+from pyramid.view import view_config
+
+from shop.email import send_email
+
+ddtrace.patch_all()
+
+
+@view_config(route_name="signup")
+def signup(request):
+    request.task(send_email).delay("a@example.org")  # error: CTX101
+    return {}
+""",
+        "scripts/resend.py": """
+from shop.email import send_email
+
+
+def main(config):
+    config.task(send_email).delay("a@example.org")
+""",
+    }
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX1"])

@@ -650,6 +650,9 @@ KWARGS_CARRIER_OTHER_PARAMS = {
 
 # Methods on a task object that produce a signature which later publishes (``task.s(x).apply_async()``).
 SIGNATURE_METHODS = ("s", "si", "signature", "set")
+# Registry accessors that return the task registered for a function given as their one argument
+# (a Pyramid request method: ``request.task(send_email).delay(...)``, ``config.task(fn)``).
+TASK_ACCESSOR_METHODS = ("task",)
 # taskiq: ``task.kicker().with_labels(**labels).kiq(...)``: the labels are the carrier.
 # quixstreams < 1: ``buffer.add_timestamp(t).add_value(...).add_tag("traceparent", tp).publish()``.
 LABEL_METHODS = ("with_labels", "add_tag", "add_tags")

@@ -141,6 +141,8 @@ class Definitions:
             hit = self.index.split(prefix, i) if prefix else None
             if hit is not None and hit[1]:  # an object of the project (its Celery app)
                 return True
+            if hit is not None and not hit[1]:
+                return True  # the project's own `task` decorator (it registers with its task library)
         return False
 
     def task_of_producer(self, i: int, ref: str) -> Optional[int]:

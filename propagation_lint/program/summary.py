@@ -40,9 +40,10 @@ import ast
 import re
 from typing import Dict, List, Optional
 
+from ..catalog.publishers import TASK_ACCESSOR_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, is_trace_import
 
-VERSION = 4
+VERSION = 5
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -522,6 +523,11 @@ class _Summary:
             if isinstance(n.func, ast.Name) and n.func.id == "super":
                 self_cls = local.get("__self__") or cls
                 return f"super:{self_cls}." + ".".join(parts) if self_cls and parts else ""
+            if isinstance(n.func, ast.Attribute) and n.func.attr in TASK_ACCESSOR_METHODS and len(n.args) == 1 \
+                    and not n.keywords and isinstance(n.args[0], (ast.Name, ast.Attribute)) and parts:
+                # `request.task(send_email).delay()`: a registry accessor returns the function's task
+                inner = self._ref(n.args[0], owner, cls, local)
+                return inner + "." + ".".join(parts) if inner else ""
             inner = self._instance_ref(n, owner, cls, local)
             return "()" + inner + "." + ".".join(parts) if inner and parts else ""
         if not isinstance(n, ast.Name):
