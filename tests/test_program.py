@@ -1335,3 +1335,64 @@ def main(config):
     }
     write(tmp_path, files)
     assert_fixture(tmp_path, ["CTX1"])
+
+
+def test_evidence_names_the_origin_that_puts_the_line_in_the_main_process(tmp_path):
+    """``refresh_book`` runs in a task (in the worker, where Celery is instrumented) and under a
+    traced view (in the web process, where it is not): the finding is the web path's, and its
+    evidence names the view, not the task."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+from django.urls import path
+
+from shop import views
+
+urlpatterns = [path("book/<int:pk>", views.show_book)]
+""",
+        "shop/settings.py": 'ROOT_URLCONF = "shop.urls"\\n',
+        "shop/instrument.py": """
+from opentelemetry.instrumentation.django import DjangoInstrumentor
+
+DjangoInstrumentor().instrument()
+""",
+        "shop/tasks.py": """
+from celery import shared_task
+from celery.signals import worker_process_init
+from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+
+@worker_process_init.connect
+def setup(**kwargs):
+    CeleryInstrumentor().instrument()
+
+
+@shared_task
+def load_more(book_id):
+    return book_id
+
+
+def refresh_book(book_id):
+    load_more.delay(book_id)  # error: CTX101
+
+
+@shared_task
+def import_book(book_id):
+    refresh_book(book_id)
+""",
+        "shop/views.py": """
+from shop import instrument  # noqa: F401
+from shop.tasks import import_book, refresh_book
+
+
+def show_book(request, pk):
+    refresh_book(pk)
+    import_book.delay(pk)  # error: CTX101
+""",
+    }
+    write(tmp_path, files)
+    found = assert_fixture(tmp_path, ["CTX1"])
+    evidence = [r["message"] for f in found if f["path"] == "shop/tasks.py" for r in f["related"]
+                if "context exists" in r["message"]]
+    assert evidence == ["a trace context exists here: reached from the view `show_book` (routed in shop.urls:5), "
+                        "in a traced web process"]

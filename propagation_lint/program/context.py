@@ -821,8 +821,10 @@ class ContextModel(Definitions):
             f = parent
         if f in self.yes:
             origin_fn = self.yes[f]
+            role, main_origin = self._role_and_origin(f)
+            if role == "main" and main_origin is not None:
+                origin_fn = main_origin  # the evidence names the origin that makes it run in the main process
             o = self.origins[origin_fn] or self.task_origin.get(origin_fn)
-            role = self._role(f)
             if origin_fn == f:
                 return SiteContext("yes", role, o, "high")
             return SiteContext("yes", role, Origin(o.kind, f"reached from {o.text}", o.path, o.line), "medium")
@@ -851,8 +853,9 @@ class ContextModel(Definitions):
                     stack.append(c)
         return Origin("none", f"`{_short(qname)}` is called only where no context exists", self.index.entries[i][0], row[2])
 
-    def _role(self, f: int) -> str:
-        """``worker`` when only tasks' contexts reach ``f``: it runs in a task worker."""
+    def _role_and_origin(self, f: int) -> Tuple[str, Optional[int]]:
+        """``worker`` when only tasks' contexts reach ``f``: it runs in a task worker; else
+        ``main``, with the origin outside any task that reaches it (None when none does)."""
         seen = {f}
         stack = [f]
         found_task = False
@@ -860,7 +863,7 @@ class ContextModel(Definitions):
             u = stack.pop()
             o = self.origins[u]
             if o is not None and o.kind in ("span", "route") and not self._inside_task(u):
-                return "main"
+                return "main", u
             if self.task_origin.get(u) is not None:
                 found_task = True
                 continue
@@ -868,7 +871,7 @@ class ContextModel(Definitions):
                 if c >= 0 and c not in seen and (c in self.yes):
                     seen.add(c)
                     stack.append(c)
-        return "worker" if found_task else "main"
+        return ("worker" if found_task else "main"), None
 
     def _inside_task(self, f: int) -> bool:
         """A span started by code that only tasks call still runs in the worker."""
