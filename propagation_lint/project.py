@@ -246,6 +246,14 @@ class Project:
             return False
         return evaluator(self, tuple(cond), depth)
 
+    def known_as(self, qname: str, table) -> str:
+        """``qname`` as ``table`` (facts keyed by where a function is defined) knows it: through
+        re-exports, and for a package a monorepo installs, by the name its directory gives it
+        (``obs.context.inject_headers`` is ``libs.obs.obs.context.inject_headers``)."""
+        if qname in table or self.program is None:
+            return qname
+        return self.program.canonical(qname, self._current_index) or qname
+
     def is_project_symbol(self, qname: str) -> bool:
         parts = qname.split(".")
         for i in range(len(parts) - 1, 0, -1):
@@ -573,6 +581,7 @@ def _entry_matches(entry, pos, kw) -> bool:
 @condition("injects")
 def _injects(project: Project, cond: tuple, depth: int) -> bool:
     _, qname, pos, kw = cond
+    qname = project.known_as(qname, project.injects)
     entries = project.injects.get(qname)
     if entries is None:
         # a function we never saw (not in the checked tree): we cannot tell, stay silent
@@ -587,7 +596,7 @@ def _injects(project: Project, cond: tuple, depth: int) -> bool:
 
 @condition("returns-injected")
 def _returns_injected(project: Project, cond: tuple, depth: int) -> bool:
-    qname = cond[1]
+    qname = project.known_as(cond[1], project.returns_injected)
     if qname not in project.returns_injected:
         return _unknown(project, qname)
     conds = project.returns_injected[qname]
@@ -610,6 +619,7 @@ def _passes_through(project: Project, cond: tuple, depth: int) -> bool:
     _, qname, pos, kw = cond
     if project.program is None:
         return False
+    qname = project.known_as(qname, project.program.passes)
     entries = project.program.passes.get(qname)
     if entries is None:
         return _unknown(project, qname)

@@ -1396,3 +1396,54 @@ def show_book(request, pk):
                 if "context exists" in r["message"]]
     assert evidence == ["a trace context exists here: reached from the view `show_book` (routed in shop.urls:5), "
                         "in a traced web process"]
+
+
+TEMPORAL_SERVICE = {
+    "svc/activities.py": KAFKA + """
+from temporalio import activity
+
+
+@activity.defn
+async def publish_ticket(ticket):
+    producer.send("tickets", ticket)
+""",
+    "svc/workflows.py": """
+from datetime import timedelta
+
+from temporalio import workflow
+
+from svc.activities import publish_ticket
+
+
+@workflow.defn
+class Orchestration:
+    @workflow.run
+    async def run(self, ticket):
+        await workflow.execute_activity(publish_ticket, ticket, start_to_close_timeout=timedelta(seconds=5))
+""",
+    "svc/api.py": """
+from opentelemetry import trace
+
+from svc.workflows import Orchestration
+
+tracer = trace.get_tracer(__name__)
+
+
+async def start(client, ticket):
+    with tracer.start_as_current_span("start"):
+        await client.start_workflow(Orchestration.run, ticket, id="t", task_queue="q")
+""",
+}
+
+
+def test_a_temporal_activity_has_a_context_only_through_temporals_tracing_interceptor(tmp_path):
+    """The activity runs in a Temporal worker: the span around ``start_workflow`` reaches it only
+    where the project uses Temporal's TracingInterceptor."""
+    assert project(tmp_path, TEMPORAL_SERVICE) == set()
+    files = dict(TEMPORAL_SERVICE)
+    files["svc/worker.py"] = """
+from temporalio.contrib.opentelemetry import TracingInterceptor
+
+INTERCEPTORS = [TracingInterceptor()]
+"""
+    assert project(tmp_path, files) == {("svc/activities.py", 12, "CTX101")}

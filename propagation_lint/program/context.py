@@ -61,6 +61,12 @@ LIFECYCLE_REGISTRATIONS = ("add_event_handler", "on_startup.append", "on_shutdow
                            "before_serving", "after_serving")
 LIFECYCLE_DECORATORS = ("on_event", "before_serving", "after_serving")
 LIFECYCLE_APPLICATIONS = ("fastapi.FastAPI", "starlette.applications.Starlette")
+# Temporal workflows and activities run in a Temporal worker, started by the server: a caller's
+# context reaches them only through Temporal's OpenTelemetry TracingInterceptor
+# (`temporalio.contrib.opentelemetry`), which starts their spans when a client and worker use it
+TEMPORAL_ENTRY_DECORATORS = ("temporalio.activity.defn", "temporalio.workflow.run", "temporalio.workflow.signal",
+                             "temporalio.workflow.update", "temporalio.workflow.query")
+TEMPORAL_TRACING_MODULE = "temporalio.contrib.opentelemetry"
 # Methods that close or stop their object: called from outside the project (a framework, a
 # context manager's exit, an interpreter shutdown), they run when work ends, not inside a request
 SHUTDOWN_METHODS = ("close", "aclose", "shutdown", "stop", "terminate", "disconnect", "cleanup",
@@ -272,6 +278,7 @@ class ContextModel(Definitions):
         self._methods_cache: Optional[Dict[str, List[int]]] = None
         self._completed = 0
         self._sends: Optional[bool] = None
+        self._temporal: Optional[bool] = None
 
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
@@ -458,6 +465,13 @@ class ContextModel(Definitions):
                           path, row[2])
         for deco in decorators:
             last = deco.rsplit(".", 1)[-1]
+            if deco in TEMPORAL_ENTRY_DECORATORS:
+                kind = "workflow" if ".workflow." in deco else "activity"
+                if self._temporal_traced():
+                    return Origin("task", f"the Temporal {kind} `{_short(qname)}`, run with Temporal's TracingInterceptor",
+                                  path, row[2])
+                return Origin("none", f"the Temporal {kind} `{_short(qname)}` runs in a Temporal worker that no "
+                              "TracingInterceptor connects to its caller", path, row[2])
             if last in LIFECYCLE_DECORATORS:
                 return Origin("none", f"`{_short(qname)}` runs when the application starts or stops", path, row[2])
             if deco in RECEIVER_DECORATORS and any(a.rsplit(".", 1)[-1] in NO_CONTEXT_SIGNALS for a in row[6]):
@@ -550,6 +564,13 @@ class ContextModel(Definitions):
             return Origin("none", f"the task `{_short(qname)}` is sent nowhere in the project (a periodic task "
                           "scheduled outside the code, or unused)", path, row[2])
         return Origin("unknown", f"the task `{_short(qname)}` (sent from outside the project)", path, row[2])
+
+    def _temporal_traced(self) -> bool:
+        """Does the project use Temporal's OpenTelemetry TracingInterceptor anywhere?"""
+        if self._temporal is None:
+            self._temporal = any(imp.startswith(TEMPORAL_TRACING_MODULE)
+                                 for _p, _m, _ip, summary in self.index.entries for imp in summary.get("imports", ()))
+        return self._temporal
 
     def _sends_tasks(self) -> bool:
         """Does the project send some of its tasks itself (``task.delay()``, ``send_task("name")``)?"""

@@ -66,7 +66,15 @@ class ModuleIndex:
             if base is not None:
                 rel = os.path.join(base, module.replace(".", os.sep))
                 hit = self.by_path.get(rel + ".py")
-                return hit if hit is not None else self.by_path.get(os.path.join(rel, "__init__.py"))
+                if hit is None:
+                    hit = self.by_path.get(os.path.join(rel, "__init__.py"))
+                if hit is None:
+                    # the linter's own name for a file below that directory (the name a package's
+                    # re-exports were summarised with: `obs.obs.kafka` for `libs/obs/obs/kafka.py`)
+                    inside = base.rstrip(os.sep) + os.sep
+                    hit = next((j for j in self.by_module.get(module, ())
+                                if os.path.abspath(self.entries[j][0]).startswith(inside)), None)
+                return hit
         else:
             base = self._package_above(module, importer)  # a package, as found from the importer
             if base is not None:
