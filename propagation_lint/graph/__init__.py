@@ -155,8 +155,11 @@ def run_graph(options: GraphOptions, stdout=None, cwd: Optional[Path] = None) ->
             click.echo(printable(f"error: cannot write {options.output}: the folder {os.path.dirname(str(options.output))} "
                                  "does not exist"), err=True)
             return EXIT_ERROR
+    from ..runner import long_lived_heap
+
     try:
-        graph = collect_graph(options, cwd)
+        with long_lived_heap():  # as check's run: the collector stays out of the run's long-lived data
+            graph = collect_graph(options, cwd)
     except GraphError as exc:
         click.echo(printable(f"error: {exc.message}"), err=True)
         return EXIT_ERROR
