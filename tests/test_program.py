@@ -1447,3 +1447,51 @@ from temporalio.contrib.opentelemetry import TracingInterceptor
 INTERCEPTORS = [TracingInterceptor()]
 """
     assert project(tmp_path, files) == {("svc/activities.py", 12, "CTX101")}
+
+
+def test_a_helper_of_an_installed_monorepo_package_that_returns_injected_headers(tmp_path):
+    """``libs/obs`` (with an ``__init__.py`` of its own, so the linter names its files
+    ``obs.obs.context``) is installed by the services and imported as ``obs``: its helper returns
+    the headers with the context injected, so the publish carries it; a plain copy does not."""
+    files = {
+        "libs/obs/__init__.py": "",
+        "libs/obs/pyproject.toml": "[project]\nname = 'obs'\n",
+        "libs/obs/obs/__init__.py": "from .context import ContextManager\n",
+        "libs/obs/obs/context.py": """
+from opentelemetry.propagate import inject
+
+
+class ContextManager:
+    def inject_http_headers(self, headers):
+        new_headers = dict(headers)
+        inject(new_headers)
+        return new_headers
+
+    def copy_headers(self, headers):
+        return dict(headers)
+""",
+        "services/api/app.py": """
+from confluent_kafka import Producer
+from opentelemetry import trace
+
+from obs import ContextManager
+
+tracer = trace.get_tracer(__name__)
+producer = Producer({})
+context_manager = ContextManager()
+
+
+def send(value):
+    with tracer.start_as_current_span("send"):
+        headers = context_manager.inject_http_headers({"kind": "order"})
+        producer.produce("orders", value=value, headers=list(headers.items()))
+
+
+def send_plain(value):
+    with tracer.start_as_current_span("send"):
+        headers = context_manager.copy_headers({"kind": "order"})
+        producer.produce("orders", value=value, headers=list(headers.items()))  # error: CTX101
+""",
+    }
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX1"])

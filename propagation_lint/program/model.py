@@ -410,11 +410,23 @@ class ProgramModel:
         ``webapp.mail.send_mail``); None when it names no project function or class. ``at``: the
         file whose imports named it (a monorepo's services each see their own packages)."""
         start = at if at is not None else 0
-        hit = self.index.split(qname, start)
-        if hit is None:
-            return None
-        target = self.context.resolve(start, qname)
-        return target[1] if target is not None else None
+        ref = qname
+        for _hop in range(6):
+            hit = self.index.split(ref, start)
+            if hit is None:
+                return None
+            j, rest = hit
+            if self.index.entries[j][3].get("lite"):
+                self.context._complete(j)  # read in full on demand: its definitions and re-exports
+            target = self.context.resolve(start, ref)
+            if target is not None:
+                return target[1]
+            # a re-export (`from .context import ContextManager` in a package's __init__)
+            alias = self.index.entries[j][3].get("aliases", {}).get(rest.split(".")[0]) if rest else None
+            if not alias:
+                return None
+            ref, start = ".".join([alias] + rest.split(".")[1:]), j
+        return None
 
     def in_tracing_library(self, path: str) -> bool:
         """Is this file part of a tracing library itself (the OpenTelemetry SDK or its
