@@ -766,6 +766,7 @@ class ContextModel(Definitions):
         full = self.read_full(j)
         self.index.entries[j] = (path, module, is_package, full)
         self._completed += 1
+        first_new = len(self.fns)
         for row in full.get("defs", ()):
             if row[1] == "class":
                 self.classes[(j, row[0])] = row
@@ -779,7 +780,12 @@ class ContextModel(Definitions):
                     self.origins.append(None)
         self._resolved.clear()
         self._file_calls.pop(j, None)
-        self._methods_cache = None
+        if self._methods_cache is not None:
+            # the new methods join the table in the order a rebuild would give (they come last)
+            for f in range(first_new, len(self.fns)):
+                owner, _, name = self.fns[f][1].rpartition(".")
+                if (j, owner) in self.classes:
+                    self._methods_cache.setdefault(name, []).append(f)
 
     def activation(self, f: int) -> str:
         """Where a function that sets something up (``instrument()`` inside it) runs: ``process``
