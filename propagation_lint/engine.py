@@ -543,6 +543,14 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         if isinstance(python_tree, _LazyPythonTree):
             python_tree = python_tree.built
         _add_summary(result, text, module, is_package, python_tree, lite=not judged)
+    elif result.candidates:
+        # syntax newer than the Python the linter runs on (`except A, B:` of 3.14), which libcst
+        # read: its imports still place it in its processes; its lines are placed nowhere
+        from .program.summary import lite_summary
+
+        summary = dict(lite_summary(text, module, is_package, imported_names(text)), unplaced=True)
+        result.facts = dict(result.facts)
+        result.facts[PROGRAM_KEY] = summary
     return result
 
 

@@ -411,7 +411,7 @@ class Project:
                 continue
             finding = cand.finding
             extra = self._notes(cand)
-            if site is not None and site.state == "yes":
+            if site is not None and site.state in ("yes", "unknown"):
                 extra.insert(0, _origin_note(site, finding, self.program))
             from dataclasses import replace
 
@@ -526,7 +526,10 @@ def merge_same_defect(findings: List[Finding]) -> List[Finding]:
 def _origin_note(site, finding: Finding, program) -> Related:
     """Evidence: where the context at the finding comes from."""
     origin = site.origin
-    text = f"a trace context exists here: {origin.text}"
+    if site.state == "unknown":
+        text = f"a trace context may exist here: {origin.text}"
+    else:
+        text = f"a trace context exists here: {origin.text}"
     i = program.index_of(origin.path) if origin.path else None
     if i is not None and origin.line:
         loc = Location(program.displays[i], origin.line, 1, origin.line, 1)

@@ -513,7 +513,8 @@ def test_evidence_in_every_output_format(tmp_path):
         (line, msg) for _, line, _, msg in related
     ]
     steps = [s["location"]["physicalLocation"]["region"] for s in res["codeFlows"][0]["threadFlows"][0]["locations"]]
-    assert [(s["startLine"], s["startColumn"]) for s in steps] == [(7, 15), (8, 50), (8, 5)]
+    # the function nothing calls (line 6: where a context may come from), then the carrier's path
+    assert [(s["startLine"], s["startColumn"]) for s in steps] == [(6, 1), (7, 15), (8, 50), (8, 5)]
     rule = next(r for r in sarif["tool"]["driver"]["rules"] if r["id"] == "CTX101")
     assert rule["help"]["markdown"] == PublishWithoutContext.documentation()
     assert "## Fix safety" in rule["help"]["markdown"]

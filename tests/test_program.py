@@ -1495,3 +1495,23 @@ def send_plain(value):
     }
     write(tmp_path, files)
     assert_fixture(tmp_path, ["CTX1"])
+
+
+def test_a_file_of_newer_syntax_is_judged_by_its_process_not_left_out_of_the_model(tmp_path):
+    """``except A, B:`` (Python 3.14) is read by libcst but not by the CPython the linter runs on:
+    the file's imports still place it in its processes, so a project with no tracing has no
+    context to lose there, and a traced one gets the finding with medium confidence."""
+    body = KAFKA.replace("from opentelemetry import trace\n", "").replace(
+        "tracer = trace.get_tracer(__name__)\n", "") + """
+
+def publish(value):
+    try:
+        producer.send("events", value)
+    except ValueError, KeyError:
+        pass
+"""
+    assert project(tmp_path, {"app/events.py": body}) == set()
+    write(tmp_path, {"app/events.py": "from app import tracing  # noqa: F401\n" + body,
+                     "app/tracing.py": "from opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n"})
+    found = lint_json(tmp_path, ("CTX1",), cwd=tmp_path)
+    assert [(f["path"], f["line"], f["confidence"]) for f in found] == [("app/events.py", 10, "medium")]

@@ -829,6 +829,10 @@ class ContextModel(Definitions):
         """The context at ``line`` of file ``i``."""
         self.decided()
         path = self.index.entries[i][0]
+        if self.index.entries[i][3].get("unplaced"):
+            return SiteContext("unknown", "main", Origin(
+                "unknown", "this file's syntax is newer than the Python the linter runs on, so its calls "
+                "are not in the call graph; it may run with a context", path, line), "medium")
         f = self.function_at(i, line)
         if f is None:
             summary = self.index.entries[i][3]
@@ -856,11 +860,35 @@ class ContextModel(Definitions):
                 return SiteContext("yes", role, o, "high")
             return SiteContext("yes", role, Origin(o.kind, f"reached from {o.text}", o.path, o.line), "medium")
         if f in self.unknown:
-            return SiteContext("unknown", "main", Origin("unknown", f"nothing in the project calls `{_short(self.fns[f][1])}`; it may run with a context", path, self.fns[f][2][2]), "medium")
+            seed = self._unknown_seed(f)
+            i2, qname, row = self.fns[seed]
+            if seed in self.registered or any(d in RECEIVER_DECORATORS for d in row[4]):
+                text = f"`{_short(qname)}` is called by the code it is registered with (a signal, a hook, a callback)"
+            else:
+                text = f"nothing in the project calls `{_short(qname)}`"
+            if seed != f:
+                text += f", which reaches `{_short(self.fns[f][1])}`"
+            return SiteContext("unknown", "main", Origin("unknown", text + "; it may run with a context",
+                                                         self.index.entries[i2][0], row[2]), "medium")
         o = self.origins[f] or self.task_origin.get(f)
         if o is None:
             o = self._no_context_reason(f)
         return SiteContext("no", "main", o, "high")
+
+    def _unknown_seed(self, f: int) -> int:
+        """The function nothing in the project calls (or that is handed to other code) from which
+        ``f`` is reached: the nearest by calls, ``f`` itself when it is one."""
+        seen = {f}
+        queue = [f]
+        while queue:
+            u = queue.pop(0)
+            if not any(c >= 0 for c in self.callers[u]) or u in self.registered:
+                return u
+            for c in sorted(self.callers[u]):
+                if c >= 0 and c not in seen and c in self.unknown:
+                    seen.add(c)
+                    queue.append(c)
+        return f
 
     def _no_context_reason(self, f: int) -> Origin:
         i, qname, row = self.fns[f]

@@ -137,7 +137,7 @@ _SHAPES = {
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
     "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)],
-    "main": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool,
+    "main": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool, "unplaced": bool,
 }
 
 
