@@ -182,7 +182,8 @@ class Project:
         for inst in self.instrumentors:
             row = self.catalog.instrumentor(inst.qname)
             why = ""
-            if row is not None and row.requires and inst.source == "code" and inst.location is not None:
+            if row is not None and row.requires and (inst.source == "code" or inst.where == "launcher") \
+                    and inst.location is not None:
                 deps = self._dependencies_of((Path(cwd) / inst.location.path).parent, cwd, None)
                 for requirement in row.requires:
                     name = requirement_name(requirement)
@@ -482,7 +483,7 @@ CONTEXT_SENSITIVE = ("CTX1", "CTX2")
 UNTRACED_SILENT = ("CTX1",)
 # Vendor SDK switches that propagate only their own trace: they count in a process that uses no
 # tracing library (OpenTelemetry, ddtrace, OpenTracing) besides them.
-VENDOR_ONLY_SYSTEMS = ("sentry",)
+VENDOR_ONLY_SYSTEMS = ("sentry", "newrelic")
 # Consumer findings that say a producer's context is dropped: moot for a task no producer sends one.
 PRODUCER_CONTEXT_CODES = ("CTX301", "CTX302", "CTX303")
 TASK_LIBRARIES = ("celery", "dramatiq", "rq", "huey", "taskiq")

@@ -1515,3 +1515,44 @@ def publish(value):
                      "app/tracing.py": "from opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n"})
     found = lint_json(tmp_path, ("CTX1",), cwd=tmp_path)
     assert [(f["path"], f["line"], f["confidence"]) for f in found] == [("app/events.py", 10, "medium")]
+
+
+NEWRELIC_SHOP = {
+    "Procfile": "web: newrelic-admin run-program gunicorn shop.wsgi\n"
+                "worker: newrelic-admin run-program celery -A shop worker\n",
+    "shop/__init__.py": "",
+    "shop/settings.py": 'ROOT_URLCONF = "shop.urls"\n',
+    "shop/urls.py": """
+from django.urls import path
+
+from shop import views
+
+urlpatterns = [path("checkout", views.checkout)]
+""",
+    "shop/tasks.py": """
+from celery import shared_task
+
+
+@shared_task
+def send_receipt(order_id):
+    return order_id
+""",
+    "shop/views.py": """
+from shop.tasks import send_receipt
+
+
+def checkout(request):
+    send_receipt.delay(1)  # error: CTX101
+""",
+}
+
+
+@pytest.mark.parametrize("pinned, propagates", [("8.8.0", False), ("9.9.0", True)])
+def test_new_relics_agent_traces_requests_and_tasks_and_propagates_from_9_9(tmp_path, pinned, propagates):
+    """``newrelic-admin run-program`` records the Django request and the Celery task as
+    transactions; the agent puts its headers into Celery messages only from 9.9.0."""
+    files = dict(NEWRELIC_SHOP, **{"requirements.txt": f"newrelic=={pinned}\ncelery==5.4.0\ndjango==5.0\n"})
+    if propagates:
+        files["shop/views.py"] = files["shop/views.py"].replace("  # error: CTX101", "")
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX1"])

@@ -247,6 +247,27 @@ VENDOR_INSTRUMENTORS = (
         system="sentry", default_in_launcher=False, installed_by=("sentry-sdk",), requires=("sentry-sdk >= 2.41.0",),
     ),
 )
+# New Relic's agent (`newrelic-admin run-program ...`, or `newrelic.agent.initialize()` in code):
+# it records web requests and Celery tasks as transactions; it inserts its distributed-tracing
+# headers into Celery messages, and continues them in the worker, only from agent 9.9.0
+_NEWRELIC = ("newrelic",)
+VENDOR_INSTRUMENTORS = VENDOR_INSTRUMENTORS + (
+    Instrumentor(
+        "newrelic-celery-tasks", "newrelic.hooks.application_celery", ("celery",), ("celery:consume:task",),
+        not_covers="records each task as a transaction; propagation from the publisher needs agent 9.9.0",
+        system="newrelic", installed_by=_NEWRELIC,
+    ),
+    Instrumentor(
+        "newrelic-celery", "newrelic.hooks.application_celery.propagation", ("celery",),
+        ("celery:apply_async", "celery:delay", "celery:send_task"),
+        not_covers="New Relic's distributed-tracing headers only (newrelic, traceparent when W3C is on)",
+        system="newrelic", installed_by=_NEWRELIC, requires=("newrelic >= 9.9.0",),
+    ),
+) + tuple(
+    Instrumentor(f"newrelic-{framework}", f"newrelic.hooks.framework_{framework}", (framework,), (f"server:{framework}",),
+                 system="newrelic", installed_by=_NEWRELIC)
+    for framework in ("django", "flask", "fastapi", "starlette", "pyramid", "tornado", "aiohttp", "falcon")
+)
 INSTRUMENTORS = INSTRUMENTORS + SERVER_INSTRUMENTORS + CLIENT_INSTRUMENTORS + VENDOR_INSTRUMENTORS
 
 # Commands that start a process with auto-instrumentation (found in launch files by ``project.py``).
@@ -255,6 +276,8 @@ LAUNCHERS = (
              bootstrap=("opentelemetry-bootstrap",)),
     # ddtrace-run enables the integrations that are on by default (kombu is off, domain.md §E)
     Launcher("ddtrace-run", "ddtrace", installs=_DDTRACE),
+    # `newrelic-admin run-program gunicorn ...` / `run-python`: the agent with its default hooks
+    Launcher("newrelic-admin", "newrelic", installs=("newrelic",)),
 )
 
 # In-code switches that enable instrumentation (collected by ``publishing._native_instrumentation_facts``):
@@ -267,6 +290,10 @@ DDTRACE_PATCH_NAMES = {i.qname.rsplit(".", 1)[-1]: i.qname for i in INSTRUMENTOR
 CODE_SWITCHES = {
     "ddtrace.patch_all": _DD_DEFAULT,
     "ddtrace.patch": "*kwargs",
+    "newrelic.agent.initialize": ",".join(
+        ["newrelic.hooks.application_celery", "newrelic.hooks.application_celery.propagation"]
+        + [f"newrelic.hooks.framework_{f}" for f in ("django", "flask", "fastapi", "starlette", "pyramid", "tornado",
+                                                     "aiohttp", "falcon")]),
     "sentry_sdk.init": ("any:traces_sample_rate|traces_sampler|enable_tracing",
                         "sentry_sdk.integrations.celery.CeleryIntegration,"
                         "sentry_sdk.integrations.threading.ThreadingIntegration,"
