@@ -294,6 +294,7 @@ class Project:
     def attach_program(self, program: "ProgramModel") -> None:
         """Use the whole-program model for processes and contexts (``program/``)."""
         self.program = program
+        self._app_switches(program)
 
         def extra_traced(i: int) -> bool:
             if self.auto_instrumented:
@@ -339,6 +340,19 @@ class Project:
                 inst.where = "celery-worker"
             elif runs == "none":
                 inst.where = "inactive"
+
+    def _app_switches(self, program: "ProgramModel") -> None:
+        """A Django app named in a settings module (``INSTALLED_APPS``) whose ``ready()`` turns
+        instrumentations on (``catalog/instrumentors.py``: ``APP_SWITCHES``): enabled in the
+        processes that load that module."""
+        from .catalog.instrumentors import APP_SWITCHES
+
+        for i, (path, _module, _is_package, summary) in enumerate(program.index.entries):
+            for app in sorted(APP_SWITCHES.keys() & set(summary.get("strings", ()))):
+                line = _line_naming(path, app)
+                loc = Location(program.displays[i], line, 1, line, 1)
+                for qname in APP_SWITCHES[app].split(","):
+                    self.instrumentors.append(EnabledInstrumentor(qname, "module", loc, "code"))
 
     def _web_untraced(self, i: int) -> bool:
         """The project instruments a web framework, but not in any process that runs module ``i``
@@ -522,6 +536,18 @@ def merge_same_defect(findings: List[Finding]) -> List[Finding]:
                 merged.add(i)
                 break
     return [f for i, f in enumerate(out) if i not in merged]
+
+
+def _line_naming(path: str, text: str) -> int:
+    """The first line of the file that holds ``text`` (1 when it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for n, line in enumerate(fh, 1):
+                if text in line:
+                    return n
+    except OSError:
+        pass
+    return 1
 
 
 def _origin_note(site, finding: Finding, program) -> Related:

@@ -1556,3 +1556,49 @@ def test_new_relics_agent_traces_requests_and_tasks_and_propagates_from_9_9(tmp_
         files["shop/views.py"] = files["shop/views.py"].replace("  # error: CTX101", "")
     write(tmp_path, files)
     assert_fixture(tmp_path, ["CTX1"])
+
+
+def test_a_django_app_in_installed_apps_that_instruments_counts_in_its_processes(tmp_path):
+    """``blueapps.opentelemetry.instrument_app`` in INSTALLED_APPS instruments Django, Celery,
+    requests and Redis when the app is ready: the web process traces its views (a thread hand-off
+    there loses the context) and Celery publishes carry it."""
+    files = {
+        "config/__init__.py": "",
+        "config/default.py": 'ROOT_URLCONF = "shop.urls"\nINSTALLED_APPS = ["django.contrib.auth", '
+                             '"blueapps.opentelemetry.instrument_app", "shop"]\n',
+        "manage.py": 'import os\n\nif __name__ == "__main__":\n'
+                     '    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.default")\n',
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+from django.urls import path
+
+from shop import views
+
+urlpatterns = [path("sync", views.sync)]
+""",
+        "shop/tasks.py": """
+import requests
+from celery import shared_task
+
+
+@shared_task
+def refresh(host):
+    return requests.get(host)
+""",
+        "shop/views.py": """
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from shop.tasks import refresh
+
+POOL = ThreadPoolExecutor()
+
+
+def sync(request):
+    refresh.delay("a")
+    POOL.submit(requests.get, "https://example.org")  # error: CTX201
+""",
+    }
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX1", "CTX2"])

@@ -318,6 +318,17 @@ for _i in INSTRUMENTORS:
         CODE_SWITCHES[_i.qname] = _i.qname
         CODE_SWITCHES[_i.qname.rsplit(".", 2)[0] + "." + _i.qname.rsplit(".", 1)[-1]] = _i.qname
 CODE_SWITCHES["taskiq.middlewares.OpenTelemetryMiddleware"] = "taskiq.middlewares.opentelemetry_middleware.OpenTelemetryMiddleware"
+# Django apps whose `ready()` turns instrumentations on, named in INSTALLED_APPS (their settings
+# module's processes: the web process and the Celery worker that loads the same settings)
+APP_SWITCHES = {
+    # TencentBlueKing's blueapps: BKAppInstrumentor (logging, requests, Django, Celery, Redis)
+    "blueapps.opentelemetry.instrument_app": ",".join((
+        "opentelemetry.instrumentation.requests.RequestsInstrumentor",
+        "opentelemetry.instrumentation.django.DjangoInstrumentor",
+        "opentelemetry.instrumentation.celery.CeleryInstrumentor",
+        "opentelemetry.instrumentation.redis.RedisInstrumentor",
+    )),
+}
 IMPORT_SWITCHES = {"ddtrace.auto": _DD_DEFAULT, "ddtrace.bootstrap.sitecustomize": _DD_DEFAULT}
 # Functions of the project that inject on every publish of a library: a Celery ``before_task_publish``
 # handler, a dramatiq middleware's ``before_enqueue``, a taskiq middleware's ``pre_send``.
