@@ -1602,3 +1602,25 @@ def sync(request):
     }
     write(tmp_path, files)
     assert_fixture(tmp_path, ["CTX1", "CTX2"])
+
+
+def test_new_relics_pika_hook_carries_the_context_in_the_message_properties(tmp_path):
+    files = {"client.py": """
+import newrelic.agent
+import pika
+
+newrelic.agent.initialize("newrelic.ini")
+channel = pika.BlockingConnection().channel()
+
+
+@newrelic.agent.background_task()
+def call(n):
+    channel.basic_publish(exchange="", routing_key="rpc_queue", body=str(n))
+"""}
+    assert project(tmp_path, files) == set()
+    files["client.py"] = files["client.py"].replace('newrelic.agent.initialize("newrelic.ini")\n', "")
+    files["client.py"] = files["client.py"].replace("import pika\n", "import pika\nfrom opentelemetry import trace\n")
+    files["client.py"] = files["client.py"].replace("@newrelic.agent.background_task()\n", "")
+    files["client.py"] = files["client.py"].replace("def call(n):\n", "def call(n):\n    with trace.get_tracer(__name__).start_as_current_span('call'):\n    ")
+    write(tmp_path, files)
+    assert ("client.py", 10, "CTX101") in project(tmp_path, {})

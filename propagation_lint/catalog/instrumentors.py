@@ -257,6 +257,14 @@ VENDOR_INSTRUMENTORS = VENDOR_INSTRUMENTORS + (
         not_covers="records each task as a transaction; propagation from the publisher needs agent 9.9.0",
         system="newrelic", installed_by=_NEWRELIC,
     ),
+    # its pika hook records basic_publish as a message trace and adds its distributed-tracing
+    # headers to the message's properties; consumers' callbacks continue them
+    Instrumentor(
+        "newrelic-pika", "newrelic.hooks.messagebroker_pika", ("pika",),
+        ("pika:basic_publish", "pika:consume:basic_consume", "pika:consume:consume"),
+        not_covers="New Relic's distributed-tracing headers only",
+        system="newrelic", installed_by=_NEWRELIC,
+    ),
     Instrumentor(
         "newrelic-celery", "newrelic.hooks.application_celery.propagation", ("celery",),
         ("celery:apply_async", "celery:delay", "celery:send_task"),
@@ -291,7 +299,8 @@ CODE_SWITCHES = {
     "ddtrace.patch_all": _DD_DEFAULT,
     "ddtrace.patch": "*kwargs",
     "newrelic.agent.initialize": ",".join(
-        ["newrelic.hooks.application_celery", "newrelic.hooks.application_celery.propagation"]
+        ["newrelic.hooks.application_celery", "newrelic.hooks.application_celery.propagation",
+         "newrelic.hooks.messagebroker_pika"]
         + [f"newrelic.hooks.framework_{f}" for f in ("django", "flask", "fastapi", "starlette", "pyramid", "tornado",
                                                      "aiohttp", "falcon")]),
     "sentry_sdk.init": ("any:traces_sample_rate|traces_sampler|enable_tracing",
