@@ -546,22 +546,21 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
     elif result.candidates:
         # syntax newer than the Python the linter runs on (`except A, B:` of 3.14), which libcst
         # read: its imports still place it in its processes; its lines are placed nowhere
-        from .program.summary import lite_summary
-
-        summary = dict(lite_summary(text, module, is_package, imported_names(text)), unplaced=True)
-        result.facts = dict(result.facts)
-        result.facts[PROGRAM_KEY] = summary
+        _add_summary(result, text, module, is_package, unplaced=True)
     return result
 
 
-def _add_summary(result: FileResult, text: str, module: str, is_package: bool, tree=None, lite: bool = False) -> None:
+def _add_summary(result: FileResult, text: str, module: str, is_package: bool, tree=None, lite: bool = False,
+                 unplaced: bool = False) -> None:
     """The file's contribution to the whole-program model (``program/summary.py``), for every
     file the linter reads. A file with no candidate finding gets the cheap summary of its imports
     and configuration strings (its calls are read later, only if the project pass asks: ``lite``),
     unless it defines or enqueues a task, starts a span or enables an instrumentation."""
     from .program.summary import lite_summary, needs_full_summary, summarize
 
-    if lite and not needs_full_summary(text):
+    if unplaced:  # CPython cannot read it: the cheap summary, marked
+        summary = dict(lite_summary(text, module, is_package, imported_names(text)), unplaced=True)
+    elif lite and not needs_full_summary(text):
         summary = lite_summary(text, module, is_package, imported_names(text))
     else:
         summary = summarize(text, module, is_package, tree)

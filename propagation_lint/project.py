@@ -395,9 +395,7 @@ class Project:
             def in_worker(conds):
                 return tuple(c[:4] + ("celery-worker",) + tuple(c[5:]) if c[0] == "instrumented" and len(c) >= 5 else c
                              for c in conds)
-            from dataclasses import replace as _replace
-
-            cand = _replace(cand, unless=in_worker(cand.unless), requires=in_worker(cand.requires))
+            cand = replace(cand, unless=in_worker(cand.unless), requires=in_worker(cand.requires))
         return True, cand, site
 
     def _observed(self, code: str, i: int, line: int) -> bool:
@@ -428,8 +426,6 @@ class Project:
             extra = self._notes(cand)
             if site is not None and site.state in ("yes", "unknown"):
                 extra.insert(0, _origin_note(site, finding, self.program))
-            from dataclasses import replace
-
             if site is not None:
                 finding = replace(finding, context=site.confidence)
             cause = cause_of(self, cand)
@@ -521,8 +517,6 @@ def _is_server(row) -> bool:
 
 
 def merge_same_defect(findings: List[Finding]) -> List[Finding]:
-    from dataclasses import replace
-
     at: Dict[tuple, int] = {}
     for i, f in enumerate(findings):
         at.setdefault((f.location.line, f.location.column, f.code), i)

@@ -393,13 +393,9 @@ def _returns_no_wrapper(project, cond: tuple, depth: int) -> bool:
     """None of the project functions may return an object of a project class (a wrapper of the
     client, such as a proxy that injects)."""
     factories = project.facts.get("publish_factories", {})
-    program = project.program
-    for qname in cond[1:]:
-        # a function re-exported by its package (`from observability import instrument_producer`)
-        where = program.canonical(qname, project._current_index) if program is not None else None
-        if any(k.startswith("project:") for k in factories.get(where or qname, ())):
-            return False
-    return True
+    # a function re-exported by its package (`from observability import instrument_producer`)
+    return not any(k.startswith("project:") for qname in cond[1:]
+                   for k in factories.get(project.known_as(qname, factories), ()))
 
 
 def _annotated(receiver, scope: Scope, resolver) -> bool:

@@ -140,13 +140,11 @@ class _Uses(cst.CSTVisitor):
     def leave_Lambda(self, node) -> None:
         self._nested -= 1
 
-    def visit_Global(self, node) -> None:
+    def _declared(self, node) -> None:  # `global token` / `nonlocal token`
         if any(n.name.value == self.name for n in node.names):
             self.escapes = True
 
-    def visit_Nonlocal(self, node) -> None:
-        if any(n.name.value == self.name for n in node.names):
-            self.escapes = True
+    visit_Global = visit_Nonlocal = _declared
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -159,29 +157,15 @@ class _Uses(cst.CSTVisitor):
         if node.value == self.name and node is not self.target and self._nested:
             self.escapes = True
 
-    def _value(self, value) -> None:
+    def _value(self, node) -> None:
+        """The name, or a container holding it, is returned, yielded, stored or put in a collection."""
+        value = node.value
         if isinstance(value, cst.Name) and value.value == self.name:
             self.escapes = True
         elif isinstance(value, (cst.Tuple, cst.List, cst.Set, cst.Dict)):
             self.escapes = self.escapes or self.name in _names(value)
 
-    def visit_Return(self, node) -> None:
-        self._value(node.value)
-
-    def visit_Yield(self, node) -> None:
-        self._value(node.value)
-
-    def visit_Assign(self, node) -> None:
-        self._value(node.value)
-
-    def visit_AnnAssign(self, node) -> None:
-        self._value(node.value)
-
-    def visit_Element(self, node) -> None:
-        self._value(node.value)
-
-    def visit_DictElement(self, node) -> None:
-        self._value(node.value)
+    visit_Return = visit_Yield = visit_Assign = visit_AnnAssign = visit_Element = visit_DictElement = _value
 
 
 def _names(node) -> set:

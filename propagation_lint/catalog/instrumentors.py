@@ -257,6 +257,12 @@ VENDOR_INSTRUMENTORS = VENDOR_INSTRUMENTORS + (
         not_covers="records each task as a transaction; propagation from the publisher needs agent 9.9.0",
         system="newrelic", installed_by=_NEWRELIC,
     ),
+    Instrumentor(
+        "newrelic-celery", "newrelic.hooks.application_celery.propagation", ("celery",),
+        ("celery:apply_async", "celery:delay", "celery:send_task"),
+        not_covers="New Relic's distributed-tracing headers only (newrelic, traceparent when W3C is on)",
+        system="newrelic", installed_by=_NEWRELIC, requires=("newrelic >= 9.9.0",),
+    ),
     # its pika hook records basic_publish as a message trace and adds its distributed-tracing
     # headers to the message's properties; consumers' callbacks continue them
     Instrumentor(
@@ -264,12 +270,6 @@ VENDOR_INSTRUMENTORS = VENDOR_INSTRUMENTORS + (
         ("pika:basic_publish", "pika:consume:basic_consume", "pika:consume:consume"),
         not_covers="New Relic's distributed-tracing headers only",
         system="newrelic", installed_by=_NEWRELIC,
-    ),
-    Instrumentor(
-        "newrelic-celery", "newrelic.hooks.application_celery.propagation", ("celery",),
-        ("celery:apply_async", "celery:delay", "celery:send_task"),
-        not_covers="New Relic's distributed-tracing headers only (newrelic, traceparent when W3C is on)",
-        system="newrelic", installed_by=_NEWRELIC, requires=("newrelic >= 9.9.0",),
     ),
 ) + tuple(
     Instrumentor(f"newrelic-{framework}", f"newrelic.hooks.framework_{framework}", (framework,), (f"server:{framework}",),
@@ -295,18 +295,13 @@ LAUNCHERS = (
 _DD_DEFAULT = ",".join(i.qname for i in INSTRUMENTORS if i.system == "ddtrace" and i.default_in_launcher)
 _OTEL_DEFAULT = ",".join(i.qname for i in INSTRUMENTORS if i.system == "opentelemetry" and i.default_in_launcher)
 DDTRACE_PATCH_NAMES = {i.qname.rsplit(".", 1)[-1]: i.qname for i in INSTRUMENTORS if i.system == "ddtrace"}
+_NEWRELIC_ALL = ",".join(i.qname for i in INSTRUMENTORS if i.system == "newrelic")
+_SENTRY_ALL = ",".join(i.qname for i in INSTRUMENTORS if i.system == "sentry")
 CODE_SWITCHES = {
     "ddtrace.patch_all": _DD_DEFAULT,
     "ddtrace.patch": "*kwargs",
-    "newrelic.agent.initialize": ",".join(
-        ["newrelic.hooks.application_celery", "newrelic.hooks.application_celery.propagation",
-         "newrelic.hooks.messagebroker_pika"]
-        + [f"newrelic.hooks.framework_{f}" for f in ("django", "flask", "fastapi", "starlette", "pyramid", "tornado",
-                                                     "aiohttp", "falcon")]),
-    "sentry_sdk.init": ("any:traces_sample_rate|traces_sampler|enable_tracing",
-                        "sentry_sdk.integrations.celery.CeleryIntegration,"
-                        "sentry_sdk.integrations.threading.ThreadingIntegration,"
-                        "sentry_sdk.integrations.threading.ThreadPoolExecutorPatch"),
+    "newrelic.agent.initialize": _NEWRELIC_ALL,
+    "sentry_sdk.init": ("any:traces_sample_rate|traces_sampler|enable_tracing", _SENTRY_ALL),
     "opentelemetry.instrumentation.auto_instrumentation.initialize": _OTEL_DEFAULT,
     # the Azure Monitor distro turns the Azure SDK's own tracing on
     "azure.monitor.opentelemetry.configure_azure_monitor": "azure.core.settings.settings.tracing_implementation",

@@ -144,11 +144,10 @@ class Definitions:
                 continue
             if deco.split(".")[0] in TASK_LIBRARY_ROOTS:
                 return True
-            hit = self.index.split(prefix, i) if prefix else None
-            if hit is not None and hit[1]:  # an object of the project (its Celery app)
+            # an object of the project (its Celery app), or the project's own `task` decorator
+            # (which registers with its task library)
+            if prefix and self.index.split(prefix, i) is not None:
                 return True
-            if hit is not None and not hit[1]:
-                return True  # the project's own `task` decorator (it registers with its task library)
         return False
 
     def task_of_producer(self, i: int, ref: str) -> Optional[int]:
