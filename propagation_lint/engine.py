@@ -535,6 +535,13 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
             python_tree = _LazyPythonTree(text, path)  # the guard passed without building it
         result = on_deep_stack(_analyze_tree, result, text, path, module, is_package, rules, settings, catalog,
                                python_error, python_tree)
+    if python_error is not None and result.status != "error" and isinstance(python_error, SyntaxError):
+        # syntax newer than the Python the linter runs on (`except A, B:` of 3.14), which libcst
+        # read: CPython reads it with that syntax written the older way
+        from .program.summary import parse_python
+
+        python_tree = parse_python(text)
+        python_error = None if python_tree is not None else python_error
     if python_error is None:
         from .program.context import is_test_path
 
@@ -544,8 +551,8 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
             python_tree = python_tree.built
         _add_summary(result, text, module, is_package, python_tree, lite=not judged)
     elif result.candidates:
-        # syntax newer than the Python the linter runs on (`except A, B:` of 3.14), which libcst
-        # read: its imports still place it in its processes; its lines are placed nowhere
+        # newer syntax still (a 3.12 f-string): its imports place it in its processes; its
+        # lines are placed nowhere
         _add_summary(result, text, module, is_package, unplaced=True)
     return result
 

@@ -1517,6 +1517,63 @@ def publish(value):
     assert [(f["path"], f["line"], f["confidence"]) for f in found] == [("app/events.py", 10, "medium")]
 
 
+def test_a_caller_of_newer_syntax_is_read_with_that_syntax_written_the_older_way(tmp_path):
+    """The only caller of a helper is a file written with ``except A, B:`` (3.14) and PEP 695's
+    ``type`` alias: CPython reads it once those are written the older way, so its calls are in the
+    call graph. Called only from a management command, the helper has no context to lose; called
+    inside a span, it has one."""
+    caller = """
+from app.events import publish
+
+type Payload = dict[str, int]
+
+
+def {name}(value):
+    {line}
+    try:
+        publish(value)
+    except ValueError, KeyError:
+        pass
+"""
+    files = {
+        "app/__init__.py": "",
+        "app/events.py": KAFKA + '\n\ndef publish(value):\n    producer.send("events", value)\n',
+        "app/management/__init__.py": "",
+        "app/management/commands/__init__.py": "",
+        "app/management/commands/sync.py": caller.format(name="handle", line="pass"),
+    }
+    assert project(tmp_path, files) == set()
+    (tmp_path / "app/management/commands/sync.py").unlink()
+    files = {"app/jobs.py": caller.format(name="run", line="from app.events import tracer\n"
+                                                          "    span = tracer.start_span('run')")}
+    assert project(tmp_path, files) == {("app/events.py", 9, "CTX101")}
+
+
+def test_older_syntax_rewrites_only_what_the_running_python_cannot_read():
+    from propagation_lint.program.summary import parse_python
+
+    newer = dedent("""
+        try:
+            pass
+        except ValueError, KeyError:
+            pass
+        except (OSError, TypeError) as exc:
+            raise exc
+        type Alias[T] = list[T]
+        def first[T: (int, str), U = list[int]](items: list[T]) -> T:
+            return items[0]
+        class Box[T](Base[T]):
+            async def get[V](self): pass
+        x = {"type": 1}
+    """)
+    tree = parse_python(newer)
+    assert tree is not None
+    assert [type(n).__name__ for n in tree.body] == ["Try", "TypeAlias" if hasattr(__import__("ast"), "TypeAlias")
+                                                     else "Assign", "FunctionDef", "ClassDef", "Assign"]
+    assert [n.lineno for n in tree.body] == [2, 7, 8, 10, 12]
+    assert parse_python("print(\n") is None  # a real syntax error stays one
+
+
 NEWRELIC_SHOP = {
     "Procfile": "web: newrelic-admin run-program gunicorn shop.wsgi\n"
                 "worker: newrelic-admin run-program celery -A shop worker\n",

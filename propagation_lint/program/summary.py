@@ -188,19 +188,68 @@ def checked(summary) -> dict:
     return summary
 
 
+# Syntax newer than the Python the linter runs on, which libcst reads: PEP 758's
+# `except A, B:` (3.14; `ruff format` writes it for that target) and PEP 695's `type X = ...`,
+# `def f[T](...)`, `class C[T]:` (3.12). Each is a syntax error in the older Python, so code that
+# parses is never rewritten; the rewrite keeps every line where it was (a summary holds lines).
+_EXCEPT_BARE_TUPLE = re.compile(r"^([ \t]*except\*?[ \t]+)((?:(?![ \t]as[ \t])[^\n#:])*,(?:(?![ \t]as[ \t])[^\n#:])*?)([ \t]*:)",
+                                re.M)
+_TYPE_ALIAS = re.compile(r"^([ \t]*)type[ \t]+([A-Za-z_]\w*)[ \t]*(?:\[[^\n=]*\])?[ \t]*=(?!=)", re.M)
+_TYPE_PARAMS = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*[ \t]*\[", re.M)
+
+
+def _older_syntax(text: str) -> str:
+    """``text`` with the newer syntax above written the way older Python reads it."""
+    if "except" in text:
+        text = _EXCEPT_BARE_TUPLE.sub(r"\1(\2)\3", text)
+    if "type" in text:
+        text = _TYPE_ALIAS.sub(r"\1\2 =", text)
+    out: List[str] = []
+    last = 0
+    for m in _TYPE_PARAMS.finditer(text):  # drop the balanced `[...]` of the type parameters
+        depth, end = 0, m.end() - 1
+        while end < len(text) and text[end] != "\n":
+            depth += {"[": 1, "]": -1}.get(text[end], 0)
+            end += 1
+            if depth == 0:
+                break
+        if depth == 0:
+            out.append(text[last:m.end() - 1])
+            last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def parse_python(text: str) -> Optional[ast.AST]:
+    """CPython's tree of the file, or None when CPython cannot read it even with the newer syntax
+    it lacks (:func:`_older_syntax`) rewritten."""
+    import warnings
+
+    with warnings.catch_warnings():  # "invalid escape sequence" and the like: not ours to say
+        warnings.simplefilter("ignore")
+        try:
+            return ast.parse(text)
+        except SyntaxError:
+            pass
+        except (ValueError, RecursionError, MemoryError, OverflowError):
+            return None
+        older = _older_syntax(text)
+        if older == text:
+            return None
+        try:
+            return ast.parse(older)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return None
+
+
 def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] = None,
               focus: Optional["re.Pattern[str]"] = None) -> dict:
     """The file's summary; an empty one when CPython cannot parse it. With ``focus`` (asked by
     the project pass about some names), the bodies of functions whose text matches nothing of it
     are not walked: their rows are kept, their calls cannot concern those names."""
     if tree is None:
-        import warnings
-
-        try:
-            with warnings.catch_warnings():  # "invalid escape sequence" and the like: not ours to say
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        tree = parse_python(text)
+        if tree is None:
             return {}
     try:
         builder = _Summary(module, is_package)
