@@ -94,7 +94,8 @@ def _package_parts(directory: str) -> Tuple[str, ...]:
         return hit
     parent = os.path.dirname(directory)
     name = os.path.basename(directory)
-    if os.path.isfile(os.path.join(directory, "__init__.py")):
+    if name.isidentifier() and os.path.isfile(os.path.join(directory, "__init__.py")):
+        # (`bk-nodeman/__init__.py` at a repository's top makes no package: no import can name it)
         result = (_package_parts(parent) if parent != directory else ()) + (name,)
     elif parent != directory and name.isidentifier() and os.path.isfile(os.path.join(parent, "__init__.py")):
         # a directory without __init__.py inside a package is a namespace package of it

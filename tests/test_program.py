@@ -1570,8 +1570,84 @@ def test_older_syntax_rewrites_only_what_the_running_python_cannot_read():
     assert tree is not None
     assert [type(n).__name__ for n in tree.body] == ["Try", "TypeAlias" if hasattr(__import__("ast"), "TypeAlias")
                                                      else "Assign", "FunctionDef", "ClassDef", "Assign"]
-    assert [n.lineno for n in tree.body] == [2, 7, 8, 10, 12]
+    assert [n.lineno for n in tree.body] == [2, 8, 9, 11, 13]
     assert parse_python("print(\n") is None  # a real syntax error stays one
+
+
+DEAD_CODE_APP = {
+    "Dockerfile": "FROM python:3.12\nCOPY . /srv\nCMD [\"python\", \"-m\", \"app.main\"]\n",
+    "app/__init__.py": "",
+    "app/main.py": "from app import events  # noqa: F401\n",
+    "app/events.py": KAFKA + """
+
+def on_created(value):
+    producer.send("events", value)  # error: CTX101
+
+
+def rebuild_search_index(value):
+    producer.send("events", value)
+
+
+class Exporter:
+    def export_rows(self, value):
+        self._flush(value)
+
+    def _flush(self, value):
+        producer.send("events", value)
+
+
+HANDLERS = {"created": on_created}
+""",
+    # a module nothing imports: something may load it by name (a server's `module:app`)
+    "app/broker.py": KAFKA + """
+
+def publish_order(value):
+    producer.send("orders", value)  # error: CTX101
+""",
+    "lib/pyproject.toml": "[project]\nname = \"shoplib\"\n",
+    "lib/shoplib/__init__.py": "",
+    "lib/shoplib/api.py": KAFKA + """
+
+def emit_event(value):
+    producer.send("events", value)  # error: CTX101
+""",
+}
+
+
+def test_code_an_application_never_names_is_not_run_but_a_library_api_may_be(tmp_path):
+    """Below a Dockerfile, a function no code of the project calls or names (and no decorator
+    registers) is dead: it loses no context. One named in a table is called by whoever reads the
+    table; one in a module nothing imports may be loaded by name; a library's function nothing
+    calls is its API (medium confidence)."""
+    write(tmp_path, DEAD_CODE_APP)
+    assert_fixture(tmp_path, ["CTX1"])
+    (tmp_path / "Dockerfile").unlink()  # no longer an application: its uncalled code may be API
+    found = project(tmp_path, {})
+    assert {line for path, line, _code in found if path == "app/events.py"} == {9, 13, 21}
+
+
+def test_a_repository_directory_that_is_no_identifier_is_no_package(tmp_path):
+    """``bk-app/__init__.py`` at a repository's top: Python imports its code as ``apps.jobs``, never
+    ``bk-app.apps.jobs``, so the command that imports ``apps.jobs`` is the helper's caller."""
+    root = tmp_path / "bk-app"
+    write(root, {
+        "__init__.py": "",
+        "apps/__init__.py": "",
+        "apps/jobs.py": KAFKA + '\n\ndef publish(value):\n    producer.send("events", value)\n',
+        "apps/management/__init__.py": "",
+        "apps/management/commands/__init__.py": "",
+        "apps/management/commands/sync.py": """
+from django.core.management.base import BaseCommand
+
+from apps.jobs import publish
+
+
+class Command(BaseCommand):
+    def handle(self, *args, **options):
+        publish(1)
+""",
+    })
+    assert lint_json(root, ("CTX1",), cwd=root) == []
 
 
 NEWRELIC_SHOP = {

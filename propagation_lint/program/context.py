@@ -40,6 +40,7 @@ from .summary import distinctive
 TASK_DECORATOR_ATTRS = ("task", "shared_task", "periodic_task", "actor")
 MAX_TELEMETRY_SEARCH = 5000  # functions searched for a span below a task before assuming there is one
 MAX_TELEMETRY_FILES = 400  # files read in full for that search in one run, before assuming there is one
+MAX_DEAD_WALK = 64  # functions walked up from a site looking for the dead code that reaches it
 MAX_UNTYPED_TARGETS = 8  # a method name defined in more classes than this says nothing about the callee
 TASK_LIBRARY_ROOTS = ("celery", "dramatiq", "taskiq", "huey", "rq", "django_rq", "flask_celery")
 PERIODIC_DECORATOR_ATTRS = ("periodic_task",)
@@ -278,6 +279,12 @@ class ContextModel(Definitions):
         self._completed = 0
         self._sends: Optional[bool] = None
         self._temporal: Optional[bool] = None
+        # `named_elsewhere(i, qname)`: the project names the function somewhere but its definition
+        # (a call, a value in a table, a string); `application(i)`: module `i` belongs to an
+        # application, whose functions only its own code and its frameworks call (no library API)
+        self.named_elsewhere: Callable[[int, str], bool] = lambda i, qname: True
+        self.application: Callable[[int], bool] = lambda i: False
+        self._dead: Dict[int, bool] = {}
 
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
@@ -859,6 +866,9 @@ class ContextModel(Definitions):
                 return SiteContext("yes", role, o, "high")
             return SiteContext("yes", role, Origin(o.kind, f"reached from {o.text}", o.path, o.line), "medium")
         if f in self.unknown:
+            dead = self._dead_code(f)
+            if dead is not None:
+                return SiteContext("no", "main", dead, "high")
             seed = self._unknown_seed(f)
             i2, qname, row = self.fns[seed]
             if seed in self.registered or any(d in RECEIVER_DECORATORS for d in row[4]):
@@ -888,6 +898,66 @@ class ContextModel(Definitions):
                     seen.add(c)
                     queue.append(c)
         return f
+
+    def _dead_code(self, f: int) -> Optional[Origin]:
+        """Why ``f`` never runs, when every function nothing calls that reaches it is dead code of
+        an application (:meth:`_is_dead`); else None (it may be called with a context)."""
+        seeds: List[int] = []
+        seen = {f}
+        stack = [f]
+        while stack:
+            u = stack.pop()
+            if self.origins[u] is not None or self.task_origin.get(u) is not None:
+                return None  # an origin of its own (a task sent from outside the project)
+            callers = [c for c in self.callers[u] if c >= 0]
+            if u in self.registered or len(callers) < len(self.callers[u]) or not callers:
+                if u in self.registered or len(callers) < len(self.callers[u]) or not self._is_dead(u):
+                    return None  # handed to other code, called at module level, or maybe API
+                seeds.append(u)
+            for c in callers:
+                if c not in seen and c in self.unknown:
+                    seen.add(c)
+                    stack.append(c)
+            if len(seen) > MAX_DEAD_WALK:
+                return None
+        if not seeds:
+            return None
+        i, qname, row = self.fns[min(seeds)]
+        text = f"nothing in the application calls or names `{_short(qname)}`"
+        if min(seeds) != f:
+            text += f", which reaches `{_short(self.fns[f][1])}`"
+        return Origin("none", text + ": it is not run", self.index.entries[i][0], row[2])
+
+    def _is_dead(self, f: int) -> bool:
+        """A function of an application that no code of the project calls or names, that no
+        decorator registers and that overrides no framework's method: nothing runs it (a
+        library's function nothing in it calls is its API, and stays unknown)."""
+        if f in self._dead:
+            return self._dead[f]
+        i, qname, row = self.fns[f]
+        owner, _, name = qname.rpartition(".")
+        dead = not row[4] and not name.startswith("__") and self.origins[f] is None \
+            and self.task_origin.get(f) is None and not self.is_task(f) and self.application(i)
+        if dead and (i, owner) in self.classes:
+            dead = self._project_class(i, owner)
+        if dead and (i, owner) not in self.classes and (i, owner) in self.fn_ids:
+            dead = False  # a nested function: it runs where its enclosing one hands it
+        dead = dead and not self.named_elsewhere(i, qname)
+        self._dead[f] = dead
+        return dead
+
+    def _project_class(self, i: int, cls: str, depth: int = 0) -> bool:
+        """Are all of the class's bases the project's own (no framework calls its methods)?"""
+        row = self.classes.get((i, cls))
+        if row is None or depth > 8:
+            return False
+        for base in row[5]:
+            if base in ("object", "builtins.object"):
+                continue
+            hit = self._class(i, base, depth + 1)
+            if hit is None or not self._project_class(hit[0], hit[1], depth + 1):
+                return False
+        return True
 
     def _no_context_reason(self, f: int) -> Origin:
         i, qname, row = self.fns[f]

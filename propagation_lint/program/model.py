@@ -7,12 +7,17 @@ process role the line runs, and which files share a process with an instrumentor
 from __future__ import annotations
 
 import os
+import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .context import TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_test_path
-from .modules import ModuleIndex, Processes
+from .modules import PACKAGING_FILES, ModuleIndex, Processes
 from .summary import distinctive, summarize
 
+# Files that deploy an application from their directory: the code below runs as a server, a
+# worker or a function of that application, not as a library others import (`PACKAGING_FILES`)
+APPLICATION_FILES = re.compile(r"^(Dockerfile.*|Containerfile.*|.*\.dockerfile|Procfile.*|(docker-)?compose.*\.ya?ml|"
+                               r"serverless\.ya?ml|template\.ya?ml|app\.ya?ml|fly\.toml|manage\.py)$", re.I)
 # The top-level packages of tracing libraries (``contextvars`` is not one: it is the standard library).
 TRACING_PACKAGES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "zipkin", "sentry_sdk")
 
@@ -336,6 +341,9 @@ class ProgramModel:
         self.web_traced: Callable[[int, Tuple[str, ...]], bool] = lambda i, frameworks=(): False
         self.worker_traced: Callable[[int], bool] = lambda i: False
         self._context: Optional[ContextModel] = None
+        self._common: Optional[str] = None
+        self._kinds: Dict[str, str] = {}
+        self._names: Optional[set] = None
 
     # ------------------------------------------------------------------ processes
     def realpath(self, path: str) -> str:
@@ -388,7 +396,85 @@ class ProgramModel:
                                          lambda i: self.worker_traced(i), self.same_process)
             self._context.observed = lambda i: self.extra_traced(i)
             self._context.read_full = self._read_full
+            self._context.named_elsewhere = self._named_elsewhere
+            self._context.application = self._application
         return self._context
+
+    def _application(self, i: int) -> bool:
+        """Is module ``i`` a module of an application that its other code loads: some production
+        module imports it, and the nearest directory above it that deploys or packages something
+        deploys it (a Dockerfile, a Procfile, a compose file, ``manage.py``), rather than packaging
+        a library (``pyproject.toml``, ``setup.py`` alone)? A module nothing imports may be loaded
+        by name from outside (a server's ``module:app``, a plugin), so its functions may be API."""
+        if not self.processes.imported_by_name[i]:
+            return False
+        root = self._root()
+        directory = os.path.dirname(self.paths[i])
+        while True:
+            kind = self._directory_kind(directory)
+            if kind:
+                return kind == "application"
+            if directory == root or len(directory) <= len(root):
+                return False
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                return False
+            directory = parent
+
+    def _root(self) -> str:
+        if self._common is None:
+            try:
+                self._common = os.path.commonpath([os.path.dirname(p) for p in self.paths]) if self.paths else ""
+            except ValueError:  # paths on different drives
+                self._common = ""
+        return self._common
+
+    def _directory_kind(self, directory: str) -> str:
+        kind = self._kinds.get(directory)
+        if kind is None:
+            try:
+                names = os.listdir(directory)
+            except OSError:
+                names = []
+            if any(APPLICATION_FILES.match(n) for n in names):
+                kind = "application"
+            elif any(n in PACKAGING_FILES for n in names):
+                kind = "library"
+            else:
+                kind = ""
+            self._kinds[directory] = kind
+        return kind
+
+    def _named_elsewhere(self, i: int, qname: str) -> bool:
+        """Does the project name the function anywhere but at its definition: a call or a value
+        in some summary, a method call on some object (``.name(``), a string naming it, or its
+        name as a word in its own file (beyond the ``def``) or in a file that imports its module?"""
+        name = qname.rsplit(".", 1)[-1]
+        if self._names is None:
+            names: set = set()
+            for _p, _m, _ip, summary in self.index.entries:
+                names.update(summary.get("methods", ()))
+                for text in summary.get("strings", ()):
+                    names.add(text.split(":", 1)[-1].rsplit(".", 1)[-1])
+                for row in summary.get("calls", ()):
+                    names.add(row[1].rsplit(".", 1)[-1])
+                for row in summary.get("refs", ()):
+                    names.add(row[1].rsplit(".", 1)[-1])
+            self._names = names
+        if name in self._names:
+            return True
+        word = re.compile(r"\b%s\b" % re.escape(name))
+        for j, (path, _m, _ip, _summary) in enumerate(self.index.entries):
+            if j != i and i not in self.processes.edges[j]:
+                continue  # does not import the module
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
+            except OSError:
+                return True  # unread: it may name it
+            if len(word.findall(text)) > (1 if j == i else 0):
+                return True
+        return False
 
     def _read_full(self, i: int) -> dict:
         path, module, is_package, summary = self.index.entries[i]

@@ -171,6 +171,9 @@ class Processes:
                 if index.entries[hit[0]][2]:  # a package named in configuration: its submodules load
                     self.edges[i].update(children.get(target_module, ()))
         imported = self._imported(excluded)
+        # for each module: does a production module import it, by an import statement or by
+        # name in configuration (not only as a plugin of its package, below)?
+        self.imported_by_name = imported
         # A module of a package that nothing imports by name and that is no script (no __main__
         # block) is loaded dynamically by its package's process (`import_module(f"pkg.{name}")`:
         # plugins, connectors, backends): it runs where its package does.
