@@ -85,3 +85,14 @@ FACTORIES = (
     Factory("boto3.resource.sns", "Topic", "boto3.resource.sns.Topic"),
     Factory("boto3.resource.sns", "create_topic", "boto3.resource.sns.Topic"),
 )
+
+# Standard-library base classes that call no method of a subclass by name except these hooks
+# (``threading.Thread`` runs ``run``): a method of a project class built on them, that nothing in
+# the project calls or names, is dead code (``program/context.py``). Any other library base may
+# be a framework's, which calls its subclasses' methods (a view's ``get``, a handler's ``emit``).
+INERT_BASES = {
+    "builtins.object": (), "builtins.Exception": (), "builtins.BaseException": (),
+    "abc.ABC": (), "typing.Generic": (), "typing.Protocol": (), "enum.Enum": (),
+    "threading.Thread": ("run",), "multiprocessing.Process": ("run",),
+    "multiprocessing.pool.Pool": (), "multiprocessing.pool.ThreadPool": (),
+}

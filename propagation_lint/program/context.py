@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..catalog.classes import INERT_BASES
 from .modules import ModuleIndex
 from .summary import distinctive
 
@@ -939,23 +940,26 @@ class ContextModel(Definitions):
         dead = not row[4] and not name.startswith("__") and self.origins[f] is None \
             and self.task_origin.get(f) is None and not self.is_task(f) and self.application(i)
         if dead and (i, owner) in self.classes:
-            dead = self._project_class(i, owner)
+            dead = self._project_class(i, owner, name)
         if dead and (i, owner) not in self.classes and (i, owner) in self.fn_ids:
             dead = False  # a nested function: it runs where its enclosing one hands it
         dead = dead and not self.named_elsewhere(i, qname)
         self._dead[f] = dead
         return dead
 
-    def _project_class(self, i: int, cls: str, depth: int = 0) -> bool:
-        """Are all of the class's bases the project's own (no framework calls its methods)?"""
+    def _project_class(self, i: int, cls: str, method: str, depth: int = 0) -> bool:
+        """Does no code outside the project call ``method`` of the class by name: its bases are the
+        project's own, or standard-library classes whose hooks it is not (``INERT_BASES``)?"""
         row = self.classes.get((i, cls))
         if row is None or depth > 8:
             return False
         for base in row[5]:
-            if base in ("object", "builtins.object"):
+            if base in INERT_BASES:
+                if method in INERT_BASES[base]:
+                    return False
                 continue
             hit = self._class(i, base, depth + 1)
-            if hit is None or not self._project_class(hit[0], hit[1], depth + 1):
+            if hit is None or not self._project_class(hit[0], hit[1], method, depth + 1):
                 return False
         return True
 

@@ -43,7 +43,7 @@ from typing import Dict, List, Optional
 from ..catalog.publishers import TASK_ACCESSOR_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, is_trace_import
 
-VERSION = 5
+VERSION = 6
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -57,6 +57,8 @@ MODULE_LIST_NAMES = ("APPS", "MIDDLEWARE", "IMPORTS", "INCLUDE")
 # names in its strings, its __main__ block. Its calls (the costly part: a walk of CPython's tree)
 # are read only when the project pass asks for them (`program/model.py`: a function of the project
 # with a candidate finding is named in the file), or when it defines or enqueues a task.
+# bases written as builtins' names (`class Job(object)`), recorded as `builtins.object`
+_BUILTIN_BASES = frozenset(("object", "Exception", "BaseException"))
 _QUOTED_DOTTED = re.compile(r"[\"']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?)[\"']")
 _MODULE_LIST = re.compile(r"^[ \t]*(\w*(?:APPS|MIDDLEWARE|IMPORTS|INCLUDE)\w*)[ \t]*=[ \t]*[\[(]([^\])]*)", re.M | re.I)
 _QUOTED_NAME = re.compile(r"[\"']([A-Za-z_][\w.]*)[\"']")
@@ -375,7 +377,8 @@ class _Summary:
             return
         if isinstance(stmt, ast.ClassDef):
             qname = f"{owner}.{stmt.name}" if owner else stmt.name
-            bases = [self._ref(b, owner, cls, local) or "?" for b in stmt.bases]
+            bases = [self._ref(b, owner, cls, local)
+                     or ("builtins." + b.id if type(b) is _NAME and b.id in _BUILTIN_BASES else "?") for b in stmt.bases]
             decorators = [self._ref(d.func if isinstance(d, ast.Call) else d, owner, cls, local) or "?" for d in stmt.decorator_list]
             self.defs.append([qname, "class", stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno), decorators, bases, []])
             for d in stmt.decorator_list:
