@@ -243,6 +243,14 @@ def _find(model: FileModel, ctx) -> Iterator[PublishSite]:
             continue
         if _annotated(receiver, site.scope, resolver):
             continue  # typed as something that is not one library type (`nc: Client | TracedNats`)
+        handed = _handed_task(receiver, method, site)
+        if handed is not None:
+            # `def retry_as_task(function, *args): ... function.delay(*args)`: the project pass
+            # knows whether its callers hand it tasks
+            row = _by_receiver(candidates, handed[1])
+            if row is not None:
+                yield PublishSite(site, row, "resolved", text, requires=(("handed-task", site.scope.qname, handed[0]),))
+                continue
         row = _heuristic(candidates, func.value, call, model, ctx)
         if row is not None:
             yield PublishSite(site, row, "heuristic", text)
@@ -493,6 +501,30 @@ def _task_publish(receiver, method: str, site: CallSite, model: FileModel, ctx):
             continue
         return task_type, (("task", value.qname, deco.library),)
     return None
+
+
+def _handed_task(receiver, method: str, site: CallSite) -> Optional[Tuple[str, str]]:
+    """``(task library, task type)`` when ``receiver`` is a parameter of the function holding the
+    call (not ``self``/``cls``) and ``method`` publishes a task of that library: the callers decide."""
+    scope = site.scope
+    if not isinstance(receiver, cst.Name) or scope.kind != "function":
+        return None
+    names = [p.name.value for p in scope.params]
+    if receiver.value not in names or (scope.class_scope is not None and names[:1] == [receiver.value]):
+        return None
+    if any(b.kind != "param" for b in scope.bindings.get(receiver.value, ())):
+        return None  # rebound in the body
+    for deco in pubcat.TASK_DECORATORS:
+        if method in deco.methods and deco.library in ("celery", "taskiq"):
+            return deco.library, deco.task_type
+    return None
+
+
+@condition("handed-task")
+def _is_handed_task(project, cond: tuple, depth: int) -> bool:
+    """``("handed-task", function, library)``: a call of the function in the project hands it a
+    project task as a value."""
+    return project.program is not None and project.program.context.handed_tasks(cond[1])
 
 
 def task_accessed(receiver):

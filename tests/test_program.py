@@ -1244,6 +1244,19 @@ def test_sentry_as_the_tracing_system_propagates_into_tasks_threads_and_new_pool
     assert_fixture(tmp_path, ["CTX1", "CTX2"])
 
 
+@pytest.mark.parametrize("pinned, covered", [("2.13.0", False), ("2.14.0", True)])
+def test_sentry_wraps_send_task_from_2_14(tmp_path, pinned, covered):
+    """sentry-sdk 2.14.0 patches ``Celery.send_task`` as well as ``apply_async``: a task sent by
+    name from a Sentry span carries Sentry's trace from that version on."""
+    files = dict(SENTRY_APP, **{"requirements.txt": f"sentry-sdk=={pinned}\ncelery==5.4.0\n"})
+    files["app.py"] = files["app.py"].replace(
+        "        sync.delay(order_id)\n",
+        "        sync.delay(order_id)\n        celery_app.send_task(\"app.sync\", args=(order_id,))\n").replace(
+        "from celery import shared_task\n", "from celery import Celery, shared_task\n\ncelery_app = Celery()\n")
+    found = {(path, code) for path, _line, code in project(tmp_path, files, select=("CTX1",))}
+    assert found == (set() if covered else {("app.py", "CTX101")})
+
+
 def test_sentry_without_tracing_propagates_nothing(tmp_path):
     files = dict(SENTRY_APP, **{"requirements.txt": "sentry-sdk==2.41.0\n"})
     files["settings.py"] = files["settings.py"].replace(", traces_sample_rate=1.0", "")
@@ -1269,6 +1282,31 @@ def run():
 """}
     write(tmp_path, files)
     assert_fixture(tmp_path, ["CTX1"])
+
+
+def test_a_test_module_of_an_installed_app_does_not_join_its_process(tmp_path):
+    """``INSTALLED_APPS = ["shop"]`` loads the app's modules, not its tests: an OpenTelemetry test
+    beside them (``shop/otel_test.py``) does not make the process trace with OpenTelemetry, so
+    Sentry's Celery integration still carries the view's trace."""
+    files = {
+        "requirements.txt": "sentry-sdk==2.41.0\ncelery==5.4.0\n",
+        "manage.py": 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n',
+        "shop/__init__.py": "",
+        "shop/settings.py": SENTRY_APP["settings.py"] + '\nINSTALLED_APPS = ["shop"]\n',
+        "shop/tasks.py": "from celery import shared_task\n\n\n@shared_task\ndef sync(order_id):\n    return order_id\n",
+        "shop/views.py": """
+import sentry_sdk
+
+from shop.tasks import sync
+
+
+def checkout(order_id):
+    with sentry_sdk.start_span(op="checkout"):
+        sync.delay(order_id)
+""",
+        "shop/otel_test.py": "from opentelemetry import trace\n\n\ndef test_tracer():\n    assert trace.get_tracer(__name__)\n",
+    }
+    assert project(tmp_path, files) == set()
 
 
 def test_sentry_carries_its_own_trace_not_opentelemetrys(tmp_path):
@@ -1653,6 +1691,48 @@ class Command(BaseCommand):
 """,
     })
     assert lint_json(root, ("CTX1",), cwd=root) == []
+
+
+def test_a_task_handed_to_a_helper_as_a_value_is_published_by_the_helper(tmp_path):
+    """``retry_as_task(tasks.sync, 1)``: the helper's ``function.delay()`` publishes whatever task
+    its callers hand it, inside their span; a helper handed only plain functions publishes none."""
+    write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/tasks.py": """
+from celery import shared_task
+
+
+@shared_task
+def sync(order_id):
+    return order_id
+""",
+        "shop/helpers.py": """
+def retry_as_task(function, *args):
+    try:
+        function(*args)
+    except Exception:
+        function.delay(*args)  # error: CTX101
+
+
+def later(callback, *args):
+    callback.delay(*args)
+""",
+        "shop/views.py": """
+from opentelemetry import trace
+
+from shop import tasks
+from shop.helpers import later, retry_as_task
+
+tracer = trace.get_tracer(__name__)
+
+
+def checkout(order_id):
+    with tracer.start_as_current_span("checkout"):
+        retry_as_task(tasks.sync, order_id)
+        later(print, order_id)
+""",
+    })
+    assert_fixture(tmp_path, ["CTX1"])
 
 
 NEWRELIC_SHOP = {

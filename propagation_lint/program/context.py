@@ -120,8 +120,10 @@ class SiteContext:
 class Definitions:
     """Every function and class of the project, and what a reference written in a file names."""
 
-    def __init__(self, index: ModuleIndex):
+    def __init__(self, index: ModuleIndex, excluded: Optional[Sequence[bool]] = None):
         self.index = index
+        # files that are no production code (tests, unless included)
+        self.excluded = excluded if excluded is not None else [is_test_path(e[0]) for e in index.entries]
         self.fn_ids: Dict[Tuple[int, str], int] = {}
         self.fns: List[Tuple[int, str, list]] = []  # (file, qname, def row)
         self.classes: Dict[Tuple[int, str], list] = {}
@@ -135,6 +137,7 @@ class Definitions:
                     self.fns.append((i, row[0], row))
                     self.file_fns[i].append(len(self.fns) - 1)
         self._resolved: Dict[Tuple[int, str], Optional[Tuple[int, str]]] = {}
+        self._handed: Dict[str, bool] = {}
 
     def is_task(self, f: int) -> bool:
         """Decorated by a task library's decorator (``@shared_task``, ``@app.task`` where ``app`` is
@@ -160,6 +163,26 @@ class Definitions:
         task = self.resolve(i, ref.rsplit(".", 1)[0])
         f = self.fn_ids.get(task) if task is not None else None
         return f if f is not None and self.is_task(f) else None
+
+    def handed_tasks(self, qname: str) -> bool:
+        """Does some call of the function ``qname`` in the project hand it a project task as a value
+        (``retry_as_task(tasks.sync, user_id)``)? Its ``function.delay()`` then publishes that task."""
+        if qname not in self._handed:
+            targets = {f for f, (_i, q, _row) in enumerate(self.fns) if q == qname}
+            tasks = 0
+            for i, (_p, _m, _ip, summary) in enumerate(self.index.entries):
+                if not targets or self.excluded[i]:
+                    continue  # tests hand everything to everything
+                for _caller, ref, _line, callee_ref in summary.get("refs", ()):
+                    callee = self.resolve(i, callee_ref) if callee_ref else None
+                    if callee is None or self.fn_ids.get(callee) not in targets:
+                        continue
+                    hit = self.resolve(i, ref)
+                    f = self.fn_ids.get(hit) if hit is not None else None
+                    if f is not None and self.is_task(f):
+                        tasks += 1
+            self._handed[qname] = tasks > 0
+        return self._handed[qname]
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, i: int, ref: str, depth: int = 0) -> Optional[Tuple[int, str]]:
@@ -253,10 +276,9 @@ class ContextModel(Definitions):
 
     def __init__(self, index: ModuleIndex, excluded: Sequence[bool], web_traced: Callable[[int, Tuple[str, ...]], bool],
                  worker_traced: Callable[[int], bool], same_process: Optional[Callable[[int, int], bool]] = None):
-        super().__init__(index)
+        super().__init__(index, excluded)
         # `same_process(i, j)`: some process loads both modules (an untyped call reaches no other)
         self.same_process = same_process or (lambda i, j: True)
-        self.excluded = excluded
         self.web_traced = web_traced
         self.worker_traced = worker_traced
         n = len(self.fns)
@@ -1074,12 +1096,16 @@ def promotions(index: ModuleIndex, candidates: Sequence[int]) -> List[int]:
     """Of the files ``candidates`` (skipped by the prefilter), those that define a task or enqueue
     one of the project's tasks, through any number of imports and re-exports (``from shop
     import tasks; tasks.sync.delay()``, a task decorated by ``@app.task`` with ``app`` imported
-    from the project's Celery module): their publishes are judged only if they are analysed."""
+    from the project's Celery module, ``function.delay()`` in a helper handed a task): their
+    publishes are judged only if they are analysed."""
     defs = Definitions(index)
     out = []
     for i in candidates:
         if any(defs.is_task(f) for f in defs.file_fns[i]):
             out.append(i)
+            continue
+        if any(defs.handed_tasks(qname) for qname, _param in index.entries[i][3].get("param_sends", ())):
+            out.append(i)  # `function.delay()` in a helper some caller hands a task
             continue
         for _caller, ref, _line in index.entries[i][3].get("calls", ()):
             if defs.task_of_producer(i, ref) is not None:

@@ -169,7 +169,7 @@ class Processes:
                 self.edges[i].add(hit[0])
                 target_module = index.entries[hit[0]][1]
                 if index.entries[hit[0]][2]:  # a package named in configuration: its submodules load
-                    self.edges[i].update(children.get(target_module, ()))
+                    self.edges[i].update(c for c in children.get(target_module, ()) if not excluded[c])
         imported = self._imported(excluded)
         # for each module: does a production module import it, by an import statement or by
         # name in configuration (not only as a plugin of its package, below)?

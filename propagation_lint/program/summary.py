@@ -20,6 +20,8 @@ The summary is plain JSON-able data:
 - ``named_tasks``: ``[qname, name]``: a task registered under another name (``@app.task(name="x")``);
   ``sent_tasks``: ``[caller, name, line]``: tasks sent by name (``app.send_task("x")``,
   ``signature("x")``), resolved to the project's task of that registered name by the model;
+  ``param_sends``: ``[function, parameter]``: ``function.delay()`` on a parameter (a helper that
+  publishes whatever task its callers hand it);
 - ``calls``: ``[caller, ref, line]``: every call whose callee could be named. ``caller`` is the
   qualified name of the innermost function (the module name for top-level code); ``ref`` is the
   callee as far as imports and local assignments tell: ``pkg.mod.func``, ``pkg.mod.Class.method``
@@ -73,6 +75,7 @@ _FULL_WORDS = (".delay(", ".apply_async(", ".s(", ".si(", ".signature(", ".kiq("
 # decorators whose ``name=`` registers a task under that name; calls that send a task by its name
 _TASK_DECORATOR_NAMES = ("task", "shared_task", "actor")
 _SEND_BY_NAME = ("send_task", "signature")
+_TASK_SEND_METHODS = ("delay", "apply_async", "kiq")
 _TASK_DECORATOR = re.compile(r"@\w*\.?(?:task|shared_task|actor|periodic_task)\b")
 # Words of files that name modules in strings (framework configuration, dynamic imports)
 _CONFIG_WORDS = ("_APPS", "ROOT_URLCONF", "SETTINGS_MODULE", "_APPLICATION", "MIDDLEWARE", "IMPORTS",
@@ -138,7 +141,7 @@ _SHAPES = {
     "imports": [_S], "strings": [_S], "methods": [_S], "spans": [_S], "task_names": [_S],
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
-    "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)],
+    "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)], "param_sends": [(_S, _S)],
     "main": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool, "unplaced": bool,
 }
 
@@ -296,6 +299,8 @@ class _Summary:
         self.task_names: List[str] = []  # strings under a "task" key: {"task": "shop.tasks.sync", ...}
         self.named_tasks: List[list] = []  # [qname, name]: @app.task(name="shop.sync")
         self.sent_tasks: List[list] = []  # [caller, name, line]: app.send_task("shop.sync", ...)
+        self.param_sends: List[list] = []  # [function, parameter]: `function.delay()` on a parameter
+        self.params: Dict[str, set] = {}  # function qname -> its parameters' names (not self/cls)
         self.returns: Dict[str, list] = {}  # function qname -> its `return` values (for `passes`)
         self.passes: List[list] = []  # [qname, position, name]: returns a conversion of that parameter
         self.assigns: Dict[str, str] = {}
@@ -308,7 +313,7 @@ class _Summary:
     def result(self) -> dict:
         out: dict = {"v": VERSION}
         for key in ("imports", "strings", "defs", "calls", "refs", "spans", "assigns", "aliases", "withs", "task_names",
-                    "passes", "named_tasks", "sent_tasks"):
+                    "passes", "named_tasks", "sent_tasks", "param_sends"):
             value = getattr(self, key)
             if value:
                 out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names") else value
@@ -458,6 +463,8 @@ class _Summary:
             return  # nothing in its body concerns the names asked about
         inner = dict(local)
         inner["__self__"] = self_class
+        params = [a.arg for a in stmt.args.posonlyargs + stmt.args.args + stmt.args.kwonlyargs]
+        self.params[qname] = set(params[1:] if self_class and params else params)
         self._block(stmt.body, qname, None, inner)
         self._conversions(stmt, qname, bool(self_class) and not any(
             isinstance(d, ast.Name) and d.id == "staticmethod" for d in stmt.decorator_list))
@@ -504,6 +511,9 @@ class _Summary:
                         (type(func) is _ATTRIBUTE and func.attr in _SEND_BY_NAME)
                         or (ref or "").rsplit(".", 1)[-1] in _SEND_BY_NAME):
                     self.sent_tasks.append([owner, n.args[0].value, n.lineno])
+                if type(func) is _ATTRIBUTE and func.attr in _TASK_SEND_METHODS and type(func.value) is _NAME \
+                        and func.value.id in self.params.get(owner, ()) and [owner, func.value.id] not in self.param_sends:
+                    self.param_sends.append([owner, func.value.id])  # the task its callers hand it
                 if ref:
                     self.calls.append([owner, ref, n.lineno])
                 elif type(func) is _ATTRIBUTE and distinctive(func.attr):
