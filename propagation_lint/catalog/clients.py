@@ -95,7 +95,7 @@ def _instrumentation_cells() -> Dict[str, List[str]]:
             name = f"ddtrace `{last}`"
             suffix = "" if inst.default_in_launcher else "; off by default"
         elif inst.system == "sentry":
-            name = f"Sentry `{last}` (with tracing on)"
+            name = f"Sentry `{last}` (with tracing on" + (f", {inst.requires[0]})" if inst.requires else ")")
         elif inst.system == "newrelic":
             name = "New Relic agent" + (f" ({inst.requires[0]})" if inst.requires else "")
         elif inst.system == "native":

@@ -226,9 +226,17 @@ VENDOR_INSTRUMENTORS = (
     Instrumentor(
         "sentry-celery", "sentry_sdk.integrations.celery.CeleryIntegration", ("celery",),
         ("celery:apply_async", "celery:delay", "celery:consume:task"),
-        not_covers="Sentry's own trace (sentry-trace, baggage) only; `app.send_task` by name is not wrapped; "
-                   "off with `propagate_traces=False` or `auto_enabling_integrations=False`",
+        not_covers="Sentry's own trace (sentry-trace, baggage) only; `app.send_task` by name from sentry-sdk 2.14.0 "
+                   "(the next row); off with `propagate_traces=False` or `auto_enabling_integrations=False`",
         system="sentry", default_in_launcher=False, installed_by=("sentry-sdk",),
+    ),
+    # from sentry-sdk 2.14.0 it wraps `Celery.send_task` too (`_patch_celery_send_task`), merging its
+    # headers into any `headers=` the call passes
+    Instrumentor(
+        "sentry-celery-send-task", "sentry_sdk.integrations.celery.CelerySendTaskPatch", ("celery",),
+        ("celery:send_task",),
+        not_covers="Sentry's own trace only; `Celery.send_task` from sentry-sdk 2.14.0",
+        system="sentry", default_in_launcher=False, installed_by=("sentry-sdk",), requires=("sentry-sdk >= 2.14.0",),
     ),
     # its default Threading integration (`propagate_scope=True`) forks the starting thread's scopes
     # into every `threading.Thread` (Timer included); into thread pools' submits only from
