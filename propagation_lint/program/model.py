@@ -18,6 +18,8 @@ from .summary import distinctive, summarize
 # worker or a function of that application, not as a library others import (`PACKAGING_FILES`)
 APPLICATION_FILES = re.compile(r"^(Dockerfile.*|Containerfile.*|.*\.dockerfile|Procfile.*|(docker-)?compose.*\.ya?ml|"
                                r"serverless\.ya?ml|template\.ya?ml|app\.ya?ml|fly\.toml|manage\.py)$", re.I)
+# Docstrings and comments: a function a docstring mentions ("see run_in_background") is not named
+_PROSE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|#[^\n]*')
 # The top-level packages of tracing libraries (``contextvars`` is not one: it is the standard library).
 TRACING_PACKAGES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "zipkin", "sentry_sdk")
 
@@ -448,7 +450,8 @@ class ProgramModel:
     def _named_elsewhere(self, i: int, qname: str) -> bool:
         """Does the project name the function anywhere but at its definition: a call or a value
         in some summary, a method call on some object (``.name(``), a string naming it, or its
-        name as a word in its own file (beyond the ``def``) or in a file that imports its module?"""
+        name as a word of the code (not of a docstring or a comment) of its own file (beyond the
+        ``def``) or of a file that imports its module?"""
         name = qname.rsplit(".", 1)[-1]
         if self._names is None:
             names: set = set()
@@ -472,7 +475,7 @@ class ProgramModel:
                     text = fh.read()
             except OSError:
                 return True  # unread: it may name it
-            if len(word.findall(text)) > (1 if j == i else 0):
+            if len(word.findall(_PROSE.sub("", text))) > (1 if j == i else 0):
                 return True
         return False
 
