@@ -1615,6 +1615,7 @@ def test_older_syntax_rewrites_only_what_the_running_python_cannot_read():
 DEAD_CODE_APP = {
     "Dockerfile": "FROM python:3.12\nCOPY . /srv\nCMD [\"python\", \"-m\", \"app.main\"]\n",
     "app/__init__.py": "",
+    "app/setup.py": "",  # inside the package: it makes no library of it
     "app/main.py": "from app import events  # noqa: F401\n",
     "app/events.py": "import threading\n" + KAFKA + """
 

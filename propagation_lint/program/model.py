@@ -440,8 +440,8 @@ class ProgramModel:
                 names = []
             if any(APPLICATION_FILES.match(n) for n in names):
                 kind = "application"
-            elif any(n in PACKAGING_FILES for n in names):
-                kind = "library"
+            elif any(n in PACKAGING_FILES for n in names) and "__init__.py" not in names:
+                kind = "library"  # (a setup.py inside a package directory packages nothing apart)
             else:
                 kind = ""
             self._kinds[directory] = kind
