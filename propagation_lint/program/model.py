@@ -43,8 +43,6 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
     ``index``: the cache's file index (``cache.FileIndex``), which answers both questions asked of
     a file (which names it mentions, its completed summary) without reading it while its stat is
     unchanged."""
-    import re
-
     from .summary import checked
 
     files = list(files)
@@ -67,8 +65,8 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                 return summary
         focus = None
         if names is not None:
-            focus = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)))
-            if not focus.search(text):
+            focus = _words([n for n in sorted(names) if n in text])  # a name absent from the text matches nowhere
+            if focus is None or not focus.search(text):
                 known.remember(path, question, {})
                 return summary  # imports the module but names none of the functions asked about
         key = memo.summary_key(text, module, is_package, names) if memo is not None else None
@@ -226,10 +224,13 @@ def _method_name(summary: dict, qname: str) -> List[str]:
     return [name]
 
 
+def _words(names: List[str]) -> "Optional[re.Pattern[str]]":
+    """A pattern matching any of ``names`` as a word (None for no names)."""
+    return re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in names)) if names else None
+
+
 def _mentioned(path: str, names: set, texts: Dict[str, str], known: "Optional[_Known]" = None) -> set:
     """Which of ``names`` the file's text names (as words); the text is kept for the summary."""
-    import re
-
     known = known if known is not None else _Known(None)
     question = "mentioned\x00" + ",".join(sorted(names))
     recalled = known.recall(path, question)
@@ -241,7 +242,8 @@ def _mentioned(path: str, names: set, texts: Dict[str, str], known: "Optional[_K
         if text is None:
             return set()
         texts[path] = text
-    found = set(re.findall(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)), text))
+    words = _words([n for n in sorted(names) if n in text])  # a name absent from the text matches nowhere
+    found = set(words.findall(text)) if words is not None else set()
     known.remember(path, question, sorted(found))
     return found
 

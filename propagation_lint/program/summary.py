@@ -39,6 +39,7 @@ The summary is plain JSON-able data:
 from __future__ import annotations
 
 import ast
+import gc
 import re
 from typing import Dict, List, Optional
 
@@ -251,20 +252,30 @@ def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] 
               focus: Optional["re.Pattern[str]"] = None) -> dict:
     """The file's summary; an empty one when CPython cannot parse it. With ``focus`` (asked by
     the project pass about some names), the bodies of functions whose text matches nothing of it
-    are not walked: their rows are kept, their calls cannot concern those names."""
-    if tree is None:
-        tree = parse_python(text)
-        if tree is None:
-            return {}
+    are not walked: their rows are kept, their calls cannot concern those names.
+
+    Python's cyclic collector is paused meanwhile: the tree and the rows hold no reference cycle
+    (reference counting frees them), yet the parse's allocations would trigger collections that
+    walk everything the run keeps."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        builder = _Summary(module, is_package)
-        if focus is not None:
-            builder.focus = focus
-            builder.lines = text.splitlines(keepends=True)
-        builder.run(tree)
-    except RecursionError:
-        return {}
-    return builder.result()
+        if tree is None:
+            tree = parse_python(text)
+            if tree is None:
+                return {}
+        try:
+            builder = _Summary(module, is_package)
+            if focus is not None:
+                builder.focus = focus
+                builder.lines = text.splitlines(keepends=True)
+            builder.run(tree)
+        except RecursionError:
+            return {}
+        return builder.result()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _absolute(module: str, is_package: bool, level: int, base: str) -> str:
