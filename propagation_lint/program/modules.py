@@ -45,6 +45,7 @@ class ModuleIndex:
         self._above: Dict[tuple, Optional[str]] = {}
         self._installed_dirs: Optional[Dict[str, set]] = None
         self._nearest: Dict[tuple, Optional[int]] = {}
+        self._below: Dict[tuple, Optional[int]] = {}  # (dotted module, directory) -> its file there
 
     def nearest(self, module: str, importer: int) -> Optional[int]:
         """The file ``module`` names when imported from file ``importer`` (a function of the
@@ -64,17 +65,12 @@ class ModuleIndex:
             # service's package of the same name (a monorepo of services that each have `src/`)
             base = self._package_above(module.split(".", 1)[0], importer)
             if base is not None:
-                rel = os.path.join(base, module.replace(".", os.sep))
-                hit = self.by_path.get(rel + ".py")
-                if hit is None:
-                    hit = self.by_path.get(os.path.join(rel, "__init__.py"))
-                if hit is None:
-                    # the linter's own name for a file below that directory (the name a package's
-                    # re-exports were summarised with: `obs.obs.kafka` for `libs/obs/obs/kafka.py`)
-                    inside = base.rstrip(os.sep) + os.sep
-                    hit = next((j for j in self.by_module.get(module, ())
-                                if os.path.abspath(self.entries[j][0]).startswith(inside)), None)
-                return hit
+                key = (module, base)  # a function of the directory found: shared by its importers
+                try:
+                    return self._below[key]
+                except KeyError:
+                    hit = self._below[key] = self._find_below(module, base)
+                    return hit
         else:
             base = self._package_above(module, importer)  # a package, as found from the importer
             if base is not None:
@@ -88,6 +84,19 @@ class ModuleIndex:
             return found[0]
         here = self.dirs[importer] + os.sep
         return max(found, key=lambda i: (_common_len(here, self.dirs[i] + os.sep), -i))
+
+    def _find_below(self, module: str, base: str) -> Optional[int]:
+        rel = os.path.join(base, module.replace(".", os.sep))
+        hit = self.by_path.get(rel + ".py")
+        if hit is None:
+            hit = self.by_path.get(os.path.join(rel, "__init__.py"))
+        if hit is None:
+            # the linter's own name for a file below that directory (the name a package's
+            # re-exports were summarised with: `obs.obs.kafka` for `libs/obs/obs/kafka.py`)
+            inside = base.rstrip(os.sep) + os.sep
+            hit = next((j for j in self.by_module.get(module, ())
+                        if os.path.abspath(self.entries[j][0]).startswith(inside)), None)
+        return hit
 
     def _package_above(self, top: str, importer: int) -> Optional[str]:
         """The nearest directory at or above the importer's that holds a directory ``top``."""
