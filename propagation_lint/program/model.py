@@ -6,6 +6,7 @@ process role the line runs, and which files share a process with an instrumentor
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -229,6 +230,17 @@ def _words(names: List[str]) -> "Optional[re.Pattern[str]]":
     return re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in names)) if names else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _word(name: str) -> "re.Pattern[str]":
+    """``\\bname\\b``, written to start with the name itself (``name(?<!\\wname)\\b``) when the name
+    starts with a word character: a pattern that starts with a literal is searched for as a
+    string, one that starts with ``\\b`` is tried at every position."""
+    escaped = re.escape(name)
+    if re.match(r"\w", name):
+        return re.compile(r"%s(?<!\w%s)\b" % (escaped, escaped))
+    return re.compile(r"\b%s\b" % escaped)
+
+
 def _mentioned(path: str, names: set, texts: Dict[str, str], known: "Optional[_Known]" = None) -> set:
     """Which of ``names`` the file's text names (as words); the text is kept for the summary."""
     known = known if known is not None else _Known(None)
@@ -242,8 +254,7 @@ def _mentioned(path: str, names: set, texts: Dict[str, str], known: "Optional[_K
         if text is None:
             return set()
         texts[path] = text
-    words = _words([n for n in sorted(names) if n in text])  # a name absent from the text matches nowhere
-    found = set(words.findall(text)) if words is not None else set()
+    found = {n for n in names if n in text and _word(n).search(text)}
     known.remember(path, question, sorted(found))
     return found
 

@@ -84,11 +84,33 @@ _CONFIG_WORDS = ("_APPS", "ROOT_URLCONF", "SETTINGS_MODULE", "_APPLICATION", "MI
                  "beat_schedule", "BEAT_SCHEDULE", "send_task")
 
 
+def _probed(words: tuple, probes: tuple) -> tuple:
+    """``words`` as ``(probe, words holding it)`` groups: each probe is searched for once, and the
+    words it stands for only when it is there (a text without ``_span`` holds none of the three
+    span-starting names). A word no probe covers is its own probe."""
+    groups = [(p, tuple(w for w in words if p in w)) for p in probes]
+    covered = {w for _p, ws in groups for w in ws}
+    assert all(ws for _p, ws in groups), probes
+    return tuple(groups) + tuple((w, (w,)) for w in dict.fromkeys(words) if w not in covered)
+
+
+def _holds_any(text: str, groups: tuple) -> bool:
+    """Does ``text`` hold one of the words of :func:`_probed` groups?"""
+    for probe, words in groups:
+        if probe in text and (words == (probe,) or any(w in text for w in words)):
+            return True
+    return False
+
+
+_FULL_GROUPS = _probed(_FULL_WORDS, ("_span", "nstrument", ".si", ".send_"))
+_CONFIG_GROUPS = _probed(_CONFIG_WORDS, ("_APP", "import_"))
+
+
 def needs_full_summary(text: str) -> bool:
     """A file that defines or enqueues a task (its calls decide promotions and tasks' producers),
     starts a span (a wrapper others use) or enables an instrumentation (where it runs matters):
     its calls are read now, whoever asks."""
-    if any(word in text for word in _FULL_WORDS):
+    if _holds_any(text, _FULL_GROUPS):
         return True
     return "task" in text and "@" in text and bool(_TASK_DECORATOR.search(text))
 
@@ -112,7 +134,7 @@ def lite_summary(text: str, module: str, is_package: bool, rows: List[list]) -> 
             imports.append(f"{base}.{name}" if base else name)
             aliases[name] = f"{base}.{name}" if base else name
     strings: set = set()
-    if any(word in text for word in _CONFIG_WORDS):  # configuration names modules in strings
+    if _holds_any(text, _CONFIG_GROUPS):  # configuration names modules in strings
         strings = {m.group(1) for m in _QUOTED_DOTTED.finditer(text) if len(m.group(1)) < 200}
         for m in _MODULE_LIST.finditer(text):
             strings.update(n.group(1) for n in _QUOTED_NAME.finditer(m.group(2)))
@@ -381,73 +403,81 @@ class _Summary:
             self._stmt(stmt, owner, cls, local, top)
 
     def _stmt(self, stmt, owner: str, cls: Optional[str], local: Dict[str, str], top: bool) -> None:
-        if type(stmt) is _EXPR:  # the commonest statement: a call on its own
+        t = type(stmt)  # exact types, as in _expr
+        if t is _EXPR:  # the commonest statement: a call on its own
             self._expr(stmt.value, owner, cls, local)
             return
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        if t is _IMPORT or t is _IMPORT_FROM:
             self._import(stmt, local, top)
             return
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if t is _FUNCTION_DEF or t is _ASYNC_FUNCTION_DEF:
             self.children.setdefault(owner, set()).add(stmt.name)
             self._function(stmt, owner, cls, local, self_class=local.get("__self__") or "")  # closures keep `self`
             return
-        if isinstance(stmt, ast.ClassDef):
+        if t is _CLASS_DEF:
             qname = f"{owner}.{stmt.name}" if owner else stmt.name
             bases = [self._ref(b, owner, cls, local)
                      or ("builtins." + b.id if type(b) is _NAME and b.id in _BUILTIN_BASES else "?") for b in stmt.bases]
-            decorators = [self._ref(d.func if isinstance(d, ast.Call) else d, owner, cls, local) or "?" for d in stmt.decorator_list]
+            decorators = [self._ref(d.func if type(d) is _CALL else d, owner, cls, local) or "?" for d in stmt.decorator_list]
             self.defs.append([qname, "class", stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno), decorators, bases, []])
             for d in stmt.decorator_list:
                 self._expr(d, owner, cls, local)
             for stmt2 in stmt.body:
-                if isinstance(stmt2, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if type(stmt2) is _FUNCTION_DEF or type(stmt2) is _ASYNC_FUNCTION_DEF:
                     self._function(stmt2, qname, None, local, self_class=qname)
                 else:
                     self._stmt(stmt2, qname, qname, local, False)
             return
-        if top and isinstance(stmt, ast.If) and _is_main_test(stmt.test):
+        if top and t is _IF and _is_main_test(stmt.test):
             self.main = stmt.lineno
             self._block(stmt.body, self.module, cls, local)
             self._block(stmt.orelse, self.module, cls, local)
             return
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, (ast.List, ast.Tuple)) and any(
-                isinstance(t, ast.Name) and any(w in t.id.upper() for w in MODULE_LIST_NAMES) for t in stmt.targets):
-            # LOCAL_APPS = ["orders", "billing"], CELERY_IMPORTS = ("shop.tasks",): modules by name
-            self.strings.extend(e.value for e in stmt.value.elts if isinstance(e, ast.Constant)
-                                and isinstance(e.value, str) and _DOTTED_OR_NAME.match(e.value))
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(getattr(stmt, "value", None), ast.Call):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            ref = self._instance_ref(stmt.value, owner, cls, local)
-            for t in targets:
-                if isinstance(t, ast.Name) and ref:
-                    if top:
-                        self.assigns[t.id] = ref
-                    else:
-                        local[t.id] = "()" + ref  # an instance of ref (or what ref returns)
-        if isinstance(stmt, ast.Return) and stmt.value is not None:
-            self.returns.setdefault(owner, []).append(stmt.value)
-        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        if t is _ASSIGN or t is _ANN_ASSIGN:
+            value = stmt.value
+            if t is _ASSIGN and (type(value) is _LIST or type(value) is _TUPLE) and any(
+                    type(x) is _NAME and any(w in x.id.upper() for w in MODULE_LIST_NAMES) for x in stmt.targets):
+                # LOCAL_APPS = ["orders", "billing"], CELERY_IMPORTS = ("shop.tasks",): modules by name
+                self.strings.extend(e.value for e in value.elts if type(e) is _CONSTANT
+                                    and isinstance(e.value, str) and _DOTTED_OR_NAME.match(e.value))
+            if type(value) is _CALL:
+                targets = stmt.targets if t is _ASSIGN else [stmt.target]
+                ref = self._instance_ref(value, owner, cls, local)
+                for target in targets:
+                    if type(target) is _NAME and ref:
+                        if top:
+                            self.assigns[target.id] = ref
+                        else:
+                            local[target.id] = "()" + ref  # an instance of ref (or what ref returns)
+        elif t is _RETURN:
+            if stmt.value is not None:
+                self.returns.setdefault(owner, []).append(stmt.value)
+        elif t is _WITH or t is _ASYNC_WITH:
             for item in stmt.items:
                 call = item.context_expr
-                if isinstance(call, ast.Call):
+                if type(call) is _CALL:
                     ref = self._ref(call.func, owner, cls, local)
                     if ref:
                         self.withs.append([owner, ref])
         # anything else: walk its expressions and nested blocks
-        for field_name in type(stmt)._fields:
+        for field_name in _stmt_fields(t):
             value = getattr(stmt, field_name, None)
             if type(value) is list:
-                if value and isinstance(value[0], ast.stmt):
+                if not value:
+                    continue
+                if isinstance(value[0], _STMT):
                     self._block(value, owner, cls, local, top=False)
                 else:
                     for v in value:
-                        if isinstance(v, ast.expr):
+                        if isinstance(v, _EXPR_NODE):
                             self._expr(v, owner, cls, local)
-                        elif isinstance(v, ast.AST):
+                        elif isinstance(v, _AST):
                             self._node(v, owner, cls, local)
-            elif isinstance(value, ast.expr):
+            elif value is None:
+                continue
+            elif isinstance(value, _EXPR_NODE):
                 self._expr(value, owner, cls, local)
-            elif isinstance(value, ast.AST):
+            elif isinstance(value, _AST):
                 self._node(value, owner, cls, local)
 
     def _function(self, stmt, owner: str, cls: Optional[str], local: Dict[str, str], self_class: str) -> None:
@@ -489,9 +519,18 @@ class _Summary:
         returns = self.returns.get(qname, ())
         if not returns:
             return
-        merged = _merged_locals(stmt, returns, params)
+        merged = None  # read from the body only when a returned local name decides it
         for pos, name in enumerate(params[offset:]):
-            if all(_converts(r, name) or name in merged.get(getattr(r, "id", ""), ()) for r in returns):
+            for r in returns:
+                if _converts(r, name):
+                    continue
+                if type(r) is not _NAME or r.id in params:
+                    break  # _merged_locals holds returned names of locals only
+                if merged is None:
+                    merged = _merged_locals(stmt, returns, params)
+                if name not in merged.get(r.id, ()):
+                    break
+            else:
                 self.passes.append([qname, pos, name])
 
     def _node(self, node, owner, cls, local) -> None:
@@ -530,7 +569,8 @@ class _Summary:
                 elif type(func) is _ATTRIBUTE and distinctive(func.attr):
                     # `connector.expand_book_data(...)`: a method of an object the file cannot type
                     self.calls.append([owner, "." + func.attr, n.lineno])
-                for arg in list(n.args) + [k.value for k in n.keywords]:
+                args, keywords = n.args, n.keywords
+                for arg in (args + [k.value for k in keywords] if keywords else args):
                     if type(arg) is _NAME or type(arg) is _ATTRIBUTE:
                         passed = self._ref(arg, owner, cls, local)
                         if passed:
@@ -585,15 +625,28 @@ class _Summary:
 
     # ------------------------------------------------------------------ names
     def _ref(self, node, owner: str, cls: Optional[str], local: Dict[str, str]) -> str:
+        # exact types, as in _expr
+        if type(node) is _NAME:  # the commonest: a name alone (what the general case below gives it)
+            name = node.id
+            if name == "self" or name == "cls":
+                return ""
+            base = local.get(name)
+            if base is not None:
+                return base
+            if name in self.top_names or name in self.assigns:
+                return self.qualify_module(name)
+            if owner != self.module and name in self.children.get(owner, ()):
+                return f"{owner}.{name}"
+            return ""
         parts: List[str] = []
         n = node
-        while isinstance(n, ast.Attribute):
+        while type(n) is _ATTRIBUTE:
             parts.append(n.attr)
             n = n.value
         parts.reverse()
-        if isinstance(n, ast.Call):
+        if type(n) is _CALL:
             # super().m(), Cls().m(), factory().m()
-            if isinstance(n.func, ast.Name) and n.func.id == "super":
+            if type(n.func) is _NAME and n.func.id == "super":
                 self_cls = local.get("__self__") or cls
                 return f"super:{self_cls}." + ".".join(parts) if self_cls and parts else ""
             if isinstance(n.func, ast.Attribute) and n.func.attr in TASK_ACCESSOR_METHODS and len(n.args) == 1 \
@@ -603,7 +656,7 @@ class _Summary:
                 return inner + "." + ".".join(parts) if inner else ""
             inner = self._instance_ref(n, owner, cls, local)
             return "()" + inner + "." + ".".join(parts) if inner and parts else ""
-        if not isinstance(n, ast.Name):
+        if type(n) is not _NAME:
             return ""
         name = n.id
         if name in ("self", "cls"):
@@ -633,6 +686,19 @@ class _Summary:
 
 
 _NAME, _CALL, _ATTRIBUTE, _CONSTANT = ast.Name, ast.Call, ast.Attribute, ast.Constant
+_IMPORT, _IMPORT_FROM, _FUNCTION_DEF, _ASYNC_FUNCTION_DEF = ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef
+_CLASS_DEF, _IF, _ANN_ASSIGN, _RETURN, _WITH, _ASYNC_WITH = ast.ClassDef, ast.If, ast.AnnAssign, ast.Return, ast.With, ast.AsyncWith
+_STMT, _EXPR_NODE, _AST = ast.stmt, ast.expr, ast.AST
+_STMT_FIELDS: Dict[type, tuple] = {}
+
+
+def _stmt_fields(node_type: type) -> tuple:
+    """A statement type's fields, less those that hold a name or a number only (never a node)."""
+    fields = _STMT_FIELDS.get(node_type)
+    if fields is None:
+        fields = _STMT_FIELDS[node_type] = tuple(
+            f for f in node_type._fields if f not in ("name", "type_comment", "level", "module", "simple"))
+    return fields
 _LIST, _TUPLE, _DICT, _LAMBDA, _EXPR = ast.List, ast.Tuple, ast.Dict, ast.Lambda, ast.Expr
 _NONE = type(None)
 _FIELDS: Dict[type, tuple] = {}
@@ -702,17 +768,34 @@ def _merged_locals(stmt, returns, params) -> Dict[str, set]:
     if not names:
         return {}
     out: Dict[str, set] = {}
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id in names:
-            out.setdefault(node.targets[0].id, set()).update(p for p in params if _converts(node.value, p))
-        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.BitOr) and isinstance(node.target, ast.Name) \
-                and node.target.id in names:
-            out.setdefault(node.target.id, set()).update(p for p in params if _converts(node.value, p))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update" \
-                and isinstance(node.func.value, ast.Name) and node.func.value.id in names and node.args:
-            out.setdefault(node.func.value.id, set()).update(p for p in params if _converts(node.args[0], p))
+    stack = [stmt]  # every node below the def, in any order (the answer is sets)
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        fields = _WALKED.get(t)
+        if fields is None:
+            fields = _WALKED[t] = _child_fields(t) if issubclass(t, ast.AST) else ()
+        if t is _ASSIGN:
+            if len(node.targets) == 1 and type(node.targets[0]) is _NAME and node.targets[0].id in names:
+                out.setdefault(node.targets[0].id, set()).update(p for p in params if _converts(node.value, p))
+        elif t is _AUG_ASSIGN:
+            if type(node.op) is ast.BitOr and type(node.target) is _NAME and node.target.id in names:
+                out.setdefault(node.target.id, set()).update(p for p in params if _converts(node.value, p))
+        elif t is _CALL:
+            if type(node.func) is _ATTRIBUTE and node.func.attr == "update" and type(node.func.value) is _NAME \
+                    and node.func.value.id in names and node.args:
+                out.setdefault(node.func.value.id, set()).update(p for p in params if _converts(node.args[0], p))
+        for field in fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(value)
+            elif value is not None:
+                stack.append(value)
     return out
+
+
+_ASSIGN, _AUG_ASSIGN = ast.Assign, ast.AugAssign
+_WALKED: Dict[type, tuple] = {}  # node type (or str, int...) -> the fields that can hold nodes
 
 
 def _is_main_test(test) -> bool:
