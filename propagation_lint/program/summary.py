@@ -87,22 +87,32 @@ _CONFIG_WORDS = ("_APPS", "ROOT_URLCONF", "SETTINGS_MODULE", "_APPLICATION", "MI
 def _probed(words: tuple, probes: tuple) -> tuple:
     """``words`` as ``(probe, words holding it)`` groups: each probe is searched for once, and the
     words it stands for only when it is there (a text without ``_span`` holds none of the three
-    span-starting names). A word no probe covers is its own probe."""
-    groups = [(p, tuple(w for w in words if p in w)) for p in probes]
-    covered = {w for _p, ws in groups for w in ws}
+    span-starting names). The words that start with ``.`` (method calls, ``.delay(``) are one
+    pattern that starts with ``.``, searched for in one pass (a pattern that starts with a literal
+    is); any other word no probe covers is its own probe."""
+    groups: list = [(p, tuple(w for w in words if p in w)) for p in probes]
     assert all(ws for _p, ws in groups), probes
+    covered = {w for _p, ws in groups for w in ws}
+    calls = [w for w in dict.fromkeys(words) if w.startswith(".") and w not in covered]
+    if calls:
+        pattern = re.compile(r"\.(?:%s)" % "|".join(re.escape(w[1:]) for w in sorted(calls, key=len, reverse=True)))
+        groups.insert(0, (pattern, tuple(calls)))
+        covered.update(calls)
     return tuple(groups) + tuple((w, (w,)) for w in dict.fromkeys(words) if w not in covered)
 
 
 def _holds_any(text: str, groups: tuple) -> bool:
     """Does ``text`` hold one of the words of :func:`_probed` groups?"""
     for probe, words in groups:
-        if probe in text and (words == (probe,) or any(w in text for w in words)):
+        if type(probe) is not str:
+            if probe.search(text):
+                return True
+        elif probe in text and (words == (probe,) or any(w in text for w in words)):
             return True
     return False
 
 
-_FULL_GROUPS = _probed(_FULL_WORDS, ("_span", "nstrument", ".si", ".send_"))
+_FULL_GROUPS = _probed(_FULL_WORDS, ("_span", "nstrument"))
 _CONFIG_GROUPS = _probed(_CONFIG_WORDS, ("_APP", "import_"))
 
 
