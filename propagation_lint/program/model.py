@@ -190,15 +190,22 @@ def _importers(files: List[tuple]) -> Dict[str, List[int]]:
     a name in it, or name it in a string (beat schedules name tasks): ``from orders.tasks import
     sync`` imports ``orders.tasks.sync``, ``orders.tasks`` and ``orders``."""
     out: Dict[str, List[int]] = {}
+    prefixes: Dict[str, tuple] = {}  # "a.b.c" -> ("a.b.c", "a.b", "a"): most files import the same names
     for i, f in enumerate(files):
         summary = f[4] or {}
         if not summary.get("lite"):
             continue
         seen: set = set()
-        for imp in tuple(summary.get("imports", ())) + tuple(summary.get("strings", ())):
-            while imp and imp not in seen:
-                seen.add(imp)
-                imp = imp.rpartition(".")[0]
+        for names in (summary.get("imports", ()), summary.get("strings", ())):
+            for imp in names:
+                found = prefixes.get(imp)
+                if found is None:
+                    found, name = [], imp
+                    while name:
+                        found.append(name)
+                        name = name.rpartition(".")[0]
+                    found = prefixes[imp] = tuple(found)
+                seen.update(found)
         for imp in seen:
             out.setdefault(imp, []).append(i)
     return out
