@@ -132,9 +132,13 @@ def lite_summary(text: str, module: str, is_package: bool, rows: List[list]) -> 
     imports: List[str] = []
     tracing = contextvars = False
     aliases: Dict[str, str] = {}
+    packages: Dict[int, str] = {}  # level -> the package a relative import of that level starts from
     for level, base, name in rows:
         if level:
-            base = _absolute(module, is_package, level, base)
+            pkg = packages.get(level)
+            if pkg is None:
+                pkg = packages[level] = _base_package(module, is_package, level)
+            base = _under(pkg, base)
         else:
             tracing = tracing or is_trace_import(f"{base}.{name}" if name else base)
             contextvars = contextvars or base == "contextvars"
@@ -162,7 +166,7 @@ def lite_summary(text: str, module: str, is_package: bool, rows: List[list]) -> 
         out["contextvars"] = True
     if aliases:
         out["aliases"] = aliases
-    methods = {m for m in _METHOD_CALL.findall(text) if distinctive(m)}
+    methods = {m for m in set(_METHOD_CALL.findall(text)) if distinctive(m)}
     if methods:
         out["methods"] = sorted(methods)
     return out
@@ -312,7 +316,10 @@ def summarize(text: str, module: str, is_package: bool, tree: Optional[ast.AST] 
 
 def _absolute(module: str, is_package: bool, level: int, base: str) -> str:
     """The module a relative import (``from ..x import y``: ``level`` 2, ``base`` ``x``) names."""
-    pkg = _base_package(module, is_package, level)
+    return _under(_base_package(module, is_package, level), base)
+
+
+def _under(pkg: str, base: str) -> str:
     return f"{pkg}.{base}" if pkg and base else (pkg or base)
 
 
@@ -564,7 +571,7 @@ class _Summary:
                 continue
             if t is _CALL:
                 func = n.func
-                if type(func) is _ATTRIBUTE and _starts_span(func):
+                if type(func) is _ATTRIBUTE and (func.attr in _SPAN_METHODS or func.attr == "trace") and _starts_span(func):
                     self.spans.append(owner)
                 ref = self._ref(func, owner, cls, local)
                 if n.args and type(n.args[0]) is ast.Constant and isinstance(n.args[0].value, str) and (
