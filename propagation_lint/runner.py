@@ -607,7 +607,8 @@ def finish(
     if index is not None:
         index.save()
     project.attach_program(ProgramModel(completed,
-                                        include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values())))
+                                        include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values()),
+                                        root=str(cwd)))
     enabled_by_key: Dict[str, set] = {}  # the codes each settings enable (the same for every file)
     for job, result in zip(jobs_list, results):
         if report_paths is not None and job.display not in report_paths:

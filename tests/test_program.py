@@ -1679,6 +1679,18 @@ def test_code_an_application_never_names_is_not_run_but_a_library_api_may_be(tmp
     assert {line for path, line, code in found if path == "app/events.py" and code == "CTX101"} == {11, 15, 23, 28, 35}
 
 
+def test_the_deployment_file_may_sit_above_every_python_file(tmp_path):
+    """The Dockerfile at the repository's top deploys the code under ``svc/app/``: dead code there
+    is an application's, although no Python file sits beside the Dockerfile."""
+    files = {
+        "Dockerfile": "FROM python:3.12\nCMD [\"python\", \"-m\", \"app.main\"]\n",
+        "svc/app/__init__.py": "",
+        "svc/app/main.py": "from app import events  # noqa: F401\n",
+        "svc/app/events.py": KAFKA + '\n\ndef rebuild_search_index(value):\n    producer.send("events", value)\n',
+    }
+    assert project(tmp_path, files, select=("CTX1",)) == set()
+
+
 def test_a_repository_directory_that_is_no_identifier_is_no_package(tmp_path):
     """``bk-app/__init__.py`` at a repository's top: Python imports its code as ``apps.jobs``, never
     ``bk-app.apps.jobs``, so the command that imports ``apps.jobs`` is the helper's caller."""

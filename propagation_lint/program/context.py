@@ -922,9 +922,10 @@ class ContextModel(Definitions):
                     queue.append(c)
         return f
 
-    def _dead_code(self, f: int) -> Optional[Origin]:
-        """Why ``f`` never runs, when every function nothing calls that reaches it is dead code of
-        an application (:meth:`_is_dead`); else None (it may be called with a context)."""
+    def _seeds(self, f: int) -> Optional[List[int]]:
+        """The functions nothing in the project calls (or handed to other code) from which the
+        unknown function ``f`` is reached: all of them, or None when one is an origin of its own,
+        is called at module level, or the walk goes too far."""
         seeds: List[int] = []
         seen = {f}
         stack = [f]
@@ -933,9 +934,9 @@ class ContextModel(Definitions):
             if self.origins[u] is not None or self.task_origin.get(u) is not None:
                 return None  # an origin of its own (a task sent from outside the project)
             callers = [c for c in self.callers[u] if c >= 0]
-            if u in self.registered or len(callers) < len(self.callers[u]) or not callers:
-                if u in self.registered or len(callers) < len(self.callers[u]) or not self._is_dead(u):
-                    return None  # handed to other code, called at module level, or maybe API
+            if len(callers) < len(self.callers[u]):
+                return None  # called at module level
+            if u in self.registered or not callers:
                 seeds.append(u)
             for c in callers:
                 if c not in seen and c in self.unknown:
@@ -943,8 +944,14 @@ class ContextModel(Definitions):
                     stack.append(c)
             if len(seen) > MAX_DEAD_WALK:
                 return None
-        if not seeds:
-            return None
+        return seeds or None
+
+    def _dead_code(self, f: int) -> Optional[Origin]:
+        """Why ``f`` never runs, when every function nothing calls that reaches it is dead code of
+        an application (:meth:`_is_dead`); else None (it may be called with a context)."""
+        seeds = self._seeds(f)
+        if not seeds or any(u in self.registered or not self._is_dead(u) for u in seeds):
+            return None  # handed to other code, or maybe API
         i, qname, row = self.fns[min(seeds)]
         text = f"nothing in the application calls or names `{_short(qname)}`"
         if min(seeds) != f:

@@ -329,9 +329,10 @@ def _callers_in_file(summary: dict, module: str, names: set) -> set:
 
 
 class ProgramModel:
-    def __init__(self, files: Sequence[tuple], include_tests: bool = False):
+    def __init__(self, files: Sequence[tuple], include_tests: bool = False, root: Optional[str] = None):
         """``files``: ``(filesystem path, display path, module, is_package, summary)``, each
-        summary already :func:`summary.checked` (the runner checks what the cache gave it once)."""
+        summary already :func:`summary.checked` (the runner checks what the cache gave it once);
+        ``root``: the directory the run is in (its deployment files decide what is an application)."""
         files = [(f[0], f[1], f[2], f[3], f[4] or {}) for f in files]
         self._real: Dict[str, str] = {}  # path as given -> with symbolic links resolved
         self._real_dirs: Dict[str, str] = {}
@@ -364,6 +365,7 @@ class ProgramModel:
         self.worker_traced: Callable[[int], bool] = lambda i: False
         self._context: Optional[ContextModel] = None
         self._common: Optional[str] = None
+        self._top = self.realpath(os.path.join(os.path.abspath(root), "")).rstrip(os.sep) if root else None
         self._kinds: Dict[str, str] = {}
         self._names: Optional[set] = None
 
@@ -419,10 +421,10 @@ class ProgramModel:
             self._context.observed = lambda i: self.extra_traced(i)
             self._context.read_full = self._read_full
             self._context.named_elsewhere = self._named_elsewhere
-            self._context.application = self._application
+            self._context.application = self.application
         return self._context
 
-    def _application(self, i: int) -> bool:
+    def application(self, i: int) -> bool:
         """Is module ``i`` a module of an application that its other code loads: some production
         module imports it, and the nearest directory above it that deploys or packages something
         deploys it (a Dockerfile, a Procfile, a compose file, ``manage.py``), rather than packaging
@@ -444,11 +446,16 @@ class ProgramModel:
             directory = parent
 
     def _root(self) -> str:
+        """The top of the walk for deployment files: the run's directory when it holds every file,
+        else the directory common to the files."""
         if self._common is None:
             try:
                 self._common = os.path.commonpath([os.path.dirname(p) for p in self.paths]) if self.paths else ""
             except ValueError:  # paths on different drives
                 self._common = ""
+            top = self._top
+            if top and (self._common == top or self._common.startswith(top + os.sep)):
+                self._common = top
         return self._common
 
     def _directory_kind(self, directory: str) -> str:
