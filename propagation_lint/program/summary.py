@@ -569,6 +569,9 @@ class _Summary:
             t = type(n)
             if t is _NAME:
                 continue
+            if t is _ATTRIBUTE or t is _KEYWORD:  # one child each: taken next, as the fields below would
+                push(n.value)
+                continue
             if t is _CALL:
                 func = n.func
                 if type(func) is _ATTRIBUTE and (func.attr in _SPAN_METHODS or func.attr == "trace") and _starts_span(func):
@@ -624,7 +627,7 @@ class _Summary:
                 value = getattr(n, field, None)
                 if type(value) is list:
                     extend(value)
-                else:
+                elif value is not None:
                     push(value)
 
     def _decorator_args(self, stmt, owner, cls, local) -> List[str]:
@@ -716,7 +719,7 @@ def _stmt_fields(node_type: type) -> tuple:
         fields = _STMT_FIELDS[node_type] = tuple(
             f for f in node_type._fields if f not in ("name", "type_comment", "level", "module", "simple"))
     return fields
-_LIST, _TUPLE, _DICT, _LAMBDA, _EXPR = ast.List, ast.Tuple, ast.Dict, ast.Lambda, ast.Expr
+_LIST, _TUPLE, _DICT, _LAMBDA, _EXPR, _KEYWORD = ast.List, ast.Tuple, ast.Dict, ast.Lambda, ast.Expr, ast.keyword
 _NONE = type(None)
 _FIELDS: Dict[type, tuple] = {}
 # Fields of the nodes an expression holds that never hold a node worth a visit: names and
