@@ -608,7 +608,7 @@ def finish(
         index.save()
     project.attach_program(ProgramModel(completed,
                                         include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values()),
-                                        root=str(cwd)))
+                                        root=_project_top(roots, cwd)))
     enabled_by_key: Dict[str, set] = {}  # the codes each settings enable (the same for every file)
     for job, result in zip(jobs_list, results):
         if report_paths is not None and job.display not in report_paths:
@@ -642,6 +642,18 @@ def finish(
 
 
 CONFIDENCE_LEVELS = ("low", "medium", "high")
+
+
+def _project_top(roots: Sequence[Path], cwd: Path) -> str:
+    """Where the project's deployment files may be, as for launch files: the directories given
+    (their common directory), or the working directory when files are named one by one."""
+    dirs = [os.path.abspath(r) for r in roots if Path(r).is_dir()]
+    if not dirs or len(dirs) < len(roots):
+        return os.path.abspath(cwd)
+    try:
+        return os.path.commonpath(dirs)
+    except ValueError:  # directories on different drives
+        return os.path.abspath(cwd)
 
 
 def _ancestors(files: Sequence[Path], cwd: Path) -> List[Path]:
