@@ -31,11 +31,12 @@ from .catalog import publishers as pubcat
 from .catalog.schema import Publisher
 from .catalog.tracing import CONTEXT_PRODUCING_CALLS, CONTEXT_PRODUCING_MEMBERS
 from .facts import collector
+from .findings import Location, Related
 from .flow import (CONDITIONAL, NO, UNKNOWN, YES, Reach, arg_value, branch_compatible, const_str, has_star_args,
                    is_constant)
 from .model import CallSite, FileModel, Scope, dotted
 from .names import root_name, unpack_index
-from .project import condition
+from .project import condition, condition_notes
 
 # A dict key or a variable name that says "this is trace context" (``traceparent``, ``_datadog``,
 # a single JSON ``tracing_context`` attribute, ``trace_ctx``, X-Ray ``TraceHeader``...).
@@ -525,6 +526,19 @@ def _is_handed_task(project, cond: tuple, depth: int) -> bool:
     """``("handed-task", function, library)``: a call of the function in the project hands it a
     project task as a value."""
     return project.program is not None and project.program.context.handed_tasks(cond[1])
+
+
+@condition_notes("handed-task")
+def _handed_where(project, cond: tuple) -> list:
+    """Where a call hands the helper the task it publishes."""
+    if project.program is None:
+        return []
+    out = []
+    for i, line, task in project.program.context.handed_task_sites(cond[1])[:1]:
+        helper, name = cond[1].rsplit(".", 1)[-1], task.rsplit(".", 1)[-1]
+        out.append(Related(Location(project.program.displays[i], line, 1, line, 1),
+                           f"`{helper}` is handed the task `{name}` here"))
+    return out
 
 
 def task_accessed(receiver):

@@ -1754,7 +1754,9 @@ def checkout(order_id):
         later(print, order_id)
 """,
     })
-    assert_fixture(tmp_path, ["CTX1"])
+    found = assert_fixture(tmp_path, ["CTX1"])
+    evidence = [(e["path"], e["line"], e["message"]) for f in found for e in f["related"]]
+    assert ("shop/views.py", 11, "`retry_as_task` is handed the task `sync` here") in evidence
 
 
 NEWRELIC_SHOP = {

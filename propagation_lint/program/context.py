@@ -137,7 +137,7 @@ class Definitions:
                     self.fns.append((i, row[0], row))
                     self.file_fns[i].append(len(self.fns) - 1)
         self._resolved: Dict[Tuple[int, str], Optional[Tuple[int, str]]] = {}
-        self._handed: Dict[str, bool] = {}
+        self._handed: Dict[str, List[Tuple[int, int, str]]] = {}
 
     def is_task(self, f: int) -> bool:
         """Decorated by a task library's decorator (``@shared_task``, ``@app.task`` where ``app`` is
@@ -167,21 +167,25 @@ class Definitions:
     def handed_tasks(self, qname: str) -> bool:
         """Does some call of the function ``qname`` in the project hand it a project task as a value
         (``retry_as_task(tasks.sync, user_id)``)? Its ``function.delay()`` then publishes that task."""
+        return bool(self.handed_task_sites(qname))
+
+    def handed_task_sites(self, qname: str) -> List[Tuple[int, int, str]]:
+        """``(file, line, task qname)`` of the calls that hand the function ``qname`` a project task."""
         if qname not in self._handed:
             targets = {f for f, (_i, q, _row) in enumerate(self.fns) if q == qname}
-            tasks = 0
+            sites: List[Tuple[int, int, str]] = []
             for i, (_p, _m, _ip, summary) in enumerate(self.index.entries):
                 if not targets or self.excluded[i]:
                     continue  # tests hand everything to everything
-                for _caller, ref, _line, callee_ref in summary.get("refs", ()):
+                for _caller, ref, line, callee_ref in summary.get("refs", ()):
                     callee = self.resolve(i, callee_ref) if callee_ref else None
                     if callee is None or self.fn_ids.get(callee) not in targets:
                         continue
                     hit = self.resolve(i, ref)
                     f = self.fn_ids.get(hit) if hit is not None else None
                     if f is not None and self.is_task(f):
-                        tasks += 1
-            self._handed[qname] = tasks > 0
+                        sites.append((i, line, self.fns[f][1]))
+            self._handed[qname] = sites
         return self._handed[qname]
 
     # ------------------------------------------------------------------ resolution
