@@ -244,7 +244,8 @@ def _span_from_call(call: cst.Call, scope: Scope, ctx, imports_dd: bool) -> Opti
     spec = tc.SPAN_START_METHODS.get(method)
     if spec is None:
         return None
-    if not _tracer_receiver(func.value, scope, ctx, ddtrace_only=(method == "trace"), imports_dd=imports_dd):
+    if not _tracer_receiver(func.value, scope, ctx, ddtrace_only=(method == "trace"), imports_dd=imports_dd,
+                            library=tc.SPAN_METHOD_LIBRARY.get(method)):
         return None
     span = SpanStart(call, 0, method=method)
     for kw, pos in spec.get("parent", ()):
@@ -271,7 +272,8 @@ def _span_from_decorator(dec, scope: Scope, ctx, imports_dd: bool) -> Optional[S
     func = call.func if call is not None else dec
     if not isinstance(func, cst.Attribute) or func.attr.value not in tc.SPAN_DECORATOR_METHODS:
         return None
-    if not _tracer_receiver(func.value, scope, ctx, ddtrace_only=(func.attr.value == "wrap"), imports_dd=imports_dd):
+    if not _tracer_receiver(func.value, scope, ctx, ddtrace_only=(func.attr.value == "wrap"), imports_dd=imports_dd,
+                            library=tc.SPAN_METHOD_LIBRARY.get(func.attr.value)):
         return None
     span = SpanStart(dec, -1, decorator=True, method=func.attr.value)
     if call is not None:
@@ -282,8 +284,10 @@ def _span_from_decorator(dec, scope: Scope, ctx, imports_dd: bool) -> Optional[S
     return span
 
 
-def _tracer_receiver(expr, scope: Scope, ctx, ddtrace_only: bool, imports_dd: bool) -> bool:
+def _tracer_receiver(expr, scope: Scope, ctx, ddtrace_only: bool, imports_dd: bool, library: Optional[str] = None) -> bool:
     v = ctx.resolver.resolve(expr, scope)
+    if library is not None:  # `logfire.span(...)`: the library's module or one of its objects only
+        return v.kind in ("ref", "instance") and not v.project and v.qname.split(".")[0] == library
     if v.kind == "ref":
         top = v.qname.split(".")[0]
         if ddtrace_only:

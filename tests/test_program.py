@@ -1759,6 +1759,52 @@ def checkout(order_id):
     assert ("shop/views.py", 11, "`retry_as_task` is handed the task `sync` here") in evidence
 
 
+def test_logfire_spans_and_instrumentations(tmp_path):
+    """Logfire is OpenTelemetry: ``logfire.span(...)`` and ``@logfire.instrument(...)`` start spans,
+    ``logfire.instrument_fastapi(app)`` traces the routes; another object's ``span``/``instrument``
+    starts nothing (an instrumentor's ``instrument()`` is no span)."""
+    write(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/app.py": """
+import logfire
+from fastapi import FastAPI
+from kafka import KafkaProducer
+
+app = FastAPI()
+logfire.configure()
+logfire.instrument_fastapi(app)
+producer = KafkaProducer()
+
+
+@app.post("/orders")
+def create_order():
+    producer.send("orders", b"1")  # error: CTX101
+
+
+@logfire.instrument("refund {order_id}")
+def refund(order_id):
+    producer.send("refunds", b"1")  # error: CTX101
+
+
+def cancel(order_id):
+    with logfire.span("cancel {order_id}", order_id=order_id):
+        producer.send("cancels", b"1")  # error: CTX101
+
+
+def other(ruler):
+    ruler.span(1)
+    ruler.instrument()
+    producer.send("others", b"1")  # error: CTX101
+""",
+    })
+    found = assert_fixture(tmp_path, ["CTX1"])
+    assert not any("`other` starts a span" in e["message"] for f in found for e in f["related"])
+    origins = sorted(e["message"] for f in found for e in f["related"] if "context exists" in e["message"])
+    assert origins == ["a trace context exists here: `cancel` starts a span",
+                       "a trace context exists here: `refund` starts a span",
+                       "a trace context exists here: the route `create_order`"]
+
+
 NEWRELIC_SHOP = {
     "Procfile": "web: newrelic-admin run-program gunicorn shop.wsgi\n"
                 "worker: newrelic-admin run-program celery -A shop worker\n",

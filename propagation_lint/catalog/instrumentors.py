@@ -330,6 +330,19 @@ for _i in INSTRUMENTORS:
         CODE_SWITCHES[_i.qname] = _i.qname
         CODE_SWITCHES[_i.qname.rsplit(".", 2)[0] + "." + _i.qname.rsplit(".", 1)[-1]] = _i.qname
 CODE_SWITCHES["taskiq.middlewares.OpenTelemetryMiddleware"] = "taskiq.middlewares.opentelemetry_middleware.OpenTelemetryMiddleware"
+# Logfire (Pydantic's OpenTelemetry distribution): `logfire.instrument_<library>(...)` turns that
+# library's OpenTelemetry instrumentation on (logfire/_internal/integrations/)
+_LOGFIRE_SWITCHES = {
+    "fastapi": "fastapi.FastAPIInstrumentor", "django": "django.DjangoInstrumentor",
+    "flask": "flask.FlaskInstrumentor", "starlette": "starlette.StarletteInstrumentor",
+    "celery": "celery.CeleryInstrumentor", "aiohttp_server": "aiohttp_server.AioHttpServerInstrumentor",
+    "requests": "requests.RequestsInstrumentor", "httpx": "httpx.HTTPXClientInstrumentor",
+    "sqlalchemy": "sqlalchemy.SQLAlchemyInstrumentor", "psycopg": "psycopg.PsycopgInstrumentor",
+    "asyncpg": "asyncpg.AsyncPGInstrumentor", "pymongo": "pymongo.PymongoInstrumentor",
+    "redis": "redis.RedisInstrumentor",
+}
+for _key, _row in _LOGFIRE_SWITCHES.items():
+    CODE_SWITCHES[f"logfire.instrument_{_key}"] = f"opentelemetry.instrumentation.{_row}"
 # Django apps whose `ready()` turns instrumentations on, named in INSTALLED_APPS (their settings
 # module's processes: the web process and the Celery worker that loads the same settings)
 APP_SWITCHES = {

@@ -37,11 +37,11 @@ CONTEXT_PRODUCING_MEMBERS = ("get_span_context", "current_trace_context", "get_c
 CARRIER_KEYS = ("traceparent", "tracestate", "x-datadog-trace-id", "uber-trace-id", "b3", "x-amzn-trace-id", "_datadog")
 
 # Modules whose import means "this project uses tracing or contextvars" (which files are read).
-TRACING_MODULES = ("opentelemetry", "ddtrace", "opentracing", "contextvars")
+TRACING_MODULES = ("opentelemetry", "ddtrace", "opentracing", "contextvars", "logfire")
 # Libraries whose import means a trace context can exist in the process (publishes and, under
 # `thread-scope = "auto"`, hand-offs are judged there). Sentry is not one: its SDK propagates its
 # own trace through Celery and HTTP by itself.
-TRACE_CONTEXT_MODULES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client")
+TRACE_CONTEXT_MODULES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "logfire")
 # Parts of those libraries that are not tracing: metrics and logs (`from opentelemetry import
 # metrics`, `opentelemetry.sdk.metrics`, an OTLP metric exporter), and what every signal shares
 # (`opentelemetry.sdk.resources`, semantic-convention names): a tracing setup imports more.
@@ -86,11 +86,16 @@ SPAN_START_METHODS = {
     "start_active_span": {"parent": (("child_of", None),), "references": (("references", None),)},
     # ddtrace tracer.trace(name, service=None, resource=None, span_type=None): child of the active span
     "trace": {},
+    # Logfire (Pydantic's OpenTelemetry distribution): logfire.span(msg_template, ..., _links=[...])
+    "span": {"links": (("_links", None),)},
 }
+# Span-start methods that only one library's objects have (the name alone says nothing):
+# `logfire.span(...)`, `@logfire.instrument(...)`; ddtrace's `trace`/`wrap` have their own test.
+SPAN_METHOD_LIBRARY = {"span": "logfire", "instrument": "logfire"}
 # `tracer.trace(...)` is ddtrace only: its receiver must resolve to (or be named like) a ddtrace tracer.
 DDTRACE_TRACER = ("ddtrace.tracer", "ddtrace.trace.tracer", "ddtrace.Tracer", "ddtrace.trace.Tracer")
 # Decorators that start a span around the whole function.
-SPAN_DECORATOR_METHODS = ("start_as_current_span", "wrap")
+SPAN_DECORATOR_METHODS = ("start_as_current_span", "wrap", "instrument")
 # Module functions whose use starts a span but that are not a tracing library's (Sentry...): a
 # span-start method called on a module reference outside ``TRACING_MODULES`` is not a span here.
 

@@ -44,7 +44,7 @@ import re
 from typing import Dict, List, Optional
 
 from ..catalog.publishers import TASK_ACCESSOR_METHODS
-from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_START_METHODS, is_trace_import
+from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
 
 VERSION = 6
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
@@ -72,7 +72,7 @@ _METHOD_CALL = re.compile(r"\.([A-Za-z]\w*_\w*)\s*\(")
 
 _FULL_WORDS = (".delay(", ".apply_async(", ".s(", ".si(", ".signature(", ".kiq(", ".send_with_options(", ".send_task(",
                "start_as_current_span", "start_span", "start_active_span", "tracer.trace(", "Instrumentor",
-               "instrument(", "beat_schedule", "BEAT_SCHEDULE")
+               "instrument(", "beat_schedule", "BEAT_SCHEDULE", "logfire.span(")
 # decorators whose ``name=`` registers a task under that name; calls that send a task by its name
 _TASK_DECORATOR_NAMES = ("task", "shared_task", "actor")
 _SEND_BY_NAME = ("send_task", "signature")
@@ -506,7 +506,7 @@ class _Summary:
         for d in stmt.decorator_list:
             self._expr(d, owner, cls, local)
             target = d.func if isinstance(d, ast.Call) else d
-            if isinstance(target, ast.Attribute) and target.attr in _SPAN_METHODS:
+            if isinstance(target, ast.Attribute) and target.attr in _SPAN_METHODS and _starts_span(target):
                 self.spans.append(qname)
             if isinstance(d, ast.Call):
                 name = next((k.value.value for k in d.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)
@@ -756,6 +756,12 @@ def _starts_span(func: ast.Attribute) -> bool:
         value = func.value
         name = value.attr if isinstance(value, ast.Attribute) else value.id if isinstance(value, ast.Name) else ""
         return "tracer" in name.lower()
+    library = SPAN_METHOD_LIBRARY.get(func.attr)
+    if library is not None:  # `logfire.span(...)`: only on the library's module
+        root = func.value
+        while isinstance(root, (ast.Attribute, ast.Call)):
+            root = root.value if isinstance(root, ast.Attribute) else root.func
+        return isinstance(root, ast.Name) and root.id == library
     return func.attr in _SPAN_METHODS
 
 
