@@ -1,7 +1,12 @@
 import json
+from typing import TYPE_CHECKING
 
 import boto3
 from opentelemetry.propagate import inject
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs.client import SQSClient
 
 sqs = boto3.client("sqs")
 sns = boto3.client("sns")
@@ -107,3 +112,9 @@ def wrong_branch(url, body, traced):
     else:
         sqs.send_message(QueueUrl=url, MessageBody=body,  # error: CTX101
                          MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in carrier.items()})
+
+
+def typed_with_the_stubs(client: "SQSClient", topics: SNSClient, url, body):
+    # mypy-boto3's names for the clients are the clients
+    client.send_message(QueueUrl=url, MessageBody=body)  # error: CTX101
+    topics.publish(TopicArn=url, Message=body)  # error: CTX101
