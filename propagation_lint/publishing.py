@@ -516,7 +516,7 @@ def _handed_task(receiver, method: str, site: CallSite) -> Optional[Tuple[str, s
     if any(b.kind != "param" for b in scope.bindings.get(receiver.value, ())):
         return None  # rebound in the body
     for deco in pubcat.TASK_DECORATORS:
-        if method in deco.methods and deco.library in ("celery", "taskiq"):
+        if method in deco.methods and deco.library in pubcat.DISTINCT_TASK_LIBRARIES:
             return deco.library, deco.task_type
     return None
 
@@ -633,7 +633,7 @@ def _is_task(project, cond: tuple, depth: int) -> bool:
     if qname in known:
         return known[qname] == library
     # a function we never saw: `.delay()`/`.apply_async()`/`.kiq()` say "task"; `.send()` does not
-    return not project.is_project_symbol(qname) and library in ("celery", "taskiq")
+    return not project.is_project_symbol(qname) and library in pubcat.DISTINCT_TASK_LIBRARIES
 
 
 # ---------------------------------------------------------------- native and hand-written instrumentation

@@ -290,6 +290,11 @@ TASK_DECORATORS = (
     TaskDecorator("faust", (), ("agent",), ("send", "ask", "cast"), "faust.agents.Agent"),
 )
 
+# Libraries whose task methods no other object has (`.delay()`, `.apply_async()`, `.kiq()`): such
+# a call on an object the linter cannot type publishes one of their tasks (`.send()` says nothing)
+DISTINCT_TASK_LIBRARIES = ("celery", "taskiq")
+DISTINCT_TASK_METHODS = tuple(m for d in TASK_DECORATORS if d.library in DISTINCT_TASK_LIBRARIES for m in d.methods)
+
 # The library a task decorator's ``.attr`` belongs to is decided by the file's imports.
 TASK_LIBRARY_MODULES = {"celery": ("celery",), "dramatiq": ("dramatiq",), "taskiq": ("taskiq",), "faust": ("faust",)}
 

@@ -368,6 +368,7 @@ class ProgramModel:
         self._top = self.realpath(os.path.join(os.path.abspath(root), "")).rstrip(os.sep) if root else None
         self._kinds: Dict[str, str] = {}
         self._names: Optional[set] = None
+        self._codes: Dict[int, Optional[str]] = {}  # file -> its code (`_code`)
 
     # ------------------------------------------------------------------ processes
     def realpath(self, path: str) -> str:
@@ -493,18 +494,27 @@ class ProgramModel:
             self._names = names
         if name in self._names:
             return True
-        word = re.compile(r"\b%s\b" % re.escape(name))
-        for j, (path, _m, _ip, _summary) in enumerate(self.index.entries):
+        word = _word(name)
+        for j in range(len(self.index.entries)):
             if j != i and i not in self.processes.edges[j]:
                 continue  # does not import the module
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
+            code = self._code(j)
+            if code is None:
                 return True  # unread: it may name it
-            if len(word.findall(_PROSE.sub("", text))) > (1 if j == i else 0):
+            if name in code and len(word.findall(code)) > (1 if j == i else 0):
                 return True
         return False
+
+    def _code(self, j: int) -> Optional[str]:
+        """File ``j``'s text without its docstrings and comments (None when it cannot be read),
+        read once however many functions of its module are asked about."""
+        if j not in self._codes:
+            try:
+                with open(self.index.entries[j][0], encoding="utf-8", errors="replace") as fh:
+                    self._codes[j] = _PROSE.sub("", fh.read())
+            except OSError:
+                self._codes[j] = None
+        return self._codes[j]
 
     def _read_full(self, i: int) -> dict:
         path, module, is_package, summary = self.index.entries[i]

@@ -43,7 +43,7 @@ import gc
 import re
 from typing import Dict, List, Optional
 
-from ..catalog.publishers import TASK_ACCESSOR_METHODS
+from ..catalog.publishers import DISTINCT_TASK_METHODS, TASK_ACCESSOR_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
 
 VERSION = 6
@@ -76,7 +76,6 @@ _FULL_WORDS = (".delay(", ".apply_async(", ".s(", ".si(", ".signature(", ".kiq("
 # decorators whose ``name=`` registers a task under that name; calls that send a task by its name
 _TASK_DECORATOR_NAMES = ("task", "shared_task", "actor")
 _SEND_BY_NAME = ("send_task", "signature")
-_TASK_SEND_METHODS = ("delay", "apply_async", "kiq")
 _TASK_DECORATOR = re.compile(r"@\w*\.?(?:task|shared_task|actor|periodic_task)\b")
 # Words of files that name modules in strings (framework configuration, dynamic imports)
 _CONFIG_WORDS = ("_APPS", "ROOT_URLCONF", "SETTINGS_MODULE", "_APPLICATION", "MIDDLEWARE", "IMPORTS",
@@ -574,14 +573,14 @@ class _Summary:
                 continue
             if t is _CALL:
                 func = n.func
-                if type(func) is _ATTRIBUTE and (func.attr in _SPAN_METHODS or func.attr == "trace") and _starts_span(func):
+                if type(func) is _ATTRIBUTE and func.attr in _SPAN_METHODS and _starts_span(func):  # ("trace" is one)
                     self.spans.append(owner)
                 ref = self._ref(func, owner, cls, local)
                 if n.args and type(n.args[0]) is ast.Constant and isinstance(n.args[0].value, str) and (
                         (type(func) is _ATTRIBUTE and func.attr in _SEND_BY_NAME)
                         or (ref or "").rsplit(".", 1)[-1] in _SEND_BY_NAME):
                     self.sent_tasks.append([owner, n.args[0].value, n.lineno])
-                if type(func) is _ATTRIBUTE and func.attr in _TASK_SEND_METHODS and type(func.value) is _NAME \
+                if type(func) is _ATTRIBUTE and func.attr in DISTINCT_TASK_METHODS and type(func.value) is _NAME \
                         and func.value.id in self.params.get(owner, ()) and [owner, func.value.id] not in self.param_sends:
                     self.param_sends.append([owner, func.value.id])  # the task its callers hand it
                 if ref:
@@ -709,6 +708,7 @@ _NAME, _CALL, _ATTRIBUTE, _CONSTANT = ast.Name, ast.Call, ast.Attribute, ast.Con
 _IMPORT, _IMPORT_FROM, _FUNCTION_DEF, _ASYNC_FUNCTION_DEF = ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef
 _CLASS_DEF, _IF, _ANN_ASSIGN, _RETURN, _WITH, _ASYNC_WITH = ast.ClassDef, ast.If, ast.AnnAssign, ast.Return, ast.With, ast.AsyncWith
 _STMT, _EXPR_NODE, _AST = ast.stmt, ast.expr, ast.AST
+_LIST, _TUPLE, _DICT, _LAMBDA, _EXPR, _KEYWORD = ast.List, ast.Tuple, ast.Dict, ast.Lambda, ast.Expr, ast.keyword
 _STMT_FIELDS: Dict[type, tuple] = {}
 
 
@@ -719,7 +719,8 @@ def _stmt_fields(node_type: type) -> tuple:
         fields = _STMT_FIELDS[node_type] = tuple(
             f for f in node_type._fields if f not in ("name", "type_comment", "level", "module", "simple"))
     return fields
-_LIST, _TUPLE, _DICT, _LAMBDA, _EXPR, _KEYWORD = ast.List, ast.Tuple, ast.Dict, ast.Lambda, ast.Expr, ast.keyword
+
+
 _NONE = type(None)
 _FIELDS: Dict[type, tuple] = {}
 # Fields of the nodes an expression holds that never hold a node worth a visit: names and
