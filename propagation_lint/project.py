@@ -382,6 +382,11 @@ class Project:
         site = self.program.site(path, cand.finding.location.line)
         if site is None:
             return True, cand, None
+        if site.state == "no" and code in MESSAGE_CONTEXT_CODES and site.runs and self._current_index is not None \
+                and self.program.context.task_at(self._current_index, cand.finding.location.line) is None:
+            # a consume loop or callback: the context lost comes with the message, not from the
+            # code that started the loop (a task's context is its message's: the site says it)
+            return True, cand, None
         if site.state == "no":
             return False, cand, site
         if site.state == "unknown" and self._current_index is not None and self._web_untraced(self._current_index):
@@ -494,6 +499,9 @@ UNTRACED_SILENT = ("CTX1",)
 # Vendor SDK switches that propagate only their own trace: they count in a process that uses no
 # tracing library (OpenTelemetry, ddtrace, OpenTracing) besides them.
 VENDOR_ONLY_SYSTEMS = ("sentry", "newrelic")
+# Publishing findings about the context of the message being handled (a follow-up event): the
+# handler's own callers have none to give, wherever the code runs.
+MESSAGE_CONTEXT_CODES = ("CTX103",)
 # Consumer findings that say a producer's context is dropped: moot for a task no producer sends one.
 PRODUCER_CONTEXT_CODES = ("CTX301", "CTX302", "CTX303")
 TASK_LIBRARIES = ("celery", "dramatiq", "rq", "huey", "taskiq")

@@ -1616,7 +1616,10 @@ DEAD_CODE_APP = {
     "Dockerfile": "FROM python:3.12\nCOPY . /srv\nCMD [\"python\", \"-m\", \"app.main\"]\n",
     "app/__init__.py": "",
     "app/setup.py": "",  # inside the package: it makes no library of it
-    "app/main.py": "from app import events  # noqa: F401\n",
+    # the process starts spans: a context may reach what a framework calls inside one
+    "app/main.py": "from opentelemetry import trace\n\nfrom app import events  # noqa: F401\n\n\n"
+                   "def handle(request):\n    with trace.get_tracer(__name__).start_as_current_span(\"handle\"):\n"
+                   "        return request\n",
     "app/events.py": "import threading\n" + KAFKA + """
 
 def on_created(value):
@@ -1912,3 +1915,111 @@ def call(n):
     files["client.py"] = files["client.py"].replace("def call(n):\n", "def call(n):\n    with trace.get_tracer(__name__).start_as_current_span('call'):\n    ")
     write(tmp_path, files)
     assert ("client.py", 10, "CTX101") in project(tmp_path, {})
+
+
+UNTRACED_APP = {
+    "Dockerfile": "FROM python:3.12\nCMD [\"python\", \"-m\", \"app.main\"]\n",
+    "app/__init__.py": "",
+    "app/main.py": "from app import consumer, events  # noqa: F401\n",
+    "app/events.py": KAFKA + """
+
+def on_created(value):
+    producer.send("events", value)
+
+
+HANDLERS = {"created": on_created}
+""",
+    "app/consumer.py": """
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from app.orchestrator import get_orchestrator
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def receive_json(self, content):
+        await self._handle_chat(content)
+
+    async def _handle_chat(self, content):
+        get_orchestrator().stream_turn(content)
+""",
+    "app/orchestrator.py": KAFKA + """
+
+class Orchestrator:
+    def stream_turn(self, value):
+        self._store_turn(value)
+
+    def _store_turn(self, value):
+        producer.send("turns", value)
+
+
+def get_orchestrator():
+    return Orchestrator()
+""",
+}
+
+
+def test_an_application_process_with_no_span_and_no_instrumentation_has_no_context(tmp_path):
+    """The process imports OpenTelemetry but starts no span and instruments nothing: whatever
+    framework calls its functions, no trace context exists there to lose. A span started anywhere
+    in the process (a framework may be called inside it), an instrumentation, or a library's API
+    (its users may call it in a span) makes the uncalled functions unknown again."""
+    write(tmp_path, UNTRACED_APP)
+    assert lint_json(tmp_path, ("CTX1",), cwd=tmp_path) == []
+    (tmp_path / "app/boot.py").write_text(
+        "from opentelemetry import trace\n\nfrom app import main  # noqa: F401\n\n\n"
+        "def handle(request):\n    with trace.get_tracer(__name__).start_as_current_span(\"handle\"):\n"
+        "        return request\n")
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX1",), cwd=tmp_path)}
+    assert found == {("app/events.py", 9), ("app/orchestrator.py", 13)}
+    (tmp_path / "app/boot.py").unlink()
+    (tmp_path / "Dockerfile").unlink()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = \"app\"\n")
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX1",), cwd=tmp_path)}
+    assert found == {("app/events.py", 9), ("app/orchestrator.py", 13)}
+
+
+def test_a_caller_in_the_same_file_is_read_with_the_function_it_calls(tmp_path):
+    """``receive_json`` calls ``self._handle_chat()``, which calls the helper that publishes: the
+    evidence names the framework's entry point, not a method the project does call."""
+    write(tmp_path, UNTRACED_APP)
+    (tmp_path / "app/boot.py").write_text(
+        "from opentelemetry import trace\n\nfrom app import main  # noqa: F401\n\n\n"
+        "def handle(request):\n    with trace.get_tracer(__name__).start_as_current_span(\"handle\"):\n"
+        "        return request\n")
+    found = [f for f in lint_json(tmp_path, ("CTX1",), cwd=tmp_path) if f["path"] == "app/orchestrator.py"]
+    assert len(found) == 1
+    notes = " ".join(r["message"] for r in found[0]["related"])
+    assert "nothing in the project calls `ChatConsumer.receive_json`, which reaches `Orchestrator._store_turn`" in notes
+
+
+def test_a_follow_up_event_loses_the_message_context_whoever_starts_the_loop(tmp_path):
+    """The consume loop is started by ``main()`` at start-up, where no context exists: the
+    follow-up publish still drops the context of the message it handles (CTX103), which the
+    loop's caller never had to give."""
+    files = {
+        "Dockerfile": "FROM python:3.12\nCMD [\"python\", \"-m\", \"svc.main\"]\n",
+        "svc/__init__.py": "",
+        "svc/main.py": """
+from kafka import KafkaConsumer, KafkaProducer
+from opentelemetry.instrumentation.kafka import KafkaInstrumentor
+
+KafkaInstrumentor().instrument()
+consumer = KafkaConsumer("orders")
+producer = KafkaProducer()
+
+
+def listen():
+    for message in consumer:
+        producer.send("shipments", message.value)  # error: CTX103
+
+
+def main():
+    listen()
+
+
+if __name__ == "__main__":
+    main()
+""",
+    }
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX103"])

@@ -115,6 +115,7 @@ class SiteContext:
     role: str  # main | worker
     origin: Origin
     confidence: str  # high | medium
+    runs: bool = True  # False: nothing runs the code (dead code of an application)
 
 
 class Definitions:
@@ -312,6 +313,8 @@ class ContextModel(Definitions):
         self.named_elsewhere: Callable[[int, str], bool] = lambda i, qname: True
         self.application: Callable[[int], bool] = lambda i: False
         self._dead: Dict[int, bool] = {}
+        self._span_fns: Optional[List[int]] = None  # files holding a function that starts a span
+        self._process_spans: Dict[int, bool] = {}
 
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
@@ -673,6 +676,14 @@ class ContextModel(Definitions):
                 best = f
         return best
 
+    def task_at(self, i: int, line: int) -> Optional[int]:
+        """The task whose body (or a function nested in it) holds ``line`` of file ``i``."""
+        f = self.function_at(i, line)
+        while f is not None and not self.is_task(f):
+            q = self.fns[f][1]
+            f = self.fn_ids.get((i, q.rsplit(".", 1)[0])) if "." in q else None
+        return f
+
     def task_without_producer_context(self, i: int, line: int) -> Optional[Origin]:
         """When ``line`` of file ``i`` is in a task whose every producer in the project runs where
         no context exists (a beat schedule, a management command, the task itself): why. A consumer
@@ -680,10 +691,7 @@ class ContextModel(Definitions):
         if not self._decided:
             self._decided = True
             self._decide()
-        f = self.function_at(i, line)
-        while f is not None and not self.is_task(f):
-            q = self.fns[f][1]
-            f = self.fn_ids.get((i, q.rsplit(".", 1)[0])) if "." in q else None
+        f = self.task_at(i, line)
         if f is None:
             return None
         producers = {p for p in self.producers[f] if p != f}
@@ -895,7 +903,10 @@ class ContextModel(Definitions):
         if f in self.unknown:
             dead = self._dead_code(f)
             if dead is not None:
-                return SiteContext("no", "main", dead, "high")
+                return SiteContext("no", "main", dead, "high", runs=False)
+            untraced = self._uninstrumented_callers(f)
+            if untraced is not None:
+                return SiteContext("no", "main", untraced, "high")
             seed = self._unknown_seed(f)
             i2, qname, row = self.fns[seed]
             if seed in self.registered or any(d in RECEIVER_DECORATORS for d in row[4]):
@@ -961,6 +972,39 @@ class ContextModel(Definitions):
         if min(seeds) != f:
             text += f", which reaches `{_short(self.fns[f][1])}`"
         return Origin("none", text + ": it is not run", self.index.entries[i][0], row[2])
+
+    def _uninstrumented_callers(self, f: int) -> Optional[Origin]:
+        """Why ``f`` runs with no context when every function nothing in the project calls that
+        reaches it belongs to an application process that instruments nothing (no web framework,
+        worker or library instrumentation, no launcher) and where no function starts a span: no
+        trace context can exist there, whoever calls it. (A process with spans of its own keeps
+        its uncalled functions unknown: a framework may call them inside one, as a GraphQL
+        view's span holds its resolvers, and so may a table of handlers the project calls.)"""
+        seeds = self._seeds(f)
+        if not seeds:
+            return None
+        for u in seeds:
+            j = self.fns[u][0]
+            if not self.application(j) or self.observed(j) or self.web_traced(j, ()) or self.worker_traced(j) \
+                    or self._spans_in_process(j):
+                return None
+        u = min(seeds)
+        i, qname, row = self.fns[u]
+        text = f"nothing in the project calls `{_short(qname)}`"
+        if u != f:
+            text += f", which reaches `{_short(self.fns[f][1])}`"
+        return Origin("none", text + ", and its process starts no span and instruments no framework or library: "
+                      "no trace context exists there", self.index.entries[i][0], row[2])
+
+    def _spans_in_process(self, j: int) -> bool:
+        """Does some function of a process that runs module ``j`` start a span?"""
+        hit = self._process_spans.get(j)
+        if hit is None:
+            if self._span_fns is None:
+                self._span_fns = sorted({self.fns[g][0] for g, o in enumerate(self.origins)
+                                         if o is not None and o.kind == "span"})
+            hit = self._process_spans[j] = any(self.same_process(j, k) for k in self._span_fns)
+        return hit
 
     def _is_dead(self, f: int) -> bool:
         """A function of an application that no code of the project calls or names, that no

@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .context import TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_test_path
 from .modules import PACKAGING_FILES, ModuleIndex, Processes
-from .summary import distinctive, summarize
+from .summary import distinctive, parse_python, summarize
 
 # Files that deploy an application from their directory: the code below runs as a server, a
 # worker or a function of that application, not as a library others import (`PACKAGING_FILES`)
@@ -73,7 +73,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
         key = memo.summary_key(text, module, is_package, names) if memo is not None else None
         full = memo.get_summary(key) if key is not None else None
         if full is None:
-            full = summarize(text, module, is_package, focus=focus)
+            full = _summarize_closed(text, module, is_package, names, focus)
             if key is not None:
                 memo.put_summary(key, full)
         known.remember(path, question, full)
@@ -132,7 +132,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
 
     demand = widen(demand)
     importers: Optional[Dict[str, List[int]]] = None
-    done: set = set()
+    done: Dict[int, Optional[set]] = {}  # file -> the names its summary was completed for (None: all)
     texts: Dict[str, str] = {}
     limit = max(MIN_ASKED_FILES, int(len(files) * MAX_ASKED_SHARE))
     method_callers: Optional[Dict[str, List[int]]] = None
@@ -154,9 +154,12 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                 wanted_names.setdefault(i, set()).add(name)
         asked_methods, methods = methods, set()
         for i in sorted(wanted_names):
-            if i in done or not (files[i][4] or {}).get("lite"):
+            if i in done:
+                if done[i] is None or wanted_names[i] <= done[i]:
+                    continue  # read already for these names (a later round asks a file about new ones)
+            elif not (files[i][4] or {}).get("lite"):
                 continue
-            names = wanted_names[i]
+            names = wanted_names[i] - (done.get(i) or set())
             if names:
                 mentioned = _mentioned(files[i][0], names, texts, known)
                 if mentioned:
@@ -171,10 +174,13 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
             if not names:
                 continue
             module = files[i][2]
-            done.add(i)
             # a method called on an untyped object: its callers' own callers in the file are
             # methods too (`self._publish()`), which a summary focused on the name would not hold
-            full = complete(i, None if names & asked_methods else names)
+            whole = bool(names & asked_methods)
+            if i in done:
+                names = names | done[i]
+            done[i] = None if whole else set(names)
+            full = complete(i, None if whole else names)
             for caller, ref, _line in full.get("calls", ()):
                 if ref.rsplit(".", 1)[-1] in names and caller != module and caller.startswith(module + "."):
                     found.setdefault(module, set()).add(caller[len(module) + 1:].split(".")[0])
@@ -183,6 +189,33 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
         demand = widen(found)
         methods -= asked_methods
     return files
+
+
+def _summarize_closed(text: str, module: str, is_package: bool, names, focus) -> dict:
+    """The file's summary focused on ``names`` (all of it without), walking also the functions of
+    the file that call, by a distinctive name, the functions walked: ``receive()`` calling
+    ``self._handle_chat()`` calling the helper asked about. The callers of a function in its own
+    file are read with it, not a round later (the rounds are few, and a file is read once)."""
+    if focus is None:
+        return summarize(text, module, is_package)
+    tree = parse_python(text)
+    if tree is None:
+        return {}
+    asked = {n for n in names if n in text}
+    while True:
+        full = summarize(text, module, is_package, tree=tree, focus=focus)
+        prefix = module + "."
+        more: set = set()
+        for caller, _ref, _line in full.get("calls", ()):
+            name = caller.rsplit(".", 1)[-1]
+            # a module-level function by any name; a method by a name few other methods share
+            if name not in asked and caller.startswith(prefix) and caller != module \
+                    and ("." not in caller[len(prefix):] or distinctive(name)):
+                more.add(name)
+        if not more:
+            return full
+        asked |= more
+        focus = _words(sorted(asked))
 
 
 def _importers(files: List[tuple]) -> Dict[str, List[int]]:
