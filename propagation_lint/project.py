@@ -91,6 +91,9 @@ class EnabledInstrumentor:
     # says nothing about services/shipping/); None: the whole project
     scope_dir: Optional[str] = None
     why_not: str = ""  # a launcher's instrumentor that nothing installs: why it does not count
+    # an instrument() call inside a function: the files whose code starts the calls that reach it
+    # (it instruments the processes that load one of them); None: its own file's processes
+    active_in: Optional[frozenset] = None
 
 
 @dataclass
@@ -281,9 +284,13 @@ class Project:
                     out.append(inst)
                 continue
             if self.program is not None and index is not None and inst.location is not None:
-                j = self.program.by_display.get(inst.location.path)
-                if j is not None and not self.program.same_process(index, j):
-                    continue
+                if inst.active_in is not None:
+                    if not any(self.program.same_process(index, j) for j in inst.active_in):
+                        continue  # the function holding it runs only in other processes
+                else:
+                    j = self.program.by_display.get(inst.location.path)
+                    if j is not None and not self.program.same_process(index, j):
+                        continue
                 row = self.catalog.instrumentor(inst.qname)
                 if row is not None and row.system in VENDOR_ONLY_SYSTEMS and self.program.traces_with_library(index):
                     continue  # Sentry's propagation carries Sentry's trace, not OpenTelemetry's
@@ -340,6 +347,10 @@ class Project:
                 inst.where = "celery-worker"
             elif runs == "none":
                 inst.where = "inactive"
+            else:
+                files = program.context.activating_files(f)
+                if files:
+                    inst.active_in = frozenset(files)
 
     def _app_switches(self, program: "ProgramModel") -> None:
         """A Django app named in a settings module (``INSTALLED_APPS``) whose ``ready()`` turns

@@ -2023,3 +2023,80 @@ if __name__ == "__main__":
     }
     write(tmp_path, files)
     assert_fixture(tmp_path, ["CTX103"])
+
+
+def test_an_instrument_call_in_a_shared_function_covers_the_processes_that_call_it(tmp_path):
+    """``instrument_kafka()`` lives in a module both services import (through the namespace
+    package ``corp``, which has no ``__init__.py``), but only billing's start-up calls it:
+    shipping's publishes are not instrumented, billing's are."""
+    write(tmp_path, {
+        "src/corp/obs/__init__.py": "",
+        "src/corp/obs/otel.py": """
+from opentelemetry import trace
+from opentelemetry.instrumentation.kafka import KafkaInstrumentor
+
+tracer = trace.get_tracer("corp")
+
+
+def instrument_kafka():
+    KafkaInstrumentor().instrument()
+""",
+        "src/corp/billing/__init__.py": "",
+        "src/corp/billing/main.py": """
+from kafka import KafkaProducer
+
+from corp.obs.otel import tracer
+
+producer = KafkaProducer()
+
+
+def charge(value):
+    with tracer.start_as_current_span("charge"):
+        producer.send("charges", value)
+""",
+        # the start-up holds no candidate: its calls are read because the instrument() call's are
+        "src/corp/billing/boot.py": """
+from corp.billing import main  # noqa: F401
+from corp.obs.otel import instrument_kafka
+
+
+def start():
+    instrument_kafka()
+
+
+if __name__ == "__main__":
+    start()
+""",
+        "src/corp/shipping/__init__.py": "",
+        "src/corp/shipping/main.py": """
+from kafka import KafkaProducer
+
+from corp.obs.otel import tracer
+
+producer = KafkaProducer()
+
+
+def ship(value):
+    with tracer.start_as_current_span("ship"):
+        producer.send("shipments", value)  # error: CTX101
+
+
+if __name__ == "__main__":
+    ship(1)
+""",
+    })
+    assert_fixture(tmp_path, ["CTX101"])
+
+
+def test_alembic_revisions_run_without_a_context(tmp_path):
+    """``alembic/versions/*.py`` (and ``migrations/versions/``) run from ``alembic upgrade``, like
+    Django migrations: their publishes lose nothing; the same code elsewhere may."""
+    body = KAFKA + '\n\ndef upgrade():\n    producer.send("schema", b"v2")\n'
+    write(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/models/alembic/versions/1d42c726d8a3_add_registry.py": body,
+        "svc/migrations/versions/0002_rename.py": body,
+        "svc/upgrades.py": body,
+    })
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX101",), cwd=tmp_path)}
+    assert found == {("svc/upgrades.py", 9)}

@@ -77,6 +77,8 @@ RECEIVER_DECORATORS = ("django.dispatch.receiver", "django.dispatch.dispatcher.r
 
 # Files whose code runs with no trace context: Django migrations and management commands.
 _MIGRATION = re.compile(r"(^|/)migrations/[^/]+\.py$")
+# Alembic revisions (`alembic/versions/`, `migrations/versions/`), run by `alembic upgrade`
+_ALEMBIC = re.compile(r"(^|/)(alembic|migrations?)/versions/[^/]+\.py$")
 _COMMAND = re.compile(r"(^|/)management/commands/[^/]+\.py$")
 _SCRIPT = re.compile(r"(^|/)scripts/(.+/)?[^/]+\.py$")
 _TEST_FILE = re.compile(r"(^|/)(tests?|testing|benchmarks?)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
@@ -92,6 +94,8 @@ def context_free_file(path: str) -> str:
     p = path.replace(os.sep, "/")
     if _MIGRATION.search(p):
         return "a Django migration (run by `manage.py migrate`)"
+    if _ALEMBIC.search(p):
+        return "an Alembic migration (run by `alembic upgrade`)"
     if _COMMAND.search(p):
         return "a Django management command"
     if _SCRIPT.search(p):
@@ -858,6 +862,32 @@ class ContextModel(Definitions):
             if kind in found:
                 return kind
         return "none"
+
+    def activating_files(self, f: int, limit: int = 2000) -> Optional[set]:
+        """The files whose code starts the calls that reach ``f`` (a module's top level, a
+        function nothing in the project calls, a task): a set-up done in ``f`` happens in the
+        processes that load one of them, not in every process that imports ``f``'s module (a
+        shared ``instrument_aiohttp_server()`` called only by the manager's start-up). None when
+        the walk goes too far to tell."""
+        seen = {f}
+        stack = [f]
+        files: set = set()
+        while stack:
+            u = stack.pop()
+            if u < 0:
+                files.add(-1 - u)
+                continue
+            if not self.callers[u] or u in self.registered or self.is_task(u):
+                files.add(self.fns[u][0])
+            if self.is_task(u):
+                continue
+            for c in self.callers[u]:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+                    if len(seen) > limit:
+                        return None
+        return files
 
     def decided(self) -> "ContextModel":
         """The model with every function's state decided (on the first question)."""

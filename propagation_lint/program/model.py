@@ -143,7 +143,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
         asked: Dict[int, set] = {}
         counts: Dict[str, int] = {}
         if importers is None:
-            importers = _importers(files)
+            importers = _namespaced(_importers(files), files)
             method_callers = _method_callers(files)
         wanted_names: Dict[int, set] = {}
         for imp, ns in demand.items():
@@ -241,6 +241,46 @@ def _importers(files: List[tuple]) -> Dict[str, List[int]]:
                 seen.update(found)
         for imp in seen:
             out.setdefault(imp, []).append(i)
+    return out
+
+
+def _namespaced(importers: Dict[str, List[int]], files: List[tuple]) -> Dict[str, List[int]]:
+    """``importers`` with each import through namespace packages (``ai.backend.logging.otel``,
+    where ``src/ai/`` and ``src/ai/backend/`` have no ``__init__.py``) also under the name the
+    linter gives the module (``logging.otel``: names start at the topmost ``__init__.py``)."""
+    modules = {f[2] for f in files if f[2]}
+    spaces: set = set()  # names of the directories without __init__.py above a top package
+    tops: set = set()
+    for path, _display, module, is_package, _summary in files:
+        if not module:
+            continue
+        depth = module.count(".") + (1 if is_package else 0)
+        directory = os.path.dirname(os.path.abspath(path))
+        for _ in range(depth):
+            directory = os.path.dirname(directory)
+        if directory in tops:
+            continue
+        tops.add(directory)
+        for _ in range(4):  # `src/ai/backend/`: a few levels of namespace
+            name = os.path.basename(directory)
+            if not name.isidentifier() or os.path.isfile(os.path.join(directory, "__init__.py")):
+                break
+            spaces.add(name)
+            directory = os.path.dirname(directory)
+    if not spaces:
+        return importers
+    out = dict(importers)
+    for name, found in importers.items():
+        if name in modules or name.split(".", 1)[0] not in spaces:
+            continue
+        parts = name.split(".")
+        k = 0
+        while k < len(parts) - 1 and parts[k] in spaces:
+            k += 1
+            rest = ".".join(parts[k:])
+            if rest in modules:
+                out[rest] = sorted(set(out.get(rest, ())) | set(found))
+                break
     return out
 
 
