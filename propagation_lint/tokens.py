@@ -232,9 +232,12 @@ def _blocks(stmt) -> List[Tuple[cst.CSTNode, str]]:
 class _Scan:
     """Walks statements after the attach, in order, looking for the detach and for exits before it."""
 
-    def __init__(self, is_detach, name: str = "") -> None:
+    def __init__(self, is_detach, name: str = "", guards: frozenset = frozenset()) -> None:
         self.is_detach = is_detach
         self.name = name
+        # the conditions the attach runs under (`if enabled: token = attach(...)`): a detach under
+        # the same condition (`finally: if enabled: detach(token)`) covers every path that attached
+        self.guards = guards
         self.exit: Optional[Leak] = None  # the first return/continue/break/raise before a detach
         self.raises: Optional[Leak] = None  # the first call that may raise before a detach
 
@@ -288,7 +291,7 @@ class _Scan:
                 if self.block(stmt.finalbody.body.body, loop_depth):
                     self.exit, self.raises = saved  # every path through the try detaches in finally
                     return True
-            inner = _Scan(self.is_detach, self.name)
+            inner = _Scan(self.is_detach, self.name, self.guards)
             body = inner.block(stmt.body.body, loop_depth)
             self.exit = self.exit or inner.exit
             if body and inner.raises is None:
@@ -305,8 +308,8 @@ class _Scan:
         if isinstance(stmt, cst.If):
             body = self.block(stmt.body.body, loop_depth)
             orelse = stmt.orelse
-            if body and _tests_token(stmt.test, self.name):
-                return True  # `if token: detach(token)`: a token is never falsy
+            if body and (_tests_token(stmt.test, self.name) or _code(stmt.test) in self.guards):
+                return True  # `if token: detach(token)`: a token is never falsy; or the attach's own condition
             if orelse is None:
                 return False
             other = self.statement(orelse, loop_depth) if isinstance(orelse, cst.If) else self.block(orelse.body.body, loop_depth)
@@ -323,6 +326,11 @@ class _Scan:
                 self.block(case.body.body, loop_depth)
             return False  # no case may match
         return False
+
+
+def _code(node) -> str:
+    """An expression's source, spaces aside (to compare two conditions)."""
+    return "".join(cst.Module(body=[]).code_for_node(node).split())
 
 
 def _tests_token(test, name: str) -> bool:
@@ -401,7 +409,8 @@ def first_leak(ts: TokenSite, ctx) -> Optional[Leak]:
         if isinstance(stmt, cst.Try) and stmt.finalbody is not None and inner.part != "finally" \
                 and holds_call(stmt.finalbody, detach_ids):
             return None
-    scan = _Scan(lambda c: id(c) in detach_ids, ts.name)
+    guards = frozenset(_code(f.owner.test) for f in frames[1:] if isinstance(f.owner, cst.If) and f.part == "body")
+    scan = _Scan(lambda c: id(c) in detach_ids, ts.name, guards)
     # innermost block first, then outwards
     for depth in range(len(frames) - 1, -1, -1):
         frame = frames[depth]

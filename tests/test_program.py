@@ -2100,3 +2100,22 @@ def test_alembic_revisions_run_without_a_context(tmp_path):
     })
     found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX101",), cwd=tmp_path)}
     assert found == {("svc/upgrades.py", 9)}
+
+
+def test_command_line_commands_registered_by_a_decorator_have_no_context(tmp_path):
+    """typer's ``@app.command()``, click's ``@cli.command()`` and Flask's ``@bp.cli.command()``
+    run in a one-shot process, like a management command; an undecorated function nothing calls
+    may still be called in a span."""
+    tail = '\n\ndef publish(value):\n    producer.send("events", value)\n'
+    write(tmp_path, {
+        "tools/__init__.py": "",
+        "tools/typer_cli.py": KAFKA + "import typer\n\napp = typer.Typer()\n\n\n@app.command()\n"
+                              "def resend(barcode: str):\n    producer.send(\"events\", barcode)\n",
+        "tools/click_cli.py": KAFKA + "import click\n\n\n@click.group()\ndef cli():\n    pass\n\n\n"
+                              "@cli.command()\ndef resend():\n    producer.send(\"events\", b\"x\")\n",
+        "tools/flask_cli.py": KAFKA + "from flask import Blueprint\n\nbp = Blueprint(\"jobs\", __name__)\n\n\n"
+                              "@bp.cli.command(\"resend\")\ndef resend():\n    producer.send(\"events\", b\"x\")\n",
+        "tools/api.py": KAFKA + tail,
+    })
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX101",), cwd=tmp_path)}
+    assert found == {("tools/api.py", 9)}

@@ -62,6 +62,11 @@ SIGNAL_CONNECT = ("connect",)
 LIFECYCLE_REGISTRATIONS = ("add_event_handler", "on_startup.append", "on_shutdown.append", "on_cleanup.append",
                            "before_serving", "after_serving")
 LIFECYCLE_DECORATORS = ("on_event", "before_serving", "after_serving")
+# Command-line commands registered by a decorator (typer's `@app.command()`, click's
+# `@click.command()` / `@group.command()`, Flask's `@app.cli.command()`): each runs in a one-shot
+# process started by hand or by a job, like a Django management command
+CLI_COMMAND_ATTRS = ("command", "group")
+CLI_LIBRARIES = ("click", "typer")
 LIFECYCLE_APPLICATIONS = ("fastapi.FastAPI", "starlette.applications.Starlette")
 # Temporal workflows and activities run in a Temporal worker, started by the server: a caller's
 # context reaches them only through Temporal's OpenTelemetry TracingInterceptor
@@ -514,6 +519,9 @@ class ContextModel(Definitions):
                               "TracingInterceptor connects to its caller", path, row[2])
             if last in LIFECYCLE_DECORATORS:
                 return Origin("none", f"`{_short(qname)}` runs when the application starts or stops", path, row[2])
+            if last in CLI_COMMAND_ATTRS and self._cli_command(i, deco):
+                return Origin("none", f"`{_short(qname)}` is a command-line command (`@{_short(deco)}`), run in a "
+                              "process of its own with no context", path, row[2])
             if deco in RECEIVER_DECORATORS and any(a.rsplit(".", 1)[-1] in NO_CONTEXT_SIGNALS for a in row[6]):
                 return Origin("none", f"`{_short(qname)}` receives a signal sent outside any request", path, row[2])
             if last in ROUTE_DECORATOR_ATTRS and deco != "?" and "." in deco:
@@ -521,6 +529,13 @@ class ContextModel(Definitions):
                     return Origin("route", f"the route `{_short(qname)}`", path, row[2])
                 return Origin("none", f"the route `{_short(qname)}` runs in a process whose web framework is not traced", path, row[2])
         return None
+
+    def _cli_command(self, i: int, deco: str) -> bool:
+        """Is ``deco`` (``…command``/``…group``) a command-line registration: click's or typer's
+        (by name, or in a file that imports them), or a Flask app's or blueprint's ``.cli``?"""
+        if deco.split(".", 1)[0] in CLI_LIBRARIES or ".cli." in f".{deco}":
+            return True
+        return any(imp.split(".", 1)[0] in CLI_LIBRARIES for imp in self.index.entries[i][3].get("imports", ()))
 
     def _decide(self) -> None:
         n = len(self.fns)

@@ -30,7 +30,9 @@ class AttachWithoutDetach(Rule):
         Not reported: a token kept on an object or in a container, returned, or handed to a helper
         (another method gives it back: OpenTelemetry's confluent-kafka instrumentation detaches the
         previous message's token on the next `poll()`); `attach` inside a `try` whose `finally`
-        detaches; `if token: detach(token)`; `with scope_manager.activate(...)`; a thrown-away token
+        detaches; `if token: detach(token)`, and a detach under the condition the attach ran under
+        (`if enabled: token = attach(ctx)` then `finally: if enabled: detach(token)`);
+        `with scope_manager.activate(...)`; a thrown-away token
         when it is the function's last statement (a helper that makes a context current for its
         caller), in process setup (a function named like `setup`/`init`/`configure`/`main`, or that
         calls `set_tracer_provider`: the context is meant to stay for the process's life), or when a
