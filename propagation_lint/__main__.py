@@ -45,7 +45,7 @@ if sys.path and sys.path[0] in ("", os.getcwd()):
         )
         sys.exit(2)
 
-from propagation_lint.cli import main  # noqa: E402
+from propagation_lint.cli import run  # noqa: E402
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -235,5 +235,27 @@ def graph(paths, output_format, output, destination, service, only_gaps, service
     sys.exit(code)
 
 
+def run() -> None:
+    """The ``propagation-lint`` command: :func:`main`, then the process ends without Python's
+    teardown. A run holds millions of small objects (every file's facts and summaries, the
+    project's model); freeing them one by one at exit, and the collector's last pass over them,
+    cost 0.2-0.3 s of CPU (about 15% of a pre-commit run on a large project) for memory the
+    operating system takes back at once. Standard output and error are flushed first; an exit
+    that is not a plain code, or a flush that fails (a closed pipe), takes Python's usual way out.
+    Code that calls :func:`main` itself (tests, a library caller) keeps the usual teardown."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = 0 if exc.code is None else exc.code
+        if type(code) is not int:
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - Python's own exit reports it as it always does
+            raise exc from None
+        os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
