@@ -638,7 +638,7 @@ def _analyze_tree_unmanaged(result, text, path, module, is_package, rules, setti
     sys.setrecursionlimit(max(old, RECURSION_LIMIT))
     walks = fast_visits()
     walks.__enter__()
-    model = None
+    model = ctx = None
     try:
         model = build_model(tree, path, module, is_package)
         ctx = FileContext(model, catalog, settings, text, python_tree)
@@ -663,6 +663,11 @@ def _analyze_tree_unmanaged(result, text, path, module, is_package, rules, setti
     finally:
         walks.__exit__(None, None, None)
         sys.setrecursionlimit(old)
+        if ctx is not None:
+            # the rules' shared memo holds objects that hold the context (a publish family's
+            # CarrierFlow): a cycle that kept the whole file (model, libcst's tree, CPython's)
+            # alive until a collection found it
+            ctx.shared.clear()
         if model is not None:
             model.release()
     return result

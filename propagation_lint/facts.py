@@ -116,10 +116,12 @@ def _after(site):
     return _After(site)
 
 
-def _site_for_return(scope, ret):
-    class _Ret:
-        pass
+class _Ret:
+    """A pseudo call site at a ``return`` statement (a class of its own made per call was a
+    reference cycle, and garbage for the collector, each time)."""
 
+
+def _site_for_return(scope, ret):
     s = _Ret()
     s.scope = scope
     s.order = 10**9
