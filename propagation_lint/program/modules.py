@@ -42,6 +42,9 @@ class ModuleIndex:
                 if parent == d:
                     break
                 d = parent
+        # the names of those directories: a module whose first part names none of them is in no
+        # package of the project, wherever it is imported from (``_package_above`` finds none)
+        self._dir_names = {os.path.basename(d) for d in self.all_dirs}
         self._above: Dict[tuple, Optional[str]] = {}
         self._installed_dirs: Optional[Dict[str, set]] = None
         self._nearest: Dict[tuple, Optional[int]] = {}
@@ -58,7 +61,9 @@ class ModuleIndex:
             return found
 
     def _find_nearest(self, module: str, importer: int) -> Optional[int]:
-        if "." in module:
+        if module.split(".", 1)[0] not in self._dir_names:
+            pass  # an outside library's module (or a top-level module of the project's): by name
+        elif "." in module:
             # as Python finds it: from the nearest directory above the importer that holds the
             # package (a service run from its own directory, whatever name the linter gave its
             # files); a submodule missing there is none of the project's, never another
@@ -100,19 +105,33 @@ class ModuleIndex:
 
     def _package_above(self, top: str, importer: int) -> Optional[str]:
         """The nearest directory at or above the importer's that holds a directory ``top``."""
-        key = (top, self.dirs[importer])
-        if key not in self._above:
-            d, hit = self.dirs[importer], None
-            while True:
-                if os.path.join(d, top) in self.all_dirs:
-                    hit = d
-                    break
-                parent = os.path.dirname(d)
-                if parent == d:
-                    break
-                d = parent
-            self._above[key] = hit if hit is not None else self._installed(top)
-        return self._above[key]
+        start = self.dirs[importer]
+        try:
+            return self._above[(top, start)]
+        except KeyError:
+            pass
+        # walked up from the importer's directory: each directory passed on the way has the same
+        # answer (the nearest one at or above it that holds ``top``), so it is memoised too, and
+        # the walks from sibling directories stop where they meet
+        above, all_dirs = self._above, self.all_dirs
+        passed, d = [], start
+        while True:
+            key = (top, d)
+            if key in above:
+                hit = above[key]
+                break
+            passed.append(key)
+            if os.path.join(d, top) in all_dirs:
+                hit = d
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                hit = self._installed(top)
+                break
+            d = parent
+        for key in passed:
+            above[key] = hit
+        return hit
 
     def _installed(self, top: str) -> Optional[str]:
         """The one directory of the project from which package ``top`` is installed: it holds
