@@ -2119,3 +2119,44 @@ def test_command_line_commands_registered_by_a_decorator_have_no_context(tmp_pat
     })
     found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX101",), cwd=tmp_path)}
     assert found == {("tools/api.py", 9)}
+
+
+def test_start_up_code_of_scripts_and_application_factories_has_no_context(tmp_path):
+    """A function defined in a ``__main__`` block, one the block hands to other code
+    (``Process(target=...)``, a table of entry points) and what an application factory nothing
+    in the project calls sets up all run as a process starts: no context. The same function
+    handed over elsewhere, or a factory the project calls, is judged by its callers."""
+    write(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/jobs.py": "import threading\n\n\ndef watch():\n    pass\n\n\n"
+                       "def start_watcher():\n    threading.Thread(target=watch).start()\n\n\n"
+                       "def start_reporter():\n    threading.Thread(target=watch).start()  # error: CTX202\n\n\n"
+                       "def start_worker():\n    threading.Thread(target=watch).start()\n",
+        "svc/app.py": "from opentelemetry import trace\n\nfrom svc.jobs import start_reporter, start_watcher\n\n\n"
+                      "def create_app():\n    start_watcher()\n    return object()\n\n\n"
+                      "def handle():\n    with trace.get_tracer(__name__).start_as_current_span(\"handle\"):\n"
+                      "        start_reporter()\n",
+        "svc/__main__.py": """
+import multiprocessing
+import threading
+
+from opentelemetry import trace
+
+from svc.jobs import start_reporter, start_worker, watch
+
+
+def serve():
+    start_reporter()
+
+
+if __name__ == "__main__":
+    def run_api():
+        threading.Thread(target=watch).start()
+
+    threading.Thread(target=run_api).start()
+    for target in (serve, start_reporter):
+        multiprocessing.Process(target=target).start()
+    multiprocessing.Process(target=start_worker).start()
+""",
+    })
+    assert_fixture(tmp_path, ["CTX202"])

@@ -66,6 +66,9 @@ LIFECYCLE_DECORATORS = ("on_event", "before_serving", "after_serving")
 # `@click.command()` / `@group.command()`, Flask's `@app.cli.command()`): each runs in a one-shot
 # process started by hand or by a job, like a Django management command
 CLI_COMMAND_ATTRS = ("command", "group")
+# Application factories, called by the server as it starts (`gunicorn "shop.app:create_app()"`,
+# `flask --app shop run`, uvicorn's `--factory`): what they set up runs at start-up
+APP_FACTORY_NAMES = ("create_app", "make_app", "create_application", "build_app", "app_factory")
 CLI_LIBRARIES = ("click", "typer")
 LIFECYCLE_APPLICATIONS = ("fastapi.FastAPI", "starlette.applications.Starlette")
 # Temporal workflows and activities run in a Temporal worker, started by the server: a caller's
@@ -302,6 +305,7 @@ class ContextModel(Definitions):
         self.module_callees: List[set] = [set() for _ in index.entries]  # top-level code's calls
         self.module_producers: List[set] = [set() for _ in range(n)]
         self.registered: set = set()  # functions handed to some other code at import time
+        self.boot_started: set = set()  # ... by a script's `__main__` block
         self._task_names: Optional[Dict[str, int]] = None
         self._names_of: Dict[int, List[str]] = {}
         self._build_edges()
@@ -357,7 +361,7 @@ class ContextModel(Definitions):
                     continue
                 self._edge(i, src, callee)
             for row in summary.get("refs", ()):
-                caller, ref, _line, callee_ref = row
+                caller, ref, line, callee_ref = row
                 target = self.resolve(i, ref)
                 if target is None or target not in self.fn_ids:
                     continue
@@ -367,8 +371,12 @@ class ContextModel(Definitions):
                 src = self._fn(i, caller)
                 if src is None:
                     # registered at import time (a consumer callback, a hook): whatever received it
-                    # calls it later, in a context the project does not show
+                    # calls it later, in a context the project does not show; handed to other code
+                    # by a script's `__main__` block (`Process(target=f)`, `entrypoint=f`), it runs
+                    # as the script boots
                     self.registered.add(t)
+                    if _in_main_block(summary, line):
+                        self.boot_started.add(t)
                     continue
                 self._edge(i, src, t)
             for owner, ref in summary.get("withs", ()):
@@ -528,6 +536,16 @@ class ContextModel(Definitions):
                 if self.web_traced(i, web_frameworks(self.index.entries[i][3])):
                     return Origin("route", f"the route `{_short(qname)}`", path, row[2])
                 return Origin("none", f"the route `{_short(qname)}` runs in a process whose web framework is not traced", path, row[2])
+        if _in_main_block(self.index.entries[i][3], row[2]):
+            return Origin("none", f"`{_short(qname)}` is defined in the `if __name__ == \"__main__\":` block: it runs "
+                          "when the file is run as a script, which starts with no context", path, row[2])
+        if qname.rsplit(".", 1)[-1] in APP_FACTORY_NAMES and "." not in qname[len(self.index.entries[i][1]) + 1:] \
+                and not self.callers[f]:
+            return Origin("none", f"`{_short(qname)}` is an application factory: the server calls it as it starts, "
+                          "with no context", path, row[2])
+        if f in self.boot_started and not self.callers[f]:
+            return Origin("none", f"`{_short(qname)}` is handed to other code by a script's `__main__` block: it "
+                          "runs as the script boots, with no context", path, row[2])
         return None
 
     def _cli_command(self, i: int, deco: str) -> bool:
@@ -1141,6 +1159,11 @@ class ContextModel(Definitions):
                     seen.add(c)
                     stack.append(c)
         return callers_seen
+
+
+def _in_main_block(summary: dict, line: int) -> bool:
+    """Is ``line`` inside the file's ``if __name__ == "__main__":`` block (after its test)?"""
+    return summary.get("main", 0) < line <= summary.get("main_end", 0)
 
 
 def _trivial_call(ref: str) -> bool:

@@ -31,7 +31,7 @@ The summary is plain JSON-able data:
   / ``start_span`` / ``start_active_span`` / ddtrace ``trace`` call, or such a decorator);
 - ``refs``: ``[caller, ref, line]``: functions passed as values (``path("x/", views.f)``,
   ``signal.connect(f)``, ``Thread(target=f)``), with the call they were passed to;
-- ``main``: the line of ``if __name__ == "__main__":`` (0 without one);
+- ``main``: the line of ``if __name__ == "__main__":`` (0 without one), ``main_end`` the block's last line (full summaries only);
 - ``assigns``: module-level ``name = Callee(...)`` as ``{name: callee ref}`` (``app = Celery()``);
 - ``tracing``: the file imports a tracing library (not only its metrics or logs);
 - ``contextvars``: the file imports ``contextvars``.
@@ -46,7 +46,7 @@ from typing import Dict, List, Optional
 from ..catalog.publishers import DISTINCT_TASK_METHODS, TASK_ACCESSOR_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
 
-VERSION = 6
+VERSION = 7
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -178,7 +178,7 @@ _SHAPES = {
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
     "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)], "param_sends": [(_S, _S)],
-    "main": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool, "unplaced": bool,
+    "main": _I, "main_end": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool, "unplaced": bool,
 }
 
 
@@ -354,6 +354,7 @@ class _Summary:
         self.passes: List[list] = []  # [qname, position, name]: returns a conversion of that parameter
         self.assigns: Dict[str, str] = {}
         self.main = 0
+        self.main_end = 0  # the last line of the `if __name__ == "__main__":` block
         self.tracing = False
         self.contextvars = False
         self.top_names: set = set()  # names defined at module level (functions, classes)
@@ -368,6 +369,7 @@ class _Summary:
                 out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names") else value
         if self.main:
             out["main"] = self.main
+            out["main_end"] = self.main_end
         if self.tracing:
             out["tracing"] = True
         if self.contextvars:
@@ -446,6 +448,7 @@ class _Summary:
             return
         if top and t is _IF and _is_main_test(stmt.test):
             self.main = stmt.lineno
+            self.main_end = stmt.end_lineno or stmt.lineno
             self._block(stmt.body, self.module, cls, local)
             self._block(stmt.orelse, self.module, cls, local)
             return
