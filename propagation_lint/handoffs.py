@@ -683,6 +683,15 @@ def _body_propagates(calls, scope: Scope, ctx, fresh=(), local=()) -> bool:
     return False
 
 
+def _replays_in_workers(init: Scope, ctx) -> bool:
+    """An executor's ``__init__`` that copies the context (``self.context = copy_context()``) and
+    hands the pool an ``initializer=`` (which sets each variable in every worker thread): a pool
+    made where it is used runs its work in the context of the code that made it."""
+    return method_captures(init, ctx) and any(
+        isinstance(a.keyword, cst.Name) and a.keyword.value == "initializer"
+        for site in init.calls for a in site.node.args)
+
+
 def method_captures(scope: Scope, ctx) -> bool:
     """A method (an executor's ``submit``) that captures the caller's context before handing off."""
     return any(_is_capture_call(s.node, scope, ctx) for s in scope.calls) or function_propagates(scope, ctx)
@@ -758,6 +767,8 @@ def thread_facts(model: FileModel, ctx) -> dict:
                 for child in scope.children:
                     if child.kind == "function" and child.name in ("submit", "map", "run", "apply_async", "spawn", "start"):
                         info[child.name] = [method_captures(child, ctx), function_propagates(child, ctx)]
+                    elif child.kind == "function" and child.name == "__init__" and _replays_in_workers(child, ctx):
+                        info["__init__"] = [True, False]
                 if info:
                     methods[scope.qname] = info
         elif scope.kind == "function" and (function_propagates(scope, ctx) or is_service_loop(scope, ctx)):
@@ -805,6 +816,8 @@ def _method_captures(project, cls: str, method: str, depth: int = 0) -> bool:
     info = project.facts.get("thread_class_methods", {}).get(cls, {})
     if method in info:
         return bool(info[method][0])
+    if "__init__" in info and method in ("submit", "map"):
+        return True  # the pool's workers start in the context its constructor copied
     if method == "map" and "submit" in info:
         return bool(info["submit"][0])  # Executor.map calls self.submit
     return any(_method_captures(project, b, method, depth + 1)

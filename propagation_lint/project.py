@@ -388,8 +388,9 @@ class Project:
                     and self.program.context.task_without_producer_context(self._current_index, cand.finding.location.line):
                 return False, cand, None  # no producer sends a context: the task's span begins the trace
             return True, cand, None
-        if code.startswith("CTX2") and self.program.in_tracing_library(path):
-            return False, cand, None  # an exporter's or sampler's own worker thread: no application context
+        if code.startswith("CTX2") and (self.program.in_tracing_library(path)
+                                        or self.program.in_tracing_class(path, cand.finding.location.line)):
+            return False, cand, None  # an exporter's or span processor's own worker thread: no application context
         site = self.program.site(path, cand.finding.location.line)
         if site is None:
             return True, cand, None

@@ -2160,3 +2160,34 @@ if __name__ == "__main__":
 """,
     })
     assert_fixture(tmp_path, ["CTX202"])
+
+
+def test_a_span_processor_subclass_thread_is_tracing_machinery(tmp_path):
+    """The project's ``BatchSpanProcessor`` subclass starts its export thread lazily: that thread
+    exports spans, it carries no application context. A project thread beside it is judged."""
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/tracing.py": """
+import threading
+
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+tracer = trace.get_tracer(__name__)
+
+
+class LazyBatchSpanProcessor(BatchSpanProcessor):
+    def on_end(self, span):
+        if self.worker_thread is None:
+            self.worker_thread = threading.Thread(target=self.worker, daemon=True)
+            self.worker_thread.start()
+        super().on_end(span)
+
+
+class Reporter:
+    def report(self, value):
+        with tracer.start_as_current_span("report"):
+            threading.Thread(target=print, args=(value,)).start()  # error: CTX202
+""",
+    })
+    assert_fixture(tmp_path, ["CTX202"])

@@ -23,6 +23,10 @@ APPLICATION_FILES = re.compile(r"^(Dockerfile.*|Containerfile.*|.*\.dockerfile|P
 _PROSE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|#[^\n]*')
 # The top-level packages of tracing libraries (``contextvars`` is not one: it is the standard library).
 TRACING_PACKAGES = ("opentelemetry", "ddtrace", "opentracing", "jaeger_client", "zipkin", "sentry_sdk")
+# Bases from a tracing package that application code extends for its own work (an instrumentor,
+# a propagator's getter, a Sentry integration): their subclasses are no tracing machinery
+TRACING_API_BASES = ("opentelemetry.instrumentation", "opentelemetry.propagators", "opentelemetry.propagate",
+                     "opentelemetry.trace.propagation", "sentry_sdk.integrations")
 
 
 MIN_ASKED_FILES = 25
@@ -639,6 +643,34 @@ class ProgramModel:
         # a namespace package (`src/opentelemetry/sdk/...`, no __init__.py in `opentelemetry/`)
         directories = (self.displays[i] if i is not None else path).replace(os.sep, "/").split("/")[:-1]
         return any(d in TRACING_PACKAGES for d in directories)
+
+    def in_tracing_class(self, path: str, line: int) -> bool:
+        """Is ``line`` in a method of a class that extends a tracing library's own machinery (a
+        ``BatchSpanProcessor`` or exporter subclass): its worker threads export spans, they
+        carry no application context."""
+        i = self.index_of(path)
+        if i is None:
+            return False
+        cm = self.context
+        f = cm.function_at(i, line)
+        qname = cm.fns[f][1] if f is not None else ""
+        while "." in qname:
+            qname = qname.rpartition(".")[0]
+            if (i, qname) in cm.classes and self._extends_tracing(i, qname, 0):
+                return True
+        return False
+
+    def _extends_tracing(self, i: int, cls: str, depth: int) -> bool:
+        row = self.context.classes.get((i, cls))
+        if row is None or depth > 8:
+            return False
+        for base in row[5]:
+            if base.split(".", 1)[0] in TRACING_PACKAGES and not base.startswith(TRACING_API_BASES):
+                return True
+            hit = self.context._class(i, base, depth + 1)
+            if hit is not None and self._extends_tracing(hit[0], hit[1], depth + 1):
+                return True
+        return False
 
     def is_test(self, path: str) -> bool:
         i = self.index_of(path)

@@ -37,3 +37,23 @@ class PlainExecutor(ThreadPoolExecutor):
 
 class NamedExecutor(ThreadPoolExecutor):
     pass
+
+
+class ReplayingExecutor(ThreadPoolExecutor):
+    """Copies the constructor's context and sets each variable in every worker thread."""
+
+    def __init__(self, max_workers=None):
+        self.context = contextvars.copy_context()
+        super().__init__(max_workers=max_workers, initializer=self._set_child_context)
+
+    def _set_child_context(self):
+        for var, value in self.context.items():
+            var.set(value)
+
+
+class CopyingExecutor(ThreadPoolExecutor):
+    """Copies a context but never sets it in its workers."""
+
+    def __init__(self, max_workers=None):
+        self.context = contextvars.copy_context()
+        super().__init__(max_workers=max_workers)

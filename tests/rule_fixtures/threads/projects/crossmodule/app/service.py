@@ -1,7 +1,10 @@
 from opentelemetry import context as otel_context
 from threading import Thread
 
-from .executors import ContextExecutor, DerivedContextExecutor, NamedExecutor, OtelExecutor, PlainExecutor
+from .executors import (
+    ContextExecutor, CopyingExecutor, DerivedContextExecutor, NamedExecutor, OtelExecutor, PlainExecutor,
+    ReplayingExecutor,
+)
 from .pools import shared_pool
 from .workers import BaseWorker, attaching_worker, forgetful_worker, plain_worker
 
@@ -14,6 +17,9 @@ def handle(item):
     NamedExecutor(4).submit(plain_worker, item)  # error: CTX201
     shared_pool.submit(plain_worker, item)  # error: CTX201
     list(ContextExecutor().map(plain_worker, [item]))
+    with ReplayingExecutor(2) as pool:
+        pool.submit(plain_worker, item)
+    CopyingExecutor(2).submit(plain_worker, item)  # error: CTX201
 
 
 def hand_over(item):
