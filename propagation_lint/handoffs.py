@@ -615,6 +615,11 @@ def _service_while(stmt) -> bool:
     test = stmt.test
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         test = test.expression
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        # `while self._stop_event.wait(timeout=10) is False:`: only a wait on an event or flag
+        left = test.left
+        return isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) \
+            and left.func.attr.value in T.SERVICE_WAIT_METHODS
     if isinstance(test, (cst.Name, cst.Integer)):
         return not (isinstance(test, cst.Name) and test.value in ("False", "None"))
     if isinstance(test, cst.Attribute):

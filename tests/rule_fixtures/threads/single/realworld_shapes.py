@@ -55,6 +55,24 @@ def start_monitor(interval, stop: threading.Event):
     threading.Thread(target=_tick, daemon=True).start()
 
 
+def start_cleaner(stop: threading.Event):
+    def _clean():
+        while stop.wait(timeout=10) is False:
+            report()
+
+    threading.Thread(target=_clean, daemon=True).start()
+
+
+def start_counted(stop: threading.Event):
+    def _count():
+        n = 0
+        while n < 3:
+            n += 1
+            report()
+
+    threading.Thread(target=_count).start()  # error: CTX202
+
+
 def report():
     with tracer.start_as_current_span("report"):
         pass
