@@ -2191,3 +2191,35 @@ class Reporter:
 """,
     })
     assert_fixture(tmp_path, ["CTX202"])
+
+
+def test_a_metrics_collector_runs_when_scraped_not_in_a_request(tmp_path):
+    """prometheus_client calls a custom collector's ``collect`` when the registry is scraped (its
+    own HTTP server thread): a pool there loses no request's context, also through a project base
+    class. The same pool in an uncalled method of another class may run in a span."""
+    body = """
+from concurrent.futures import ThreadPoolExecutor
+
+from opentelemetry import trace
+from prometheus_client.registry import Collector
+
+
+class CachedCollector(Collector):
+    def collect(self):
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(str, [1, 2]))
+
+
+class QueueDepthCollector(CachedCollector):
+    def collect(self):
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(str, [1, 2]))
+
+
+class Report:
+    def collect(self):
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(str, [1, 2]))  # error: CTX201
+"""
+    write(tmp_path, {"app/__init__.py": "", "app/metrics.py": body})
+    assert_fixture(tmp_path, ["CTX201"])

@@ -93,6 +93,15 @@ FACTORIES = (
 # (``threading.Thread`` runs ``run``): a method of a project class built on them, that nothing in
 # the project calls or names, is dead code (``program/context.py``). Any other library base may
 # be a framework's, which calls its subclasses' methods (a view's ``get``, a handler's ``emit``).
+# Library base classes whose methods the library calls outside any request: a prometheus_client
+# custom collector's ``collect``/``describe`` run when the registry is scraped (by the client's
+# own HTTP server thread, a push, or an exposition endpoint), so they start with no trace context.
+CONTEXT_FREE_CALLBACKS = {
+    "prometheus_client.registry.Collector": ("collect", "describe"),
+    "prometheus_client.Collector": ("collect", "describe"),
+    "prometheus_client.core.Collector": ("collect", "describe"),
+}
+
 INERT_BASES = {
     "builtins.object": (), "builtins.Exception": (), "builtins.BaseException": (),
     "abc.ABC": (), "typing.Generic": (), "typing.Protocol": (), "enum.Enum": (),

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from ..catalog.classes import INERT_BASES
+from ..catalog.classes import CONTEXT_FREE_CALLBACKS, INERT_BASES
 from .modules import ModuleIndex
 from .summary import distinctive
 
@@ -513,6 +513,10 @@ class ContextModel(Definitions):
                 return Origin("route", f"the gRPC method `{_short(qname)}`, in a traced gRPC server", path, row[2])
             return Origin("none", f"the gRPC method `{_short(qname)}` runs in a process whose gRPC server is not traced",
                           path, row[2])
+        base = self._callback_base(i, qname.rpartition(".")[0], qname.rsplit(".", 1)[-1]) if owner is not None else None
+        if base is not None and not self.callers[f]:
+            return Origin("none", f"`{_short(qname)}` is called by `{base.rsplit('.', 1)[0]}` outside any request "
+                          f"(`{_short(base)}.{qname.rsplit('.', 1)[-1]}`)", path, row[2])
         if owner is not None and qname.rsplit(".", 1)[-1] in SHUTDOWN_METHODS and not self.callers[f]:
             return Origin("none", f"`{_short(qname)}` runs when its object is closed or stopped, not in a request",
                           path, row[2])
@@ -547,6 +551,19 @@ class ContextModel(Definitions):
             return Origin("none", f"`{_short(qname)}` is handed to other code by a script's `__main__` block: it "
                           "runs as the script boots, with no context", path, row[2])
         return None
+
+    def _callback_base(self, i: int, cls: str, method: str, depth: int = 0) -> Optional[str]:
+        """The library base (``CONTEXT_FREE_CALLBACKS``) whose ``method`` the class overrides,
+        through the project's own classes, if any: the library calls it outside any request."""
+        row = self.classes.get((i, cls))
+        if row is None or depth > 8:
+            return None
+        direct = [base for base in row[5] if method in CONTEXT_FREE_CALLBACKS.get(base, ())]
+        if direct:
+            return direct[0]
+        inherited = (self._callback_base(hit[0], hit[1], method, depth + 1)
+                     for hit in (self._class(i, base, depth + 1) for base in row[5]) if hit is not None)
+        return next((found for found in inherited if found is not None), None)
 
     def _cli_command(self, i: int, deco: str) -> bool:
         """Is ``deco`` (``…command``/``…group``) a command-line registration: click's or typer's
