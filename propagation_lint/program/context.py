@@ -66,10 +66,10 @@ LIFECYCLE_DECORATORS = ("on_event", "before_serving", "after_serving")
 # `@click.command()` / `@group.command()`, Flask's `@app.cli.command()`): each runs in a one-shot
 # process started by hand or by a job, like a Django management command
 CLI_COMMAND_ATTRS = ("command", "group")
+CLI_LIBRARIES = ("click", "typer")
 # Application factories, called by the server as it starts (`gunicorn "shop.app:create_app()"`,
 # `flask --app shop run`, uvicorn's `--factory`): what they set up runs at start-up
 APP_FACTORY_NAMES = ("create_app", "make_app", "create_application", "build_app", "app_factory")
-CLI_LIBRARIES = ("click", "typer")
 LIFECYCLE_APPLICATIONS = ("fastapi.FastAPI", "starlette.applications.Starlette")
 # Temporal workflows and activities run in a Temporal worker, started by the server: a caller's
 # context reaches them only through Temporal's OpenTelemetry TracingInterceptor
