@@ -602,12 +602,13 @@ def finish(
              if isinstance(part, str) and "." in part for depth in (1, 2) if part.count(".") >= depth}
     if index is None:
         index = open_index(cache_dir)
+    include_tests = any(getattr(s, "include_tests", False) for s in settings_by_key.values())
     completed = complete_summaries(files, candidate_lines, modules=sorted(named), memo=_open_cache(cache_dir),
-                                   index=index)
+                                   index=index, include_tests=include_tests)
     if index is not None:
         index.save()
     project.attach_program(ProgramModel(completed,
-                                        include_tests=any(getattr(s, "include_tests", False) for s in settings_by_key.values()),
+                                        include_tests=include_tests,
                                         root=_project_top(roots, cwd)))
     enabled_by_key: Dict[str, set] = {}  # the codes each settings enable (the same for every file)
     for job, result in zip(jobs_list, results):

@@ -34,7 +34,7 @@ MAX_ASKED_SHARE = 0.02
 
 
 def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]], rounds: int = 4,
-                       modules: Sequence[str] = (), memo=None, index=None) -> List[tuple]:
+                       modules: Sequence[str] = (), memo=None, index=None, include_tests: bool = False) -> List[tuple]:
     """Read the calls of the files whose cheap summary is not enough (``summary.lite_summary``):
     those that import the module of a function holding a candidate finding and name it, then those
     that import and name their callers, ``rounds`` levels up. No other file's calls can change a
@@ -47,7 +47,8 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
     and the names asked about, so the next run reads the file but does not parse it again.
     ``index``: the cache's file index (``cache.FileIndex``), which answers both questions asked of
     a file (which names it mentions, its completed summary) without reading it while its stat is
-    unchanged."""
+    unchanged. ``include_tests``: test files' calls count (``include-tests = true``); else they
+    are never read for callers, since the call graph leaves them out."""
     from .summary import checked
 
     files = list(files)
@@ -158,6 +159,8 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                 wanted_names.setdefault(i, set()).add(name)
         asked_methods, methods = methods, set()
         for i in sorted(wanted_names):
+            if not include_tests and is_test_path(files[i][1]):
+                continue  # a test's calls are no edge of the call graph (ContextModel._build_edges)
             if i in done:
                 if done[i] is None or wanted_names[i] <= done[i]:
                     continue  # read already for these names (a later round asks a file about new ones)
