@@ -698,7 +698,9 @@ class ContextModel(Definitions):
                 seeds_unknown.append(f)
         yes: Dict[int, int] = {}
         via: Dict[int, int] = {}
-        for s in seeds_yes:
+        # the origin a function is named as reached from: the first, in the order of the files'
+        # paths and lines (not of the order the files were read in), that reaches it
+        for s in sorted(seeds_yes, key=self._rank):
             if s in yes:
                 continue
             yes[s] = s
@@ -1011,7 +1013,7 @@ class ContextModel(Definitions):
             u = queue.pop(0)
             if not any(c >= 0 for c in self.callers[u]) or u in self.registered:
                 return u
-            for c in sorted(self.callers[u]):
+            for c in sorted((c for c in self.callers[u] if c >= 0), key=self._rank):
                 if c >= 0 and c not in seen and c in self.unknown:
                     seen.add(c)
                     queue.append(c)
@@ -1047,9 +1049,10 @@ class ContextModel(Definitions):
         seeds = self._seeds(f)
         if not seeds or any(u in self.registered or not self._is_dead(u) for u in seeds):
             return None  # handed to other code, or maybe API
-        i, qname, row = self.fns[min(seeds)]
+        first = min(seeds, key=self._rank)
+        i, qname, row = self.fns[first]
         text = f"nothing in the application calls or names `{_short(qname)}`"
-        if min(seeds) != f:
+        if first != f:
             text += f", which reaches `{_short(self.fns[f][1])}`"
         return Origin("none", text + ": it is not run", self.index.entries[i][0], row[2])
 
@@ -1068,13 +1071,18 @@ class ContextModel(Definitions):
             if not self.application(j) or self.observed(j) or self.web_traced(j, ()) or self.worker_traced(j) \
                     or self._spans_in_process(j):
                 return None
-        u = min(seeds)
+        u = min(seeds, key=self._rank)
         i, qname, row = self.fns[u]
         text = f"nothing in the project calls `{_short(qname)}`"
         if u != f:
             text += f", which reaches `{_short(self.fns[f][1])}`"
         return Origin("none", text + ", and its process starts no span and instruments no framework or library: "
                       "no trace context exists there", self.index.entries[i][0], row[2])
+
+    def _rank(self, f: int) -> tuple:
+        """A function's place for choosing among equals: its file's path, its line, its name."""
+        i, qname, row = self.fns[f]
+        return self.index.entries[i][0], row[2], qname
 
     def _spans_in_process(self, j: int) -> bool:
         """Does some function of a process that runs module ``j`` start a span?"""
@@ -1152,8 +1160,8 @@ class ContextModel(Definitions):
             if self.task_origin.get(u) is not None:
                 found_task = True
                 continue
-            for c in self.callers[u]:
-                if c >= 0 and c not in seen and (c in self.yes):
+            for c in sorted((c for c in self.callers[u] if c >= 0), key=self._rank, reverse=True):
+                if c not in seen and (c in self.yes):
                     seen.add(c)
                     stack.append(c)
         return ("worker" if found_task else "main"), None
