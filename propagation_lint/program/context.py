@@ -328,6 +328,7 @@ class ContextModel(Definitions):
         self._dead: Dict[int, bool] = {}
         self._span_fns: Optional[List[int]] = None  # files holding a function that starts a span
         self._process_spans: Dict[int, bool] = {}
+        self._library_bases: Dict[Tuple[int, str], Optional[List[str]]] = {}  # `library_bases`
 
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
@@ -552,18 +553,34 @@ class ContextModel(Definitions):
                           "runs as the script boots, with no context", path, row[2])
         return None
 
-    def _callback_base(self, i: int, cls: str, method: str, depth: int = 0) -> Optional[str]:
+    def _callback_base(self, i: int, cls: str, method: str) -> Optional[str]:
         """The library base (``CONTEXT_FREE_CALLBACKS``) whose ``method`` the class overrides,
         through the project's own classes, if any: the library calls it outside any request."""
-        row = self.classes.get((i, cls))
-        if row is None or depth > 8:
-            return None
-        direct = [base for base in row[5] if method in CONTEXT_FREE_CALLBACKS.get(base, ())]
-        if direct:
-            return direct[0]
-        inherited = (self._callback_base(hit[0], hit[1], method, depth + 1)
-                     for hit in (self._class(i, base, depth + 1) for base in row[5]) if hit is not None)
-        return next((found for found in inherited if found is not None), None)
+        return next((base for base in self.library_bases(i, cls) or ()
+                     if method in CONTEXT_FREE_CALLBACKS.get(base, ())), None)
+
+    def library_bases(self, i: int, cls: str, depth: int = 0) -> Optional[List[str]]:
+        """The bases of class ``cls`` of file ``i`` that are not the project's, its project bases
+        followed (the standard library's ``INERT_BASES`` by name); None for a class the project
+        does not define or a chain of bases too long to follow."""
+        key = (i, cls)
+        if depth == 0 and key in self._library_bases:
+            return self._library_bases[key]
+        row = self.classes.get(key)
+        out: Optional[List[str]] = None if row is None or depth > 8 else []
+        for base in row[5] if out is not None else ():
+            hit = None if base in INERT_BASES else self._class(i, base, depth + 1)
+            if hit is None:
+                out.append(base)
+                continue
+            inner = self.library_bases(hit[0], hit[1], depth + 1)
+            if inner is None:
+                out = None
+                break
+            out.extend(inner)
+        if depth == 0:
+            self._library_bases[key] = out
+        return out
 
     def _cli_command(self, i: int, deco: str) -> bool:
         """Is ``deco`` (``…command``/``…group``) a command-line registration: click's or typer's
@@ -983,10 +1000,11 @@ class ContextModel(Definitions):
                 return SiteContext("yes", role, o, "high")
             return SiteContext("yes", role, Origin(o.kind, f"reached from {o.text}", o.path, o.line), "medium")
         if f in self.unknown:
-            dead = self._dead_code(f)
+            seeds = self._seeds(f)
+            dead = self._dead_code(f, seeds)
             if dead is not None:
                 return SiteContext("no", "main", dead, "high", runs=False)
-            untraced = self._uninstrumented_callers(f)
+            untraced = self._uninstrumented_callers(f, seeds)
             if untraced is not None:
                 return SiteContext("no", "main", untraced, "high")
             seed = self._unknown_seed(f)
@@ -1014,7 +1032,7 @@ class ContextModel(Definitions):
             if not any(c >= 0 for c in self.callers[u]) or u in self.registered:
                 return u
             for c in sorted((c for c in self.callers[u] if c >= 0), key=self._rank):
-                if c >= 0 and c not in seen and c in self.unknown:
+                if c not in seen and c in self.unknown:
                     seen.add(c)
                     queue.append(c)
         return f
@@ -1043,27 +1061,21 @@ class ContextModel(Definitions):
                 return None
         return seeds or None
 
-    def _dead_code(self, f: int) -> Optional[Origin]:
-        """Why ``f`` never runs, when every function nothing calls that reaches it is dead code of
-        an application (:meth:`_is_dead`); else None (it may be called with a context)."""
-        seeds = self._seeds(f)
+    def _dead_code(self, f: int, seeds: Optional[List[int]]) -> Optional[Origin]:
+        """Why ``f`` never runs, when every function nothing calls that reaches it (``seeds``,
+        from :meth:`_seeds`) is dead code of an application (:meth:`_is_dead`); else None (it may
+        be called with a context)."""
         if not seeds or any(u in self.registered or not self._is_dead(u) for u in seeds):
             return None  # handed to other code, or maybe API
-        first = min(seeds, key=self._rank)
-        i, qname, row = self.fns[first]
-        text = f"nothing in the application calls or names `{_short(qname)}`"
-        if first != f:
-            text += f", which reaches `{_short(self.fns[f][1])}`"
-        return Origin("none", text + ": it is not run", self.index.entries[i][0], row[2])
+        return self._seeds_origin(f, seeds, "nothing in the application calls or names", ": it is not run")
 
-    def _uninstrumented_callers(self, f: int) -> Optional[Origin]:
+    def _uninstrumented_callers(self, f: int, seeds: Optional[List[int]]) -> Optional[Origin]:
         """Why ``f`` runs with no context when every function nothing in the project calls that
-        reaches it belongs to an application process that instruments nothing (no web framework,
-        worker or library instrumentation, no launcher) and where no function starts a span: no
-        trace context can exist there, whoever calls it. (A process with spans of its own keeps
-        its uncalled functions unknown: a framework may call them inside one, as a GraphQL
+        reaches it (``seeds``) belongs to an application process that instruments nothing (no web
+        framework, worker or library instrumentation, no launcher) and where no function starts a
+        span: no trace context can exist there, whoever calls it. (A process with spans of its own
+        keeps its uncalled functions unknown: a framework may call them inside one, as a GraphQL
         view's span holds its resolvers, and so may a table of handlers the project calls.)"""
-        seeds = self._seeds(f)
         if not seeds:
             return None
         for u in seeds:
@@ -1071,13 +1083,18 @@ class ContextModel(Definitions):
             if not self.application(j) or self.observed(j) or self.web_traced(j, ()) or self.worker_traced(j) \
                     or self._spans_in_process(j):
                 return None
-        u = min(seeds, key=self._rank)
-        i, qname, row = self.fns[u]
-        text = f"nothing in the project calls `{_short(qname)}`"
-        if u != f:
+        return self._seeds_origin(f, seeds, "nothing in the project calls",
+                                  ", and its process starts no span and instruments no framework or library: "
+                                  "no trace context exists there")
+
+    def _seeds_origin(self, f: int, seeds: List[int], lead: str, tail: str) -> Origin:
+        """``lead `seed`, which reaches `f`tail``, at the first seed by path and line."""
+        first = min(seeds, key=self._rank)
+        i, qname, row = self.fns[first]
+        text = f"{lead} `{_short(qname)}`"
+        if first != f:
             text += f", which reaches `{_short(self.fns[f][1])}`"
-        return Origin("none", text + ", and its process starts no span and instruments no framework or library: "
-                      "no trace context exists there", self.index.entries[i][0], row[2])
+        return Origin("none", text + tail, self.index.entries[i][0], row[2])
 
     def _rank(self, f: int) -> tuple:
         """A function's place for choosing among equals: its file's path, its line, its name."""
@@ -1112,21 +1129,11 @@ class ContextModel(Definitions):
         self._dead[f] = dead
         return dead
 
-    def _project_class(self, i: int, cls: str, method: str, depth: int = 0) -> bool:
+    def _project_class(self, i: int, cls: str, method: str) -> bool:
         """Does no code outside the project call ``method`` of the class by name: its bases are the
         project's own, or standard-library classes whose hooks it is not (``INERT_BASES``)?"""
-        row = self.classes.get((i, cls))
-        if row is None or depth > 8:
-            return False
-        for base in row[5]:
-            if base in INERT_BASES:
-                if method in INERT_BASES[base]:
-                    return False
-                continue
-            hit = self._class(i, base, depth + 1)
-            if hit is None or not self._project_class(hit[0], hit[1], method, depth + 1):
-                return False
-        return True
+        bases = self.library_bases(i, cls)
+        return bases is not None and all(base in INERT_BASES and method not in INERT_BASES[base] for base in bases)
 
     def _no_context_reason(self, f: int) -> Origin:
         i, qname, row = self.fns[f]

@@ -659,19 +659,9 @@ class ProgramModel:
         qname = cm.fns[f][1] if f is not None else ""
         while "." in qname:
             qname = qname.rpartition(".")[0]
-            if (i, qname) in cm.classes and self._extends_tracing(i, qname, 0):
-                return True
-        return False
-
-    def _extends_tracing(self, i: int, cls: str, depth: int) -> bool:
-        row = self.context.classes.get((i, cls))
-        if row is None or depth > 8:
-            return False
-        for base in row[5]:
-            if base.split(".", 1)[0] in TRACING_PACKAGES and not base.startswith(TRACING_API_BASES):
-                return True
-            hit = self.context._class(i, base, depth + 1)
-            if hit is not None and self._extends_tracing(hit[0], hit[1], depth + 1):
+            if (i, qname) in cm.classes and any(
+                    base.split(".", 1)[0] in TRACING_PACKAGES and not base.startswith(TRACING_API_BASES)
+                    for base in cm.library_bases(i, qname) or ()):
                 return True
         return False
 
