@@ -60,6 +60,21 @@ def _warn(message: str) -> None:
     click.echo(printable(f"warning: {message}"), err=True)
 
 
+def _project_root(base, cwd: Path, given: Dict[str, str]) -> Optional[Path]:
+    """The project whose other files lend their facts to files named one by one: the
+    configuration's directory; without a configuration, the current directory when it is the top
+    of a project (a git work tree, or a ``pyproject.toml``, ``setup.py`` or ``setup.cfg``: where
+    pre-commit and CI run) and holds every named file. None: the named files are checked alone."""
+    if base.path is not None:
+        return Path(base.root)
+    if not any((cwd / name).exists() for name in (".git", "pyproject.toml", "setup.py", "setup.cfg")):
+        return None
+    top = os.path.join(str(cwd), "")
+    if all(os.path.abspath(p).startswith(top) for p in given):
+        return cwd
+    return None
+
+
 def run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -> int:
     with long_lived_heap():
         return _run_check(options, stdout, cwd)
@@ -147,7 +162,7 @@ def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -
             # other files still contribute facts (helpers, instrumentors, registrations), so a
             # finding does not depend on which files happened to change. Only the named files
             # are reported.
-            project_root = Path(base.root) if base.path is not None else None
+            project_root = _project_root(base, cwd, given)
             if project_root is not None:
                 roots.append(project_root)
                 report_paths = {job.display for job in jobs_list}

@@ -657,6 +657,12 @@ def _native_instrumentation_facts(model: FileModel, ctx) -> dict:
     resolver = ctx.resolver
     for site in model.all_calls:
         call = site.node
+        for arg in call.args:  # a middleware class handed to the application: `app.add_middleware(M)`
+            if isinstance(arg.value, (cst.Name, cst.Attribute)):
+                passed = resolver.qualify(arg.value, site.scope)
+                if passed and passed.endswith("Middleware") and isinstance(instcat.CODE_SWITCHES.get(passed), str):
+                    for qname in instcat.CODE_SWITCHES[passed].split(","):
+                        add(qname, arg.value)
         q = resolver.callee_name(call, site.scope)
         if not q:
             continue

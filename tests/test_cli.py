@@ -287,15 +287,20 @@ def test_bundled_example_shows_findings():
     assert "orders.py:20:" not in result.output
 
 
+def _instrumented_service(root):
+    """``svc/publisher.py`` publishes without a carrier; the instrumentor in ``svc/main.py`` covers
+    it, because main.py's process runs the publisher."""
+    write(root / "svc" / "__init__.py", "")
+    write(root / "svc" / "main.py",
+          "from opentelemetry.instrumentation.kafka import KafkaInstrumentor\n\nfrom svc import publisher\n\n"
+          "KafkaInstrumentor().instrument()\n")
+    write(root / "svc" / "publisher.py", GAP)
+
+
 def test_named_files_still_see_project_facts(tmp_path):
     """pre-commit passes only changed files; facts from the rest of the project still count."""
     write(tmp_path / "pyproject.toml", "[tool.propagation-lint]\n")
-    write(tmp_path / "svc" / "__init__.py", "")
-    # the instrumentor covers the process that loads it: main.py runs the publisher
-    write(tmp_path / "svc" / "main.py",
-          "from opentelemetry.instrumentation.kafka import KafkaInstrumentor\n\nfrom svc import publisher\n\n"
-          "KafkaInstrumentor().instrument()\n")
-    write(tmp_path / "svc" / "publisher.py", GAP)
+    _instrumented_service(tmp_path)
     whole = run(["check", "--no-cache", "."], tmp_path)
     named = run(["check", "--no-cache", "svc/publisher.py"], tmp_path)
     assert whole.exit_code == 0, whole.output
@@ -304,6 +309,24 @@ def test_named_files_still_see_project_facts(tmp_path):
     # the instrumentor goes away: both report the gap
     write(tmp_path / "svc" / "main.py", "# KafkaInstrumentor().instrument()\n")
     assert run(["check", "--no-cache", "svc/publisher.py"], tmp_path).exit_code == 1
+
+
+@pytest.mark.parametrize("top", ["pyproject.toml", ".git"])
+def test_named_files_see_project_facts_without_a_configuration(tmp_path, top):
+    """Run from the top of a project (a git work tree, or a pyproject.toml without our table), a
+    named file gets the findings the whole run gives it; from a directory that is no project's top,
+    a named file is checked alone."""
+    if top == ".git":
+        (tmp_path / ".git").mkdir()
+    else:
+        write(tmp_path / "pyproject.toml", "[project]\nname = \"svc\"\n")
+    _instrumented_service(tmp_path)
+    assert run(["check", "--no-cache", "."], tmp_path).exit_code == 0
+    named = run(["check", "--no-cache", "svc/publisher.py"], tmp_path)
+    assert named.exit_code == 0, named.output
+    assert "(1 file checked)" in named.output
+    alone = run(["check", "--no-cache", "publisher.py"], tmp_path / "svc")
+    assert alone.exit_code == 1, alone.output
 
 
 def test_launch_file_covers_only_the_files_below_it(tmp_path):

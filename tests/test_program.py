@@ -109,6 +109,44 @@ def send():
     assert found == {("traced/app.py", 16, "CTX101")}
 
 
+def test_web_server_traced_by_a_plugin_or_a_generic_middleware(tmp_path):
+    """Litestar's own OpenTelemetry plugin, and OpenTelemetry's ASGI middleware handed to the
+    application (``app.add_middleware(OpenTelemetryMiddleware)``), put each request in a span."""
+    fastapi_app = """
+from fastapi import FastAPI
+from kafka import KafkaProducer
+
+app = FastAPI()
+producer = KafkaProducer()
+
+
+@app.post("/orders")
+def orders():
+    producer.send("orders", b"x")
+"""
+    found = project(tmp_path, {
+        "asgi/app.py": "from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware\n" + fastapi_app
+                       + "\napp.add_middleware(OpenTelemetryMiddleware)\n",
+        "plain/app.py": fastapi_app,
+        "lite/app.py": """
+from kafka import KafkaProducer
+from litestar import Litestar, post
+from litestar.contrib.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
+
+producer = KafkaProducer()
+
+
+@post("/orders")
+async def orders() -> None:
+    producer.send("orders", b"x")
+
+
+app = Litestar(route_handlers=[orders], plugins=[OpenTelemetryPlugin(OpenTelemetryConfig())])
+""",
+    })
+    assert found == {("asgi/app.py", 12, "CTX101"), ("lite/app.py", 10, "CTX101")}
+
+
 def test_library_function_nobody_calls_is_reported_with_medium_confidence(tmp_path):
     write(tmp_path, {"lib/__init__.py": "", "lib/events.py": KAFKA + """
 def emit(value):
@@ -1659,7 +1697,7 @@ def describe():
 def publish_order(value):
     producer.send("orders", value)  # error: CTX101
 """,
-    "lib/pyproject.toml": "[project]\nname = \"shoplib\"\n",
+    "lib/pyproject.toml": "[build-system]\nrequires = [\"hatchling\"]\n\n[project]\nname = \"shoplib\"\n",
     "lib/shoplib/__init__.py": "",
     "lib/shoplib/api.py": KAFKA + """
 
@@ -1680,6 +1718,47 @@ def test_code_an_application_never_names_is_not_run_but_a_library_api_may_be(tmp
     (tmp_path / "Dockerfile").unlink()  # no longer an application: its uncalled code may be API
     found = project(tmp_path, {})
     assert {line for path, line, code in found if path == "app/events.py" and code == "CTX101"} == {11, 15, 23, 28, 35}
+
+
+def test_dead_code_only_tests_name_or_another_function_of_the_same_name_shadows(tmp_path):
+    """A function only tests call, or whose name the project uses only for another function of
+    that name (the view imports ``gateway.utils.batch_process``, not ``jobs.batch_process``), is
+    dead below a Dockerfile, also when a ``pyproject.toml`` that builds nothing (dependencies for
+    uv, no ``[build-system]``) sits nearer; one with a ``[build-system]`` packages a library."""
+    files = {
+        "Dockerfile": "FROM python:3.12\nCOPY backend /srv\nCMD [\"python\", \"-m\", \"app.main\"]\n",
+        "backend/pyproject.toml": "[project]\nname = \"backend\"\ndependencies = [\"kafka-python\"]\n",
+        "backend/app/__init__.py": "",
+        "backend/app/main.py": "from opentelemetry import trace\n\nfrom app import jobs, views  # noqa: F401\n\n\n"
+                               "def handle(request):\n    with trace.get_tracer(__name__).start_as_current_span(\"h\"):\n"
+                               "        return request\n",
+        "backend/app/utils.py": "def batch_process(items):\n    return list(items)\n",
+        "backend/app/views.py": "from app.utils import batch_process\n\n\ndef index(request):\n"
+                                "    return batch_process(request)\n",
+        "backend/app/jobs.py": KAFKA + """
+
+def batch_process(items):
+    producer.send("jobs", items)
+
+
+def only_tested(items):
+    producer.send("jobs", items)
+
+
+def named_in_a_table(items):
+    producer.send("jobs", items)  # error: CTX101
+
+
+TABLE = [named_in_a_table]
+""",
+        "backend/tests/test_jobs.py": "from app.jobs import only_tested\n\n\ndef test_it():\n    only_tested([1])\n",
+    }
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX1"])
+    (tmp_path / "backend/pyproject.toml").write_text("[build-system]\nrequires = [\"hatchling\"]\n\n"
+                                                      "[project]\nname = \"backend\"\n")
+    found = project(tmp_path, {}, select=("CTX1",))
+    assert found == {("backend/app/jobs.py", line, "CTX101") for line in (9, 13, 17)}
 
 
 def test_the_deployment_file_may_sit_above_every_python_file(tmp_path):

@@ -140,6 +140,16 @@ INSTRUMENTORS = (
                         ("redis", "RedisTelemetryMiddleware"))),
     Instrumentor("native-taskiq", "taskiq.middlewares.opentelemetry_middleware.OpenTelemetryMiddleware", ("taskiq",),
                  ("taskiq:kiq", "taskiq:consume:task"), system="native", default_in_launcher=False),
+    # --- web servers traced by a framework's own OpenTelemetry support, or by the generic ASGI and
+    # WSGI middlewares wrapped around an application (``OpenTelemetryMiddleware(app)``)
+    Instrumentor("native-litestar", "litestar.contrib.opentelemetry.OpenTelemetryPlugin", ("litestar",),
+                 ("server:litestar",), system="native", default_in_launcher=False),
+    Instrumentor("otel-asgi", "opentelemetry.instrumentation.asgi.OpenTelemetryMiddleware", ("asgi",),
+                 tuple(f"server:{framework}" for framework in ("fastapi", "starlette", "litestar", "quart", "django")),
+                 default_in_launcher=False, installed_by=_otel("asgi")),
+    Instrumentor("otel-wsgi", "opentelemetry.instrumentation.wsgi.OpenTelemetryMiddleware", ("wsgi",),
+                 tuple(f"server:{framework}" for framework in ("flask", "django", "pyramid", "falcon", "bottle")),
+                 default_in_launcher=False, installed_by=_otel("wsgi")),
     # Azure SDK native tracing (azure-core): with a tracing implementation set, Service Bus and Event Hubs
     # senders write traceparent/Diagnostic-Id into each message's properties (their receive spans only
     # link to the messages: the handler's own spans are not connected)
@@ -330,6 +340,13 @@ for _i in INSTRUMENTORS:
         CODE_SWITCHES[_i.qname] = _i.qname
         CODE_SWITCHES[_i.qname.rsplit(".", 2)[0] + "." + _i.qname.rsplit(".", 1)[-1]] = _i.qname
 CODE_SWITCHES["taskiq.middlewares.OpenTelemetryMiddleware"] = "taskiq.middlewares.opentelemetry_middleware.OpenTelemetryMiddleware"
+# Litestar's OpenTelemetry plugin or middleware config, and the generic ASGI/WSGI middlewares
+for _module in ("litestar.contrib.opentelemetry", "litestar.plugins.opentelemetry"):
+    for _cls in ("OpenTelemetryPlugin", "OpenTelemetryConfig"):
+        CODE_SWITCHES[f"{_module}.{_cls}"] = "litestar.contrib.opentelemetry.OpenTelemetryPlugin"
+for _kind in ("asgi", "wsgi"):
+    CODE_SWITCHES[f"opentelemetry.instrumentation.{_kind}.OpenTelemetryMiddleware"] = \
+        f"opentelemetry.instrumentation.{_kind}.OpenTelemetryMiddleware"
 # Logfire (Pydantic's OpenTelemetry distribution): `logfire.instrument_<library>(...)` turns that
 # library's OpenTelemetry instrumentation on (logfire/_internal/integrations/)
 _LOGFIRE_SWITCHES = {

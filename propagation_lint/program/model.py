@@ -312,6 +312,22 @@ def _method_name(summary: dict, qname: str) -> List[str]:
     return [name]
 
 
+def _builds(pyproject: str) -> bool:
+    """Does a ``pyproject.toml`` build a package (a ``[build-system]`` table, not turned off by
+    Poetry's ``package-mode = false`` or uv's ``package = false``)? One with none only lists an
+    application's dependencies for uv or pip."""
+    try:
+        with open(pyproject, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return True
+    return bool(_BUILD_SYSTEM.search(text)) and not _NO_PACKAGE.search(text)
+
+
+_BUILD_SYSTEM = re.compile(r"^\[build-system\]", re.M)
+_NO_PACKAGE = re.compile(r"^\s*(package-mode|package)\s*=\s*false\b", re.M)
+
+
 def _words(names: List[str]) -> "Optional[re.Pattern[str]]":
     """A pattern matching any of ``names`` as a word (None for no names)."""
     return re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in names)) if names else None
@@ -448,6 +464,7 @@ class ProgramModel:
         self._top = self.realpath(os.path.join(os.path.abspath(root), "")).rstrip(os.sep) if root else None
         self._kinds: Dict[str, str] = {}
         self._names: Optional[set] = None
+        self._dotted: Dict[str, List[Tuple[int, str]]] = {}  # name -> (file, dotted reference) naming it
         self._codes: Dict[int, Optional[str]] = {}  # file -> its code (`_code`)
 
     # ------------------------------------------------------------------ processes
@@ -548,7 +565,9 @@ class ProgramModel:
                 names = []
             if any(APPLICATION_FILES.match(n) for n in names):
                 kind = "application"
-            elif any(n in PACKAGING_FILES for n in names) and "__init__.py" not in names:
+            elif "__init__.py" not in names and any(
+                    n in PACKAGING_FILES and (n != "pyproject.toml" or _builds(os.path.join(directory, n)))
+                    for n in names):
                 kind = "library"  # (a setup.py inside a package directory packages nothing apart)
             else:
                 kind = ""
@@ -556,28 +575,42 @@ class ProgramModel:
         return kind
 
     def _named_elsewhere(self, i: int, qname: str) -> bool:
-        """Does the project name the function anywhere but at its definition: a call or a value
-        in some summary, a method call on some object (``.name(``), a string naming it, or its
-        name as a word of the code (not of a docstring or a comment) of its own file (beyond the
-        ``def``) or of a file that imports its module?"""
+        """Does the project's production code name the function anywhere but at its definition: a
+        call or a value in some summary, a method call on some object (``.name(``), a string naming
+        it, or its name as a word of the code (not of a docstring or a comment) of its own file
+        (beyond the ``def``) or of a file that imports its module? Test code names nothing: a
+        function only tests call never runs in production. A dotted reference that resolves to
+        another function of the project (``gateway.utils.batch_process`` for
+        ``component.utils.batch.batch_process``) does not name it."""
         name = qname.rsplit(".", 1)[-1]
         if self._names is None:
             names: set = set()
-            for _p, _m, _ip, summary in self.index.entries:
+            dotted: Dict[str, List[Tuple[int, str]]] = {}
+            for j, (_p, _m, _ip, summary) in enumerate(self.index.entries):
+                if self.tests[j]:
+                    continue
                 names.update(summary.get("methods", ()))
                 for text in summary.get("strings", ()):
                     names.add(text.split(":", 1)[-1].rsplit(".", 1)[-1])
-                for row in summary.get("calls", ()):
-                    names.add(row[1].rsplit(".", 1)[-1])
-                for row in summary.get("refs", ()):
-                    names.add(row[1].rsplit(".", 1)[-1])
-            self._names = names
+                for rows in (summary.get("calls", ()), summary.get("refs", ())):
+                    for row in rows:
+                        ref = row[1]
+                        last = ref.rsplit(".", 1)[-1]
+                        if ref[:1].isidentifier() and "." in ref and not ref.startswith("super:"):
+                            dotted.setdefault(last, []).append((j, ref))
+                        else:
+                            names.add(last)
+            self._names, self._dotted = names, dotted
         if name in self._names:
             return True
+        for j, ref in self._dotted.get(name, ()):
+            target = self.canonical(ref, j)
+            if target is None or target == qname:
+                return True  # unresolved (maybe this function), or this very function
         word = _word(name)
         for j in range(len(self.index.entries)):
-            if j != i and i not in self.processes.edges[j]:
-                continue  # does not import the module
+            if j != i and (i not in self.processes.edges[j] or self.tests[j]):
+                continue  # does not import the module, or test code
             code = self._code(j)
             if code is None:
                 return True  # unread: it may name it
