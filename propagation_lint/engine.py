@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import re
 import sys
 import threading
@@ -497,6 +498,15 @@ def on_deep_stack(function, *args):
     raise value
 
 
+def _in_project(path: str, settings) -> str:
+    """``path`` as the project sees it, for deciding whether it is test code (which is out of the
+    context rules anyway): relative to the project's root, the file's name alone outside it (a
+    project checked out under ``/home/me/tests/`` is no test code)."""
+    relative = getattr(settings, "relative_path", None)
+    shown = relative(path) if relative is not None else path
+    return os.path.basename(shown) if os.path.isabs(shown) else shown
+
+
 def _analyze_source(text, path, module, is_package, rules, settings, catalog, trigger) -> FileResult:
     from .rules.file_problems import MAX_TOKENS, FileTooLarge, SyntaxErrorRule, TooComplexRule, over_token_budget
 
@@ -546,7 +556,7 @@ def _analyze_source(text, path, module, is_package, rules, settings, catalog, tr
         from .program.context import is_test_path
 
         judged = any(c.finding.code.startswith(CONTEXT_CODES) for c in result.candidates) and (
-            getattr(settings, "include_tests", False) or not is_test_path(path))  # test code is out anyway
+            getattr(settings, "include_tests", False) or not is_test_path(_in_project(path, settings)))
         if isinstance(python_tree, _LazyPythonTree):
             python_tree = python_tree.built
         _add_summary(result, text, module, is_package, python_tree, lite=not judged)

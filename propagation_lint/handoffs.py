@@ -107,15 +107,20 @@ def _match(site: CallSite, ctx) -> List[HandOffSite]:
 
 def _match_receiver(site, row: T.HandOff, recv, ctx) -> Optional[HandOffSite]:
     canon = ctx.catalog.canonical
+    unless: tuple = ()
     if row.receiver == T.LOOP and row.method == "run_in_executor":
         executor = arg_value(site.node, "executor", 0)
         ev = ctx.resolver.resolve(executor, site.scope) if executor is not None else None
         to_process = ev is not None and ev.kind == "instance" and canon(ev.qname) == T.PPE
         if to_process != (row.kind == "process"):
             return None
+        if ev is not None and ev.kind == "instance" and ev.project:
+            # the loop calls the project executor's `submit`: safe when it captures the context,
+            # or when its workers replay the context its constructor copied
+            unless = (("method-captures", ev.qname, "submit"),)
     if recv.kind == "instance" and not recv.project:
         if canon(recv.qname) == row.receiver:
-            return _build(site, row, ctx, receiver_type=row.receiver)
+            return _build(site, row, ctx, receiver_type=row.receiver, unless=unless)
         return None
     if recv.kind == "instance" and recv.project and row.receiver in _SUBCLASSABLE:
         # a project executor class: a hand-off if it derives from the library class, and a safe one
@@ -132,7 +137,7 @@ def _match_receiver(site, row: T.HandOff, recv, ctx) -> Optional[HandOffSite]:
         text = ctx.code_for(func.value) if isinstance(func, cst.Attribute) else ""
         if row.receiver == T.LOOP and row.kind != "safe":
             # `run_in_executor` names one API (asyncio's loop, or tornado's IOLoop that wraps it)
-            return _build(site, row, ctx, receiver_type=row.receiver, confidence="heuristic")
+            return _build(site, row, ctx, receiver_type=row.receiver, unless=unless, confidence="heuristic")
         if row.receiver == T.TPE and _EXECUTOR_HINT.match(text) and ctx.model.imports_any(T.EXECUTOR_HINT_MODULES):
             hs = _build(site, row, ctx, receiver_type=row.receiver, confidence="heuristic")
             return hs
@@ -580,13 +585,32 @@ def _runs_a_server(c, site: CallSite, ctx) -> bool:
     return False
 
 
-def is_service_loop(scope: Scope, ctx=None) -> bool:
+def is_service_loop(scope: Scope, ctx=None, depth: int = 0) -> bool:
     """A function whose body (outside any ``if``/``for``) runs a ``while`` loop on a flag, an event or
-    ``True``: a poller, flusher or queue worker started once, which serves work arriving later."""
+    ``True``: a poller, flusher or queue worker started once, which serves work arriving later; or a
+    method whose body hands over to such a method of its class (a thread's ``_entrypoint`` that
+    calls ``self._run_until_shutdown()``, also through ``asyncio.run(...)``)."""
     node = scope.node
     if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
         return False
-    return any(_service_while(stmt) for stmt in _top_statements(node.body.body)) or _runs_server(scope, ctx)
+    if any(_service_while(stmt) for stmt in _top_statements(node.body.body)) or _runs_server(scope, ctx):
+        return True
+    if ctx is None or depth > 0 or scope.class_scope is None:
+        return False
+    for stmt in _top_statements(node.body.body):
+        call = stmt.body[0].value if isinstance(stmt, cst.SimpleStatementLine) and stmt.body \
+            and isinstance(stmt.body[0], cst.Expr) else None
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if isinstance(call, cst.Call) and call.args and isinstance(call.func, (cst.Attribute, cst.Name)) \
+                and ctx.resolver.callee_name(call, scope) in ("asyncio.run",):
+            call = call.args[0].value  # `asyncio.run(self._run_until_shutdown())`
+        f = call.func if isinstance(call, cst.Call) else None
+        if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == "self":
+            target = ctx.model.scopes.get(f"{scope.class_scope.qname}.{f.attr.value}")
+            if target is not None and target is not scope and is_service_loop(target, ctx, depth + 1):
+                return True
+    return False
 
 
 def _runs_server(scope: Scope, ctx) -> bool:
@@ -642,7 +666,8 @@ def function_propagates(scope: Scope, ctx, depth: int = 0) -> bool:
     local = {n for n, bs in scope.bindings.items()
              if any(b.kind == "assign" and isinstance(b.node, cst.Call) and _is_capture_call(b.node, scope, ctx) for b in bs)}
     params = {p.name.value for p in scope.params}
-    result = _body_propagates([s.node for s in scope.calls], scope, ctx, fresh=local, local=params)
+    result = _body_propagates([s.node for s in scope.calls], scope, ctx, fresh=local, local=params) \
+        or _sets_every_variable(scope.node)
     if not result and depth < 2 and scope.class_scope is not None:
         for s in scope.calls:
             f = s.node.func
@@ -653,6 +678,31 @@ def function_propagates(scope: Scope, ctx, depth: int = 0) -> bool:
                     break
     ctx.shared[key] = result
     return result
+
+
+def _sets_every_variable(node) -> bool:
+    """``for var, value in context.items(): var.set(value)``: the function makes every variable of
+    a captured ``contextvars.Context`` current in its own thread (promptflow's ``set_context``)."""
+    if not isinstance(node, (cst.FunctionDef,)) or not isinstance(node.body, cst.IndentedBlock):
+        return False
+    for stmt in node.body.body:
+        if not (isinstance(stmt, cst.For) and isinstance(stmt.target, cst.Tuple) and len(stmt.target.elements) == 2):
+            continue
+        it = stmt.iter
+        if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value == "items"):
+            continue
+        var, value = (e.value for e in stmt.target.elements)
+        if not (isinstance(var, cst.Name) and isinstance(value, cst.Name)):
+            continue
+        for inner in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ():
+            call = inner.body[0].value if isinstance(inner, cst.SimpleStatementLine) and inner.body \
+                and isinstance(inner.body[0], cst.Expr) else None
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "set" \
+                    and isinstance(call.func.value, cst.Name) and call.func.value.value == var.value \
+                    and len(call.args) == 1 and isinstance(call.args[0].value, cst.Name) \
+                    and call.args[0].value.value == value.value:
+                return True
+    return False
 
 
 def _body_propagates(calls, scope: Scope, ctx, fresh=(), local=()) -> bool:
@@ -692,9 +742,22 @@ def _replays_in_workers(init: Scope, ctx) -> bool:
     """An executor's ``__init__`` that copies the context (``self.context = copy_context()``) and
     hands the pool an ``initializer=`` (which sets each variable in every worker thread): a pool
     made where it is used runs its work in the context of the code that made it."""
-    return method_captures(init, ctx) and any(
-        isinstance(a.keyword, cst.Name) and a.keyword.value == "initializer"
-        for site in init.calls for a in site.node.args)
+    return method_captures(init, ctx) and any(_passes_initializer(site.node) for site in init.calls)
+
+
+def _passes_initializer(call: cst.Call) -> bool:
+    """``initializer=`` given, or the base's ``__init__`` called with one by position
+    (``super().__init__(max_workers, prefix, set_context, (context,))``, the third of
+    ``ThreadPoolExecutor``'s; the fourth after ``self`` in ``ThreadPoolExecutor.__init__(self, ...)``)."""
+    if any(isinstance(a.keyword, cst.Name) and a.keyword.value == "initializer" for a in call.args):
+        return True
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "__init__"):
+        return False
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    via_super = isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) \
+        and func.value.func.value == "super"
+    return len(positional) >= (3 if via_super else 4)
 
 
 def method_captures(scope: Scope, ctx) -> bool:
@@ -732,11 +795,21 @@ def thread_subclasses(model: FileModel, ctx) -> List[ThreadSubclass]:
                 project.append(v.qname)
         if not direct and not project:
             continue
-        if function_propagates(run, ctx) or is_service_loop(run, ctx) or _SERVICE_CLASS.search(scope.name):
+        if function_propagates(run, ctx) or is_service_loop(run, ctx) or _SERVICE_CLASS.search(scope.name) \
+                or _made_with_context_run(scope, model, ctx):
             continue  # enters a captured context, or serves work arriving later (a poller, a server)
         requires = () if direct else (("subclass-of", scope.qname, T.THREAD),)
         out.append(ThreadSubclass(scope, run, requires, _attaching_helpers(run, ctx)))
     return out
+
+
+def _made_with_context_run(cls: Scope, model: FileModel, ctx) -> bool:
+    """Every object of the class made in this file (at least one) is handed a fresh copy's
+    ``run`` as its callable (``TimeoutThread(timeout, contextvars.copy_context().run, func)``):
+    its ``run`` calls the work through the copied context."""
+    made = [site for site in model.all_calls if ctx.resolver.callee_name(site.node, site.scope) == cls.qname]
+    return bool(made) and all(
+        any(_context_run(arg.value, site, ctx) == "copied" for arg in site.node.args) for site in made)
 
 
 def _attaching_helpers(scope: Scope, ctx) -> Tuple[tuple, ...]:
@@ -809,7 +882,8 @@ def _declares_carried_context(cls: Scope, ctx) -> bool:
 def _subclass_of(project, cls: str, target: str, depth: int = 0) -> bool:
     if depth > 8:
         return False
-    for base in project.facts.get("thread_class_bases", {}).get(cls, ()):
+    table = project.facts.get("thread_class_bases", {})
+    for base in table.get(project.known_as(cls, table), ()):
         if base == target or _subclass_of(project, base, target, depth + 1):
             return True
     return False
@@ -818,7 +892,9 @@ def _subclass_of(project, cls: str, target: str, depth: int = 0) -> bool:
 def _method_captures(project, cls: str, method: str, depth: int = 0) -> bool:
     if depth > 8:
         return False
-    info = project.facts.get("thread_class_methods", {}).get(cls, {})
+    methods = project.facts.get("thread_class_methods", {})
+    cls = project.known_as(cls, methods) if cls not in project.facts.get("thread_class_bases", {}) else cls
+    info = methods.get(cls, {})
     if method in info:
         return bool(info[method][0])
     if "__init__" in info and method in ("submit", "map"):
@@ -839,7 +915,8 @@ def _cond_method_captures(project, cond, depth) -> bool:
 
 def _cond_worker_propagates(project, cond, depth) -> bool:
     qname, lenient = cond[1], cond[2] if len(cond) > 2 else False
-    if qname in project.facts.get("propagating_workers", {}):
+    workers = project.facts.get("propagating_workers", {})
+    if project.known_as(qname, workers) in workers:
         return True
     return bool(lenient) and not project.is_project_symbol(qname)
 

@@ -308,6 +308,24 @@ class Project:
                 return True
             return bool(self.instrumentors_for(program.paths[i], i))
 
+        def worker_observed(i: int) -> bool:
+            """``extra_traced`` for the task workers that run module ``i``: an instrumentation
+            set up only by a web server's entry module (``wsgi.py``, ``asgi.py``, where a uwsgi
+            ``@postfork`` or the WSGI middleware sets up tracing) records nothing in a worker,
+            which never loads that module."""
+            if self.auto_instrumented:
+                return True
+            for inst in self.instrumentors_for(program.paths[i], i):
+                if inst.scope_dir is None and inst.location is not None:
+                    files = inst.active_in
+                    if files is None:
+                        j = program.by_display.get(inst.location.path)
+                        files = frozenset(() if j is None else (j,))
+                    if files and all(program.web_entry(j) for j in files):
+                        continue
+                return True
+            return False
+
         def worker_traced(i: int) -> bool:
             if any(lib in self.auto_instrumented for lib in TASK_LIBRARIES):
                 return True
@@ -331,6 +349,7 @@ class Project:
             return False
 
         program.extra_traced = extra_traced
+        program.worker_observed = worker_observed
         program.web_traced = web_traced
         program.worker_traced = worker_traced
         # an instrument() call inside a function is active where that function runs: a setup
@@ -403,6 +422,9 @@ class Project:
             return False, cand, site
         if site.state == "unknown" and self._current_index is not None and self._web_untraced(self._current_index):
             return False, cand, site  # the project instruments its web framework, not in this process
+        if site.state == "unknown" and code.startswith("CTX2") and self._current_index is not None \
+                and self.program.context.in_background_loop(self._current_index, cand.finding.location.line) is not None:
+            return False, cand, site  # started by a service loop: it serves later work, no request's context
         if site.state == "unknown" and code.startswith(UNTRACED_SILENT) and self._current_index is not None \
                 and not self.program.traced(self._current_index):
             return False, cand, site  # no tracing in any process that runs this code: no context to lose

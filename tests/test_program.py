@@ -147,6 +147,219 @@ app = Litestar(route_handlers=[orders], plugins=[OpenTelemetryPlugin(OpenTelemet
     assert found == {("asgi/app.py", 12, "CTX101"), ("lite/app.py", 10, "CTX101")}
 
 
+def test_method_of_a_module_level_instance_is_called_through_it(tmp_path):
+    """``cache = Cache()`` at module level, imported elsewhere (through a re-export) and called as
+    ``cache.warm()``: the start-up code that calls it is the method's caller, so the publish
+    inside runs with no context; called from a span instead, it is reported."""
+    files = {
+        "app/__init__.py": "",
+        "app/cache.py": KAFKA + """
+
+class Cache:
+    def warm(self):
+        producer.send("warm", b"x")
+
+
+cache = Cache()
+""",
+        "app/exec_base.py": "from app.cache import cache  # noqa: F401\n",
+        "app/main.py": """
+from opentelemetry import trace
+
+from app.exec_base import cache
+
+
+def handle(request):
+    with trace.get_tracer(__name__).start_as_current_span("handle"):
+        return request
+
+
+if __name__ == "__main__":
+    cache.warm()
+""",
+    }
+    assert project(tmp_path, files, select=("CTX1",)) == set()
+    main = (tmp_path / "app/main.py").read_text()
+    (tmp_path / "app/main.py").write_text(main.replace("        return request", "        cache.warm()"))
+    assert project(tmp_path, {}, select=("CTX1",)) == {("app/cache.py", 10, "CTX101")}
+
+
+def test_classmethod_factory_calls_the_constructor(tmp_path):
+    """``return cls(...)`` in a classmethod makes the class: ``Session.create()`` from start-up code
+    reaches ``Session.__init__`` with no context, and from a span with one."""
+    files = {
+        "app/__init__.py": "",
+        "app/session.py": KAFKA + """
+
+class Session:
+    def __init__(self, name):
+        producer.send("sessions", name)
+
+    @classmethod
+    def create(cls, name):
+        return cls(name)
+""",
+        "app/main.py": """
+from opentelemetry import trace
+
+from app.session import Session
+
+
+def handle(request):
+    with trace.get_tracer(__name__).start_as_current_span("handle"):
+        return request
+
+
+if __name__ == "__main__":
+    Session.create("boot")
+""",
+    }
+    assert project(tmp_path, files, select=("CTX1",)) == set()
+    main = (tmp_path / "app/main.py").read_text()
+    (tmp_path / "app/main.py").write_text(main.replace("        return request", "        Session.create(request)"))
+    assert project(tmp_path, {}, select=("CTX1",)) == {("app/session.py", 10, "CTX101")}
+
+
+def test_thread_subclass_runs_in_the_context_of_the_code_that_makes_it(tmp_path):
+    """``TaskThread(task_id).start()``: the thread's ``run`` is reached from the function that
+    makes it, so a thread made by a start-up loop runs with no context, and one made in a span
+    has one."""
+    files = {
+        "app/__init__.py": "",
+        "app/threads.py": KAFKA + """
+import threading
+
+
+class TaskThread(threading.Thread):
+    def __init__(self, task_id):
+        super().__init__()
+        self.task_id = task_id
+
+    def run(self):
+        producer.send("tasks", self.task_id)
+""",
+        "app/main.py": """
+from opentelemetry import trace
+
+from app.threads import TaskThread
+
+
+def handle(request):
+    with trace.get_tracer(__name__).start_as_current_span("handle"):
+        return request
+
+
+def monitor():
+    while True:
+        TaskThread(1).start()
+
+
+if __name__ == "__main__":
+    monitor()
+""",
+    }
+    assert project(tmp_path, files, select=("CTX1",)) == set()
+    main = (tmp_path / "app/main.py").read_text()
+    (tmp_path / "app/main.py").write_text(main.replace("        return request", "        TaskThread(2).start()"))
+    assert project(tmp_path, {}, select=("CTX1",)) == {("app/threads.py", 16, "CTX101")}
+
+
+def test_namespace_package_split_across_directories(tmp_path):
+    """``acme`` has no ``__init__.py`` and is installed from two directories (a monorepo's
+    ``core/acme/`` and ``tracing/acme/tracing/``): ``from acme.tracing import ContextPool`` names
+    the pool of the other directory, whose workers replay the context its constructor copied (and
+    ``PlainPool`` is a thread pool of that directory)."""
+    files = {
+        "core/acme/jobs.py": """
+from concurrent.futures import ThreadPoolExecutor
+
+from opentelemetry import trace
+
+from acme.tracing import ContextPool, PlainPool
+
+tracer = trace.get_tracer(__name__)
+
+
+def work(item):
+    with tracer.start_as_current_span("work"):
+        return item
+
+
+def run(items):
+    with tracer.start_as_current_span("run"):
+        ContextPool(2).submit(work, items)
+        PlainPool(2).submit(work, items)  # error: CTX201
+        ThreadPoolExecutor(2).submit(work, items)  # error: CTX201
+""",
+        "tracing/acme/tracing/__init__.py": "from ._pool import ContextPool, PlainPool  # noqa: F401\n",
+        "tracing/acme/tracing/_pool.py": """
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
+
+
+def _set(context):
+    for var, value in context.items():
+        var.set(value)
+
+
+class ContextPool(ThreadPoolExecutor):
+    def __init__(self, max_workers=None):
+        super().__init__(max_workers, "", _set, (contextvars.copy_context(),))
+
+
+class PlainPool(ThreadPoolExecutor):
+    pass
+""",
+    }
+    write(tmp_path, files)
+    assert_fixture(tmp_path, ["CTX2"])
+
+
+def test_hand_off_started_by_a_service_loop_has_no_request_context(tmp_path):
+    """A library's ``_monitor`` loops ``while not self._closing:`` and samples on the default
+    executor: the loop is started once and serves later work, so the hand-off carries no
+    request's context, also in a helper only the loop calls. A public method nothing calls that
+    hands work to a thread may be called inside a span: reported (medium); so may a task that
+    loops while it watches its job."""
+    write(tmp_path, {"lib/__init__.py": "", "lib/pool.py": """
+import asyncio
+import threading
+
+from celery import shared_task
+from opentelemetry import trace
+from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+tracer = trace.get_tracer(__name__)
+CeleryInstrumentor().instrument()
+
+
+def sample():
+    return 1
+
+
+class Supervisor:
+    async def _monitor(self):
+        loop = asyncio.get_running_loop()
+        while not self._closing and not self._killed:
+            await loop.run_in_executor(None, sample)
+            self._report()
+            await asyncio.sleep(1)
+
+    def _report(self):
+        threading.Thread(target=sample).start()
+
+    def start_job(self):
+        threading.Thread(target=sample).start()  # error: CTX202
+
+
+@shared_task
+def proxy_job(job_id):
+    while True:  # a task that watches its job still runs one message's work
+        threading.Thread(target=sample).start()  # error: CTX202
+"""})
+    assert_fixture(tmp_path, ["CTX2"])
+
+
 def test_library_function_nobody_calls_is_reported_with_medium_confidence(tmp_path):
     write(tmp_path, {"lib/__init__.py": "", "lib/events.py": KAFKA + """
 def emit(value):
@@ -459,6 +672,8 @@ def test_configuration_strings_are_imports(tmp_path):
 @pytest.mark.parametrize("path, expected", [
     ("tests/test_x.py", True), ("pkg/tests/helpers.py", True), ("test_api.py", True), ("api_test.py", True),
     ("conftest.py", True), ("pkg/contest.py", False), ("latest.py", False), ("pkg/testing_utils.py", False),
+    ("src/app/test_utils/pytest_conftest.py", True), ("app/_smoke_tests/demo.py", True),
+    ("integration_tests/flows.py", True), ("pkg/latest/api.py", False), ("contest/views.py", False),
 ])
 def test_test_paths(path, expected):
     assert is_test_path(path) is expected
@@ -757,6 +972,34 @@ def test_any_instrumentation_in_the_worker_records_the_task_side(tmp_path):
         "shop/db.py": "def save(order_id):\n    return order_id\n\n\ndef audit(order_id):\n    return order_id\n",
     })
     assert {code for _p, _l, code in found} == {"CTX101"} and len(found) == 3
+
+
+def test_instrumentation_set_up_by_the_web_servers_entry_module_records_nothing_in_the_worker(tmp_path):
+    """``wsgi.py`` wraps the application in the WSGI middleware and instruments requests: the web
+    server loads it, a Celery worker never does, so ``cleanup`` (database work only) still records
+    nothing; the same instrumentation in the tasks' module records in the worker too."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/tasks.py": CELERY_WEB,
+        "shop/db.py": "def save(order_id):\n    return order_id\n\n\ndef audit(order_id):\n    return order_id\n",
+        "shop/wsgi.py": """
+from django.core.wsgi import get_wsgi_application
+from opentelemetry.instrumentation.requests import RequestsInstrumentor
+from opentelemetry.instrumentation.wsgi import OpenTelemetryMiddleware
+
+from shop import tasks  # noqa: F401
+
+application = OpenTelemetryMiddleware(get_wsgi_application())
+RequestsInstrumentor().instrument()
+""",
+    }
+    assert project(tmp_path, files) == {("shop/tasks.py", 33, "CTX101")}  # the placeholder only
+    files["shop/tasks.py"] = CELERY_WEB.replace(
+        "tracer = trace.get_tracer(__name__)",
+        "from opentelemetry.instrumentation.requests import RequestsInstrumentor\n\n"
+        "RequestsInstrumentor().instrument()\ntracer = trace.get_tracer(__name__)")
+    assert {code for _p, _l, code in project(tmp_path, files)} == {"CTX101"}
+    assert len(project(tmp_path, {})) == 3
 
 
 # ------------------------------------------------------------------ what counts as tracing

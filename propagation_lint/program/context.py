@@ -14,7 +14,8 @@ line of the project, from every file's summary (``summary.py``):
   ``post_migrate`` receivers, beat/periodic tasks and tasks whose only producers have no context
   (a task that re-schedules itself).
 - **The call graph** joins them: calls resolved through imports, ``self``/``cls``, ``super()``,
-  locals assigned from a class (``job = Job.objects.create(...)``), functions passed as values
+  locals assigned from a class (``job = Job.objects.create(...)``), module-level instances
+  (``cache = Cache()``, then ``cache.warm()`` wherever it is imported), functions passed as values
   (``Thread(target=f)``, ``signal.connect(f)``), and task producers (``task.delay()``) to their
   task. An untyped ``obj.method()`` of a distinctive name calls the project's methods of that
   name that nothing else calls, in a process that loads both files. Any other call the linter
@@ -81,6 +82,8 @@ TEMPORAL_TRACING_MODULE = "temporalio.contrib.opentelemetry"
 # context manager's exit, an interpreter shutdown), they run when work ends, not inside a request
 SHUTDOWN_METHODS = ("close", "aclose", "shutdown", "stop", "terminate", "disconnect", "cleanup",
                     "__exit__", "__aexit__", "__del__")
+# Standard-library classes whose `start()` runs the subclass's `run` in a new thread or process
+THREAD_CLASSES = ("threading.Thread", "multiprocessing.Process", "multiprocessing.context.Process")
 RECEIVER_DECORATORS = ("django.dispatch.receiver", "django.dispatch.dispatcher.receiver")
 
 # Files whose code runs with no trace context: Django migrations and management commands.
@@ -89,12 +92,28 @@ _MIGRATION = re.compile(r"(^|/)migrations/[^/]+\.py$")
 _ALEMBIC = re.compile(r"(^|/)(alembic|migrations?)/versions/[^/]+\.py$")
 _COMMAND = re.compile(r"(^|/)management/commands/[^/]+\.py$")
 _SCRIPT = re.compile(r"(^|/)scripts/(.+/)?[^/]+\.py$")
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing|benchmarks?)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
+_TEST_FILE = re.compile(r"(^|/)(tests?|testing|benchmarks?|test_[^/]*|[^/]*_tests?)/|(^|/)test_[^/]*\.py$|_tests?\.py$"
+                        r"|(^|/)conftest\.py$")
 
 
 def is_test_path(path: str) -> bool:
-    """``tests/``, ``benchmarks/``, ``test_*.py``, ``*_test.py``, ``conftest.py``: not production code."""
+    """``tests/``, ``benchmarks/``, ``test_*/`` and ``*_tests/`` directories (``test_utils/``,
+    ``integration_tests/``), ``test_*.py``, ``*_test.py``, ``conftest.py``: not production code."""
     return bool(_TEST_FILE.search(path.replace(os.sep, "/")))
+
+
+def test_flags(paths: Sequence[str]) -> List[bool]:
+    """:func:`is_test_path` of each path, those given absolute taken relative to the directory
+    common to them: whether a file is test code depends on the project's directories, not on
+    where the project sits (``/home/me/tests/shop/...``, a ``test_run/`` checkout)."""
+    absolute = [os.path.dirname(p) for p in paths if os.path.isabs(p)]
+    base = ""
+    if absolute:
+        try:
+            base = os.path.commonpath(absolute)
+        except ValueError:  # different drives
+            base = ""
+    return [is_test_path(os.path.relpath(p, base) if base and os.path.isabs(p) else p) for p in paths]
 
 
 def context_free_file(path: str) -> str:
@@ -136,7 +155,7 @@ class Definitions:
     def __init__(self, index: ModuleIndex, excluded: Optional[Sequence[bool]] = None):
         self.index = index
         # files that are no production code (tests, unless included)
-        self.excluded = excluded if excluded is not None else [is_test_path(e[0]) for e in index.entries]
+        self.excluded = excluded if excluded is not None else test_flags([e[0] for e in index.entries])
         self.fn_ids: Dict[Tuple[int, str], int] = {}
         self.fns: List[Tuple[int, str, list]] = []  # (file, qname, def row)
         self.classes: Dict[Tuple[int, str], list] = {}
@@ -257,6 +276,13 @@ class Definitions:
         target = aliases.get(parts[0])
         if target and (j != i or target != ref):
             return self.resolve(j, ".".join([target] + parts[1:]), depth + 1)
+        made = self.index.entries[j][3].get("assigns", {}).get(parts[0])
+        if made and len(parts) == 2:
+            # a method of a module-level instance (`process_cache = ProcessCache()`, then
+            # `process_cache.init()` wherever it is imported)
+            hit = self._class(j, made, depth + 1)
+            if hit is not None:
+                return self._method(hit[0], hit[1], parts[1], depth + 1)
         return None
 
     def _class(self, i: int, ref: str, depth: int) -> Optional[Tuple[int, str]]:
@@ -308,10 +334,13 @@ class ContextModel(Definitions):
         self.boot_started: set = set()  # ... by a script's `__main__` block
         self._task_names: Optional[Dict[str, int]] = None
         self._names_of: Dict[int, List[str]] = {}
+        self._library_bases: Dict[Tuple[int, str], Optional[List[str]]] = {}  # `library_bases`
         self._build_edges()
         self._decided = False  # states are decided on the first question (instrumentor activation first)
         # `observed(i)`: the process running module `i` instruments some library (its calls record spans)
         self.observed: Callable[[int], bool] = lambda i: False
+        # `worker_observed(i)`: ... in the task workers that run module `i` (not the web server's set-up)
+        self.worker_observed: Callable[[int], bool] = lambda i: self.observed(i)
         # `read_full(i)`: file `i`'s full summary, for a file that has only the cheap one
         self.read_full: Callable[[int], dict] = lambda i: self.index.entries[i][3]
         self._records: Dict[int, bool] = {}
@@ -328,7 +357,7 @@ class ContextModel(Definitions):
         self._dead: Dict[int, bool] = {}
         self._span_fns: Optional[List[int]] = None  # files holding a function that starts a span
         self._process_spans: Dict[int, bool] = {}
-        self._library_bases: Dict[Tuple[int, str], Optional[List[str]]] = {}  # `library_bases`
+        self._loops: Optional[set] = None  # functions that run a service loop (`in_background_loop`)
 
     def _fn(self, i: int, qname: str) -> Optional[int]:
         """The function a caller qname is (a class body or the module: None)."""
@@ -356,8 +385,11 @@ class ContextModel(Definitions):
                         untyped.append((i, src, ref.rsplit(".", 1)[1]))
                     continue
                 callee = self.fn_ids.get(target)
-                if callee is None:  # a class: its constructor
+                if callee is None:  # a class: its constructor, and the thread's `run` it starts
                     callee = self.fn_ids.get((target[0], target[1] + ".__init__"))
+                    run = self._thread_run(target)
+                    if run is not None:
+                        self._edge(i, src, run)
                 if callee is None:
                     continue
                 self._edge(i, src, callee)
@@ -454,6 +486,18 @@ class ContextModel(Definitions):
             if (i, owner) in self.classes:
                 methods.setdefault(qname.rsplit(".", 1)[1], []).append(f)
         return methods
+
+    def _thread_run(self, cls: Tuple[int, str]) -> Optional[int]:
+        """The ``run`` of a project class that extends ``threading.Thread`` (or a process class):
+        the code that makes one (``TaskThread(task.id).start()``) starts it, so the thread runs in
+        the context its maker has; None for any other class."""
+        if (cls[0], cls[1]) not in self.classes:
+            return None
+        bases = self.library_bases(cls[0], cls[1]) or ()
+        if not any(base in THREAD_CLASSES for base in bases):
+            return None
+        hit = self._method(cls[0], cls[1], "run", 0)
+        return self.fn_ids.get(hit) if hit is not None else None
 
     def _edge(self, i: int, src: Optional[int], callee: int) -> None:
         if src is None:
@@ -801,7 +845,7 @@ class ContextModel(Definitions):
         i = self.fns[t][0]
         # a task that calls nothing but builtins, a logger or a sleep is a placeholder (an
         # example, a stub): it stands for work that would record something
-        result = bool(self.worker_traced(i) or self.observed(i)) or self._placeholder(t)
+        result = bool(self.worker_traced(i) or self.worker_observed(i)) or self._placeholder(t)
         if not result:
             seen = {t}
             stack = [t]
@@ -950,12 +994,8 @@ class ContextModel(Definitions):
                 files.add(self.fns[u][0])
             if self.is_task(u):
                 continue
-            for c in self.callers[u]:
-                if c not in seen:
-                    seen.add(c)
-                    stack.append(c)
-                    if len(seen) > limit:
-                        return None
+            if not _push_unseen(stack, seen, self.callers[u], limit):
+                return None
         return files
 
     def decided(self) -> "ContextModel":
@@ -980,16 +1020,7 @@ class ContextModel(Definitions):
             if module in summary.get("spans", ()):
                 return SiteContext("yes", "main", Origin("span", "a span started at module level", path, line), "high")
             return SiteContext("no", "main", Origin("none", "module top level runs outside any span", path, line), "high")
-        # a nested function (a closure, a callback) runs where its enclosing function does
-        while True:
-            if f in self.yes or f in self.unknown or self.callers[f] or self.origins[f] is not None \
-                    or self.task_origin.get(f) is not None:
-                break
-            i2, qname, _row = self.fns[f]
-            parent = self.fn_ids.get((i2, qname.rsplit(".", 1)[0])) if "." in qname else None
-            if parent is None:
-                break
-            f = parent
+        f = self._runs_as(f)
         if f in self.yes:
             origin_fn = self.yes[f]
             role, main_origin = self._role_and_origin(f)
@@ -1021,6 +1052,55 @@ class ContextModel(Definitions):
         if o is None:
             o = self._no_context_reason(f)
         return SiteContext("no", "main", o, "high")
+
+    def _runs_as(self, f: int) -> int:
+        """A nested function (a closure, a callback) nothing calls runs where its enclosing
+        function does: the function whose context ``f`` has."""
+        while True:
+            if f in self.yes or f in self.unknown or self.callers[f] or self.origins[f] is not None \
+                    or self.task_origin.get(f) is not None:
+                return f
+            i2, qname, _row = self.fns[f]
+            parent = self.fn_ids.get((i2, qname.rsplit(".", 1)[0])) if "." in qname else None
+            if parent is None:
+                return f
+            f = parent
+
+    def in_background_loop(self, i: int, line: int) -> Optional[int]:
+        """For a line nothing in the project calls with a known context: the service loop (a
+        function running ``while True:``, ``while not stop.is_set():``) that every path from the
+        uncalled code to it goes through, or None. Such a loop is started once and serves work
+        that arrives later; a thread it starts carries no request's context (a consume loop's
+        message context is CTX103's)."""
+        self.decided()
+        f = self.function_at(i, line)
+        if f is None:
+            return None
+        f = self._runs_as(f)
+        if f not in self.unknown:
+            return None
+        loops = self._loop_fns()
+        seen = {f}
+        stack = [f]
+        found = None
+        while stack:
+            u = stack.pop()
+            if u in loops and not self.is_task(u) and self.origins[u] is None and self.task_origin.get(u) is None:
+                # (a task that loops, monitoring its job, still runs one message's work)
+                found = u if found is None else min(found, u, key=self._rank)
+                continue  # whatever started the loop, the work it serves comes later
+            callers = [c for c in self.callers[u] if c >= 0]
+            if len(callers) < len(self.callers[u]) or u in self.registered or not callers:
+                return None  # reached from module level, a registration or uncalled code: not only a loop
+            if not _push_unseen(stack, seen, callers, MAX_DEAD_WALK):
+                return None
+        return found
+
+    def _loop_fns(self) -> set:
+        if self._loops is None:
+            self._loops = {self.fn_ids[(j, q)] for j, entry in enumerate(self.index.entries)
+                           for q in entry[3].get("loops", ()) if (j, q) in self.fn_ids}
+        return self._loops
 
     def _unknown_seed(self, f: int) -> int:
         """The function nothing in the project calls (or that is handed to other code) from which
@@ -1191,6 +1271,18 @@ class ContextModel(Definitions):
                     seen.add(c)
                     stack.append(c)
         return callers_seen
+
+
+def _push_unseen(stack: list, seen: set, nodes, limit: int) -> bool:
+    """Push the ``nodes`` not ``seen`` yet on a walk's ``stack``; False once more than ``limit``
+    are seen (the walk goes too far to tell)."""
+    for c in nodes:
+        if c not in seen:
+            seen.add(c)
+            stack.append(c)
+            if len(seen) > limit:
+                return False
+    return True
 
 
 def _in_main_block(summary: dict, line: int) -> bool:

@@ -11,7 +11,7 @@ import os
 import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from .context import TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_test_path
+from .context import TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_test_path, test_flags
 from .modules import PACKAGING_FILES, ModuleIndex, Processes
 from .summary import distinctive, parse_python, summarize
 
@@ -19,6 +19,8 @@ from .summary import distinctive, parse_python, summarize
 # worker or a function of that application, not as a library others import (`PACKAGING_FILES`)
 APPLICATION_FILES = re.compile(r"^(Dockerfile.*|Containerfile.*|.*\.dockerfile|Procfile.*|(docker-)?compose.*\.ya?ml|"
                                r"serverless\.ya?ml|template\.ya?ml|app\.ya?ml|fly\.toml|manage\.py)$", re.I)
+# A web server's entry modules (Django's `WSGI_APPLICATION`/`ASGI_APPLICATION` modules, by name)
+WEB_ENTRY_FILES = ("wsgi.py", "asgi.py")
 # Docstrings and comments: a function a docstring mentions ("see run_in_background") is not named
 _PROSE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|#[^\n]*')
 # The top-level packages of tracing libraries (``contextvars`` is not one: it is the standard library).
@@ -53,6 +55,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
 
     files = list(files)
     known = _Known(index)
+    tests = test_flags([f[1] for f in files])
 
     def complete(i: int, names=None) -> dict:
         path, display, module, is_package, summary = files[i]
@@ -94,7 +97,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
     methods: set = set()  # method names whose untyped callers (`obj.publish_ticket()`) matter
     for i, lines in candidate_lines.items():
         summary = files[i][4] or {}
-        if context_free_file(files[i][1]) or is_test_path(files[i][1]):
+        if context_free_file(files[i][1]) or tests[i]:
             continue  # decided by where the file is, whoever calls it
         spans = set(summary.get("spans", ()))
         for row in summary.get("defs", ()):
@@ -159,7 +162,7 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
                 wanted_names.setdefault(i, set()).add(name)
         asked_methods, methods = methods, set()
         for i in sorted(wanted_names):
-            if not include_tests and is_test_path(files[i][1]):
+            if not include_tests and tests[i]:
                 continue  # a test's calls are no edge of the call graph (ContextModel._build_edges)
             if i in done:
                 if done[i] is None or wanted_names[i] <= done[i]:
@@ -436,7 +439,7 @@ class ProgramModel:
         self.displays = [f[1] for f in files]
         self.by_path: Dict[str, int] = {p: i for i, p in enumerate(self.paths)}
         self.by_display: Dict[str, int] = {d: i for i, d in enumerate(self.displays)}
-        self.tests = [is_test_path(d) for d in self.displays]
+        self.tests = test_flags(self.displays)
         self.include_tests = include_tests
         self.index = ModuleIndex([(f[0], f[2], f[3], f[4] or {}) for f in files])
         # test code is no origin of a production context, and not a process root, unless included
@@ -457,6 +460,7 @@ class ProgramModel:
                 self.passes.setdefault(qname, []).append([pos, name])
         self._process_cache: Dict[int, int] = {}
         self.extra_traced: Callable[[int], bool] = lambda i: False
+        self.worker_observed: Callable[[int], bool] = lambda i: self.extra_traced(i)
         self.web_traced: Callable[[int, Tuple[str, ...]], bool] = lambda i, frameworks=(): False
         self.worker_traced: Callable[[int], bool] = lambda i: False
         self._context: Optional[ContextModel] = None
@@ -517,6 +521,7 @@ class ProgramModel:
             self._context = ContextModel(self.index, self.excluded, lambda i, fw=(): self.web_traced(i, fw),
                                          lambda i: self.worker_traced(i), self.same_process)
             self._context.observed = lambda i: self.extra_traced(i)
+            self._context.worker_observed = lambda i: self.worker_observed(i)
             self._context.read_full = self._read_full
             self._context.named_elsewhere = self._named_elsewhere
             self._context.application = self.application
@@ -697,6 +702,11 @@ class ProgramModel:
                     for base in cm.library_bases(i, qname) or ()):
                 return True
         return False
+
+    def web_entry(self, i: int) -> bool:
+        """Is module ``i`` a web server's entry module (``wsgi.py``, ``asgi.py``): loaded by the
+        server that serves the application, never by a task worker?"""
+        return os.path.basename(self.paths[i]) in WEB_ENTRY_FILES
 
     def is_test(self, path: str) -> bool:
         i = self.index_of(path)

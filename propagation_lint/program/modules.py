@@ -49,6 +49,7 @@ class ModuleIndex:
         self._installed_dirs: Optional[Dict[str, set]] = None
         self._nearest: Dict[tuple, Optional[int]] = {}
         self._below: Dict[tuple, Optional[int]] = {}  # (dotted module, directory) -> its file there
+        self._namespace_portions: Optional[Dict[str, List[str]]] = None  # `_portions`
 
     def nearest(self, module: str, importer: int) -> Optional[int]:
         """The file ``module`` names when imported from file ``importer`` (a function of the
@@ -91,6 +92,31 @@ class ModuleIndex:
         return max(found, key=lambda i: (_common_len(here, self.dirs[i] + os.sep), -i))
 
     def _find_below(self, module: str, base: str) -> Optional[int]:
+        hit = self._found_below(module, base)
+        top = module.split(".", 1)[0]
+        if hit is None and not os.path.isfile(os.path.join(base, top, "__init__.py")):
+            # a namespace package (no __init__.py): Python looks in each of its portions, as a
+            # monorepo installs them (`promptflow-core/promptflow/`, `promptflow-tracing/promptflow/`)
+            for other in self._portions(top):
+                if other != base:
+                    hit = self._found_below(module, other)
+                    if hit is not None:
+                        break
+        return hit
+
+    def _portions(self, top: str) -> List[str]:
+        """The directories holding a directory ``top`` without ``__init__.py`` (a portion of the
+        namespace package ``top``), in path order."""
+        if self._namespace_portions is None:
+            portions: Dict[str, List[str]] = {}
+            packages = {os.path.dirname(p) for p in self.by_path if os.path.basename(p) == "__init__.py"}
+            for d in sorted(self.all_dirs):
+                if d not in packages:
+                    portions.setdefault(os.path.basename(d), []).append(os.path.dirname(d))
+            self._namespace_portions = portions
+        return self._namespace_portions.get(top, [])
+
+    def _found_below(self, module: str, base: str) -> Optional[int]:
         rel = os.path.join(base, module.replace(".", os.sep))
         hit = self.by_path.get(rel + ".py")
         if hit is None:

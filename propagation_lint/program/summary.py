@@ -44,9 +44,10 @@ import re
 from typing import Dict, List, Optional
 
 from ..catalog.publishers import DISTINCT_TASK_METHODS, TASK_ACCESSOR_METHODS
+from ..catalog.threads import SERVICE_WAIT_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
 
-VERSION = 7
+VERSION = 8
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -174,7 +175,7 @@ def lite_summary(text: str, module: str, is_package: bool, rows: List[list]) -> 
 # The shape of each key, for :func:`checked` (a cache entry is data from disk: never trusted blindly).
 _S, _I = str, int
 _SHAPES = {
-    "imports": [_S], "strings": [_S], "methods": [_S], "spans": [_S], "task_names": [_S],
+    "imports": [_S], "strings": [_S], "methods": [_S], "spans": [_S], "task_names": [_S], "loops": [_S],
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
     "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)], "param_sends": [(_S, _S)],
@@ -353,6 +354,7 @@ class _Summary:
         self.returns: Dict[str, list] = {}  # function qname -> its `return` values (for `passes`)
         self.passes: List[list] = []  # [qname, position, name]: returns a conversion of that parameter
         self.assigns: Dict[str, str] = {}
+        self.loops: List[str] = []  # functions that run a service loop (`while True:`, `while not stop.is_set():`)
         self.main = 0
         self.main_end = 0  # the last line of the `if __name__ == "__main__":` block
         self.tracing = False
@@ -363,10 +365,10 @@ class _Summary:
     def result(self) -> dict:
         out: dict = {"v": VERSION}
         for key in ("imports", "strings", "defs", "calls", "refs", "spans", "assigns", "aliases", "withs", "task_names",
-                    "passes", "named_tasks", "sent_tasks", "param_sends"):
+                    "passes", "named_tasks", "sent_tasks", "param_sends", "loops"):
             value = getattr(self, key)
             if value:
-                out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names") else value
+                out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names", "loops") else value
         if self.main:
             out["main"] = self.main
             out["main_end"] = self.main_end
@@ -518,6 +520,8 @@ class _Summary:
                     self.named_tasks.append([qname, name])
         for default in stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]:
             self._expr(default, owner, cls, local)
+        if _service_loop(stmt.body) and not _generator(stmt):
+            self.loops.append(qname)
         if self.focus is not None and not self.focus.search(
                 "".join(self.lines[stmt.lineno - 1:getattr(stmt, "end_lineno", stmt.lineno)])):
             return  # nothing in its body concerns the names asked about
@@ -650,7 +654,9 @@ class _Summary:
         # exact types, as in _expr
         if type(node) is _NAME:  # the commonest: a name alone (what the general case below gives it)
             name = node.id
-            if name == "self" or name == "cls":
+            if name == "cls":
+                return local.get("__self__", "")  # `cls(...)` in a classmethod makes its class
+            if name == "self":
                 return ""
             base = local.get(name)
             if base is not None:
@@ -753,6 +759,51 @@ _COMMON_METHODS = frozenset((
     "set_attribute", "add_event", "set_status", "record_exception", "is_valid", "to_dict", "as_view",
     "send_message", "basic_publish", "apply_async", "run_in_executor", "create_task",
 ))
+
+
+def _service_loop(body: list) -> bool:
+    """A function body that runs (outside any ``if``/``for``) a ``while`` loop on ``True``, a flag
+    or an event: a poller or dispatcher started once that serves work arriving later (as
+    ``handoffs.is_service_loop`` judges a thread's target)."""
+    for stmt in body:
+        if type(stmt) is ast.While and _service_test(stmt.test):
+            return True
+        if type(stmt) in (ast.Try, ast.With, ast.AsyncWith) and _service_loop(stmt.body):
+            return True
+    return False
+
+
+def _generator(stmt) -> bool:
+    """Does the function (not a function nested in it) ``yield``: its loop runs as its consumer
+    iterates, not as a service of its own."""
+    stack = list(stmt.body)
+    while stack:
+        node = stack.pop()
+        if type(node) in (ast.Yield, ast.YieldFrom):
+            return True
+        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _service_test(test) -> bool:
+    if type(test) is ast.BoolOp:  # `while not self._closing and not self._kill_sent:`
+        return all(_service_test(value) for value in test.values)
+    if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+        test = test.operand
+    if type(test) is ast.Compare and len(test.ops) == 1:
+        left = test.left  # `while stop.wait(timeout=10) is False:`
+        return type(left) is ast.Call and type(left.func) is ast.Attribute and left.func.attr in SERVICE_WAIT_METHODS
+    if type(test) is ast.Constant:
+        return bool(test.value) and test.value is not None
+    if type(test) is ast.Name:
+        return test.id not in ("False", "None")
+    if type(test) is ast.Attribute:
+        return type(test.value) is ast.Name and test.value.id == "self"
+    if type(test) is ast.Call and type(test.func) is ast.Attribute:
+        return test.func.attr in SERVICE_WAIT_METHODS
+    return False
 
 
 def _starts_span(func: ast.Attribute) -> bool:

@@ -34,7 +34,8 @@ class ExecutorDropsContext(HandOffRuleMixin, Rule):
         `functools.partial(ctx.run, ...)`), a worker that attaches a context captured at submit time
         (`opentelemetry.context.attach`, `ctx.run`, a span started with `context=`), an executor class
         whose own `submit` captures the context, or whose `__init__` copies it and passes an
-        `initializer=` that sets it in each worker (recognised across modules), executors you only hand
+        initializer that sets it in each worker (`initializer=`, or by position to the base's
+        `__init__`; recognised across modules and namespace packages), executors you only hand
         to a framework (`grpc.server(executor)`), and projects where `ThreadingInstrumentor` or
         ddtrace's futures integration is enabled (they wrap `ThreadPoolExecutor.submit`, hence `map`;
         not `multiprocessing.pool.ThreadPool`), and a messaging client's own calls that send nothing

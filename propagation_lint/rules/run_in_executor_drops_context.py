@@ -21,7 +21,9 @@ class RunInExecutorDropsContext(HandOffRuleMixin, Rule):
         reports it instead.
 
         Not reported: `func` given as `<fresh copy_context()>.run` or `functools.partial(ctx.run, ...)`,
-        a worker that attaches a captured context, projects with `ThreadingInstrumentor` or
+        a worker that attaches a captured context, an executor argument of a project class whose
+        `submit` captures the context or whose workers replay the context its constructor copied
+        (as for CTX201), projects with `ThreadingInstrumentor` or
         ddtrace's futures integration enabled (both wrap the executor's `submit`), and a messaging
         client's own calls that send nothing (`consumer.poll`, `consumer.commit`, `producer.flush`),
         and standard-library calls that record nothing (`q.get`, `subprocess.run`).

@@ -235,3 +235,83 @@ def run_one_coroutine(loop, coro):
 
 def start_one_coroutine(loop, coro):
     threading.Thread(target=run_one_coroutine, args=(loop, coro)).start()  # error: CTX202
+
+
+# --- a portal thread whose entry point hands over to the class's own queue loop
+class WorkerPortal:
+    def __init__(self):
+        self._queue = Queue()
+        self.thread = threading.Thread(target=self._entrypoint, daemon=True)
+
+    def _entrypoint(self):
+        try:
+            self._run_until_shutdown()
+        except Exception:
+            raise
+
+    def _run_until_shutdown(self):
+        while True:
+            call = self._queue.get()
+            if call is None:
+                break
+            call()
+
+
+class OneShotPortal:
+    def __init__(self):
+        self.thread = threading.Thread(target=self._entrypoint)  # error: CTX202
+
+    def _entrypoint(self):
+        self._work()
+
+    def _work(self):
+        report()
+
+
+# --- a thread that sets every variable of the context its constructor copied
+def set_context(context):
+    for var, value in context.items():
+        var.set(value)
+
+
+class ThreadWithContextVars(threading.Thread):
+    def __init__(self, target=None, args=()):
+        self._context = contextvars.copy_context()
+        super().__init__(target=target, args=args)
+
+    def run(self):
+        set_context(self._context)
+        super().run()
+
+
+# --- a thread class every maker hands a fresh copy's `run` as the callable
+class TimeoutThread(threading.Thread):
+    def __init__(self, timeout, func, *args):
+        super().__init__()
+        self.timeout = timeout
+        self.func = func
+        self.args = args
+
+    def run(self):
+        self.result = self.func(*self.args)
+
+
+def run_with_timeout(timeout, func, *args):
+    context = contextvars.copy_context()
+    task = TimeoutThread(timeout, context.run, func, *args)
+    task.start()
+    task.join(timeout)
+    return task.result
+
+
+class PlainTimeoutThread(threading.Thread):
+    def __init__(self, func):
+        super().__init__()
+        self.func = func
+
+    def run(self):  # error: CTX202
+        self.func()
+
+
+def run_plain(func):
+    PlainTimeoutThread(func).start()

@@ -51,6 +51,19 @@ class ReplayingExecutor(ThreadPoolExecutor):
             var.set(value)
 
 
+class PositionalReplayingExecutor(ThreadPoolExecutor):
+    """Hands its base the initializer by position: ``(max_workers, thread_name_prefix, initializer, initargs)``."""
+
+    def __init__(self, max_workers=None):
+        current = contextvars.copy_context()
+        super().__init__(max_workers, "", _set_context, (current,))
+
+
+def _set_context(context):
+    for var, value in context.items():
+        var.set(value)
+
+
 class CopyingExecutor(ThreadPoolExecutor):
     """Copies a context but never sets it in its workers."""
 

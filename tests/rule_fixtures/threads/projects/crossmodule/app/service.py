@@ -1,9 +1,10 @@
+import asyncio
 from opentelemetry import context as otel_context
 from threading import Thread
 
 from .executors import (
     ContextExecutor, CopyingExecutor, DerivedContextExecutor, NamedExecutor, OtelExecutor, PlainExecutor,
-    ReplayingExecutor,
+    PositionalReplayingExecutor, ReplayingExecutor,
 )
 from .pools import shared_pool
 from .workers import BaseWorker, attaching_worker, forgetful_worker, plain_worker
@@ -20,6 +21,15 @@ def handle(item):
     with ReplayingExecutor(2) as pool:
         pool.submit(plain_worker, item)
     CopyingExecutor(2).submit(plain_worker, item)  # error: CTX201
+    PositionalReplayingExecutor(2).submit(plain_worker, item)
+
+
+async def handle_async(item):
+    loop = asyncio.get_running_loop()
+    with ReplayingExecutor(2) as pool:
+        await loop.run_in_executor(pool, plain_worker, item)
+    with PlainExecutor() as plain:
+        await loop.run_in_executor(plain, plain_worker, item)  # error: CTX203
 
 
 def hand_over(item):
