@@ -15,7 +15,8 @@ from .output import DEFAULT_FORMAT, TEXT_FORMATS, Summary, render
 from .output.escape import printable
 from . import registry
 from .source import UNREADABLE, SourceError, decode_source
-from .runner import FileJob, Selection, display_path, finish, long_lived_heap, module_for, open_index, run_jobs
+from .runner import (FileJob, Selection, display_path, finish, long_lived_heap, module_for, named_alone, open_index,
+                     run_jobs)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -187,9 +188,22 @@ def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -
 
     progress = progress_for(len(jobs_list), options.quiet)
     index = open_index(cache_dir)
+    known: Dict[int, object] = {}
+    alone = None
+    if report_paths is not None and not (options.fix or options.diff or options.add_noqa):
+        # files named in a project (pre-commit): linted first; when nothing the rest of the project
+        # holds can give them a finding, the rest is not linted at all (runner.named_alone)
+        named = [i for i, job in enumerate(jobs_list) if job.display in report_paths]
+        known, alone = named_alone(jobs_list, named, settings_by_key, selection, jobs=options.jobs,
+                                   cache_dir=cache_dir, index=index)
+        if alone is not None:
+            jobs_list = [jobs_list[i] for i in sorted(alone)]
     try:
-        results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir,
-                           progress=progress, index=index)
+        if alone is not None:
+            results = [alone[i] for i in sorted(alone)]
+        else:
+            results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir,
+                               progress=progress, index=index, known=known)
         if progress is not None:
             progress.phase("whole-program analysis")
         run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,

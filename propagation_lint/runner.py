@@ -306,10 +306,12 @@ def run_jobs(
     progress=None,
     force: bool = False,
     index=None,
+    known: Optional[Dict[int, FileResult]] = None,
 ) -> List[FileResult]:
     """Lint every job; results in the jobs' order whatever ``jobs`` is. ``progress``, when
     given, is called with the number of files done after each file or chunk of pass 1. With
-    ``force``, every file is parsed and checked, as a promoted file is (below).
+    ``force``, every file is parsed and checked, as a promoted file is (below). ``known``: pass 1's
+    results of some jobs already (by index: :func:`named_alone` linted them), not linted again.
 
     Pass 1 lints every file; files the prefilter finds irrelevant are only read (never parsed). Pass 2
     lints, after all, the skipped files that import a name another file contributed project facts
@@ -323,7 +325,7 @@ def run_jobs(
     if force:
         results = _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, True, progress, index)
     else:
-        results = _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, False, progress, index)
+        results = _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known or {})
         promoted = sorted(set(promotions(jobs_list, results)) | set(task_promotions(jobs_list, results)))
         if promoted:
             again = _indexed([jobs_list[i] for i in promoted], settings_by_key, selection, jobs, cache_dir, True,
@@ -333,6 +335,90 @@ def run_jobs(
     if index is not None:
         index.save()
     return results
+
+
+def _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known) -> List[FileResult]:
+    """Pass 1's results: those ``known`` as they are, the other jobs linted (``_indexed``)."""
+    if not known:
+        return _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, False, progress, index)
+    rest = [i for i in range(len(jobs_list)) if i not in known]
+    report = None if progress is None else (lambda done: progress(len(known) + done))
+    done = _indexed([jobs_list[i] for i in rest], settings_by_key, selection, jobs, cache_dir, False, report, index)
+    results = [known.get(i) for i in range(len(jobs_list))]
+    for i, result in zip(rest, done):
+        results[i] = result
+    return results  # type: ignore[return-value]
+
+
+def named_alone(jobs_list: Sequence[FileJob], named: Sequence[int], settings_by_key, selection: Selection,
+                jobs: int = 1, cache_dir=None, index=None) -> Tuple[Dict[int, FileResult], Optional[Dict[int, FileResult]]]:
+    """For a run that reports only the files ``named`` (indexes into ``jobs_list``, the whole
+    project: pre-commit's ``check FILE``): pass 1's results of those files and of the files of the
+    project's modules the skipped ones import (``known``), and, when they already decide the report,
+    the results the project pass reads for it (else None).
+
+    They decide it when no named file can get a finding from the rest of the project: each has no
+    candidate finding, and each the prefilter skipped either cannot be promoted (no other file's
+    facts about the names it imports select it, ``promotions``, and its own summary defines or
+    enqueues no task, ``task_promotions``) or is promoted by those facts and has no candidate when
+    analysed in full. Then the other files' analysis cannot change what is reported, and the project
+    pass over these results gives the same report. Else ``known`` is reused by the whole run
+    (``run_jobs(known=...)``)."""
+    from .engine import PROGRAM_KEY
+
+    results = _indexed([jobs_list[i] for i in named], settings_by_key, selection, jobs, cache_dir, False, None, index)
+    known = dict(zip(named, results))
+    if any(result.candidates for result in results):
+        return known, None
+    skipped = [i for i in named if known[i].status == "skipped"]
+    by_module: Dict[str, List[int]] = {}
+    for i, job in enumerate(jobs_list):
+        if job.module:
+            by_module.setdefault(job.module, []).append(i)
+    # the files `promotions` reads for a skipped file: those of the modules its imports name
+    imported = sorted({j for i in skipped for module in _imported_modules(jobs_list[i], known[i].imports)
+                       for j in by_module.get(module, ()) if j not in known})
+    if imported:
+        more = _indexed([jobs_list[j] for j in imported], settings_by_key, selection, jobs, cache_dir, False, None,
+                        index)
+        known.update(zip(imported, more))
+    order = sorted(known)
+    picked = sorted({order[k] for k in promotions([jobs_list[i] for i in order], [known[i] for i in order])}
+                    .intersection(skipped))
+    if any(_may_be_task_promoted((known[i].facts or {}).get(PROGRAM_KEY) or {}) for i in skipped if i not in picked):
+        return known, None  # whether the whole-program summaries promote it needs every file's
+    final = dict(known)
+    if picked:
+        forced = _indexed([jobs_list[i] for i in picked], settings_by_key, selection, jobs, cache_dir, True, None, index)
+        if any(result.candidates for result in forced):
+            return known, None
+        final.update(zip(picked, forced))
+    return known, final
+
+
+def _imported_modules(job: FileJob, rows) -> List[str]:
+    """The modules whose files' facts decide whether ``promotions`` picks a skipped file with these
+    import rows: each row's module, and the module its name may be."""
+    out = []
+    for level, module, name in rows or ():
+        base = _absolute(job, level, module)
+        out.append(base)
+        out.append(f"{base}.{name}" if name and base else (name or base))
+    return out
+
+
+def _may_be_task_promoted(summary: dict) -> bool:
+    """Whether ``program.context.promotions`` could pick a skipped file with this summary: it
+    defines a function with a task decorator, hands a parameter's task on (``param_sends``), or
+    calls a task producer method (``x.delay``). A file with none of them is never picked."""
+    from .program.context import TASK_DECORATOR_ATTRS, TASK_PRODUCER_METHODS
+
+    if summary.get("param_sends"):
+        return True
+    for row in summary.get("defs", ()):
+        if any(d.rsplit(".", 1)[-1] in TASK_DECORATOR_ATTRS for d in row[4]):
+            return True
+    return any(ref.rsplit(".", 1)[-1] in TASK_PRODUCER_METHODS for _caller, ref, _line in summary.get("calls", ()))
 
 
 def open_index(cache_dir):

@@ -42,3 +42,30 @@ def test_each_file_alone_is_reported_as_the_whole_run_reports_it(tmp_path, name)
     for path in files:
         alone = _findings(root, path)
         assert alone == [f for f in whole if f["path"] == path], path
+
+
+@pytest.mark.parametrize("name", ["django_celery", "shop"])
+def test_a_file_nothing_else_can_change_reads_as_the_whole_project_would(tmp_path, monkeypatch, name):
+    """A named file that no other file can give a finding (none of its own, not promoted, or
+    promoted without one) is linted without the rest of the project (`runner.named_alone`): its
+    report, counts of checked and skipped files included, is the one the project's run gives."""
+    from propagation_lint import check
+
+    root = _project(tmp_path, name)
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+    decided = []
+
+    def spy(*args, **kwargs):
+        known, alone = named_alone(*args, **kwargs)
+        decided.append(alone is not None)
+        return known, alone
+
+    named_alone = check.named_alone
+    fast = {}
+    monkeypatch.setattr(check, "named_alone", spy)
+    for path in files:
+        fast[path] = run(["check", "--no-cache", path], root).output
+    monkeypatch.setattr(check, "named_alone", lambda *args, **kwargs: ({}, None))
+    for path in files:
+        assert run(["check", "--no-cache", path], root).output == fast[path], path
+    assert any(decided) and not all(decided)  # both ways were taken
