@@ -125,11 +125,20 @@ def display_path(path: Path, cwd: Path) -> str:
 _STATE: Dict[str, tuple] = {}
 
 
+_STATE_FOR: list = [None]  # (selection, settings keys) the rules and prefilters in _STATE were made for
+
+
 def _init_worker(settings_by_key: Dict[str, object], selection: Selection) -> None:
     from . import topology
 
-    _STATE.clear()
     topology.ENABLED = selection.graph
+    # a run lints in several steps (the named files first, then the rest: ``named_alone``); the
+    # rules and prefilters of the same settings (a key is the settings' fingerprint) are made once
+    source = (selection, tuple(settings_by_key))
+    if _STATE_FOR[0] == source and all(key in _STATE for key in settings_by_key):
+        return
+    _STATE.clear()
+    _STATE_FOR[0] = source
     for key, settings in settings_by_key.items():
         codes = selection.codes_for(settings)
         rules = instantiate(c for c in codes if c not in FILE_PROBLEM_CODES)
