@@ -262,11 +262,22 @@ def _probes(words: Sequence[str]) -> List[Tuple[str, List[str]]]:
             covers.setdefault(piece, set()).add(word)
     uncovered = set(words)
     chosen: List[Tuple[str, List[str]]] = []
-    order = sorted(covers)
+    # the pieces in sorted order (the first of equals wins), dropping each once it covers no word
+    # left (it can no longer be the best: some piece covers every word still uncovered)
+    live = [(piece, covers[piece]) for piece in sorted(covers)]
     while uncovered:
-        best = max(order, key=lambda piece: (len(covers[piece] & uncovered), len(piece)))
+        best, best_key, kept = "", (0, 0), []
+        for piece, words_in in live:
+            count = len(words_in & uncovered)
+            if not count:
+                continue
+            kept.append((piece, words_in))
+            key = (count, len(piece))
+            if key > best_key:
+                best, best_key = piece, key
         chosen.append((best, sorted(covers[best] & uncovered)))
         uncovered -= covers[best]
+        live = kept
     return chosen
 
 
