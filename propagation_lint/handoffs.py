@@ -198,6 +198,10 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
         if value is not None and not (isinstance(value, cst.Name) and value.value == "None"):
             hs.carry, hs.carry_node = "explicit", value
             return
+    made = _replaying_pool(hs, ctx)
+    if made is not None:
+        hs.carry, hs.carry_node = "attached", made  # every worker starts in the copy its maker took
+        return
     c = hs.callable
     if c is None or (isinstance(c, cst.Name) and c.value == "None"):
         hs.carry = "unknown"
@@ -247,6 +251,9 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
         if local is not None and local.kind == "function" and is_service_loop(local, ctx):
             hs.carry = "service"  # a long-lived poller/flusher started once, not a unit of the caller's work
             return
+        if local is not None and local.kind == "function" and _only_winds_down(local):
+            hs.carry = "library"  # shuts something down (and logs): records nothing of the caller's work
+            return
         if local is not None and local.kind == "function":
             if function_propagates(local, ctx):
                 hs.carry, hs.carry_node = "attached", local.node
@@ -259,6 +266,21 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if args_carry:
         # the context is handed over as an argument to a worker we cannot see: assume it attaches
         hs.carry, hs.carry_node = "unknown", args_carry
+
+
+def _only_winds_down(scope: Scope) -> bool:
+    """A worker whose every call shuts something down, flushes or closes it (``provider.shutdown()``,
+    ``exporter.force_flush()``), or logs: it records nothing the caller's context would parent."""
+    calls = [site.node.func for site in scope.calls]
+    return bool(calls) and all(
+        isinstance(f, cst.Attribute) and (f.attr.value in T.WIND_DOWN_METHODS or _logger_call(f)) for f in calls)
+
+
+def _logger_call(f: cst.Attribute) -> bool:
+    root = f.value
+    while isinstance(root, (cst.Attribute, cst.Call)):
+        root = root.value if isinstance(root, cst.Attribute) else root.func  # `logging.getLogger(__name__).info`
+    return isinstance(root, cst.Name) and root.value in T.LOGGER_NAMES
 
 
 def _records_nothing(c, site: CallSite, ctx) -> bool:
@@ -971,6 +993,39 @@ def covered_unless(hs: HandOffSite) -> Tuple[tuple, ...]:
         # propagation that patches `Thread.start` (Sentry's threading integration) covers them
         out += (("handoff-covered", "threads:Thread", library),)
     return out
+
+
+def _replaying_pool(hs: HandOffSite, ctx) -> Optional[cst.Call]:
+    """The constructor of the pool a submit runs on, when the same function made it with an
+    initializer handed a copy of its context (``ThreadPoolExecutor(initializer=set_context,
+    initargs=(contextvars.copy_context(),))``, the copy also through a local name): each worker
+    sets that context before it runs anything. None otherwise."""
+    if hs.row.kind != "executor":
+        return None
+    func = hs.site.node.func
+    receiver = func.value if isinstance(func, cst.Attribute) else None
+    scope = hs.site.scope
+    if isinstance(receiver, cst.Name):
+        owner, bindings = ctx.resolver.lookup(receiver.value, scope)
+        if owner is not scope or len(bindings) != 1 or not isinstance(bindings[0].node, cst.Call):
+            return None
+        made = bindings[0].node
+    elif isinstance(receiver, cst.Call):
+        made = receiver
+    else:
+        return None
+    kw = {a.keyword.value: a.value for a in made.args if a.keyword is not None}
+    initargs = kw.get("initargs")
+    if "initializer" not in kw or not isinstance(initargs, (cst.Tuple, cst.List)):
+        return None
+    for element in initargs.elements:
+        value = element.value
+        if isinstance(value, cst.Name):
+            owner, bindings = ctx.resolver.lookup(value.value, scope)
+            value = bindings[0].node if owner is scope and len(bindings) == 1 else None
+        if isinstance(value, cst.Call) and _is_capture_call(value, scope, ctx):
+            return made
+    return None
 
 
 def _local_pool(hs: HandOffSite, ctx) -> bool:

@@ -156,6 +156,10 @@ SERVICE_CLASS_HINT = r"(?i)server(thread)?$"
 # of whoever started it would be wrong for all of that work. ``while <flag>`` / ``while self.<attr>`` /
 # ``while not <event>.is_set()`` / ``while True``; not ``while not q.empty()`` or ``while n < 3``.
 SERVICE_WAIT_METHODS = ("is_set", "wait", "is_alive")
+# A worker that only calls these (and a logger) winds something down: it records nothing of the
+# caller's work (threads that shut the telemetry providers down in parallel at exit)
+WIND_DOWN_METHODS = ("shutdown", "force_flush", "flush", "close", "aclose", "stop", "join", "cancel", "terminate")
+LOGGER_NAMES = ("logger", "log", "logging", "LOGGER", "LOG", "_logger", "_log")
 
 # Calls that capture the caller's context (on the submitting side).
 CAPTURE_CALLS = (

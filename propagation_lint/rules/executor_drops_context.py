@@ -35,7 +35,8 @@ class ExecutorDropsContext(HandOffRuleMixin, Rule):
         (`opentelemetry.context.attach`, `ctx.run`, a span started with `context=`), an executor class
         whose own `submit` captures the context, or whose `__init__` copies it and passes an
         initializer that sets it in each worker (`initializer=`, or by position to the base's
-        `__init__`; recognised across modules and namespace packages), executors you only hand
+        `__init__`; recognised across modules and namespace packages), a pool made in the same
+        function with `initializer=` and `initargs=` holding a `copy_context()`, executors you only hand
         to a framework (`grpc.server(executor)`), and projects where `ThreadingInstrumentor` or
         ddtrace's futures integration is enabled (they wrap `ThreadPoolExecutor.submit`, hence `map`;
         not `multiprocessing.pool.ThreadPool`), and a messaging client's own calls that send nothing

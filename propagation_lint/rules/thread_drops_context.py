@@ -27,7 +27,8 @@ class ThreadDropsContext(HandOffRuleMixin, Rule):
         (`for var, value in context.items(): var.set(value)`, also in a helper of another module),
         a service thread (its target, or the method of its class the target hands over to, loops
         `while True:` or on a stop flag or event), threads started by code that only a service loop
-        reaches (it serves later work), and projects where `ThreadingInstrumentor` is on (for
+        reaches (it serves later work), a target that only shuts something down, flushes or closes
+        it (and logs), and projects where `ThreadingInstrumentor` is on (for
         `Thread` and `Timer`) or ddtrace's gevent integration (for gevent).
         """
     why_bad = """

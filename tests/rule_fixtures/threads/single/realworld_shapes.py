@@ -1,6 +1,7 @@
 """CTX2xx shapes seen in real projects: background service threads, explicit parents handed to span
 helpers, OpenTracing's start_active_span, methods of project objects as thread targets."""
 import asyncio
+import logging
 import contextvars
 import functools
 import threading
@@ -315,3 +316,37 @@ class PlainTimeoutThread(threading.Thread):
 
 def run_plain(func):
     PlainTimeoutThread(func).start()
+
+
+# --- a pool made with an initializer handed a copy of the maker's context
+def set_each(context):
+    for var, value in context.items():
+        var.set(value)
+
+
+def run_nodes(nodes):
+    parent_context = contextvars.copy_context()
+    executor = ThreadPoolExecutor(max_workers=4, initializer=set_each, initargs=(parent_context,))
+    for node in nodes:
+        executor.submit(report, node)
+    plain = ThreadPoolExecutor(max_workers=4, initializer=print, initargs=("started",))
+    plain.submit(report, nodes)  # error: CTX201
+
+
+# --- threads that only shut providers down (and log) at exit
+def shutdown_all(providers):
+    def _shutdown_one(provider):
+        try:
+            provider.shutdown()
+        except Exception:
+            logging.getLogger(__name__).exception("failed to shut down")
+
+    threads = [threading.Thread(target=_shutdown_one, args=(p,), daemon=True) for p in providers]
+    for t in threads:
+        t.start()
+
+    def _shutdown_and_report(provider):
+        provider.shutdown()
+        report()
+
+    threading.Thread(target=_shutdown_and_report, args=(providers[0],)).start()  # error: CTX202
