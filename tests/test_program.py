@@ -360,6 +360,50 @@ def proxy_job(job_id):
     assert_fixture(tmp_path, ["CTX2"])
 
 
+def test_routes_registered_by_a_call_belong_to_the_framework_that_registers_them(tmp_path):
+    """``app.add_routes([web.get("/metrics", handler)])`` (aiohttp) and ``app.add_url_rule(...)``
+    (Flask) make route handlers: in a span where the process traces that framework, without one
+    where it traces none."""
+    aiohttp_app = """
+from aiohttp import web
+from kafka import KafkaProducer
+
+producer = KafkaProducer()
+
+
+async def handle(request):
+    producer.send("hits", b"x")
+    return web.Response()
+
+
+app = web.Application()
+app.add_routes([web.get("/hits", handle)])
+"""
+    flask_app = """
+from flask import Flask
+from kafka import KafkaProducer
+
+app = Flask(__name__)
+producer = KafkaProducer()
+
+
+def orders():
+    producer.send("orders", b"x")
+    return ""
+
+
+app.add_url_rule("/orders", view_func=orders)
+"""
+    found = project(tmp_path, {
+        "plain_aiohttp/app.py": aiohttp_app,
+        "traced_aiohttp/app.py": "from opentelemetry.instrumentation.aiohttp_server import AioHttpServerInstrumentor\n"
+                                 + aiohttp_app + "AioHttpServerInstrumentor().instrument()\n",
+        "traced_flask/app.py": "from opentelemetry.instrumentation.flask import FlaskInstrumentor\n" + flask_app
+                               + "FlaskInstrumentor().instrument_app(app)\n",
+    }, select=("CTX1",))
+    assert found == {("traced_aiohttp/app.py", 10, "CTX101"), ("traced_flask/app.py", 11, "CTX101")}
+
+
 def test_library_function_nobody_calls_is_reported_with_medium_confidence(tmp_path):
     write(tmp_path, {"lib/__init__.py": "", "lib/events.py": KAFKA + """
 def emit(value):

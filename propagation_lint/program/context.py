@@ -52,6 +52,9 @@ ROUTE_DECORATOR_ATTRS = ("route", "get", "post", "put", "patch", "delete", "head
                          "api_route", "api_view", "action", "view_config", "expose")
 URL_FUNCTIONS = ("django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.urls.conf.path",
                  "django.urls.conf.re_path")
+# aiohttp's route definitions (`app.add_routes([web.get("/metrics", handler)])`)
+AIOHTTP_ROUTE_FUNCTIONS = tuple(f"aiohttp.web.{m}" for m in ("get", "post", "put", "patch", "delete", "head",
+                                                             "route", "view"))
 URL_METHOD_ATTRS = ("add_url_rule", "add_api_route", "add_route", "add_get", "add_post", "add_put", "add_delete",
                     "add_patch", "add_view", "route")
 NO_CONTEXT_SIGNALS = ("post_migrate", "pre_migrate", "worker_process_init", "worker_init", "worker_ready",
@@ -510,7 +513,8 @@ class ContextModel(Definitions):
     @staticmethod
     def _registration(callee_ref: str) -> bool:
         last = callee_ref.rsplit(".", 1)[-1]
-        return last in SIGNAL_CONNECT or callee_ref in URL_FUNCTIONS or last in URL_METHOD_ATTRS
+        return last in SIGNAL_CONNECT or callee_ref in URL_FUNCTIONS or callee_ref in AIOHTTP_ROUTE_FUNCTIONS \
+            or last in URL_METHOD_ATTRS
 
     # ------------------------------------------------------------------ origins
     def _starts_span(self, f: int, depth: int = 0) -> bool:
@@ -653,10 +657,14 @@ class ContextModel(Definitions):
                         continue
                     last = callee_ref.rsplit(".", 1)[-1]
                     path = self.index.entries[i][0]
-                    if callee_ref in URL_FUNCTIONS or last in URL_METHOD_ATTRS:
+                    if callee_ref in URL_FUNCTIONS or callee_ref in AIOHTTP_ROUTE_FUNCTIONS or last in URL_METHOD_ATTRS:
                         vrow = self.fns[f][2]
                         routed = f"routed in {self.index.entries[i][1] or os.path.basename(path)}:{line}"
-                        if self.web_traced(view[0], ("django",)):
+                        # the framework of the routing call: Django's URLconf, aiohttp's route
+                        # table, else the web frameworks the registering module imports
+                        frameworks = ("django",) if callee_ref in URL_FUNCTIONS else ("aiohttp",) \
+                            if callee_ref in AIOHTTP_ROUTE_FUNCTIONS else web_frameworks(self.index.entries[i][3])
+                        if self.web_traced(view[0], frameworks):
                             origins[f] = Origin("route", f"the view `{_short(view[1])}` ({routed}), in a traced web process",
                                                 self.index.entries[view[0]][0], vrow[2])
                         else:
