@@ -404,6 +404,39 @@ app.add_url_rule("/orders", view_func=orders)
     assert found == {("traced_aiohttp/app.py", 10, "CTX101"), ("traced_flask/app.py", 11, "CTX101")}
 
 
+def test_websocket_consumer_runs_in_a_span_only_where_websockets_are_traced(tmp_path):
+    """A Django Channels consumer's ``receive_json`` handles a websocket message: DjangoInstrumentor
+    traces HTTP requests only, so it runs in no span; OpenTelemetry's ASGI middleware around the
+    application traces the connection, so a publish there loses that span's context."""
+    files = {
+        "chat/__init__.py": "",
+        "chat/consumers.py": KAFKA + """
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def receive_json(self, content):
+        producer.send("chat", b"x")
+""",
+        "chat/asgi.py": """
+from django.core.asgi import get_asgi_application
+from opentelemetry.instrumentation.django import DjangoInstrumentor
+
+from chat import consumers  # noqa: F401
+
+DjangoInstrumentor().instrument()
+application = get_asgi_application()
+""",
+    }
+    assert project(tmp_path, files, select=("CTX1",)) == set()
+    asgi = (tmp_path / "chat/asgi.py").read_text()
+    (tmp_path / "chat/asgi.py").write_text(
+        asgi.replace("application = get_asgi_application()",
+                     "from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware\n\n"
+                     "application = OpenTelemetryMiddleware(get_asgi_application())"))
+    assert project(tmp_path, {}, select=("CTX1",)) == {("chat/consumers.py", 12, "CTX101")}
+
+
 def test_library_function_nobody_calls_is_reported_with_medium_confidence(tmp_path):
     write(tmp_path, {"lib/__init__.py": "", "lib/events.py": KAFKA + """
 def emit(value):
@@ -1968,7 +2001,19 @@ class Sender(threading.Thread):
         producer.send("events", 1)  # error: CTX101
 
 
-HANDLERS = {"created": on_created}
+class Resender(threading.Thread):
+    def run(self):  # but nothing makes a Resender: no object, no thread
+        producer.send("events", 2)
+
+
+class Proxy:  # nothing makes one: its methods, and the functions they make, never run
+    def __getattr__(self, name):
+        def wrapper(value):
+            producer.send(name, value)
+        return wrapper
+
+
+HANDLERS = {"created": on_created, "sender": Sender}
 
 
 def drain_outbox(value):
@@ -2004,7 +2049,7 @@ def test_code_an_application_never_names_is_not_run_but_a_library_api_may_be(tmp
     assert_fixture(tmp_path, ["CTX1"])
     (tmp_path / "Dockerfile").unlink()  # no longer an application: its uncalled code may be API
     found = project(tmp_path, {})
-    assert {line for path, line, code in found if path == "app/events.py" and code == "CTX101"} == {11, 15, 23, 28, 35}
+    assert {line for path, line, code in found if path == "app/events.py" and code == "CTX101"} == {11, 15, 23, 28, 33, 39, 47}
 
 
 def test_dead_code_only_tests_name_or_another_function_of_the_same_name_shadows(tmp_path):
@@ -2296,12 +2341,12 @@ def on_created(value):
 HANDLERS = {"created": on_created}
 """,
     "app/consumer.py": """
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from wsframework import JsonConsumer
 
 from app.orchestrator import get_orchestrator
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(JsonConsumer):
     async def receive_json(self, content):
         await self._handle_chat(content)
 

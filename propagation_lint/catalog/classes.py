@@ -102,6 +102,17 @@ CONTEXT_FREE_CALLBACKS = {
     "prometheus_client.core.Collector": ("collect", "describe"),
 }
 
+# Library base classes whose methods handle a websocket connection's events (Django Channels'
+# consumers): a span holds them only where an instrumentation of the process traces websocket
+# connections (OpenTelemetry's ASGI middleware around the application: ``server:websocket``);
+# DjangoInstrumentor's middleware traces HTTP requests only.
+_CHANNELS_METHODS = ("connect", "disconnect", "receive", "receive_json", "websocket_connect",
+                     "websocket_receive", "websocket_disconnect")
+WEBSOCKET_CONSUMERS = {
+    f"channels.generic.websocket.{cls}": _CHANNELS_METHODS
+    for cls in ("WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer")
+}
+
 INERT_BASES = {
     "builtins.object": (), "builtins.Exception": (), "builtins.BaseException": (),
     "abc.ABC": (), "typing.Generic": (), "typing.Protocol": (), "enum.Enum": (),

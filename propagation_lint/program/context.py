@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from ..catalog.classes import CONTEXT_FREE_CALLBACKS, INERT_BASES
+from ..catalog.classes import CONTEXT_FREE_CALLBACKS, INERT_BASES, WEBSOCKET_CONSUMERS
 from .modules import ModuleIndex
 from .summary import distinctive
 
@@ -358,6 +358,7 @@ class ContextModel(Definitions):
         self.named_elsewhere: Callable[[int, str], bool] = lambda i, qname: True
         self.application: Callable[[int], bool] = lambda i: False
         self._dead: Dict[int, bool] = {}
+        self._dead_classes: Dict[Tuple[int, str], bool] = {}  # `_unnamed_class`
         self._span_fns: Optional[List[int]] = None  # files holding a function that starts a span
         self._process_spans: Dict[int, bool] = {}
         self._loops: Optional[set] = None  # functions that run a service loop (`in_background_loop`)
@@ -562,7 +563,15 @@ class ContextModel(Definitions):
                 return Origin("route", f"the gRPC method `{_short(qname)}`, in a traced gRPC server", path, row[2])
             return Origin("none", f"the gRPC method `{_short(qname)}` runs in a process whose gRPC server is not traced",
                           path, row[2])
-        base = self._callback_base(i, qname.rpartition(".")[0], qname.rsplit(".", 1)[-1]) if owner is not None else None
+        method = qname.rsplit(".", 1)[-1]
+        if owner is not None and not self.callers[f] and any(
+                method in WEBSOCKET_CONSUMERS.get(b, ()) for b in self.library_bases(i, owner[0]) or ()):
+            if self.web_traced(i, ("websocket",)):
+                return Origin("route", f"the websocket handler `{_short(qname)}`, in a process that traces websocket "
+                              "connections", path, row[2])
+            return Origin("none", f"the websocket handler `{_short(qname)}` runs in no span: nothing in its process "
+                          "traces websocket connections (DjangoInstrumentor traces HTTP requests only)", path, row[2])
+        base = self._callback_base(i, qname.rpartition(".")[0], method) if owner is not None else None
         if base is not None and not self.callers[f]:
             return Origin("none", f"`{_short(qname)}` is called by `{base.rsplit('.', 1)[0]}` outside any request "
                           f"(`{_short(base)}.{qname.rsplit('.', 1)[-1]}`)", path, row[2])
@@ -1205,17 +1214,35 @@ class ContextModel(Definitions):
         library's function nothing in it calls is its API, and stays unknown)."""
         if f in self._dead:
             return self._dead[f]
+        self._dead[f] = False  # (a cycle of enclosing functions)
         i, qname, row = self.fns[f]
         owner, _, name = qname.rpartition(".")
-        dead = not row[4] and not name.startswith("__") and self.origins[f] is None \
-            and self.task_origin.get(f) is None and not self.is_task(f) and self.application(i)
-        if dead and (i, owner) in self.classes:
-            dead = self._project_class(i, owner, name)
-        if dead and (i, owner) not in self.classes and (i, owner) in self.fn_ids:
-            dead = False  # a nested function: it runs where its enclosing one hands it
-        dead = dead and not self.named_elsewhere(i, qname)
+        live = row[4] or self.origins[f] is not None or self.task_origin.get(f) is not None or self.is_task(f) \
+            or not self.application(i)
+        if live:
+            dead = False
+        elif (i, owner) in self.classes and self._unnamed_class(i, owner):
+            dead = True  # a class nothing makes or names: none of its methods runs
+        elif (i, owner) not in self.classes and (i, owner) in self.fn_ids:
+            # a nested function runs where its enclosing one hands it: never, if that one never runs
+            dead = self._is_dead(self.fn_ids[(i, owner)])
+        else:
+            dead = not name.startswith("__") and ((i, owner) not in self.classes or self._project_class(i, owner, name)) \
+                and not self.named_elsewhere(i, qname)
         self._dead[f] = dead
         return dead
+
+    def _unnamed_class(self, i: int, cls: str) -> bool:
+        """A class of an application whose bases are the project's or inert standard-library ones
+        and that no code of the project names (no call makes it, no subclass, table or string names
+        it): nothing makes an object of it."""
+        hit = self._dead_classes.get((i, cls))
+        if hit is None:
+            bases = self.library_bases(i, cls)
+            hit = bases is not None and all(base in INERT_BASES for base in bases) \
+                and not self.named_elsewhere(i, cls)
+            self._dead_classes[(i, cls)] = hit
+        return hit
 
     def _project_class(self, i: int, cls: str, method: str) -> bool:
         """Does no code outside the project call ``method`` of the class by name: its bases are the
