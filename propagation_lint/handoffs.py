@@ -620,8 +620,7 @@ def is_service_loop(scope: Scope, ctx=None, depth: int = 0) -> bool:
     if ctx is None or depth > 0 or scope.class_scope is None:
         return False
     for stmt in _top_statements(node.body.body):
-        call = stmt.body[0].value if isinstance(stmt, cst.SimpleStatementLine) and stmt.body \
-            and isinstance(stmt.body[0], cst.Expr) else None
+        call = _expression_call(stmt)
         if isinstance(call, cst.Await):
             call = call.expression
         if isinstance(call, cst.Call) and call.args and isinstance(call.func, (cst.Attribute, cst.Name)) \
@@ -633,6 +632,14 @@ def is_service_loop(scope: Scope, ctx=None, depth: int = 0) -> bool:
             if target is not None and target is not scope and is_service_loop(target, ctx, depth + 1):
                 return True
     return False
+
+
+def _expression_call(stmt):
+    """The expression of a statement line that is an expression alone (``self.run()``,
+    ``await x()``, ``var.set(value)``), else None."""
+    if isinstance(stmt, cst.SimpleStatementLine) and stmt.body and isinstance(stmt.body[0], cst.Expr):
+        return stmt.body[0].value
+    return None
 
 
 def _runs_server(scope: Scope, ctx) -> bool:
@@ -705,7 +712,7 @@ def function_propagates(scope: Scope, ctx, depth: int = 0) -> bool:
 def _sets_every_variable(node) -> bool:
     """``for var, value in context.items(): var.set(value)``: the function makes every variable of
     a captured ``contextvars.Context`` current in its own thread (promptflow's ``set_context``)."""
-    if not isinstance(node, (cst.FunctionDef,)) or not isinstance(node.body, cst.IndentedBlock):
+    if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
         return False
     for stmt in node.body.body:
         if not (isinstance(stmt, cst.For) and isinstance(stmt.target, cst.Tuple) and len(stmt.target.elements) == 2):
@@ -717,8 +724,7 @@ def _sets_every_variable(node) -> bool:
         if not (isinstance(var, cst.Name) and isinstance(value, cst.Name)):
             continue
         for inner in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ():
-            call = inner.body[0].value if isinstance(inner, cst.SimpleStatementLine) and inner.body \
-                and isinstance(inner.body[0], cst.Expr) else None
+            call = _expression_call(inner)
             if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "set" \
                     and isinstance(call.func.value, cst.Name) and call.func.value.value == var.value \
                     and len(call.args) == 1 and isinstance(call.args[0].value, cst.Name) \

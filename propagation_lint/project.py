@@ -284,13 +284,9 @@ class Project:
                     out.append(inst)
                 continue
             if self.program is not None and index is not None and inst.location is not None:
-                if inst.active_in is not None:
-                    if not any(self.program.same_process(index, j) for j in inst.active_in):
-                        continue  # the function holding it runs only in other processes
-                else:
-                    j = self.program.by_display.get(inst.location.path)
-                    if j is not None and not self.program.same_process(index, j):
-                        continue
+                files = self._active_files(inst)
+                if files and not any(self.program.same_process(index, j) for j in files):
+                    continue  # the code that sets it up runs only in other processes
                 row = self.catalog.instrumentor(inst.qname)
                 if row is not None and row.system in VENDOR_ONLY_SYSTEMS and self.program.traces_with_library(index):
                     continue  # Sentry's propagation carries Sentry's trace, not OpenTelemetry's
@@ -317,10 +313,7 @@ class Project:
                 return True
             for inst in self.instrumentors_for(program.paths[i], i):
                 if inst.scope_dir is None and inst.location is not None:
-                    files = inst.active_in
-                    if files is None:
-                        j = program.by_display.get(inst.location.path)
-                        files = frozenset(() if j is None else (j,))
+                    files = self._active_files(inst)
                     if files and all(program.web_entry(j) for j in files):
                         continue
                 return True
@@ -370,6 +363,15 @@ class Project:
                 files = program.context.activating_files(f)
                 if files:
                     inst.active_in = frozenset(files)
+
+    def _active_files(self, inst: EnabledInstrumentor) -> frozenset:
+        """The files whose processes an instrumentation set up in code covers: those whose code
+        starts the calls that reach the function holding it (``active_in``), else its own file
+        (empty when that file is not in the run)."""
+        if inst.active_in is not None:
+            return inst.active_in
+        j = self.program.by_display.get(inst.location.path)
+        return frozenset(() if j is None else (j,))
 
     def _app_switches(self, program: "ProgramModel") -> None:
         """A Django app named in a settings module (``INSTALLED_APPS``) whose ``ready()`` turns

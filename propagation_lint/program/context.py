@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..catalog.classes import CONTEXT_FREE_CALLBACKS, INERT_BASES, WEBSOCKET_CONSUMERS
+from ..catalog.threads import LOGGER_NAMES
 from .modules import ModuleIndex
 from .summary import distinctive
 
@@ -574,8 +575,8 @@ class ContextModel(Definitions):
         base = self._callback_base(i, qname.rpartition(".")[0], method) if owner is not None else None
         if base is not None and not self.callers[f]:
             return Origin("none", f"`{_short(qname)}` is called by `{base.rsplit('.', 1)[0]}` outside any request "
-                          f"(`{_short(base)}.{qname.rsplit('.', 1)[-1]}`)", path, row[2])
-        if owner is not None and qname.rsplit(".", 1)[-1] in SHUTDOWN_METHODS and not self.callers[f]:
+                          f"(`{_short(base)}.{method}`)", path, row[2])
+        if owner is not None and method in SHUTDOWN_METHODS and not self.callers[f]:
             return Origin("none", f"`{_short(qname)}` runs when its object is closed or stopped, not in a request",
                           path, row[2])
         for deco in decorators:
@@ -1102,8 +1103,7 @@ class ContextModel(Definitions):
         found = None
         while stack:
             u = stack.pop()
-            if u in loops and not self.is_task(u) and self.origins[u] is None and self.task_origin.get(u) is None:
-                # (a task that loops, monitoring its job, still runs one message's work)
+            if u in loops:
                 found = u if found is None else min(found, u, key=self._rank)
                 continue  # whatever started the loop, the work it serves comes later
             callers = [c for c in self.callers[u] if c >= 0]
@@ -1114,9 +1114,12 @@ class ContextModel(Definitions):
         return found
 
     def _loop_fns(self) -> set:
+        """The functions that run a service loop (summary ``loops``), origins and tasks aside: a
+        task that loops, monitoring its job, still runs one message's work."""
         if self._loops is None:
-            self._loops = {self.fn_ids[(j, q)] for j, entry in enumerate(self.index.entries)
-                           for q in entry[3].get("loops", ()) if (j, q) in self.fn_ids}
+            loops = (self.fn_ids.get((j, q)) for j, entry in enumerate(self.index.entries) for q in entry[3].get("loops", ()))
+            self._loops = {f for f in loops if f is not None and not self.is_task(f) and self.origins[f] is None
+                           and self.task_origin.get(f) is None}
         return self._loops
 
     def _unknown_seed(self, f: int) -> int:
@@ -1337,7 +1340,7 @@ def _trivial_call(ref: str) -> bool:
 
 
 _BUILTINS = frozenset(dir(builtins))
-_LOGGING_ROOTS = frozenset(("logging", "logger", "log", "LOGGER", "LOG", "_logger", "_log", "structlog", "loguru"))
+_LOGGING_ROOTS = frozenset(LOGGER_NAMES + ("structlog", "loguru"))
 
 
 def _named_in(qname: str, names: set) -> bool:

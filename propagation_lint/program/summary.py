@@ -796,7 +796,7 @@ def _service_test(test) -> bool:
         left = test.left  # `while stop.wait(timeout=10) is False:`
         return type(left) is ast.Call and type(left.func) is ast.Attribute and left.func.attr in SERVICE_WAIT_METHODS
     if type(test) is ast.Constant:
-        return bool(test.value) and test.value is not None
+        return bool(test.value)
     if type(test) is ast.Name:
         return test.id not in ("False", "None")
     if type(test) is ast.Attribute:

@@ -24,12 +24,13 @@ class ThreadDropsContext(HandOffRuleMixin, Rule):
         Not reported: `target=<fresh copy_context()>.run`, Python 3.14's `Thread(context=...)`, a
         worker that attaches the context it receives (a sibling worker that receives it but never
         attaches it *is* reported), a `Thread` subclass whose `run` makes a copied context current
-        (`for var, value in context.items(): var.set(value)`, also in a helper of another module),
-        a service thread (its target, or the method of its class the target hands over to, loops
-        `while True:` or on a stop flag or event), threads started by code that only a service loop
-        reaches (it serves later work), a target that only shuts something down, flushes or closes
-        it (and logs), and projects where `ThreadingInstrumentor` is on (for
-        `Thread` and `Timer`) or ddtrace's gevent integration (for gevent).
+        (`for var, value in context.items(): var.set(value)`, also in a helper of another module)
+        or that every maker hands a fresh copy's `run` as its callable, a service thread (its
+        target, or the method of its class the target hands over to, loops `while True:` or on a
+        stop flag or event), threads started by code that only a service loop reaches (it serves
+        later work), a target that only shuts something down, flushes or closes it (and logs), and
+        projects where `ThreadingInstrumentor` is on (for `Thread` and `Timer`) or ddtrace's gevent
+        integration (for gevent).
         """
     why_bad = """
         A new thread (on CPython up to 3.13 and GIL builds of 3.14) and a new greenlet start with an
