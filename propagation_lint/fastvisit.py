@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import operator
 import re
 import threading
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
@@ -100,7 +101,6 @@ def walk(node: CSTNode, visitor) -> None:
 # stubs every CSTVisitor inherits (they do nothing) count as None, so a node no callback cares
 # about costs one dictionary lookup, not libcst's name formatting and two calls.
 _TABLES: Dict[type, Dict[type, tuple]] = {}
-_IS_NODE: Dict[type, bool] = {}
 # Per visitor class: the node classes that hold only whitespace, comments and operator tokens
 # (a third of a tree's nodes), not walked at all when the visitor has no callback for any of them.
 _SKIPS: Dict[type, "_Wanted"] = {}
@@ -156,13 +156,6 @@ def _entry(table: dict, visitor_cls: type, node_cls: type) -> tuple:
         callbacks.append(fn)
     entry = table[node_cls] = (callbacks[0], callbacks[1], _order(node_cls))
     return entry
-
-
-def _is_node(cls: type) -> bool:
-    known = _IS_NODE.get(cls)
-    if known is None:
-        known = _IS_NODE[cls] = issubclass(cls, CSTNode)
-    return known
 
 
 def _walk_dispatching(node: CSTNode, visitor, table: dict, wanted: "_Wanted") -> None:
@@ -247,17 +240,75 @@ def contains(root: CSTNode, target: CSTNode) -> bool:
         node = pop()
         if node is target:
             return True
-        order = _order(type(node))
-        if order is None:
-            stack.extend(node.children)
-            continue
-        for name in order:
-            value = getattr(node, name)
-            kind = type(value)
-            if kind is tuple or kind is list:
-                for child in value:
-                    if _is_node(type(child)):
-                        push(child)
-            elif _is_node(kind):
-                push(value)
+        _push_children(node, push, _ALL_NODES)
     return False
+
+
+def _push_children(node: CSTNode, push, wanted: "_Wanted") -> None:
+    """``push`` each child of ``node`` that ``wanted`` selects (all of them for an unknown layout)."""
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        fields = _fields(type(node))
+    if fields is _UNKNOWN:
+        for child in node.children:
+            push(child)
+        return
+    for value in fields(node):
+        if type(value) in _SEQUENCES:
+            for child in value:
+                if wanted[type(child)]:
+                    push(child)
+        elif wanted[type(value)]:
+            push(value)
+
+
+# node class -> a function giving its children fields' values as a tuple, in field order
+_FIELDS: Dict[type, Callable] = {}
+_SEQUENCES = (tuple, list)
+
+
+def _UNKNOWN(node):  # a layout :func:`_order` cannot read
+    return ()
+
+
+def _fields(kind: type) -> Callable:
+    order = _order(kind)
+    if order is None:
+        fields = _UNKNOWN
+    elif len(order) == 1:
+        one = operator.attrgetter(order[0])
+
+        def fields(node):
+            return (one(node),)
+    else:
+        fields = operator.attrgetter(*order) if order else (lambda node: ())
+    _FIELDS[kind] = fields
+    return fields
+
+
+_ALL_NODES = _Wanted(frozenset())
+_NOT_TRIVIA = _Wanted(_TRIVIA)
+
+
+def names_in(root: CSTNode) -> set:
+    """The values of the ``Name`` nodes in ``root`` (itself included), except an attribute's name
+    and an argument's keyword: names read, bound, imported or declared global. The same set as a
+    visitor with ``visit_Name`` that walks only ``value`` under ``Attribute`` and ``Arg``, in one
+    loop instead of a call per node."""
+    names: set = set()
+    add = names.add
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    wanted = _NOT_TRIVIA
+    name_cls, attribute_cls, arg_cls = cst.Name, cst.Attribute, cst.Arg
+    while stack:
+        node = pop()
+        kind = type(node)
+        if kind is name_cls:
+            add(node.value)
+            continue  # its children are parentheses
+        if kind is attribute_cls or kind is arg_cls:
+            push(node.value)
+            continue
+        _push_children(node, push, wanted)
+    return names

@@ -18,6 +18,7 @@ from typing import Iterable, Optional, Tuple
 
 import libcst as cst
 
+from .fastvisit import names_in
 from .findings import Edit, Fix
 
 
@@ -422,31 +423,13 @@ def _line_above(ctx, statement) -> int:
 
 
 # ----------------------------------------------------------------------------- names for new code
-class _UsedNames(cst.CSTVisitor):
-    """Names read, bound, imported or declared global (not attribute names, not keyword names)."""
-
-    def __init__(self) -> None:
-        self.names: set = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-
 def used_names(ctx, node: cst.CSTNode) -> set:
-    """Every name used in ``node`` (a function, or the module): a new variable must avoid them."""
+    """Every name used in ``node`` (a function, or the module): a new variable must avoid them.
+    Names read, bound, imported or declared global (not attribute names, not keyword names):
+    ``fastvisit.names_in``."""
     memo = ctx.shared.setdefault("fix_used_names", {})
     if id(node) not in memo:
-        visitor = _UsedNames()
-        node.visit(visitor)
-        memo[id(node)] = visitor.names
+        memo[id(node)] = names_in(node)
     return memo[id(node)]
 
 
