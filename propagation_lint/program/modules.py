@@ -50,6 +50,7 @@ class ModuleIndex:
         self._nearest: Dict[tuple, Optional[int]] = {}
         self._below: Dict[tuple, Optional[int]] = {}  # (dotted module, directory) -> its file there
         self._namespace_portions: Optional[Dict[str, List[str]]] = None  # `_portions`
+        self._portion_hits: Dict[str, Optional[int]] = {}  # `_in_portions`
 
     def nearest(self, module: str, importer: int) -> Optional[int]:
         """The file ``module`` names when imported from file ``importer`` (a function of the
@@ -97,11 +98,23 @@ class ModuleIndex:
         if hit is None and not os.path.isfile(os.path.join(base, top, "__init__.py")):
             # a namespace package (no __init__.py): Python looks in each of its portions, as a
             # monorepo installs them (`promptflow-core/promptflow/`, `promptflow-tracing/promptflow/`)
-            for other in self._portions(top):
-                if other != base:
-                    hit = self._found_below(module, other)
-                    if hit is not None:
-                        break
+            hit = self._in_portions(module, top)
+        return hit
+
+    def _in_portions(self, module: str, top: str) -> Optional[int]:
+        """The file of ``module`` in the first portion of the namespace package ``top`` that holds
+        it. A function of the module alone (memoised): the importer's own portion, which
+        ``_find_below`` tried first and found nothing in, would find nothing here either."""
+        try:
+            return self._portion_hits[module]
+        except KeyError:
+            pass
+        hit = None
+        for other in self._portions(top):
+            hit = self._found_below(module, other)
+            if hit is not None:
+                break
+        self._portion_hits[module] = hit
         return hit
 
     def _portions(self, top: str) -> List[str]:
