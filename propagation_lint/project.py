@@ -113,6 +113,7 @@ class Project:
     _current_path: Optional[str] = None
     program: Optional["ProgramModel"] = None  # the whole-program model (program/), once attached
     _current_index: Optional[int] = None
+    _file_bits: Dict[frozenset, int] = field(default_factory=dict)  # `_bits_of`
 
     # ------------------------------------------------------------ building
     def add_file(self, module: str, facts: dict) -> None:
@@ -276,6 +277,7 @@ class Project:
         if here is None:
             return list(self.instrumentors)
         out = []
+        bits = None  # the processes that run file ``index``, when an instrumentation in code asks
         for inst in self.instrumentors:
             if inst.where == "inactive":
                 continue  # set up only by a migration, a management command or a test
@@ -285,8 +287,10 @@ class Project:
                 continue
             if self.program is not None and index is not None and inst.location is not None:
                 files = self._active_files(inst)
-                if files and not any(self.program.same_process(index, j) for j in files):
-                    continue  # the code that sets it up runs only in other processes
+                if files and bits is None:
+                    bits = self.program.process_bits(index)
+                if files and not bits & self._bits_of(files):
+                    continue  # the code that sets it up runs only in other processes (none shares a process with it)
                 row = self.catalog.instrumentor(inst.qname)
                 if row is not None and row.system in VENDOR_ONLY_SYSTEMS and self.program.traces_with_library(index):
                     continue  # Sentry's propagation carries Sentry's trace, not OpenTelemetry's
@@ -363,6 +367,17 @@ class Project:
                 files = program.context.activating_files(f)
                 if files:
                     inst.active_in = frozenset(files)
+
+    def _bits_of(self, files: frozenset) -> int:
+        """``files`` as a bit set (bit ``j`` for file ``j``): ``program.same_process(i, j)`` for one
+        of them is ``program.process_bits(i)`` sharing a bit with it."""
+        bits = self._file_bits.get(files)
+        if bits is None:
+            bits = 0
+            for j in files:
+                bits |= 1 << j
+            self._file_bits[files] = bits
+        return bits
 
     def _active_files(self, inst: EnabledInstrumentor) -> frozenset:
         """The files whose processes an instrumentation set up in code covers: those whose code
