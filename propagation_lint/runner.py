@@ -97,9 +97,12 @@ def _package_parts(directory: str) -> Tuple[str, ...]:
     if name.isidentifier() and os.path.isfile(os.path.join(directory, "__init__.py")):
         # (`bk-nodeman/__init__.py` at a repository's top makes no package: no import can name it)
         result = (_package_parts(parent) if parent != directory else ()) + (name,)
-    elif parent != directory and name.isidentifier() and os.path.isfile(os.path.join(parent, "__init__.py")):
-        # a directory without __init__.py inside a package is a namespace package of it
-        # (`plane/app/views/analytic/base.py` is `plane.app.views.analytic.base`)
+    elif parent != directory and name.isidentifier() and (os.path.isfile(os.path.join(parent, "__init__.py"))
+                                                          or _package_parts(parent)):
+        # a directory without __init__.py inside a package is a namespace package of it, at any
+        # depth (`plane/app/views/analytic/base.py` is `plane.app.views.analytic.base`;
+        # `marimo/_server/api/endpoints/ws/x.py`, where only `_server/` has one, is
+        # `marimo._server.api.endpoints.ws.x`)
         result = _package_parts(parent) + (name,)
     else:
         result = ()

@@ -308,8 +308,12 @@ class _Scan:
         if isinstance(stmt, cst.If):
             body = self.block(stmt.body.body, loop_depth)
             orelse = stmt.orelse
-            if body and (_tests_token(stmt.test, self.name) or _code(stmt.test) in self.guards):
-                return True  # `if token: detach(token)`: a token is never falsy; or the attach's own condition
+            if body and (_tests_token(stmt.test, self.name) or _code(stmt.test) in self.guards
+                         or _reads_current_context(stmt.test)):
+                # `if token: detach(token)`: a token is never falsy; or the attach's own condition;
+                # or a best-effort detach while the attached context is still the current one
+                # (`if ctx is context.get_current():`: elsewhere it runs in another contextvars.Context)
+                return True
             if orelse is None:
                 return False
             other = self.statement(orelse, loop_depth) if isinstance(orelse, cst.If) else self.block(orelse.body.body, loop_depth)
@@ -331,6 +335,21 @@ class _Scan:
 def _code(node) -> str:
     """An expression's source, spaces aside (to compare two conditions)."""
     return "".join(cst.Module(body=[]).code_for_node(node).split())
+
+
+def _reads_current_context(test) -> bool:
+    """The condition calls ``get_current()`` (``if ctx is context.get_current():``)."""
+    found = [False]
+
+    class V(cst.CSTVisitor):
+        def visit_Call(self, c: cst.Call) -> None:
+            func = c.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            if name == "get_current":
+                found[0] = True
+
+    test.visit(V())
+    return found[0]
 
 
 def _tests_token(test, name: str) -> bool:

@@ -751,6 +751,7 @@ def test_configuration_strings_are_imports(tmp_path):
     ("conftest.py", True), ("pkg/contest.py", False), ("latest.py", False), ("pkg/testing_utils.py", False),
     ("src/app/test_utils/pytest_conftest.py", True), ("app/_smoke_tests/demo.py", True),
     ("integration_tests/flows.py", True), ("pkg/latest/api.py", False), ("contest/views.py", False),
+    ("integration-tests/fixtures/service.py", True), ("test-utils/launcher.py", True), ("latest-api/views.py", False),
 ])
 def test_test_paths(path, expected):
     assert is_test_path(path) is expected
@@ -941,13 +942,15 @@ def export(batch):
     assert found == {("app/export.py", 7, "CTX202")}
 
 
-def test_namespace_directory_inside_a_package_keeps_its_dotted_name(tmp_path):
-    """`views/analytic/base.py` with no __init__.py in `analytic/` is `shop.views.analytic.base`:
+@pytest.mark.parametrize("directory", ["analytic", "analytic/reports"])
+def test_namespace_directory_inside_a_package_keeps_its_dotted_name(tmp_path, directory):
+    """`views/analytic/base.py` with no __init__.py in `analytic/` is `shop.views.analytic.base`
+    (and `views/analytic/reports/base.py`, two levels without one, `shop.views.analytic.reports.base`):
     the URLconf's import reaches it, so the view's route decides its context (here: none)."""
     found = project(tmp_path, {
         "shop/__init__.py": "",
-        "shop/views/__init__.py": "from .analytic.base import export\n",
-        "shop/views/analytic/base.py": """
+        "shop/views/__init__.py": f"from .{directory.replace('/', '.')}.base import export\n",
+        f"shop/views/{directory}/base.py": """
 from django.http import HttpResponse
 from opentelemetry import trace  # noqa: F401
 
@@ -1548,6 +1551,43 @@ def on_order(order_id):
 
 
 # ------------------------------------------------------------------ vendor SDKs that propagate
+def test_logfire_configure_carries_the_context_into_executors_not_threads(tmp_path):
+    """``logfire.configure()`` patches ``ThreadPoolExecutor.submit`` and
+    ``ProcessPoolExecutor.submit`` in its process (``run_in_executor`` goes through them);
+    ``threading.Thread`` stays uncovered, and so does a process that never configures it."""
+    work = """
+import asyncio
+import threading
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import logfire
+
+pool = ThreadPoolExecutor()
+procs = ProcessPoolExecutor()
+
+
+def work(order_id):
+    return order_id
+
+
+async def checkout(order_id):
+    with logfire.span("checkout"):
+        pool.submit(work, order_id)
+        procs.submit(work, order_id)
+        await asyncio.get_running_loop().run_in_executor(None, work, order_id)
+        threading.Thread(target=work, args=(order_id,)).start()
+"""
+    write(tmp_path, {
+        "web/__init__.py": "", "web/work.py": work,
+        "web/main.py": "import logfire\n\nfrom web.work import checkout  # noqa: F401\n\nlogfire.configure()\n",
+        "cli/__init__.py": "", "cli/work.py": work,
+        "cli/main.py": "from cli.work import checkout  # noqa: F401\n",
+    })
+    found = {(f["path"], f["line"], f["code"]) for f in lint_json(tmp_path, ("CTX2",), cwd=tmp_path)}
+    assert found == {("web/work.py", 20, "CTX202"), ("cli/work.py", 20, "CTX202"), ("cli/work.py", 17, "CTX201"),
+                     ("cli/work.py", 18, "CTX204"), ("cli/work.py", 19, "CTX203")}
+
+
 SENTRY_APP = {
     "settings.py": """
 import sentry_sdk
@@ -1613,6 +1653,33 @@ def test_sentry_wraps_send_task_from_2_14(tmp_path, pinned, covered):
         "from celery import shared_task\n", "from celery import Celery, shared_task\n\ncelery_app = Celery()\n")
     found = {(path, code) for path, _line, code in project(tmp_path, files, select=("CTX1",))}
     assert found == (set() if covered else {("app.py", "CTX101")})
+
+
+def test_sentry_s_rq_integration_carries_its_trace_into_enqueued_jobs(tmp_path):
+    """Sentry's RQ integration puts its trace headers in ``job.meta`` on every ``enqueue``; a job
+    scheduled for later (``enqueue_in``) is enqueued by the scheduler, in no span."""
+    files = {
+        "settings.py": SENTRY_APP["settings.py"],
+        "requirements.txt": "sentry-sdk==2.41.0\nrq==1.16.0\n",
+        "jobs.py": """
+from datetime import timedelta
+
+import sentry_sdk
+from redis import Redis
+from rq import Queue
+
+import settings  # noqa: F401
+
+queue = Queue(connection=Redis())
+
+
+def checkout(order_id):
+    with sentry_sdk.start_span(op="checkout"):
+        queue.enqueue("jobs.sync", order_id)
+        queue.enqueue_in(timedelta(minutes=5), "jobs.sync", order_id)
+""",
+    }
+    assert project(tmp_path, files, select=("CTX1",)) == {("jobs.py", 15, "CTX101")}
 
 
 def test_sentry_without_tracing_propagates_nothing(tmp_path):
@@ -2530,6 +2597,94 @@ def test_command_line_commands_registered_by_a_decorator_have_no_context(tmp_pat
     })
     found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX101",), cwd=tmp_path)}
     assert found == {("tools/api.py", 9)}
+
+
+def test_callers_of_a_method_are_found_through_untyped_objects_of_its_class(tmp_path):
+    """The thread starts below ``SessionImpl.create()``, called by ``SessionManager.create_session``,
+    which only a command calls, on an object the command cannot type
+    (``runner.manager.create_session()``): the command's process starts with no context."""
+    write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/kernel.py": ("import threading\n\nfrom opentelemetry import trace  # noqa: F401\n\n\n"
+                           "class Kernel:\n    def start_kernel(self):\n"
+                           "        threading.Thread(target=print).start()\n"),
+        "shop/session.py": ("from shop.kernel import Kernel\n\n\nclass SessionImpl:\n"
+                            "    def __init__(self, kernel_manager):\n        kernel_manager.start_kernel()\n\n"
+                            "    @classmethod\n    def create(cls):\n        return cls(Kernel())\n"),
+        "shop/manager.py": ("from shop.session import SessionImpl\n\n\nclass SessionManager:\n"
+                            "    def create_session(self):\n        return SessionImpl.create()\n"),
+        "shop/cli.py": ("import click\n\nfrom shop.manager import SessionManager  # noqa: F401\n"
+                        "from shop.runner import make_runner\n\n\n@click.command()\n"
+                        "def preview():\n    make_runner().manager.create_session()\n"),
+        "shop/runner.py": "def make_runner():\n    return None\n",
+    })
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX2",), cwd=tmp_path)}
+    assert found == set()
+
+
+def test_methods_of_objects_made_only_at_start_up_run_without_a_context(tmp_path):
+    """Nothing the linter can follow calls ``Consumer.poll`` (the loop holding the object calls it
+    as ``self.consumer.poll()``); the project makes consumers only in its start-up function, so no
+    context reaches the pool. A class whose objects a span also makes may be used in it."""
+    body = """
+import threading
+
+from opentelemetry import trace
+
+
+class {cls}:
+    def poll(self):
+        threading.Thread(target=print).start()
+
+
+class Loop:
+    def __init__(self, consumer):
+        self.consumer = consumer
+
+    def run(self):
+        while True:
+            self.consumer.poll()
+"""
+    write(tmp_path, {
+        "pyproject.toml": "[build-system]\nrequires = [\"hatchling\"]\n\n[project]\nname = \"svc\"\n",
+        "svc/__init__.py": "",
+        "svc/quiet.py": body.format(cls="Consumer") + "\n\ndef main():\n    Loop(Consumer()).run()\n",
+        "svc/traced.py": body.format(cls="Reader") + ("\n\ndef handle():\n"
+                                                       "    with trace.get_tracer(__name__).start_as_current_span(\"h\"):\n"
+                                                       "        Loop(Reader()).run()\n\n\ndef main():\n    Loop(Reader()).run()\n"),
+        "svc/__main__.py": "from svc import quiet, traced\n\nif __name__ == \"__main__\":\n    quiet.main()\n    traced.main()\n",
+    })
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX2",), cwd=tmp_path)}
+    assert found == {("svc/traced.py", 8)}
+
+
+def test_argparse_commands_have_no_context(tmp_path):
+    """``sub.set_defaults(func=serve)`` makes ``serve`` an argparse command, dispatched by
+    ``args.func(args)``: it runs in a process of its own, started with no context; the same
+    function handed to any other call is judged by that caller."""
+    write(tmp_path, {
+        "tools/__init__.py": "",
+        "tools/serve.py": KAFKA + """
+import argparse
+
+
+def serve(args):
+    producer.send("events", b"started")
+
+
+def report(args):
+    producer.send("events", b"report")  # error: CTX101
+
+
+def register(subparsers):
+    sub = subparsers.add_parser("serve")
+    sub.set_defaults(func=serve)
+    other = subparsers.add_parser("report")
+    other.add_callback(report)
+""",
+    })
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX101",), cwd=tmp_path)}
+    assert found == {("tools/serve.py", 15)}
 
 
 def test_start_up_code_of_scripts_and_application_factories_has_no_context(tmp_path):

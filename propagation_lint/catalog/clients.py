@@ -96,6 +96,8 @@ def _instrumentation_cells() -> Dict[str, List[str]]:
             suffix = "" if inst.default_in_launcher else "; off by default"
         elif inst.system == "sentry":
             name = f"Sentry `{last}` (with tracing on" + (f", {inst.requires[0]})" if inst.requires else ")")
+        elif inst.system == "logfire":
+            name = "Logfire `logfire.configure()`"
         elif inst.system == "newrelic":
             name = "New Relic agent" + (f" ({inst.requires[0]})" if inst.requires else "")
         elif inst.system == "native":

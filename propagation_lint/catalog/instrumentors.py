@@ -241,6 +241,16 @@ VENDOR_INSTRUMENTORS = (
                    "(the next row); off with `propagate_traces=False` or `auto_enabling_integrations=False`",
         system="sentry", default_in_launcher=False, installed_by=("sentry-sdk",),
     ),
+    # its RQ integration (auto-enabled where rq is installed) patches `Queue.enqueue_job`, under every
+    # `enqueue`/`enqueue_call`, to put its trace headers in `job.meta` (`_sentry_trace_headers`), and
+    # the worker continues them; a job scheduled for later is enqueued by the scheduler, in no span
+    Instrumentor(
+        "sentry-rq", "sentry_sdk.integrations.rq.RqIntegration", ("rq",),
+        ("rq:enqueue", "rq:enqueue_call"),
+        not_covers="Sentry's own trace only; `enqueue_in`/`enqueue_at` jobs are enqueued later by the scheduler, "
+                   "outside any span",
+        system="sentry", default_in_launcher=False, installed_by=("sentry-sdk",),
+    ),
     # from sentry-sdk 2.14.0 it wraps `Celery.send_task` too (`_patch_celery_send_task`), merging its
     # headers into any `headers=` the call passes
     Instrumentor(
@@ -295,6 +305,18 @@ VENDOR_INSTRUMENTORS = VENDOR_INSTRUMENTORS + (
                  system="newrelic", installed_by=_NEWRELIC)
     for framework in ("django", "flask", "fastapi", "starlette", "pyramid", "tornado", "aiohttp", "falcon")
 )
+# Logfire's `logfire.configure()` patches `ThreadPoolExecutor.submit` and `ProcessPoolExecutor.submit`
+# to carry the OpenTelemetry context into the pool (logfire/_internal/integrations/executors.py,
+# `instrument_executors()`, called by every configure): `map` and `run_in_executor` go through submit
+VENDOR_INSTRUMENTORS = VENDOR_INSTRUMENTORS + (
+    Instrumentor(
+        "logfire-executors", "logfire.configure", ("threading",),
+        ("threads:ThreadPoolExecutor.submit", "threads:ThreadPoolExecutor.map", "threads:run_in_executor",
+         "threads:ProcessPoolExecutor.submit"),
+        not_covers="executors only: threading.Thread, Timer and multiprocessing are not covered",
+        system="logfire", default_in_launcher=False, installed_by=("logfire",),
+    ),
+)
 INSTRUMENTORS = INSTRUMENTORS + SERVER_INSTRUMENTORS + CLIENT_INSTRUMENTORS + VENDOR_INSTRUMENTORS
 
 # Commands that start a process with auto-instrumentation (found in launch files by ``project.py``).
@@ -322,6 +344,7 @@ CODE_SWITCHES = {
     "newrelic.agent.initialize": _NEWRELIC_ALL,
     "sentry_sdk.init": ("any:traces_sample_rate|traces_sampler|enable_tracing", _SENTRY_ALL),
     "opentelemetry.instrumentation.auto_instrumentation.initialize": _OTEL_DEFAULT,
+    "logfire.configure": "logfire.configure",
     # the Azure Monitor distro turns the Azure SDK's own tracing on
     "azure.monitor.opentelemetry.configure_azure_monitor": "azure.core.settings.settings.tracing_implementation",
 }

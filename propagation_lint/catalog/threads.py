@@ -108,10 +108,10 @@ HANDOFFS: Tuple[HandOff, ...] = (
     HandOff("loop-executor", "CTX203", LOOP, "run_in_executor", target=(1, "func"),
             covered_by="threads:run_in_executor", fix="prepend-run"),
     # --- processes (CTX204): contextvars never cross; a carrier argument must
-    HandOff("process", "CTX204", PPE, "submit"),
+    HandOff("process", "CTX204", PPE, "submit", covered_by="threads:ProcessPoolExecutor.submit"),
     # run_in_executor(<a ProcessPoolExecutor>, func, *args): chosen by the executor argument's type
-    HandOff("process", "CTX204", LOOP, "run_in_executor", target=(1, "func")),
-    HandOff("process", "CTX204", PPE, "map", args=None, per_item=True),
+    HandOff("process", "CTX204", LOOP, "run_in_executor", target=(1, "func"), covered_by="threads:ProcessPoolExecutor.submit"),
+    HandOff("process", "CTX204", PPE, "map", args=None, per_item=True, covered_by="threads:ProcessPoolExecutor.submit"),
     HandOff("process", "CTX204", function="multiprocessing.Process", target=(1, "target"), args=(3, "args")),
     *(HandOff("process", "CTX204", MP_POOL, m, target=t, args=a, per_item=a is None) for m, t, a in _POOL_METHODS),
     # dask.distributed Client.submit(func, *args, key=None, ...), map(func, *iterables, ...), run(function, *args, ...)

@@ -72,6 +72,8 @@ LIFECYCLE_DECORATORS = ("on_event", "before_serving", "after_serving")
 # process started by hand or by a job, like a Django management command
 CLI_COMMAND_ATTRS = ("command", "group")
 CLI_LIBRARIES = ("click", "typer")
+# argparse's `parser.set_defaults(func=run)`: `run` is the command, called by `args.func(args)`
+CLI_REGISTRATION_ATTRS = ("set_defaults",)
 # Application factories, called by the server as it starts (`gunicorn "shop.app:create_app()"`,
 # `flask --app shop run`, uvicorn's `--factory`): what they set up runs at start-up
 APP_FACTORY_NAMES = ("create_app", "make_app", "create_application", "build_app", "app_factory")
@@ -96,13 +98,13 @@ _MIGRATION = re.compile(r"(^|/)migrations/[^/]+\.py$")
 _ALEMBIC = re.compile(r"(^|/)(alembic|migrations?)/versions/[^/]+\.py$")
 _COMMAND = re.compile(r"(^|/)management/commands/[^/]+\.py$")
 _SCRIPT = re.compile(r"(^|/)scripts/(.+/)?[^/]+\.py$")
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing|benchmarks?|test_[^/]*|[^/]*_tests?)/|(^|/)test_[^/]*\.py$|_tests?\.py$"
+_TEST_FILE = re.compile(r"(^|/)(tests?|testing|benchmarks?|test[-_][^/]*|[^/]*[-_]tests?)/|(^|/)test_[^/]*\.py$|_tests?\.py$"
                         r"|(^|/)conftest\.py$")
 
 
 def is_test_path(path: str) -> bool:
     """``tests/``, ``benchmarks/``, ``test_*/`` and ``*_tests/`` directories (``test_utils/``,
-    ``integration_tests/``), ``test_*.py``, ``*_test.py``, ``conftest.py``: not production code."""
+    ``integration_tests/``, and with a hyphen: ``integration-tests/``), ``test_*.py``, ``*_test.py``, ``conftest.py``: not production code."""
     return bool(_TEST_FILE.search(path.replace(os.sep, "/")))
 
 
@@ -336,6 +338,9 @@ class ContextModel(Definitions):
         self.module_producers: List[set] = [set() for _ in range(n)]
         self.registered: set = set()  # functions handed to some other code at import time
         self.boot_started: set = set()  # ... by a script's `__main__` block
+        # project class -> the functions that make its objects (-1 - file for module level code)
+        self.made: Dict[Tuple[int, str], set] = {}
+        self._subclasses: Optional[Dict[Tuple[int, str], List[Tuple[int, str]]]] = None
         self._task_names: Optional[Dict[str, int]] = None
         self._names_of: Dict[int, List[str]] = {}
         self._library_bases: Dict[Tuple[int, str], Optional[List[str]]] = {}  # `library_bases`
@@ -391,6 +396,8 @@ class ContextModel(Definitions):
                     continue
                 callee = self.fn_ids.get(target)
                 if callee is None:  # a class: its constructor, and the thread's `run` it starts
+                    if target in self.classes:
+                        self.made.setdefault(target, set()).add(src if src is not None else -1 - i)
                     callee = self.fn_ids.get((target[0], target[1] + ".__init__"))
                     run = self._thread_run(target)
                     if run is not None:
@@ -515,7 +522,7 @@ class ContextModel(Definitions):
     @staticmethod
     def _registration(callee_ref: str) -> bool:
         last = callee_ref.rsplit(".", 1)[-1]
-        return last in SIGNAL_CONNECT or callee_ref in URL_FUNCTIONS or callee_ref in AIOHTTP_ROUTE_FUNCTIONS \
+        return last in SIGNAL_CONNECT or last in CLI_REGISTRATION_ATTRS or callee_ref in URL_FUNCTIONS or callee_ref in AIOHTTP_ROUTE_FUNCTIONS \
             or last in URL_METHOD_ATTRS
 
     # ------------------------------------------------------------------ origins
@@ -684,6 +691,10 @@ class ContextModel(Definitions):
                             or callee_ref in LIFECYCLE_APPLICATIONS:
                         origins[f] = Origin("none", f"`{_short(view[1])}` runs when the application starts or stops",
                                             path, line)
+                    elif last in CLI_REGISTRATION_ATTRS:
+                        origins[f] = Origin("none", f"`{_short(view[1])}` is a command-line command (`{last}(func=...)` "
+                                            f"in {self.index.entries[i][1] or os.path.basename(path)}:{line}), run in a "
+                                            "process of its own with no context", path, line)
                     elif last in SIGNAL_CONNECT:
                         signal = callee_ref.rsplit(".", 2)[-2] if callee_ref.count(".") else ""
                         if signal in NO_CONTEXT_SIGNALS:
@@ -1056,6 +1067,9 @@ class ContextModel(Definitions):
             untraced = self._uninstrumented_callers(f, seeds)
             if untraced is not None:
                 return SiteContext("no", "main", untraced, "high")
+            made = self._made_without_context(f, seeds)
+            if made is not None:
+                return SiteContext("no", "main", made, "medium")
             seed = self._unknown_seed(f)
             i2, qname, row = self.fns[seed]
             if seed in self.registered or any(d in RECEIVER_DECORATORS for d in row[4]):
@@ -1186,6 +1200,68 @@ class ContextModel(Definitions):
         return self._seeds_origin(f, seeds, "nothing in the project calls",
                                   ", and its process starts no span and instruments no framework or library: "
                                   "no trace context exists there")
+
+    def _made_without_context(self, f: int, seeds: Optional[List[int]]) -> Optional[Origin]:
+        """Why ``f`` runs with no context when every function nothing in the project calls that
+        reaches it (``seeds``) is a method of a class of the project's own (no library base whose
+        hook it could be) whose objects the project makes only where no context exists (a
+        start-up function, module level): nothing the linter can follow calls the method, so the
+        code holding such an object calls it (``self.consumer.poll()``), code its maker handed
+        the object to. None otherwise."""
+        if not seeds:
+            return None
+        makers: set = set()
+        for u in seeds:
+            cls = self._object_class(u)
+            if cls is None:
+                return None
+            made = set(self.made.get(cls, ()))
+            for sub in self._subclasses_of(cls):
+                made |= self.made.get(sub, set())
+            if not made or any(m >= 0 and (m in self.yes or m in self.unknown) for m in made):
+                return None
+            makers |= made
+        maker = min(makers, key=lambda m: (1, "", 0, "") if m < 0 else (0,) + self._rank(m))
+        if maker < 0:
+            where, path, line = f"module level of {os.path.basename(self.index.entries[-1 - maker][0])}", \
+                self.index.entries[-1 - maker][0], 0
+        else:
+            where, path, line = f"`{_short(self.fns[maker][1])}`", self.index.entries[self.fns[maker][0]][0], \
+                self.fns[maker][2][2]
+        first = min(seeds, key=self._rank)
+        text = (f"nothing the linter can follow calls `{_short(self.fns[first][1])}`"
+                + (f", which reaches `{_short(self.fns[f][1])}`" if first != f else "")
+                + f"; the objects it is a method of are made only where no context exists ({where}), so the code "
+                  "they are handed to calls it, at start-up or in a loop of its own")
+        return Origin("none", text, path, line)
+
+    def _object_class(self, f: int) -> Optional[Tuple[int, str]]:
+        """The class of the project whose method ``f`` is, when only the project's code can call
+        it: no dunder but ``__init__``, nothing registers it, and no base of the class is a
+        library's whose hook it could be."""
+        i, qname, row = self.fns[f]
+        owner, _, name = qname.rpartition(".")
+        if (i, owner) not in self.classes or f in self.registered or row[4] or name.startswith("__"):
+            return None
+        return (i, owner) if self._project_class(i, owner, name) else None
+
+    def _subclasses_of(self, cls: Tuple[int, str]) -> List[Tuple[int, str]]:
+        """The project's classes that derive from ``cls``, at any depth."""
+        if self._subclasses is None:
+            direct: Dict[Tuple[int, str], List[Tuple[int, str]]] = {}
+            for key, row in self.classes.items():
+                for base in row[5]:
+                    hit = self._class(key[0], base, 1)
+                    if hit is not None:
+                        direct.setdefault(hit, []).append(key)
+            self._subclasses = direct
+        out, stack = [], list(self._subclasses.get(cls, ()))
+        while stack:
+            c = stack.pop()
+            if c not in out and c != cls:
+                out.append(c)
+                stack.extend(self._subclasses.get(c, ()))
+        return out
 
     def _seeds_origin(self, f: int, seeds: List[int], lead: str, tail: str) -> Origin:
         """``lead `seed`, which reaches `f`tail``, at the first seed by path and line."""

@@ -192,10 +192,13 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
             done[i] = None if whole else set(names)
             full = complete(i, None if whole else names)
             for caller, ref, _line in full.get("calls", ()):
-                if ref.rsplit(".", 1)[-1] in names and caller != module and caller.startswith(module + "."):
+                # `f()`, `Cls()`, or a method of a class asked about (`SessionImpl.create()`)
+                tail = ref.rsplit(".", 2)[-2:]
+                if (tail[-1] in names or tail[0] in names) and caller != module and caller.startswith(module + "."):
                     found.setdefault(module, set()).add(caller[len(module) + 1:].split(".")[0])
-                    if ref.startswith(".") and ref[1:] in asked_methods:
-                        methods.update(_method_name(full, caller))
+                    # a method found calling: its own callers may hold an object of its class the
+                    # file cannot type (`self.manager.create_session()`, the manager an argument)
+                    methods.update(_method_name(full, caller))
         demand = widen(found)
         methods -= asked_methods
     return files

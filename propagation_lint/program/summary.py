@@ -47,13 +47,16 @@ from ..catalog.publishers import DISTINCT_TASK_METHODS, TASK_ACCESSOR_METHODS
 from ..catalog.threads import SERVICE_WAIT_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
 
-VERSION = 8
+VERSION = 9
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 # Settings that list modules by name (Django's INSTALLED_APPS and the lists it is built from,
 # MIDDLEWARE; Celery's CELERY_IMPORTS / imports / include): their entries are imports.
 MODULE_LIST_NAMES = ("APPS", "MIDDLEWARE", "IMPORTS", "INCLUDE")
+# Calls that register a function as a command-line command on an object the file may not type:
+# argparse's `subparser.set_defaults(func=run)`, dispatched later by `args.func(args)`
+CLI_REGISTRATIONS = ("set_defaults",)
 
 
 # --------------------------------------------------------------------------- the cheap summary
@@ -600,6 +603,8 @@ class _Summary:
                     if type(arg) is _NAME or type(arg) is _ATTRIBUTE:
                         passed = self._ref(arg, owner, cls, local)
                         if passed:
+                            if not ref and type(func) is _ATTRIBUTE and func.attr in CLI_REGISTRATIONS:
+                                ref = "." + func.attr  # `sub.set_defaults(func=run)` on a parser of any name
                             self.refs.append([owner, passed, n.lineno, ref or ""])
                     elif type(arg) is _CALL and type(arg.func) is _ATTRIBUTE and arg.func.attr == "as_view":
                         view = self._ref(arg.func.value, owner, cls, local)

@@ -31,7 +31,9 @@ class AttachWithoutDetach(Rule):
         (another method gives it back: OpenTelemetry's confluent-kafka instrumentation detaches the
         previous message's token on the next `poll()`); `attach` inside a `try` whose `finally`
         detaches; `if token: detach(token)`, and a detach under the condition the attach ran under
-        (`if enabled: token = attach(ctx)` then `finally: if enabled: detach(token)`);
+        (`if enabled: token = attach(ctx)` then `finally: if enabled: detach(token)`), or while the
+        attached context is still the current one (`if ctx is context.get_current(): detach(token)`,
+        a best-effort detach for a `finally` that may run in another `contextvars.Context`);
         `with scope_manager.activate(...)`; a thrown-away token
         when it is the function's last statement (a helper that makes a context current for its
         caller), in process setup (a function named like `setup`/`init`/`configure`/`main`, or that

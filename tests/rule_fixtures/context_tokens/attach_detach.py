@@ -230,3 +230,15 @@ def handle_other_guard(message):
     finally:
         if message.headers:
             context.detach(token)
+
+
+async def handle_query(self, query):
+    ctx = extract(query.headers)
+    token = context.attach(ctx)
+    try:
+        return await self.next.handle_query(query)
+    finally:
+        # best effort: this finally may run in another contextvars.Context (a generator closed
+        # elsewhere), where the token would not detach
+        if ctx is context.get_current():
+            context.detach(token)
