@@ -16,6 +16,7 @@ API (used by the CTX2xx rules and by anything that maps the asynchronous topolog
 """
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
@@ -251,8 +252,10 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
         if local is not None and local.kind == "function" and is_service_loop(local, ctx):
             hs.carry = "service"  # a long-lived poller/flusher started once, not a unit of the caller's work
             return
-        if local is not None and local.kind == "function" and _only_winds_down(local):
-            hs.carry = "library"  # shuts something down (and logs): records nothing of the caller's work
+        if local is not None and local.kind == "function" and (_only_winds_down(local) or _inert_worker(local, ctx)):
+            # shuts something down (and logs), or only calls the standard library's inert modules
+            # (reaps a process, drains a pipe, sleeps): records nothing of the caller's work
+            hs.carry = "library"
             return
         if local is not None and local.kind == "function":
             if function_propagates(local, ctx):
@@ -276,6 +279,62 @@ def _only_winds_down(scope: Scope) -> bool:
         isinstance(f, cst.Attribute) and (f.attr.value in T.WIND_DOWN_METHODS or _logger_call(f)) for f in calls)
 
 
+def _inert_worker(scope: Scope, ctx) -> bool:
+    """A worker that does real work that records nothing: every call is a builtin (``len``,
+    ``bytearray``), a function of a standard-library module that records no telemetry or a method
+    of one of its objects (``catalog/threads.py``: ``INERT_MODULES``: ``os.read``,
+    ``process.wait()`` on a ``subprocess.Popen``, ``time.sleep``), a method of a builtin value
+    (``buffered.extend``), a logger's, a wind-down method (``pool.shutdown()``), or a function of
+    the same file that is inert itself (three levels down), and at least one is such a module's
+    (a worker that calls nothing stands for work that would record something). Nested functions
+    and lambdas are not followed: the worker may run what they hold."""
+    found = _inert_calls(scope, ctx, 0)
+    return bool(found)
+
+
+def _inert_calls(scope: Scope, ctx, depth: int) -> Optional[int]:
+    """How many calls of inert standard-library modules ``scope`` makes (through the same file's
+    functions), or None when it makes a call that may record something."""
+    if depth > 3 or scope.children:
+        return None
+    count = 0
+    for site in scope.calls:
+        f = site.node.func
+        if isinstance(f, cst.Attribute) and (f.attr.value in T.WIND_DOWN_METHODS or _logger_call(f)):
+            continue
+        value = ctx.resolver.resolve(f, site.scope)
+        callee = ctx.model.scopes.get(value.qname) if value.kind == "ref" else None
+        if callee is not None:
+            inner = _inert_calls(callee, ctx, depth + 1) if callee.kind == "function" else None
+            if inner is None:
+                return None
+            count += inner
+            continue
+        if value.kind == "ref" and not value.project:
+            top = value.qname.split(".")[0]
+            if top == "builtins" and value.qname.count(".") == 1:
+                continue
+            if top in T.INERT_MODULES:
+                count += 1
+                continue
+            return None
+        if isinstance(f, cst.Name) and value.kind == "unknown" and hasattr(builtins, f.value):
+            continue  # `bytearray()`, `len(...)`
+        if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.attr.value in T.CONTAINER_METHODS \
+                and f.value.value in scope.bindings:
+            continue  # `buffered.extend(chunk)` on a local
+        if not isinstance(f, cst.Attribute):
+            return None
+        owner = ctx.resolver.resolve(f.value, site.scope)
+        top = owner.qname.split(".")[0] if owner.kind == "instance" and not owner.project else ""
+        if top == "builtins":
+            continue
+        if top not in T.INERT_MODULES:
+            return None
+        count += 1
+    return count
+
+
 def _logger_call(f: cst.Attribute) -> bool:
     root = f.value
     while isinstance(root, (cst.Attribute, cst.Call)):
@@ -285,7 +344,8 @@ def _logger_call(f: cst.Attribute) -> bool:
 
 def _records_nothing(c, site: CallSite, ctx) -> bool:
     """The callable (or a lambda's body's callee) records nothing the caller's context would
-    parent: a function of, or a method of an object of, a standard-library module that records no
+    parent: a blocking wait (``future.result``, ``thread.join``: ``BLOCKING_WAITS``), a function
+    of, or a method of an object of, a standard-library module that records no
     telemetry (``catalog/threads.py``: ``INERT_MODULES``: ``q.get``, ``subprocess.run``,
     ``shutil.rmtree``); a method of a catalogued messaging client that publishes nothing
     (``producer.flush``, ``consumer.poll``, ``consumer.commit``: a consumer's span takes its parent
@@ -294,6 +354,8 @@ def _records_nothing(c, site: CallSite, ctx) -> bool:
         c = c.body.func  # `lambda: consumer.poll(timeout=1.0)`
     if not isinstance(c, (cst.Name, cst.Attribute)):
         return False
+    if isinstance(c, cst.Attribute) and c.attr.value in T.BLOCKING_WAITS:
+        return True  # `run_in_executor(None, future.result)`: waits for work that runs elsewhere
     value = ctx.resolver.resolve(c, site.scope)
     if value.kind == "ref" and not value.project and value.qname.split(".")[0] in T.INERT_MODULES:
         return True

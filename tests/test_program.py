@@ -460,8 +460,45 @@ def run():
 """})
     [finding] = lint_json(tmp_path, ["CTX1"], cwd=tmp_path)
     assert finding["confidence"] == "medium" and finding["context"] == "medium"
-    assert {"path": "svc/jobs.py", "line": 11, "column": 1, "end_line": 11, "end_column": 1,
+    assert {"path": "svc/jobs.py", "line": 12, "column": 1, "end_line": 12, "end_column": 1,
             "message": "a trace context exists here: reached from `run` starts a span"} in finding["related"]
+
+
+def test_a_span_holds_only_the_lines_of_its_with_block(tmp_path):
+    """``run`` opens its span after it has set things up: what it calls before the ``with`` runs
+    in ``run``'s callers' context (here a script's, none), what it calls inside runs in the span;
+    also where the span's context manager is made first and entered later (``with span:``)."""
+    write(tmp_path, {"svc/__init__.py": "", "svc/jobs.py": "import contextlib\n" + KAFKA + """
+def prepare():
+    producer.send("t", b"starting")
+
+
+def step():
+    producer.send("t", b"x")
+
+
+def run():
+    prepare()
+    producer.send("t", b"before")
+    with tracer.start_as_current_span("run"):
+        step()
+        producer.send("t", b"inside")
+    producer.send("t", b"after")
+
+
+def run_later(traced):
+    prepare()
+    span = tracer.start_as_current_span("later") if traced else contextlib.nullcontext()
+    with span:
+        producer.send("t", b"inside")
+
+
+if __name__ == "__main__":
+    run()
+    run_later(True)
+"""})
+    found = {(f["line"], f["confidence"]) for f in lint_json(tmp_path, ["CTX1"], cwd=tmp_path)}
+    assert found == {(14, "medium"), (22, "high"), (30, "high")}
 
 
 def test_test_code_is_out_unless_included(tmp_path):
@@ -1861,6 +1898,42 @@ def show_book(request, pk):
                         "in a traced web process"]
 
 
+@pytest.mark.parametrize("traced", [True, False])
+def test_django_rest_framework_router_viewsets_are_views(tmp_path, traced):
+    """``router.register(r"orders", OrderViewSet)`` routes the viewset's actions: they run in the
+    request's span where Django is traced, and in none where it is not."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+from rest_framework.routers import DefaultRouter
+
+from shop import views
+
+router = DefaultRouter()
+router.register(r"orders", views.OrderViewSet, basename="order")
+urlpatterns = router.urls
+""",
+        "shop/settings.py": 'ROOT_URLCONF = "shop.urls"\n',
+        "shop/instrument.py": ("from opentelemetry.instrumentation.django import DjangoInstrumentor\n\n"
+                               + ("DjangoInstrumentor().instrument()\n" if traced else "")),
+        "shop/tasks.py": "from celery import shared_task\n\n\n@shared_task\ndef notify(pk):\n    return pk\n",
+        "shop/views.py": """
+from rest_framework import viewsets
+
+from shop import instrument  # noqa: F401
+from shop.tasks import notify
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    def create(self, request):
+        notify.delay(1)
+""",
+    }
+    write(tmp_path, files)
+    found = {(f["path"], f["line"], f["confidence"]) for f in lint_json(tmp_path, ("CTX101",), cwd=tmp_path)}
+    assert found == ({("shop/views.py", 9, "high")} if traced else set())
+
+
 TEMPORAL_SERVICE = {
     "svc/activities.py": KAFKA + """
 from temporalio import activity
@@ -2656,6 +2729,54 @@ class Loop:
     })
     found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX2",), cwd=tmp_path)}
     assert found == {("svc/traced.py", 8)}
+
+
+def test_functions_in_a_table_a_function_builds_run_where_it_runs(tmp_path):
+    """``main`` dispatches the commands of the table it builds (``{"function": run_cli}``); a
+    start-up routine runs the steps it lists (``[self._ensure_roles]``): they run where the
+    builder runs (here a script's start, no context), not as API nothing calls."""
+    write(tmp_path, {
+        "pyproject.toml": "[build-system]\nrequires = [\"hatchling\"]\n\n[project]\nname = \"tool\"\n",
+        "tool/__init__.py": "",
+        "tool/cli.py": """
+import sys
+import threading
+
+from opentelemetry import trace  # noqa: F401
+
+
+def run_cli(args):
+    threading.Thread(target=print, args=(args,)).start()
+
+
+def lint_cli(args):
+    threading.Thread(target=print, args=(args,)).start()
+
+
+class Facilitator:
+    def _ensure_roles(self):
+        threading.Thread(target=print).start()
+
+    def start(self):
+        for step in [self._ensure_roles]:
+            step()
+
+
+def main():
+    commands = [{"command": "run", "function": run_cli}]
+    for command in commands:
+        if command["command"] == sys.argv[1]:
+            command["function"](sys.argv[2:])
+    facilitator = Facilitator()
+    facilitator.start()
+
+
+if __name__ == "__main__":
+    main()
+""",
+    })
+    found = {(f["path"], f["line"]) for f in lint_json(tmp_path, ("CTX2",), cwd=tmp_path)}
+    assert found == {("tool/cli.py", 12)}  # lint_cli: nothing calls it, it may run with a context
 
 
 def test_argparse_commands_have_no_context(tmp_path):

@@ -141,7 +141,7 @@ HANDOFFS: Tuple[HandOff, ...] = (
 # `http.client`, `sqlite3`, `logging` are not here: instrumentations cover them.)
 INERT_MODULES = ("queue", "os", "shutil", "time", "subprocess", "json", "hashlib", "zlib", "gzip", "bz2",
                  "lzma", "pickle", "glob", "fnmatch", "math", "struct", "base64", "tempfile", "pathlib",
-                 "io", "csv", "zipfile", "tarfile")
+                 "io", "csv", "zipfile", "tarfile", "contextlib", "signal", "select", "errno")
 
 # Callables that serve work arriving later from elsewhere (each request/message brings or starts its
 # own trace): a thread running one of them is not a hand-off of the caller's work.
@@ -156,6 +156,12 @@ SERVICE_CLASS_HINT = r"(?i)server(thread)?$"
 # of whoever started it would be wrong for all of that work. ``while <flag>`` / ``while self.<attr>`` /
 # ``while not <event>.is_set()`` / ``while True``; not ``while not q.empty()`` or ``while n < 3``.
 SERVICE_WAIT_METHODS = ("is_set", "wait", "is_alive")
+# Methods that change a container in place: on a worker's local they record nothing.
+CONTAINER_METHODS = ("append", "extend", "insert", "pop", "popleft", "appendleft", "clear", "update", "add",
+                     "discard", "remove", "setdefault", "sort", "reverse")
+# Blocking waits handed to a thread so an event loop does not block (`run_in_executor(None,
+# future.result)`, `thread.join`): the work waited for runs elsewhere; the wait records nothing.
+BLOCKING_WAITS = ("result", "exception", "wait", "join", "acquire")
 # A worker that only calls these (and a logger) winds something down: it records nothing of the
 # caller's work (threads that shut the telemetry providers down in parallel at exit)
 WIND_DOWN_METHODS = ("shutdown", "force_flush", "flush", "close", "aclose", "stop", "join", "cancel", "terminate")

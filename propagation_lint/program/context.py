@@ -16,7 +16,8 @@ line of the project, from every file's summary (``summary.py``):
 - **The call graph** joins them: calls resolved through imports, ``self``/``cls``, ``super()``,
   locals assigned from a class (``job = Job.objects.create(...)``), module-level instances
   (``cache = Cache()``, then ``cache.warm()`` wherever it is imported), functions passed as values
-  (``Thread(target=f)``, ``signal.connect(f)``), and task producers (``task.delay()``) to their
+  (``Thread(target=f)``, ``signal.connect(f)``, a table a function builds: ``[{"function": run}]``),
+  and task producers (``task.delay()``) to their
   task. An untyped ``obj.method()`` of a distinctive name calls the project's methods of that
   name that nothing else calls, in a process that loads both files. Any other call the linter
   cannot resolve adds no edge.
@@ -51,6 +52,9 @@ TASK_PRODUCER_METHODS = ("delay", "apply_async", "s", "si", "signature", "kiq", 
                          "apply", "map", "starmap", "chunks")
 ROUTE_DECORATOR_ATTRS = ("route", "get", "post", "put", "patch", "delete", "head", "options", "websocket",
                          "api_route", "api_view", "action", "view_config", "expose")
+# Django REST framework's routers: `router.register(r"orders", OrderViewSet)` routes the viewset's
+# actions (and a project router deriving from one)
+DRF_ROUTER_REGISTER = re.compile(r"^rest_framework\.routers\.\w+\.register$|Router\.register$")
 URL_FUNCTIONS = ("django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.urls.conf.path",
                  "django.urls.conf.re_path")
 # aiohttp's route definitions (`app.add_routes([web.get("/metrics", handler)])`)
@@ -166,6 +170,10 @@ class Definitions:
         self.fns: List[Tuple[int, str, list]] = []  # (file, qname, def row)
         self.classes: Dict[Tuple[int, str], list] = {}
         self.file_fns: List[List[int]] = [[] for _ in index.entries]
+        # the body of a `with tracer.start_as_current_span(...):` block, as a function of its own
+        # that its function calls: block -> its function, function -> its blocks (first line, last, id)
+        self.span_block_of: Dict[int, int] = {}
+        self.blocks: Dict[int, List[Tuple[int, int, int]]] = {}
         for i, (_p, _m, _ip, summary) in enumerate(index.entries):
             for row in summary.get("defs", ()):
                 if row[1] == "class":
@@ -174,6 +182,16 @@ class Definitions:
                     self.fn_ids[(i, row[0])] = len(self.fns)
                     self.fns.append((i, row[0], row))
                     self.file_fns[i].append(len(self.fns) - 1)
+            for owner, first, last in summary.get("span_blocks", ()):
+                f = self.fn_ids.get((i, owner))
+                if f is None:
+                    continue
+                qname = f"{owner}.<span:{first}>"
+                v = self.fn_ids[(i, qname)] = len(self.fns)
+                self.fns.append((i, qname, [qname, "function", first, last, [], [], []]))
+                self.file_fns[i].append(v)
+                self.span_block_of[v] = f
+                self.blocks.setdefault(f, []).append((first, last, v))
         self._resolved: Dict[Tuple[int, str], Optional[Tuple[int, str]]] = {}
         self._handed: Dict[str, List[Tuple[int, int, str]]] = {}
 
@@ -369,9 +387,15 @@ class ContextModel(Definitions):
         self._process_spans: Dict[int, bool] = {}
         self._loops: Optional[set] = None  # functions that run a service loop (`in_background_loop`)
 
-    def _fn(self, i: int, qname: str) -> Optional[int]:
-        """The function a caller qname is (a class body or the module: None)."""
-        return self.fn_ids.get((i, qname))
+    def _fn(self, i: int, qname: str, line: int = 0) -> Optional[int]:
+        """The function a caller qname is (a class body or the module: None); at ``line``, the
+        span block of it that holds the line, if any."""
+        f = self.fn_ids.get((i, qname))
+        if f is not None and line and f in self.blocks:
+            for first, last, v in self.blocks[f]:
+                if first <= line <= last:
+                    return v
+        return f
 
     # ------------------------------------------------------------------ edges
     def _build_edges(self) -> None:
@@ -379,8 +403,8 @@ class ContextModel(Definitions):
         for i, (_p, module, _ip, summary) in enumerate(self.index.entries):
             if self.excluded[i]:
                 continue  # tests call everything; they are no origin of a production context
-            for caller, ref, _line in summary.get("calls", ()):
-                src = self._fn(i, caller)
+            for caller, ref, line in summary.get("calls", ()):
+                src = self._fn(i, caller, line)
                 if ref.startswith("."):
                     untyped.append((i, src, ref[1:]))
                     continue
@@ -411,9 +435,9 @@ class ContextModel(Definitions):
                 if target is None or target not in self.fn_ids:
                     continue
                 t = self.fn_ids[target]
-                if self._registration(callee_ref):
+                if self._registration(i, callee_ref):
                     continue  # signal receivers and URL routes are origins of their own
-                src = self._fn(i, caller)
+                src = self._fn(i, caller, line)
                 if src is None:
                     # registered at import time (a consumer callback, a hook): whatever received it
                     # calls it later, in a context the project does not show; handed to other code
@@ -428,6 +452,8 @@ class ContextModel(Definitions):
                 target = self.resolve(i, ref)
                 if target is not None and target in self.fn_ids:
                     self._edge(i, self._fn(i, owner), self.fn_ids[target])
+        for v, f in self.span_block_of.items():
+            self._edge(self.fns[f][0], f, v)  # a function runs its span blocks
         self._sent_by_name()
         self._untyped_edges(untyped)
 
@@ -519,17 +545,20 @@ class ContextModel(Definitions):
             self.callees[src].add(callee)
             self.callers[callee].add(src)
 
-    @staticmethod
-    def _registration(callee_ref: str) -> bool:
+    def _registration(self, i: int, callee_ref: str) -> bool:
         last = callee_ref.rsplit(".", 1)[-1]
-        return last in SIGNAL_CONNECT or last in CLI_REGISTRATION_ATTRS or callee_ref in URL_FUNCTIONS or callee_ref in AIOHTTP_ROUTE_FUNCTIONS \
+        return last in SIGNAL_CONNECT or last in CLI_REGISTRATION_ATTRS or callee_ref in URL_FUNCTIONS \
+            or bool(DRF_ROUTER_REGISTER.search(self._through_instance(i, callee_ref))) or callee_ref in AIOHTTP_ROUTE_FUNCTIONS \
             or last in URL_METHOD_ATTRS
 
     # ------------------------------------------------------------------ origins
-    def _starts_span(self, f: int, depth: int = 0) -> bool:
+    def _starts_span(self, f: int, depth: int = 0, scoped: bool = True) -> bool:
+        """Does ``f`` start a span (itself, by a decorator, or a project wrapper that does)? With
+        ``scoped=False``, spans that hold only blocks of it (``with ...start_as_current_span():``,
+        its span blocks' origins) do not count."""
         i, qname, row = self.fns[f]
         summary = self.index.entries[i][3]
-        if qname in summary.get("spans", ()):
+        if qname in summary.get("spans", ()) and (scoped or f not in self.blocks):
             return True
         if depth > 3:
             return False
@@ -553,11 +582,25 @@ class ContextModel(Definitions):
         prefix = qname + "."
         return any(self._starts_span(g, depth + 1) for g in self.file_fns[i] if self.fns[g][1].startswith(prefix))
 
+    def _through_instance(self, i: int, ref: str) -> str:
+        """``shop.urls.router.register`` as ``rest_framework.routers.DefaultRouter.register`` where
+        file ``i`` made ``router = DefaultRouter()`` at module level."""
+        module = self.index.entries[i][1]
+        if module and ref.startswith(module + "."):
+            name, _, rest = ref[len(module) + 1:].partition(".")
+            made = (self.index.entries[i][3].get("assigns") or {}).get(name)
+            if made and rest:
+                return f"{made}.{rest}"
+        return ref
+
     def _origin(self, f: int) -> Optional[Origin]:
         """The function's own origin, if it is one (before the graph says anything)."""
         i, qname, row = self.fns[f]
         path = self.index.entries[i][0]
-        if self._starts_span(f):
+        owner = self.span_block_of.get(f)
+        if owner is not None:
+            return Origin("span", f"`{_short(self.fns[owner][1])}` starts a span", path, row[2])
+        if self._starts_span(f, scoped=False):
             return Origin("span", f"`{_short(qname)}` starts a span", path, row[2])
         why = context_free_file(path)
         if why:
@@ -674,12 +717,13 @@ class ContextModel(Definitions):
                         continue
                     last = callee_ref.rsplit(".", 1)[-1]
                     path = self.index.entries[i][0]
-                    if callee_ref in URL_FUNCTIONS or callee_ref in AIOHTTP_ROUTE_FUNCTIONS or last in URL_METHOD_ATTRS:
+                    drf = bool(DRF_ROUTER_REGISTER.search(self._through_instance(i, callee_ref)))
+                    if callee_ref in URL_FUNCTIONS or drf or callee_ref in AIOHTTP_ROUTE_FUNCTIONS or last in URL_METHOD_ATTRS:
                         vrow = self.fns[f][2]
                         routed = f"routed in {self.index.entries[i][1] or os.path.basename(path)}:{line}"
                         # the framework of the routing call: Django's URLconf, aiohttp's route
                         # table, else the web frameworks the registering module imports
-                        frameworks = ("django",) if callee_ref in URL_FUNCTIONS else ("aiohttp",) \
+                        frameworks = ("django",) if callee_ref in URL_FUNCTIONS or drf else ("aiohttp",) \
                             if callee_ref in AIOHTTP_ROUTE_FUNCTIONS else web_frameworks(self.index.entries[i][3])
                         if self.web_traced(view[0], frameworks):
                             origins[f] = Origin("route", f"the view `{_short(view[1])}` ({routed}), in a traced web process",

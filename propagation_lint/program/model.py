@@ -100,9 +100,19 @@ def complete_summaries(files: List[tuple], candidate_lines: Dict[int, List[int]]
         if context_free_file(files[i][1]) or tests[i]:
             continue  # decided by where the file is, whoever calls it
         spans = set(summary.get("spans", ()))
+        blocks: Dict[str, List[Tuple[int, int]]] = {}
+        for owner, first, last in summary.get("span_blocks", ()):
+            blocks.setdefault(owner, []).append((first, last))
+
+        def in_span(qname: str, line: int) -> bool:
+            """The line runs in a span the function starts (in the block of a `with` span, when
+            all its spans are such blocks)."""
+            return qname in spans and (qname not in blocks or any(a <= line <= b for a, b in blocks[qname]))
+
         for row in summary.get("defs", ()):
             task = any(d.rsplit(".", 1)[-1] in TASK_DECORATOR_ATTRS for d in row[4])  # its producers matter
-            if row[1] == "function" and (task or row[0] not in spans) and any(row[2] <= line <= row[3] for line in lines):
+            if row[1] == "function" and any(row[2] <= line <= row[3] and (task or not in_span(row[0], line))
+                                            for line in lines):
                 demand.setdefault(files[i][2], set()).add(row[0][len(files[i][2]) + 1:].split(".")[0])
                 methods.update(_method_name(summary, row[0]))
     # tasks holding a candidate that are registered under another name (`@shared_task(name="x")`): a

@@ -29,6 +29,8 @@ The summary is plain JSON-able data:
   ``pkg.mod.task.delay``; a callee the file cannot qualify is left out;
 - ``spans``: functions (or the module) that start a span themselves (a ``start_as_current_span``
   / ``start_span`` / ``start_active_span`` / ddtrace ``trace`` call, or such a decorator);
+  ``span_blocks``: ``[function, first line, last line]``: its ``with <span start>:`` blocks, for a
+  function whose every span is one (its other lines run in its callers' context);
 - ``refs``: ``[caller, ref, line]``: functions passed as values (``path("x/", views.f)``,
   ``signal.connect(f)``, ``Thread(target=f)``), with the call they were passed to;
 - ``main``: the line of ``if __name__ == "__main__":`` (0 without one), ``main_end`` the block's last line (full summaries only);
@@ -47,7 +49,7 @@ from ..catalog.publishers import DISTINCT_TASK_METHODS, TASK_ACCESSOR_METHODS
 from ..catalog.threads import SERVICE_WAIT_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
 
-VERSION = 9
+VERSION = 10
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -180,7 +182,7 @@ _S, _I = str, int
 _SHAPES = {
     "imports": [_S], "strings": [_S], "methods": [_S], "spans": [_S], "task_names": [_S], "loops": [_S],
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
-    "withs": [(_S, _S)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
+    "withs": [(_S, _S)], "span_blocks": [(_S, _I, _I)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
     "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)], "param_sends": [(_S, _S)],
     "main": _I, "main_end": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool, "unplaced": bool,
 }
@@ -349,6 +351,12 @@ class _Summary:
         self.refs: List[list] = []
         self.spans: List[str] = []
         self.withs: List[list] = []  # [owner, ref]: calls used as context managers
+        # [owner, first line, last line]: the body of a `with <span start>:` block; kept only for
+        # owners whose every span is such a block (`unscoped` holds the others)
+        self.span_blocks: List[list] = []
+        self.scoped: set = set()  # ids of the span-start calls of those blocks
+        self.span_managers: Dict[str, dict] = {}  # owner -> names bound to a span's context manager
+        self.unscoped: set = set()
         self.task_names: List[str] = []  # strings under a "task" key: {"task": "shop.tasks.sync", ...}
         self.named_tasks: List[list] = []  # [qname, name]: @app.task(name="shop.sync")
         self.sent_tasks: List[list] = []  # [caller, name, line]: app.send_task("shop.sync", ...)
@@ -372,6 +380,9 @@ class _Summary:
             value = getattr(self, key)
             if value:
                 out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names", "loops") else value
+        blocks = [b for b in self.span_blocks if b[0] not in self.unscoped]
+        if blocks:
+            out["span_blocks"] = blocks
         if self.main:
             out["main"] = self.main
             out["main_end"] = self.main_end
@@ -457,6 +468,15 @@ class _Summary:
             self._block(stmt.body, self.module, cls, local)
             self._block(stmt.orelse, self.module, cls, local)
             return
+        if t is _ASSIGN and len(stmt.targets) == 1 and type(stmt.targets[0]) is _NAME:
+            # `cm = tracer.start_as_current_span(...)` (or `... if tracer else nullcontext()`): a
+            # context manager that starts its span when a `with` enters it
+            value = stmt.value
+            calls = [value.body, value.orelse] if type(value) is ast.IfExp else [value]
+            found = [c for c in calls if type(c) is _CALL and _span_manager(c)]
+            if found:
+                self.span_managers.setdefault(owner, {})[stmt.targets[0].id] = True
+                self.scoped.update(id(c) for c in found)
         if t is _ASSIGN or t is _ANN_ASSIGN:
             value = stmt.value
             if t is _ASSIGN and (type(value) is _LIST or type(value) is _TUPLE) and any(
@@ -479,6 +499,14 @@ class _Summary:
         elif t is _WITH or t is _ASYNC_WITH:
             for item in stmt.items:
                 call = item.context_expr
+                if type(call) is _NAME and call.id in self.span_managers.get(owner, {}):
+                    # `cm = tracer.start_as_current_span(...)` earlier, then `with cm:`: the span
+                    # starts where the block is entered
+                    self.span_blocks.append([owner, stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno)])
+                if type(call) is _CALL and _span_manager(call) and stmt.body:
+                    # `with tracer.start_as_current_span(...):`: the span holds the block's lines only
+                    self.scoped.add(id(call))
+                    self.span_blocks.append([owner, stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno)])
                 if type(call) is _CALL:
                     ref = self._ref(call.func, owner, cls, local)
                     if ref:
@@ -515,6 +543,7 @@ class _Summary:
             target = d.func if isinstance(d, ast.Call) else d
             if isinstance(target, ast.Attribute) and target.attr in _SPAN_METHODS and _starts_span(target):
                 self.spans.append(qname)
+                self.unscoped.add(qname)  # the whole function runs in the decorator's span
             if isinstance(d, ast.Call):
                 name = next((k.value.value for k in d.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)
                              and isinstance(k.value.value, str)), None)
@@ -585,6 +614,8 @@ class _Summary:
                 func = n.func
                 if type(func) is _ATTRIBUTE and func.attr in _SPAN_METHODS and _starts_span(func):  # ("trace" is one)
                     self.spans.append(owner)
+                    if id(n) not in self.scoped:
+                        self.unscoped.add(owner)  # `span = tracer.start_span(...)`: no block to bound it
                 ref = self._ref(func, owner, cls, local)
                 if n.args and type(n.args[0]) is ast.Constant and isinstance(n.args[0].value, str) and (
                         (type(func) is _ATTRIBUTE and func.attr in _SEND_BY_NAME)
@@ -617,11 +648,15 @@ class _Summary:
                 continue
             elif t is _LIST or t is _TUPLE:
                 elts = n.elts
+                if owner in self.params:
+                    self._table_refs(elts, owner, cls, local, n.lineno)
                 if elts and all(type(e) is _CONSTANT and isinstance(e.value, str) for e in elts) \
                         and any(dotted(e.value) for e in elts):
                     # INSTALLED_APPS = ["django.contrib.auth", "orders"]: a list of module names
                     self.strings.extend(e.value for e in elts if e.value.isidentifier())
             elif t is _DICT:
+                if owner in self.params:
+                    self._table_refs(n.values, owner, cls, local, n.lineno)
                 for k, v in zip(n.keys, n.values):
                     if type(k) is _CONSTANT and k.value == "task" and type(v) is _CONSTANT \
                             and isinstance(v.value, str):
@@ -640,6 +675,15 @@ class _Summary:
                     extend(value)
                 elif value is not None:
                     push(value)
+
+    def _table_refs(self, values, owner, cls, local, line: int) -> None:
+        """Functions a function puts in a table it builds (``commands = [{"function": run_cli}]``,
+        ``steps = [self._ensure_roles, ...]``): it dispatches them, as a call would."""
+        for v in values:
+            if type(v) is _NAME or type(v) is _ATTRIBUTE:
+                ref = self._ref(v, owner, cls, local)
+                if ref:
+                    self.refs.append([owner, ref, line, ""])
 
     def _decorator_args(self, stmt, owner, cls, local) -> List[str]:
         """References passed to the decorators (``@receiver(post_migrate)``), and keyword names
@@ -809,6 +853,12 @@ def _service_test(test) -> bool:
     if type(test) is ast.Call and type(test.func) is ast.Attribute:
         return test.func.attr in SERVICE_WAIT_METHODS
     return False
+
+
+def _span_manager(call) -> bool:
+    """``tracer.start_as_current_span(...)`` (any span start used as a context manager)."""
+    func = call.func
+    return type(func) is _ATTRIBUTE and func.attr in _SPAN_METHODS and _starts_span(func)
 
 
 def _starts_span(func: ast.Attribute) -> bool:

@@ -42,7 +42,8 @@ class ExecutorDropsContext(HandOffRuleMixin, Rule):
         not `multiprocessing.pool.ThreadPool`), and a messaging client's own calls that send nothing
         (`consumer.poll`, `consumer.commit`, `producer.flush`, `close`: a consumer's span takes its
         parent from the message, not from the thread), and standard-library calls that record
-        nothing (`q.get`, `subprocess.run`, `shutil.rmtree`: `INERT_MODULES` in `catalog/threads.py`).
+        nothing (`q.get`, `subprocess.run`, `shutil.rmtree`: `INERT_MODULES` in `catalog/threads.py`),
+        or a worker of the same file that only calls them, and blocking waits (`future.result`).
         """
     why_bad = """
         On CPython up to 3.13 (and GIL builds of 3.14) a pool thread runs every task in its own

@@ -26,7 +26,9 @@ class RunInExecutorDropsContext(HandOffRuleMixin, Rule):
         (as for CTX201), projects with `ThreadingInstrumentor` or
         ddtrace's futures integration enabled (both wrap the executor's `submit`), and a messaging
         client's own calls that send nothing (`consumer.poll`, `consumer.commit`, `producer.flush`),
-        and standard-library calls that record nothing (`q.get`, `subprocess.run`).
+        and standard-library calls that record nothing (`q.get`, `subprocess.run`), a worker of the
+        same file that only calls them, and blocking waits (`run_in_executor(None, future.result)`:
+        the work waited for runs elsewhere).
         """
     why_bad = """
         The function runs on an executor thread whose context is empty: spans it makes start new

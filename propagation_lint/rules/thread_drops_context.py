@@ -28,7 +28,10 @@ class ThreadDropsContext(HandOffRuleMixin, Rule):
         or that every maker hands a fresh copy's `run` as its callable, a service thread (its
         target, or the method of its class the target hands over to, loops `while True:` or on a
         stop flag or event), threads started by code that only a service loop reaches (it serves
-        later work), a target that only shuts something down, flushes or closes it (and logs), and
+        later work), a target that only shuts something down, flushes or closes it (and logs), a
+        target of the same file whose every call is to the standard library's inert modules,
+        builtins or its own locals' containers (reaps a child with `process.wait()`, drains a pipe
+        with `os.read`: `INERT_MODULES` in `catalog/threads.py`), and
         projects where `ThreadingInstrumentor` is on (for `Thread` and `Timer`) or ddtrace's gevent
         integration (for gevent).
         """

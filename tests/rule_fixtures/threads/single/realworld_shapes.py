@@ -350,3 +350,50 @@ def shutdown_all(providers):
         report()
 
     threading.Thread(target=_shutdown_and_report, args=(providers[0],)).start()  # error: CTX202
+
+
+# --- threads that only call the standard library's inert modules: reap a child, drain a pipe
+import os  # noqa: E402
+import subprocess  # noqa: E402
+from contextlib import suppress  # noqa: E402
+
+
+def _wait_for(process: subprocess.Popen) -> None:
+    with suppress(Exception):
+        process.wait()
+
+
+def _rewrite(fd: int, payload: bytearray) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, payload)
+
+
+def _drain(read_fd: int, log_fd: int) -> None:
+    buffered = bytearray()
+    while chunk := os.read(read_fd, 8192):
+        buffered.extend(chunk)
+        _rewrite(log_fd, buffered)
+    os.close(read_fd)
+
+
+def _drain_and_report(read_fd: int) -> None:
+    os.read(read_fd, 8192)
+    report()
+
+
+def spawn_helper(argv, read_fd, log_fd):
+    with tracer.start_as_current_span("spawn"):
+        process = subprocess.Popen(argv)
+        threading.Thread(target=_wait_for, args=(process,), daemon=True).start()
+        threading.Thread(target=_drain, args=(read_fd, log_fd), daemon=True).start()
+        threading.Thread(target=_drain_and_report, args=(read_fd,)).start()  # error: CTX202
+
+
+# --- a blocking wait handed to the default executor so the event loop does not block: the work
+# waited for was submitted in a copy of the context; the wait records nothing
+async def dispatch(executor, handlers, event):
+    ctx = contextvars.copy_context()
+    future = executor.submit(ctx.run, handlers, event)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, future.result)
+    await loop.run_in_executor(None, handlers, event)  # error: CTX203
