@@ -201,7 +201,14 @@ class Resolver:
             if base in ("typing.Optional", "typing.Union", "Optional", "Union") and ann.slice:
                 members = [el.slice.value for el in ann.slice if isinstance(el.slice, cst.Index)]
                 return self._one_type(members, scope, depth)
-            return ""
+            if base in ("typing.Annotated", "typing_extensions.Annotated", "Annotated") and ann.slice \
+                    and isinstance(ann.slice[0].slice, cst.Index):
+                return self.annotation_type(ann.slice[0].slice.value, scope, depth + 1)
+            if base.startswith(("typing.", "typing_extensions.", "collections.abc.")) or "." not in base:
+                return ""  # `List[X]`, `Callable[...]`, `list[X]`: no class of the project or a client
+            # a generic class parametrised (`subprocess.Popen[bytes]`, `Queue[Job]`): that class
+            v = self.resolve(ann.value, scope, depth + 1)
+            return v.qname if v.kind == "ref" else ""
         v = self.resolve(ann, scope, depth + 1)
         if v.kind == "ref":
             return v.qname

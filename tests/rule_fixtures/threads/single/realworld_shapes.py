@@ -363,6 +363,10 @@ def _wait_for(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def _reap(process: "subprocess.Popen[bytes]") -> None:
+    process.wait()
+
+
 def _rewrite(fd: int, payload: bytearray) -> None:
     os.lseek(fd, 0, os.SEEK_SET)
     os.write(fd, payload)
@@ -385,6 +389,7 @@ def spawn_helper(argv, read_fd, log_fd):
     with tracer.start_as_current_span("spawn"):
         process = subprocess.Popen(argv)
         threading.Thread(target=_wait_for, args=(process,), daemon=True).start()
+        threading.Thread(target=_reap, args=(process,), daemon=True).start()
         threading.Thread(target=_drain, args=(read_fd, log_fd), daemon=True).start()
         threading.Thread(target=_drain_and_report, args=(read_fd,)).start()  # error: CTX202
 
