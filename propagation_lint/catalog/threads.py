@@ -141,7 +141,8 @@ HANDOFFS: Tuple[HandOff, ...] = (
 # `http.client`, `sqlite3`, `logging` are not here: instrumentations cover them.)
 INERT_MODULES = ("queue", "os", "shutil", "time", "subprocess", "json", "hashlib", "zlib", "gzip", "bz2",
                  "lzma", "pickle", "glob", "fnmatch", "math", "struct", "base64", "tempfile", "pathlib",
-                 "io", "csv", "zipfile", "tarfile", "contextlib", "signal", "select", "errno")
+                 "io", "csv", "zipfile", "tarfile", "contextlib", "signal", "select", "errno", "sys", "traceback",
+                 "faulthandler", "gc", "platform")
 
 # Callables that serve work arriving later from elsewhere (each request/message brings or starts its
 # own trace): a thread running one of them is not a hand-off of the caller's work.
@@ -164,7 +165,9 @@ CONTAINER_METHODS = ("append", "extend", "insert", "pop", "popleft", "appendleft
 BLOCKING_WAITS = ("result", "exception", "wait", "join", "acquire")
 # A worker that only calls these (and a logger) winds something down: it records nothing of the
 # caller's work (threads that shut the telemetry providers down in parallel at exit)
-WIND_DOWN_METHODS = ("shutdown", "force_flush", "flush", "close", "aclose", "stop", "join", "cancel", "terminate")
+WIND_DOWN_METHODS = ("shutdown", "force_flush", "flush", "close", "aclose", "stop", "join", "cancel", "terminate",
+                     # and hands the result back to the thread waiting for it
+                     "call_soon_threadsafe", "set_result", "set_exception")
 LOGGER_NAMES = ("logger", "log", "logging", "LOGGER", "LOG", "_logger", "_log")
 
 # Calls that capture the caller's context (on the submitting side).

@@ -402,3 +402,17 @@ async def dispatch(executor, handlers, event):
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, future.result)
     await loop.run_in_executor(None, handlers, event)  # error: CTX203
+
+
+# --- a thread that shuts pools down and hands the result back to the waiting event loop
+async def join_pools(pools):
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+
+    def join():
+        for pool in pools:
+            pool.shutdown(wait=True)
+        loop.call_soon_threadsafe(done.set_result, None)
+
+    threading.Thread(target=join).start()
+    await done
