@@ -275,8 +275,13 @@ def _only_winds_down(scope: Scope) -> bool:
     """A worker whose every call shuts something down, flushes or closes it (``provider.shutdown()``,
     ``exporter.force_flush()``), or logs: it records nothing the caller's context would parent."""
     calls = [site.node.func for site in scope.calls]
-    return bool(calls) and all(
-        isinstance(f, cst.Attribute) and (f.attr.value in T.WIND_DOWN_METHODS or _logger_call(f)) for f in calls)
+    return bool(calls) and all(_winds_down_or_logs(f) for f in calls)
+
+
+def _winds_down_or_logs(f) -> bool:
+    """``pool.shutdown()``, ``exporter.force_flush()``, ``logger.info(...)``: a call that records
+    nothing of the caller's work (``WIND_DOWN_METHODS``, a logger's method)."""
+    return isinstance(f, cst.Attribute) and (f.attr.value in T.WIND_DOWN_METHODS or _logger_call(f))
 
 
 def _inert_worker(scope: Scope, ctx) -> bool:
@@ -288,8 +293,7 @@ def _inert_worker(scope: Scope, ctx) -> bool:
     the same file that is inert itself (three levels down), and at least one is such a module's
     (a worker that calls nothing stands for work that would record something). Nested functions
     and lambdas are not followed: the worker may run what they hold."""
-    found = _inert_calls(scope, ctx, 0)
-    return bool(found)
+    return bool(_inert_calls(scope, ctx, 0))
 
 
 def _inert_calls(scope: Scope, ctx, depth: int) -> Optional[int]:
@@ -300,7 +304,7 @@ def _inert_calls(scope: Scope, ctx, depth: int) -> Optional[int]:
     count = 0
     for site in scope.calls:
         f = site.node.func
-        if isinstance(f, cst.Attribute) and (f.attr.value in T.WIND_DOWN_METHODS or _logger_call(f)):
+        if _winds_down_or_logs(f):
             continue
         value = ctx.resolver.resolve(f, site.scope)
         callee = ctx.model.scopes.get(value.qname) if value.kind == "ref" else None

@@ -548,7 +548,7 @@ class ContextModel(Definitions):
     def _registration(self, i: int, callee_ref: str) -> bool:
         last = callee_ref.rsplit(".", 1)[-1]
         return last in SIGNAL_CONNECT or last in CLI_REGISTRATION_ATTRS or callee_ref in URL_FUNCTIONS \
-            or bool(DRF_ROUTER_REGISTER.search(self._through_instance(i, callee_ref))) or callee_ref in AIOHTTP_ROUTE_FUNCTIONS \
+            or self._drf_register(i, callee_ref) or callee_ref in AIOHTTP_ROUTE_FUNCTIONS \
             or last in URL_METHOD_ATTRS
 
     # ------------------------------------------------------------------ origins
@@ -581,6 +581,11 @@ class ContextModel(Definitions):
         i, qname, _row = self.fns[f]
         prefix = qname + "."
         return any(self._starts_span(g, depth + 1) for g in self.file_fns[i] if self.fns[g][1].startswith(prefix))
+
+    def _drf_register(self, i: int, callee_ref: str) -> bool:
+        """Is the call of file ``i`` that a function is passed to a Django REST framework router's
+        ``register`` (``router.register(r"orders", OrderViewSet)``)?"""
+        return bool(DRF_ROUTER_REGISTER.search(self._through_instance(i, callee_ref)))
 
     def _through_instance(self, i: int, ref: str) -> str:
         """``shop.urls.router.register`` as ``rest_framework.routers.DefaultRouter.register`` where
@@ -717,7 +722,7 @@ class ContextModel(Definitions):
                         continue
                     last = callee_ref.rsplit(".", 1)[-1]
                     path = self.index.entries[i][0]
-                    drf = bool(DRF_ROUTER_REGISTER.search(self._through_instance(i, callee_ref)))
+                    drf = self._drf_register(i, callee_ref)
                     if callee_ref in URL_FUNCTIONS or drf or callee_ref in AIOHTTP_ROUTE_FUNCTIONS or last in URL_METHOD_ATTRS:
                         vrow = self.fns[f][2]
                         routed = f"routed in {self.index.entries[i][1] or os.path.basename(path)}:{line}"

@@ -355,7 +355,7 @@ class _Summary:
         # owners whose every span is such a block (`unscoped` holds the others)
         self.span_blocks: List[list] = []
         self.scoped: set = set()  # ids of the span-start calls of those blocks
-        self.span_managers: Dict[str, dict] = {}  # owner -> names bound to a span's context manager
+        self.span_managers: Dict[str, set] = {}  # owner -> names bound to a span's context manager
         self.unscoped: set = set()
         self.task_names: List[str] = []  # strings under a "task" key: {"task": "shop.tasks.sync", ...}
         self.named_tasks: List[list] = []  # [qname, name]: @app.task(name="shop.sync")
@@ -473,9 +473,9 @@ class _Summary:
             # context manager that starts its span when a `with` enters it
             value = stmt.value
             calls = [value.body, value.orelse] if type(value) is ast.IfExp else [value]
-            found = [c for c in calls if type(c) is _CALL and _span_manager(c)]
+            found = [c for c in calls if type(c) is _CALL and _span_start(c)]
             if found:
-                self.span_managers.setdefault(owner, {})[stmt.targets[0].id] = True
+                self.span_managers.setdefault(owner, set()).add(stmt.targets[0].id)
                 self.scoped.update(id(c) for c in found)
         if t is _ASSIGN or t is _ANN_ASSIGN:
             value = stmt.value
@@ -499,11 +499,11 @@ class _Summary:
         elif t is _WITH or t is _ASYNC_WITH:
             for item in stmt.items:
                 call = item.context_expr
-                if type(call) is _NAME and call.id in self.span_managers.get(owner, {}):
+                if type(call) is _NAME and call.id in self.span_managers.get(owner, ()):
                     # `cm = tracer.start_as_current_span(...)` earlier, then `with cm:`: the span
                     # starts where the block is entered
                     self.span_blocks.append([owner, stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno)])
-                if type(call) is _CALL and _span_manager(call) and stmt.body:
+                if type(call) is _CALL and _span_start(call) and stmt.body:
                     # `with tracer.start_as_current_span(...):`: the span holds the block's lines only
                     self.scoped.add(id(call))
                     self.span_blocks.append([owner, stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno)])
@@ -541,7 +541,7 @@ class _Summary:
         for d in stmt.decorator_list:
             self._expr(d, owner, cls, local)
             target = d.func if isinstance(d, ast.Call) else d
-            if isinstance(target, ast.Attribute) and target.attr in _SPAN_METHODS and _starts_span(target):
+            if _span_method(target):
                 self.spans.append(qname)
                 self.unscoped.add(qname)  # the whole function runs in the decorator's span
             if isinstance(d, ast.Call):
@@ -612,7 +612,7 @@ class _Summary:
                 continue
             if t is _CALL:
                 func = n.func
-                if type(func) is _ATTRIBUTE and func.attr in _SPAN_METHODS and _starts_span(func):  # ("trace" is one)
+                if _span_start(n):  # ("trace" is one)
                     self.spans.append(owner)
                     if id(n) not in self.scoped:
                         self.unscoped.add(owner)  # `span = tracer.start_span(...)`: no block to bound it
@@ -855,9 +855,15 @@ def _service_test(test) -> bool:
     return False
 
 
-def _span_manager(call) -> bool:
-    """``tracer.start_as_current_span(...)`` (any span start used as a context manager)."""
-    func = call.func
+def _span_start(call) -> bool:
+    """``tracer.start_as_current_span(...)``, ``tracer.trace(...)``: a call that starts a span (or
+    makes the context manager that starts one)."""
+    return _span_method(call.func)
+
+
+def _span_method(func) -> bool:
+    """``tracer.start_as_current_span``, ``tracer.trace``, ``logfire.span``: a span-starting
+    method (called, or as a decorator)."""
     return type(func) is _ATTRIBUTE and func.attr in _SPAN_METHODS and _starts_span(func)
 
 
