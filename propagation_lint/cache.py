@@ -41,6 +41,8 @@ from .rule import Candidate
 from .source import discard, replace_with
 
 FORMAT = 4
+REPORTS = "reports"  # the project pass's reports (``projectmemo``), beside the per-file entries
+REPORTS_KEPT = 16
 TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55\n"
 TAG = TAG_SIGNATURE + "# This file is a cache directory tag created by propagation-lint.\n"
 GITIGNORE = "# Automatically created by propagation-lint.\n*\n"
@@ -325,17 +327,17 @@ class Cache:
         """Store ``result``; its JSON body as stored (what the file index records), or None."""
         return self._put(key, _result_to(result))
 
-    def _get(self, key: str) -> Optional[dict]:
-        found = self._get_raw(key)
+    def _get(self, key: str, path: Optional[Path] = None) -> Optional[dict]:
+        found = self._get_raw(key, path)
         return None if found is None else found[0]
 
-    def _get_raw(self, key: str) -> Optional[tuple]:
+    def _get_raw(self, key: str, path: Optional[Path] = None) -> Optional[tuple]:
         """(an entry's JSON object, its body bytes), when it is authentic and made for ``key``."""
         secret_key = secret()
         if secret_key is None:
             return None
         try:
-            raw = read_entry(self._path(key))
+            raw = read_entry(path or self._path(key))
             if raw is None or not raw.startswith(_MAGIC):
                 return None
             head, _, body = raw.partition(b"\n")
@@ -348,15 +350,17 @@ class Cache:
         except Exception:  # a bad entry is a miss, whatever is wrong with it
             return None
 
-    def _put(self, key: str, data: dict) -> Optional[bytes]:
+    def _put(self, key: str, data: dict, target: Optional[Path] = None) -> Optional[bytes]:
         secret_key = secret()
         if secret_key is None or not self._prepare():
             return None
-        data["format"] = FORMAT
-        data["key"] = key
-        target = self._path(key)
+        target = target or self._path(key)
         try:
-            body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+            # the entry's content, then its format and key last (see :func:`body_digest`)
+            inner = json.dumps(data, separators=(",", ":")).encode("utf-8")
+            if not inner.startswith(b"{") or "format" in data or "key" in data:
+                return None
+            body = inner[:-1] + (b"," if inner != b"{}" else b"") + _suffix(key)
             if target.parent not in self._subdirs:
                 target.parent.mkdir(exist_ok=True)
                 if not self._contained(target.parent):
@@ -387,6 +391,44 @@ class Cache:
 
     def put_summary(self, key: str, summary: dict) -> None:
         self._put(key, {"summary": summary})
+
+    # ------------------------------------------------------------ the project pass's report
+    def _report_path(self, key: str) -> Path:
+        return self.dir / REPORTS / f"{key}.json"
+
+    def get_project(self, key: str) -> Optional[dict]:
+        """The report stored by ``runner.run_and_finish`` under ``key`` (``projectmemo``), with
+        the files' stats and digests and the reads it depends on; None when there is none or it
+        is not well formed."""
+        data = self._get(key, self._report_path(key))
+        if data is None or not isinstance(data.get("reads"), list) or not isinstance(data.get("report"), dict):
+            return None
+        files = data.get("files")
+        if not isinstance(files, list) or not all(isinstance(row, list) and len(row) == 5 for row in files):
+            return None
+        return data
+
+    def put_project(self, key: str, data: dict) -> None:
+        """Store a report (one per set of files and settings: pre-commit's runs name different
+        files); the :data:`REPORTS_KEPT` most recently written are kept."""
+        target = self._report_path(key)
+        if not self._prepare():
+            return
+        try:
+            target.parent.mkdir(exist_ok=True)
+            if not self._contained(target.parent):
+                return
+        except OSError:
+            return
+        if self._put(key, data, target) is None:
+            return
+        try:
+            kept = sorted(((entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(target.parent)
+                           if entry.name.endswith(".json")), reverse=True)
+            for _, old in kept[REPORTS_KEPT:]:
+                discard(old)
+        except OSError:
+            pass
 
 
 def read_entry(path: Path, limit: int = 64 * 1024 * 1024, seen: Optional[list] = None) -> Optional[bytes]:
@@ -419,6 +461,27 @@ def _identity_of(path: Path) -> Optional[tuple]:
         return _identity(os.stat(path, follow_symlinks=False))
     except OSError:
         return None
+
+
+def _suffix(key: str) -> bytes:
+    return b'"format":%d,"key":"%s"}' % (FORMAT, key.encode("ascii"))
+
+
+def body_digest(body, key: str) -> Optional[str]:
+    """A hash of what an entry's ``body`` (as :meth:`Cache._put` writes it under ``key``) holds,
+    without its key: equal for two files whose results are equal, whatever their texts (a comment
+    added changes the key, not the result). None for a body not shaped so."""
+    suffix = _suffix(key)
+    end = len(body) - len(suffix)
+    if end < 1 or bytes(body[end:]) != suffix:
+        return None
+    if body[end - 1:end] == b",":
+        inner = bytes(body[:end - 1]) + b"}"
+    elif end == 1 and body[:1] == b"{":
+        inner = b"{}"
+    else:
+        return None
+    return hashlib.sha256(inner).hexdigest()
 
 
 # --------------------------------------------------------------------------- (de)serialising
@@ -618,7 +681,8 @@ class FileIndex:
     other file takes the usual path (read, hash, per-file entry) and is recorded for next time.
 
     Format: a first line ``MAGIC hmac`` (the user's secret, over the rest), a header line, then one
-    line per file: ``lookup-key TAB [path, size, mtime, ctime, inode, entry key] TAB entry JSON``
+    line per file: ``lookup-key TAB [path, size, mtime, ctime, inode, entry key, digest] TAB entry
+    JSON`` (``digest``: :func:`body_digest` of the entry, "" for what the project pass remembers)
     (JSON never holds a raw tab or newline). A forged, foreign, truncated or wrongly shaped index
     is ignored as a whole (the run takes the usual path); a bad line is a miss. Written whole,
     beside and renamed into place, under an exclusive lock (``files.index.lock``), merged with
@@ -631,6 +695,7 @@ class FileIndex:
         self._version: Optional[tuple] = None  # the identity of the index file ``_lines`` holds
         self._updates: Dict[str, bytes] = {}
         self._hit: set = set()
+        self.hold = False  # while True, :meth:`save` waits (it is called again after)
 
     @staticmethod
     def lookup_key(path: str, display: str, module: str, settings_key: str, codes) -> str:
@@ -678,7 +743,7 @@ class FileIndex:
             return {}
 
     def _body(self, ikey: str, st: Optional[tuple]) -> Optional[tuple]:
-        """(entry key, body bytes) recorded for ``ikey`` when the file's stat is still ``st``."""
+        """(entry key, digest, body bytes) recorded for ``ikey`` when the file's stat is still ``st``."""
         if st is None:
             return None
         if self._lines is None:
@@ -693,22 +758,24 @@ class FileIndex:
             meta = json.loads(meta_raw)
         except ValueError:
             return None
-        if not tab or not isinstance(meta, list) or len(meta) != 6 or tuple(meta[1:5]) != tuple(st):
+        if not tab or not isinstance(meta, list) or len(meta) != 7 or tuple(meta[1:5]) != tuple(st):
             return None
-        return meta[5], body
+        return meta[5], meta[6], body
 
     def get(self, ikey: str, st: Optional[tuple]) -> Optional[FileResult]:
         """The entry recorded for ``ikey`` when the file's stat is still ``st``."""
         found = self._body(ikey, st)
-        if found is None:
+        if found is None or not isinstance(found[1], str) or not found[1]:
             return None
         try:
-            data = json.loads(found[1])
+            data = json.loads(found[2])
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != found[0]:
                 return None
             result = _result_from(data)
         except Exception:
             return None
+        result.digest = found[1]
+        result.seen = tuple(st)
         # no origin: an entry taken from the index is not recorded again (``record``), and keeping
         # its JSON body would hold a second copy of the index in memory
         self._hit.add(ikey)
@@ -716,15 +783,16 @@ class FileIndex:
 
     def record(self, ikey: str, path: str, st: tuple, key: str, body: bytes) -> None:
         """Record the entry ``body`` (as the per-file cache stores it under ``key``) for the file."""
-        if ikey not in self._hit:
-            self._updates[ikey] = self._meta(path, st, key) + b"\t" + body
+        digest = body_digest(body, key)
+        if ikey not in self._hit and digest is not None:
+            self._updates[ikey] = self._meta(path, st, key, digest) + b"\t" + body
 
     def _store(self, ikey: str, path: str, st: tuple, key: str, data) -> None:
         try:
             body = json.dumps(data, separators=(",", ":")).encode("utf-8")
         except (TypeError, ValueError):
             return
-        self._updates[ikey] = self._meta(path, st, key) + b"\t" + body
+        self._updates[ikey] = self._meta(path, st, key, "") + b"\t" + body
 
     # ------------------------------------------------------------ what the project pass reads
     def recall(self, path: str, what: str, st: Optional[tuple]) -> Optional[list]:
@@ -736,7 +804,7 @@ class FileIndex:
         if found is None:
             return None
         try:
-            value = json.loads(found[1])
+            value = json.loads(found[2])
         except ValueError:
             return None
         if not isinstance(value, list) or len(value) != 1:
@@ -750,13 +818,13 @@ class FileIndex:
             self._store(ikey, path, st, "", [value])
 
     @staticmethod
-    def _meta(path: str, st: tuple, key: str) -> bytes:
-        return json.dumps([os.path.abspath(path), *st, key], separators=(",", ":")).encode()
+    def _meta(path: str, st: tuple, key: str, digest: str) -> bytes:
+        return json.dumps([os.path.abspath(path), *st, key, digest], separators=(",", ":")).encode()
 
     def save(self) -> None:
         """Merge this run's new entries into the index on disk (under the lock) and replace it."""
         secret_key = secret()
-        if not self._updates or secret_key is None or not self.cache._prepare():
+        if self.hold or not self._updates or secret_key is None or not self.cache._prepare():
             return
         with _locked(self.cache.dir / (INDEX_NAME + ".lock")) as held:
             if not held:

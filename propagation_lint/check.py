@@ -16,7 +16,7 @@ from .output.escape import printable
 from . import registry
 from .source import UNREADABLE, SourceError, decode_source
 from .runner import (FileJob, Selection, display_path, finish, long_lived_heap, module_for, named_alone, open_index,
-                     run_jobs)
+                     reuse_report, run_and_finish, run_jobs)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -190,7 +190,13 @@ def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -
     index = open_index(cache_dir)
     known: Dict[int, object] = {}
     alone = None
-    if report_paths is not None and not (options.fix or options.diff or options.add_noqa):
+    results: list = []
+    # only a report is asked for: the project pass's may come from the cache, where the last run with
+    # the same files and settings left it (runner.reuse_report), and is left there (run_and_finish)
+    memo = index is not None and not (options.fix or options.diff or options.add_noqa)
+    run = reuse_report(jobs_list, settings_by_key, selection, roots, cwd, report_paths, options.jobs,
+                       cache_dir) if memo else None
+    if run is None and report_paths is not None and not (options.fix or options.diff or options.add_noqa):
         # files named in a project (pre-commit): linted first; when nothing the rest of the project
         # holds can give them a finding, the rest is not linted at all (runner.named_alone)
         named = [i for i, job in enumerate(jobs_list) if job.display in report_paths]
@@ -199,15 +205,21 @@ def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -
         if alone is not None:
             jobs_list = [jobs_list[i] for i in sorted(alone)]
     try:
-        if alone is not None:
-            results = [alone[i] for i in sorted(alone)]
+        if run is not None:
+            pass
+        elif alone is None and memo:
+            run = run_and_finish(jobs_list, settings_by_key, selection, roots, cwd, report_paths, options.jobs,
+                                 cache_dir, index, known=known, progress=progress)
         else:
-            results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir,
-                               progress=progress, index=index, known=known)
-        if progress is not None:
-            progress.phase("whole-program analysis")
-        run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,
-                     cache_dir=cache_dir, index=index)
+            if alone is not None:
+                results = [alone[i] for i in sorted(alone)]
+            else:
+                results = run_jobs(jobs_list, settings_by_key, selection, jobs=options.jobs, cache_dir=cache_dir,
+                                   progress=progress, index=index, known=known)
+            if progress is not None:
+                progress.phase("whole-program analysis")
+            run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,
+                         cache_dir=cache_dir, index=index)
     finally:
         if progress is not None:
             progress.close()

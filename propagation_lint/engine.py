@@ -56,6 +56,12 @@ class FileResult:
     # the run's own bookkeeping, never cached: (the file's stat when read, its entry's key, the entry's
     # JSON body) when the file may be recorded in the cache's file index (``cache.FileIndex``)
     origin: Optional[tuple] = field(default=None, compare=False, repr=False)
+    # a hash of the cached entry's content (``cache.body_digest``): equal results, equal digests; None
+    # when the result is not cached (no cache, an internal error)
+    digest: Optional[str] = field(default=None, compare=False, repr=False)
+    # the file's stat when it was read, or its result taken from the file index by (``cache.file_stat``),
+    # when settled (``cache.settled``): the result holds for the file while its stat is this
+    seen: Optional[tuple] = field(default=None, compare=False, repr=False)
 
 
 # Statements that start a line (after blanks): ``^[ \t]*from ...``. The expressions begin with the

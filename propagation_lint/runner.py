@@ -13,6 +13,7 @@ Results are identical, in identical order, for any ``--jobs``.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -189,11 +190,15 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
         return result
     key = None
     if cache is not None:
+        from .cache import body_digest
+
         key = cache.key(text, job.display, job.module, job.settings_key, codes + _marks(force, _graph_enabled()))
         found = cache.get_with_body(key)
         if found is not None:
             hit, body = found
             hit.origin = (seen, key, body) if seen is not None else None
+            hit.digest = body_digest(body, key)
+            hit.seen = seen
             return hit
     result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog,
                             None if force else trigger)
@@ -201,6 +206,8 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
     if cache is not None and key is not None and not result.internal_errors:
         body = cache.put(key, result)
         result.origin = (seen, key, body) if seen is not None and body is not None else None
+        result.digest = None if body is None else body_digest(body, key)
+        result.seen = seen
     return result
 
 
@@ -338,15 +345,104 @@ def run_jobs(
         results = _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, True, progress, index)
     else:
         results = _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known or {})
-        promoted = sorted(set(promotions(jobs_list, results)) | set(task_promotions(jobs_list, results)))
-        if promoted:
-            again = _indexed([jobs_list[i] for i in promoted], settings_by_key, selection, jobs, cache_dir, True,
-                             None, index)
-            for i, result in zip(promoted, again):
-                results[i] = result
+        _second_pass(jobs_list, results, settings_by_key, selection, jobs, cache_dir, index)
     if index is not None:
         index.save()
     return results
+
+
+def _second_pass(jobs_list, results, settings_by_key, selection, jobs, cache_dir, index) -> None:
+    """Pass 2 (see :func:`run_jobs`): the promoted files' results replace theirs in ``results``."""
+    promoted = sorted(set(promotions(jobs_list, results)) | set(task_promotions(jobs_list, results)))
+    if promoted:
+        again = _indexed([jobs_list[i] for i in promoted], settings_by_key, selection, jobs, cache_dir, True,
+                         None, index)
+        for i, result in zip(promoted, again):
+            results[i] = result
+
+
+def _memo_key(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
+              roots: Sequence[Path], cwd: Path, report_paths: Optional[set]) -> str:
+    """Where the project pass's report of a run over these files, so configured, is kept."""
+    from .cache import code_fingerprint
+    from .projectmemo import memo_key
+
+    parts = [__version__, str(code_fingerprint()), str(cwd), json.dumps([str(r) for r in roots]),
+             json.dumps(sorted(report_paths) if report_paths is not None else None), repr(selection),
+             json.dumps(sorted(settings_by_key))]
+    return memo_key(parts, [(j.path, j.display, j.module, j.is_package, j.settings_key, j.text is not None,
+                             j.problem is not None) for j in jobs_list])
+
+
+def reuse_report(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
+                 roots: Sequence[Path], cwd: Path, report_paths: Optional[set], jobs: int,
+                 cache_dir: str) -> Optional[RunResult]:
+    """The report :func:`run_and_finish` stored for a run over these files, so configured, when it
+    still holds: each file's first-pass result has the digest it had then (a file whose stat is
+    unchanged has; another is linted, from the cache when its text was seen before), and every
+    read that run's project pass made answers the same (``projectmemo``). Else None."""
+    from . import projectmemo
+    from .cache import file_stat
+
+    if any(job.text is not None or job.problem is not None for job in jobs_list):
+        return None
+    cache = _open_cache(cache_dir)
+    stored = cache.get_project(_memo_key(jobs_list, settings_by_key, selection, roots, cwd, report_paths))
+    if stored is None:
+        return None
+    files = stored["files"]
+    changed = [i for i, (job, row) in enumerate(zip(jobs_list, files)) if row[:4] != list(file_stat(job.path) or ())]
+    if len(changed) > max(8, len(jobs_list) // 20):
+        return None  # the whole run costs about as much
+    again = _run([jobs_list[i] for i in changed], settings_by_key, selection, jobs, cache_dir, _pool_job) \
+        if changed else []
+    if any(result.digest is None or result.digest != files[i][4] for i, result in zip(changed, again)):
+        return None
+    if not projectmemo.still_valid(stored["reads"]):
+        return None
+    try:
+        run = projectmemo.run_from_data(stored["report"])
+    except (KeyError, TypeError, ValueError):
+        return None  # a malformed entry: the project pass runs and replaces it
+    fresh = [(i, result.seen) for i, result in zip(changed, again) if result.seen is not None]
+    if fresh:  # their texts changed, not their results: taken by their stat from now on
+        for i, seen in fresh:
+            files[i] = [*seen, files[i][4]]
+        cache.put_project(_memo_key(jobs_list, settings_by_key, selection, roots, cwd, report_paths), stored)
+    return run
+
+
+def run_and_finish(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
+                   roots: Sequence[Path], cwd: Path, report_paths: Optional[set], jobs: int, cache_dir: str, index,
+                   known: Optional[Dict[int, FileResult]] = None, progress=None) -> RunResult:
+    """:func:`run_jobs` then :func:`finish`, while ``projectmemo.recording`` notes what the
+    project pass reads; the report is then stored for :func:`reuse_report`, with each file's stat
+    and result digest and those reads (when every result has a digest and each read can be
+    checked later)."""
+    from . import projectmemo
+    from .cache import key_directory
+
+    results = _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known or {})
+    files = [[*(r.seen or (None,) * 4), r.digest] for r in results]
+    cache = _open_cache(cache_dir)
+    home = key_directory()
+    index.hold = True  # the index's own upkeep (which files still exist) is no read of the project pass
+    try:
+        with projectmemo.recording([str(cache.base)] + ([str(home)] if home is not None else [])) as reads:
+            _second_pass(jobs_list, results, settings_by_key, selection, jobs, cache_dir, index)
+            if progress is not None:
+                progress.phase("whole-program analysis")
+            run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,
+                         cache_dir=cache_dir, index=index)
+    finally:
+        index.hold = False
+    index.save()
+    if reads.stable and all(row[4] for row in files):
+        report = projectmemo.run_to_data(run)
+        if report is not None:
+            cache.put_project(_memo_key(jobs_list, settings_by_key, selection, roots, cwd, report_paths),
+                              {"files": files, "reads": reads.rows(), "report": report})
+    return run
 
 
 def _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known) -> List[FileResult]:

@@ -1,0 +1,311 @@
+"""The project pass's result kept between runs (in the cache directory), reused when nothing it
+read has changed.
+
+The project pass (``runner.finish``, and before it the promotions and the second pass) is a
+function of every file's first-pass result, of the run's settings, selection, roots and working
+directory, and of what it reads from the disk itself (the files it summarises on demand, launch
+files, manifests, deployment files, which directories are packages). A run with the cache:
+
+- computes a key from the first kind of input: per file its path, display path, module and
+  settings, and the *digest* of its cached result (``cache.body_digest``). A file whose result did
+  not change keeps its digest even when its text did (a comment, a blank line at the end);
+- when an entry holds that key and every read it recorded still gives the same answer (each
+  ``stat``, directory listing and opened file, replayed: :func:`still_valid`), its report is
+  the run's: no result is decoded, no model built;
+- else it runs the project pass while :func:`recording` notes every read the pass makes through
+  ``os`` and ``open``, and stores the report with those reads. A pass that read a file changed
+  within the last moments (``cache.settled``), or got two answers from one read, stores nothing.
+
+What the pass reads inside the cache directory (the file index, summaries cached on demand) is
+not noted: those are checked by their own keys and the files' stats.
+"""
+from __future__ import annotations
+
+import builtins
+import contextlib
+import hashlib
+import io
+import json
+import os
+import stat
+import time
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .findings import InternalError
+
+MEMO_FORMAT = 1
+
+
+def memo_key(parts: Sequence[str], files: Sequence[tuple]) -> str:
+    """The key of a run's project pass: ``parts`` (settings, selection, roots...) and per file
+    its identity and result digest."""
+    h = hashlib.sha256()
+    h.update(b"project-pass\x00%d\x00" % MEMO_FORMAT)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
+    for row in files:
+        h.update(json.dumps(row, separators=(",", ":")).encode("utf-8", "surrogatepass") + b"\n")
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- what a read answers
+def _stat_answer(st: os.stat_result) -> Optional[list]:
+    """What a ``stat`` told: a regular file's size, times and inode; only the kind of anything
+    else (a directory's contents are noted by the listings). None when a regular file changed
+    too recently for its times to tell a later edit (``cache.settled``)."""
+    from .cache import settled
+
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        if not settled(seen, time.time_ns()):
+            return None
+        return ["f", *seen]
+    if stat.S_ISDIR(mode):
+        return ["d"]
+    if stat.S_ISLNK(mode):
+        return ["l", st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+    return ["o", stat.S_IFMT(mode)]
+
+
+def _error(exc: OSError) -> list:
+    return ["e", exc.errno or 0]
+
+
+def _names_answer(names) -> list:
+    return ["n", hashlib.sha256("\x00".join(sorted(names)).encode("utf-8", "surrogateescape")).hexdigest()]
+
+
+def _entries_answer(entries) -> list:
+    rows = sorted(f"{e.name}\x00{int(e.is_dir())}{int(e.is_symlink())}" for e in entries)
+    return _names_answer(rows)
+
+
+class _Listing:
+    """What ``os.scandir`` returns, read whole (``with`` and iteration, as ``os.walk`` uses it)."""
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __next__(self):  # pragma: no cover - callers iterate with ``for``
+        raise StopIteration
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def close(self):
+        pass
+
+
+_ORIGINAL = {"stat": os.stat, "lstat": os.lstat, "listdir": os.listdir, "scandir": os.scandir, "open": io.open,
+             "os_open": os.open}
+# what ``os.path`` answers from a ``stat``, noted as the answer itself (a file whose text changed
+# is still a file): each replaces the ``stat``s it makes
+_PATH_QUESTIONS = {name: getattr(os.path, name) for name in ("isfile", "isdir", "exists", "islink", "realpath")}
+
+
+def _answer(kind: str, path) -> list:
+    """The answer of read ``kind`` on ``path`` now (for checking a recorded one)."""
+    try:
+        if kind in _PATH_QUESTIONS:
+            return ["a", _PATH_QUESTIONS[kind](path)]
+        if kind == "stat":
+            return _stat_answer(_ORIGINAL["stat"](path)) or ["unsettled"]
+        if kind == "lstat":
+            return _stat_answer(_ORIGINAL["lstat"](path)) or ["unsettled"]
+        if kind == "listdir":
+            return _names_answer(_ORIGINAL["listdir"](path))
+        if kind == "scandir":
+            with _ORIGINAL["scandir"](path) as it:
+                return _entries_answer(list(it))
+    except OSError as exc:
+        return _error(exc)
+    return ["?"]
+
+
+class Recorder:
+    """The reads a block of code makes (see :func:`recording`): ``reads`` maps (kind, path) to the
+    first answer; ``stable`` turns False when an answer cannot be trusted later or a read answered
+    twice differently."""
+
+    def __init__(self, ignored: Sequence[str]):
+        self.reads: Dict[Tuple[str, str], list] = {}
+        self.stable = True
+        self.inside = 0  # within an ``os.path`` question: its own reads are not noted
+        self.ignored = tuple(os.path.join(os.path.abspath(p), "") for p in ignored)
+
+    def note(self, kind: str, path, answer: Optional[list]) -> None:
+        if isinstance(path, int) or self.inside:
+            return  # an open file descriptor (its path was noted when it was opened), or a question's
+        try:
+            text = os.fsdecode(path)
+        except (TypeError, ValueError):
+            self.stable = False
+            return
+        if self.ignored and os.path.join(os.path.abspath(text), "").startswith(self.ignored):
+            return
+        if answer is None:
+            self.stable = False
+            return
+        key = (kind, text)
+        known = self.reads.setdefault(key, answer)
+        if known != answer:
+            self.stable = False
+
+    def rows(self) -> List[list]:
+        return [[kind, path, answer] for (kind, path), answer in self.reads.items()]
+
+
+@contextlib.contextmanager
+def recording(ignored: Sequence[str] = ()):
+    """Within: every ``os.stat``, ``os.lstat``, ``os.listdir``, ``os.scandir``, ``os.open`` and
+    ``open`` (``io.open``, ``pathlib``'s too) of this process is noted in the :class:`Recorder`
+    yielded (``os.walk``, ``Path.is_file``... go through them), and so are the answers of
+    ``os.path.isfile``, ``isdir``, ``exists``, ``islink`` and ``realpath`` (not the reads they
+    make). Paths under ``ignored`` (the cache directory) are not noted. Restored on the way out."""
+    rec = Recorder(ignored)
+    original = _ORIGINAL
+
+    def stat_(path, *args, **kwargs):
+        kind = "lstat" if kwargs.get("follow_symlinks") is False else "stat"
+        try:
+            st = original["stat"](path, *args, **kwargs)
+        except OSError as exc:
+            rec.note(kind, path, _error(exc))
+            raise
+        rec.note(kind, path, _stat_answer(st))
+        return st
+
+    def lstat_(path, *args, **kwargs):
+        try:
+            st = original["lstat"](path, *args, **kwargs)
+        except OSError as exc:
+            rec.note("lstat", path, _error(exc))
+            raise
+        rec.note("lstat", path, _stat_answer(st))
+        return st
+
+    def listdir_(path=".", *args, **kwargs):
+        try:
+            names = original["listdir"](path, *args, **kwargs)
+        except OSError as exc:
+            rec.note("listdir", path, _error(exc))
+            raise
+        rec.note("listdir", path, _names_answer(os.fsdecode(n) for n in names))
+        return names
+
+    def scandir_(path=".", *args, **kwargs):
+        try:
+            with original["scandir"](path, *args, **kwargs) as it:
+                entries = list(it)
+        except OSError as exc:
+            rec.note("scandir", path, _error(exc))
+            raise
+        rec.note("scandir", path, _entries_answer(entries))
+        return _Listing(entries)
+
+    def opened(path):
+        if isinstance(path, int):
+            return
+        try:
+            rec.note("stat", path, _stat_answer(original["stat"](path)))
+        except OSError as exc:
+            rec.note("stat", path, _error(exc))
+        except (TypeError, ValueError):
+            rec.stable = False
+
+    def open_(file, mode="r", *args, **kwargs):
+        if any(c in mode for c in "wax+"):
+            return original["open"](file, mode, *args, **kwargs)
+        opened(file)
+        return original["open"](file, mode, *args, **kwargs)
+
+    def os_open_(path, flags, *args, **kwargs):
+        if not flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            opened(path)
+        return original["os_open"](path, flags, *args, **kwargs)
+
+    def question(name):
+        fn = _PATH_QUESTIONS[name]
+
+        def ask(path, *args, **kwargs):
+            rec.inside += 1
+            try:
+                answer = fn(path, *args, **kwargs)
+            finally:
+                rec.inside -= 1
+            if not args and not kwargs:
+                rec.note(name, path, ["a", answer])
+            else:  # realpath(path, strict=...): noted as the reads it makes
+                rec.stable = False
+            return answer
+
+        return ask
+
+    patches = {(os.path, name): question(name) for name in _PATH_QUESTIONS}
+    patches.update({(os, "stat"): stat_, (os, "lstat"): lstat_, (os, "listdir"): listdir_, (os, "scandir"): scandir_,
+               (os, "open"): os_open_, (io, "open"): open_, (builtins, "open"): open_})
+    saved = {target: getattr(*target) for target in patches}
+    for (module, name), fn in patches.items():
+        setattr(module, name, fn)
+    try:
+        yield rec
+    finally:
+        for (module, name), fn in saved.items():
+            setattr(module, name, fn)
+
+
+def still_valid(rows) -> bool:
+    """Whether every recorded read (:meth:`Recorder.rows`) answers as it did."""
+    try:
+        return all(_answer(kind, path) == answer for kind, path, answer in rows)
+    except Exception:  # a malformed row: not valid
+        return False
+
+
+# --------------------------------------------------------------------------- the stored report
+def run_to_data(run) -> Optional[dict]:
+    """``runner.RunResult`` as plain data; None when a finding would not come back equal (a field
+    the JSON form does not hold)."""
+    from .output.json import finding_from_dict, finding_to_dict
+
+    findings = [finding_to_dict(f) for f in run.findings]
+    if any(finding_from_dict(d) != f for d, f in zip(findings, run.findings)) or run.problems:
+        return None
+    return {"findings": findings,
+            "internal_errors": [[e.path, e.rule, e.message] for e in run.internal_errors],
+            "files_checked": run.files_checked, "files_skipped": run.files_skipped,
+            "file_results": run.file_results, "fixable_paths": run.fixable_paths,
+            "notices": [list(n) for n in run.notices]}
+
+
+def run_from_data(data: dict):
+    """The inverse of :func:`run_to_data`; raises on a malformed entry."""
+    from .output.json import finding_from_dict
+    from .runner import RunResult
+
+    def need(ok: bool) -> None:
+        if not ok:
+            raise ValueError("malformed project-pass entry")
+
+    need(isinstance(data.get("findings"), list) and isinstance(data.get("file_results"), dict)
+         and isinstance(data.get("fixable_paths"), dict) and isinstance(data.get("notices"), list)
+         and isinstance(data.get("internal_errors"), list))
+    need(all(isinstance(k, str) and isinstance(v, str) for k, v in data["file_results"].items()))
+    need(all(isinstance(k, str) and isinstance(v, str) for k, v in data["fixable_paths"].items()))
+    need(all(isinstance(n, list) and len(n) == 3 and isinstance(n[0], str) and type(n[1]) is int
+             and isinstance(n[2], str) for n in data["notices"]))
+    need(all(isinstance(e, list) and len(e) == 3 and all(isinstance(x, str) for x in e)
+             for e in data["internal_errors"]))
+    need(type(data.get("files_checked")) is int and type(data.get("files_skipped")) is int)
+    return RunResult(findings=[finding_from_dict(d) for d in data["findings"]],
+                     internal_errors=[InternalError(*e) for e in data["internal_errors"]],
+                     files_checked=data["files_checked"], files_skipped=data["files_skipped"],
+                     file_results=dict(data["file_results"]), fixable_paths=dict(data["fixable_paths"]),
+                     notices=[tuple(n) for n in data["notices"]])
