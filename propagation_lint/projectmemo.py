@@ -82,16 +82,17 @@ def _entries_answer(entries) -> list:
 
 
 class _Listing:
-    """What ``os.scandir`` returns, read whole (``with`` and iteration, as ``os.walk`` uses it)."""
+    """What ``os.scandir`` returns, read whole: an iterator of its entries that is also a context
+    manager (``os.walk`` calls ``next`` on it)."""
 
     def __init__(self, entries):
-        self.entries = entries
+        self.entries = iter(entries)
 
     def __iter__(self):
-        return iter(self.entries)
+        return self
 
-    def __next__(self):  # pragma: no cover - callers iterate with ``for``
-        raise StopIteration
+    def __next__(self):
+        return next(self.entries)
 
     def __enter__(self):
         return self
@@ -115,6 +116,8 @@ def _answer(kind: str, path) -> list:
     try:
         if kind in _PATH_QUESTIONS:
             return ["a", _PATH_QUESTIONS[kind](path)]
+        if kind == "realpath!":
+            return ["a", _PATH_QUESTIONS["realpath"](path, strict=True)]
         if kind == "stat":
             return _stat_answer(_ORIGINAL["stat"](path)) or ["unsettled"]
         if kind == "lstat":
@@ -235,15 +238,19 @@ def recording(ignored: Sequence[str] = ()):
         fn = _PATH_QUESTIONS[name]
 
         def ask(path, *args, **kwargs):
+            if args or any(k != "strict" for k in kwargs):
+                rec.stable = False  # not a form :func:`_answer` asks again
+                return fn(path, *args, **kwargs)
+            kind = name + "!" if kwargs.get("strict") else name  # Path.resolve: realpath(strict=...)
             rec.inside += 1
             try:
-                answer = fn(path, *args, **kwargs)
-            finally:
+                answer = fn(path, **kwargs)
+            except OSError as exc:
                 rec.inside -= 1
-            if not args and not kwargs:
-                rec.note(name, path, ["a", answer])
-            else:  # realpath(path, strict=...): noted as the reads it makes
-                rec.stable = False
+                rec.note(kind, path, _error(exc))
+                raise
+            rec.inside -= 1
+            rec.note(kind, path, ["a", answer])
             return answer
 
         return ask
