@@ -16,7 +16,7 @@ from .output.escape import printable
 from . import registry
 from .source import UNREADABLE, SourceError, decode_source
 from .runner import (FileJob, Selection, display_path, finish, long_lived_heap, module_for, named_alone, open_index,
-                     reuse_report, run_and_finish, run_jobs)
+                     report_key, reuse_report, run_and_finish, run_jobs)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -194,8 +194,8 @@ def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -
     # only a report is asked for: the project pass's may come from the cache, where the last run with
     # the same files and settings left it (runner.reuse_report), and is left there (run_and_finish)
     memo = index is not None and not (options.fix or options.diff or options.add_noqa)
-    run = reuse_report(jobs_list, settings_by_key, selection, roots, cwd, report_paths, options.jobs,
-                       cache_dir) if memo else None
+    key = report_key(jobs_list, settings_by_key, selection, roots, cwd, report_paths) if memo else ""
+    run = reuse_report(key, jobs_list, settings_by_key, selection, options.jobs, cache_dir) if memo else None
     if run is None and report_paths is not None and not (options.fix or options.diff or options.add_noqa):
         # files named in a project (pre-commit): linted first; when nothing the rest of the project
         # holds can give them a finding, the rest is not linted at all (runner.named_alone)
@@ -208,7 +208,7 @@ def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -
         if run is not None:
             pass
         elif alone is None and memo:
-            run = run_and_finish(jobs_list, settings_by_key, selection, roots, cwd, report_paths, options.jobs,
+            run = run_and_finish(key, jobs_list, settings_by_key, selection, roots, cwd, report_paths, options.jobs,
                                  cache_dir, index, known=known, progress=progress)
         else:
             if alone is not None:

@@ -43,8 +43,7 @@ def memo_key(parts: Sequence[str], files: Sequence[tuple]) -> str:
     h.update(b"project-pass\x00%d\x00" % MEMO_FORMAT)
     for part in parts:
         h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
-    for row in files:
-        h.update(json.dumps(row, separators=(",", ":")).encode("utf-8", "surrogatepass") + b"\n")
+    h.update("\n".join("\x00".join(map(str, row)) for row in files).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
@@ -76,9 +75,29 @@ def _names_answer(names) -> list:
     return ["n", hashlib.sha256("\x00".join(sorted(names)).encode("utf-8", "surrogateescape")).hexdigest()]
 
 
+def _flags(entry) -> str:
+    """A listed entry's kind: ``d`` a directory, ``f`` a regular file (both through a link), ``l``
+    a link, ``-`` none of these, ``?`` unknown (a link to itself)."""
+    try:
+        kind = "d" if entry.is_dir() else "f" if entry.is_file() else "-"
+        return kind + ("l" if entry.is_symlink() else "")
+    except OSError:
+        return "?"
+
+
 def _entries_answer(entries) -> list:
-    rows = sorted(f"{e.name}\x00{int(e.is_dir())}{int(e.is_symlink())}" for e in entries)
-    return _names_answer(rows)
+    return _names_answer(f"{e.name}\x00{_flags(e)}" for e in entries)
+
+
+def _listing(path) -> Tuple[list, Optional[Dict[str, str]]]:
+    """A directory's listing answer now, and its entries' kinds (None when it cannot be listed)."""
+    try:
+        with _ORIGINAL["scandir"](path) as it:
+            entries = list(it)
+    except OSError as exc:
+        return _error(exc), None
+    kinds = {e.name: _flags(e) for e in entries}
+    return _names_answer(f"{name}\x00{kind}" for name, kind in kinds.items()), kinds
 
 
 class _Listing:
@@ -125,8 +144,7 @@ def _answer(kind: str, path) -> list:
         if kind == "listdir":
             return _names_answer(_ORIGINAL["listdir"](path))
         if kind == "scandir":
-            with _ORIGINAL["scandir"](path) as it:
-                return _entries_answer(list(it))
+            return _listing(path)[0]
     except OSError as exc:
         return _error(exc)
     return ["?"]
@@ -269,11 +287,73 @@ def recording(ignored: Sequence[str] = ()):
 
 
 def still_valid(rows) -> bool:
-    """Whether every recorded read (:meth:`Recorder.rows`) answers as it did."""
+    """Whether every recorded read (:meth:`Recorder.rows`) answers as it did.
+
+    Each is asked again, except what a directory's listing, asked again first, already answers:
+    whether an entry of a directory that lists as it did (and may be searched) is a link, a file, a
+    directory or there at all; and a link-free path's ``realpath`` (itself when no directory on
+    the way is a link: each asked once)."""
     try:
-        return all(_answer(kind, path) == answer for kind, path, answer in rows)
+        listed: Dict[str, Dict[str, str]] = {}
+        for kind, path, answer in rows:
+            if kind == "scandir":
+                now, kinds = _listing(path)
+                if now != answer:
+                    return False
+                if kinds is not None and os.access(path, os.X_OK):
+                    listed[path] = kinds
+        links: Dict[str, bool] = {}
+        for kind, path, answer in rows:
+            if kind == "scandir":
+                continue
+            implied = _implied(kind, path, listed, links)
+            if (implied if implied is not None else _answer(kind, path)) != answer:
+                return False
+        return True
     except Exception:  # a malformed row: not valid
         return False
+
+
+def _implied(kind: str, path: str, listed: Dict[str, Dict[str, str]], links: Dict[str, bool]) -> Optional[list]:
+    """The answer of an ``os.path`` question that the listings (or the links memo) give, else None."""
+    if kind == "realpath":
+        if path != os.path.abspath(path):  # relative, or with "..": asked as it is
+            return None
+        return ["a", path] if not any(_is_link(p, links) for p in _prefixes(path)) else None
+    if kind not in ("islink", "isfile", "isdir", "exists"):
+        return None
+    parent, name = os.path.split(path)
+    kinds = listed.get(parent)
+    if kinds is None or not name:
+        return None
+    found = kinds.get(name)
+    if found is None:  # not there: no link, no file, nothing
+        return ["a", False]
+    if found == "?" or (found.endswith("l") and kind == "exists"):
+        return None  # a dangling link exists for islink, not for exists: asked again
+    return ["a", {"islink": found.endswith("l"), "isfile": found[0] == "f", "isdir": found[0] == "d",
+                  "exists": True}[kind]]
+
+
+def _prefixes(path: str) -> List[str]:
+    out = []
+    while True:
+        head = os.path.dirname(path)
+        if head == path:
+            return out
+        out.append(path)
+        path = head
+
+
+def _is_link(path: str, memo: Dict[str, bool]) -> bool:
+    found = memo.get(path)
+    if found is None:
+        try:
+            found = stat.S_ISLNK(_ORIGINAL["lstat"](path).st_mode)
+        except OSError:
+            found = False  # as realpath takes it
+        memo[path] = found
+    return found
 
 
 # --------------------------------------------------------------------------- the stored report

@@ -361,9 +361,10 @@ def _second_pass(jobs_list, results, settings_by_key, selection, jobs, cache_dir
             results[i] = result
 
 
-def _memo_key(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
-              roots: Sequence[Path], cwd: Path, report_paths: Optional[set]) -> str:
-    """Where the project pass's report of a run over these files, so configured, is kept."""
+def report_key(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
+               roots: Sequence[Path], cwd: Path, report_paths: Optional[set]) -> str:
+    """Where the project pass's report of a run over these files, so configured, is kept
+    (:func:`reuse_report`, :func:`run_and_finish`)."""
     from .cache import code_fingerprint
     from .projectmemo import memo_key
 
@@ -374,9 +375,8 @@ def _memo_key(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], 
                              j.problem is not None) for j in jobs_list])
 
 
-def reuse_report(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
-                 roots: Sequence[Path], cwd: Path, report_paths: Optional[set], jobs: int,
-                 cache_dir: str) -> Optional[RunResult]:
+def reuse_report(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object],
+                 selection: Selection, jobs: int, cache_dir: str) -> Optional[RunResult]:
     """The report :func:`run_and_finish` stored for a run over these files, so configured, when it
     still holds: each file's first-pass result has the digest it had then (a file whose stat is
     unchanged has; another is linted, from the cache when its text was seen before), and every
@@ -387,7 +387,7 @@ def reuse_report(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object
     if any(job.text is not None or job.problem is not None for job in jobs_list):
         return None
     cache = _open_cache(cache_dir)
-    stored = cache.get_project(_memo_key(jobs_list, settings_by_key, selection, roots, cwd, report_paths))
+    stored = cache.get_project(key)
     if stored is None:
         return None
     files = stored["files"]
@@ -408,11 +408,11 @@ def reuse_report(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object
     if fresh:  # their texts changed, not their results: taken by their stat from now on
         for i, seen in fresh:
             files[i] = [*seen, files[i][4]]
-        cache.put_project(_memo_key(jobs_list, settings_by_key, selection, roots, cwd, report_paths), stored)
+        cache.put_project(key, stored)
     return run
 
 
-def run_and_finish(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
+def run_and_finish(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
                    roots: Sequence[Path], cwd: Path, report_paths: Optional[set], jobs: int, cache_dir: str, index,
                    known: Optional[Dict[int, FileResult]] = None, progress=None) -> RunResult:
     """:func:`run_jobs` then :func:`finish`, while ``projectmemo.recording`` notes what the
@@ -440,8 +440,7 @@ def run_and_finish(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, obje
     if reads.stable and all(row[4] for row in files):
         report = projectmemo.run_to_data(run)
         if report is not None:
-            cache.put_project(_memo_key(jobs_list, settings_by_key, selection, roots, cwd, report_paths),
-                              {"files": files, "reads": reads.rows(), "report": report})
+            cache.put_project(key, {"files": files, "reads": reads.rows(), "report": report})
     return run
 
 
