@@ -85,8 +85,9 @@ def _flags(entry) -> str:
         return "?"
 
 
-def _entries_answer(entries) -> list:
-    return _names_answer(f"{e.name}\x00{_flags(e)}" for e in entries)
+def _kinds_answer(kinds: Dict[str, str]) -> list:
+    """A listing's answer: its entries' names and kinds (:func:`_flags`)."""
+    return _names_answer(f"{name}\x00{kind}" for name, kind in kinds.items())
 
 
 def _listing(path) -> Tuple[list, Optional[Dict[str, str]]]:
@@ -97,7 +98,7 @@ def _listing(path) -> Tuple[list, Optional[Dict[str, str]]]:
     except OSError as exc:
         return _error(exc), None
     kinds = {e.name: _flags(e) for e in entries}
-    return _names_answer(f"{name}\x00{kind}" for name, kind in kinds.items()), kinds
+    return _kinds_answer(kinds), kinds
 
 
 class _Listing:
@@ -157,6 +158,7 @@ class Recorder:
 
     def __init__(self, ignored: Sequence[str]):
         self.reads: Dict[Tuple[str, str], list] = {}
+        self.listed: Dict[str, Dict[str, str]] = {}  # a directory listed -> its entries' kinds
         self.stable = True
         self.inside = 0  # within an ``os.path`` question: its own reads are not noted
         self.ignored = tuple(os.path.join(os.path.abspath(p), "") for p in ignored)
@@ -180,7 +182,13 @@ class Recorder:
             self.stable = False
 
     def rows(self) -> List[list]:
-        return [[kind, path, answer] for (kind, path), answer in self.reads.items()]
+        """The reads, less the questions a listing among them answers (:func:`still_valid` takes
+        those answers from the listing when it lists as it did)."""
+        listed = {path: kinds for path, kinds in self.listed.items()
+                  if self.reads.get(("scandir", path)) == _kinds_answer(kinds)
+                  and os.access(path, os.X_OK)}
+        return [[kind, path, answer] for (kind, path), answer in self.reads.items()
+                if kind == "realpath" or _implied(kind, path, listed, {}) != answer]
 
 
 @contextlib.contextmanager
@@ -228,7 +236,10 @@ def recording(ignored: Sequence[str] = ()):
         except OSError as exc:
             rec.note("scandir", path, _error(exc))
             raise
-        rec.note("scandir", path, _entries_answer(entries))
+        kinds = {e.name: _flags(e) for e in entries}
+        if not rec.inside:
+            rec.listed.setdefault(os.fsdecode(path), kinds)
+        rec.note("scandir", path, _kinds_answer(kinds))
         return _Listing(entries)
 
     def opened(path):
@@ -300,7 +311,9 @@ def still_valid(rows) -> bool:
                 now, kinds = _listing(path)
                 if now != answer:
                     return False
-                if kinds is not None and os.access(path, os.X_OK):
+                if kinds is not None:
+                    if not os.access(path, os.X_OK):
+                        return False  # the questions its listing answered were not kept
                     listed[path] = kinds
         links: Dict[str, bool] = {}
         for kind, path, answer in rows:
