@@ -406,6 +406,8 @@ class Cache:
         files = data.get("files")
         if not isinstance(files, list) or not all(isinstance(row, list) and len(row) == 5 for row in files):
             return None
+        if not isinstance(data.get("read"), list) or not all(type(i) is int for i in data["read"]):
+            return None
         return data
 
     def put_project(self, key: str, data: dict) -> None:

@@ -195,13 +195,14 @@ def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -
     # the same files and settings left it (runner.reuse_report), and is left there (run_and_finish)
     memo = index is not None and not (options.fix or options.diff or options.add_noqa)
     key = report_key(jobs_list, settings_by_key, selection, roots, cwd, report_paths) if memo else ""
-    run = reuse_report(key, jobs_list, settings_by_key, selection, options.jobs, cache_dir) if memo else None
+    run, linted = (reuse_report(key, jobs_list, settings_by_key, selection, options.jobs, cache_dir) if memo
+                   else (None, {}))
     if run is None and report_paths is not None and not (options.fix or options.diff or options.add_noqa):
         # files named in a project (pre-commit): linted first; when nothing the rest of the project
         # holds can give them a finding, the rest is not linted at all (runner.named_alone)
         named = [i for i, job in enumerate(jobs_list) if job.display in report_paths]
         known, alone = named_alone(jobs_list, named, settings_by_key, selection, jobs=options.jobs,
-                                   cache_dir=cache_dir, index=index)
+                                   cache_dir=cache_dir, index=index, linted=linted)
         if alone is not None:
             jobs_list = [jobs_list[i] for i in sorted(alone)]
     try:
@@ -209,7 +210,7 @@ def _run_check(options: CheckOptions, stdout=None, cwd: Optional[Path] = None) -
             pass
         elif alone is None and memo:
             run = run_and_finish(key, jobs_list, settings_by_key, selection, roots, cwd, report_paths, options.jobs,
-                                 cache_dir, index, known=known, progress=progress)
+                                 cache_dir, index, known=known, progress=progress, linted=linted)
         else:
             if alone is not None:
                 results = [alone[i] for i in sorted(alone)]

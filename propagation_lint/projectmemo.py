@@ -369,6 +369,20 @@ def _is_link(path: str, memo: Dict[str, bool]) -> bool:
     return found
 
 
+def fold_stats(rows: List[list], indexes: Dict[str, int], files: List[list]) -> Tuple[List[list], List[int]]:
+    """``rows`` less each ``stat`` of a linted file (``indexes``: path -> its index in ``files``,
+    whose rows start with its stat when its result was computed) that answered that same stat, and
+    the indexes of those files: a later run checks their stats with every file's."""
+    kept, folded = [], set()
+    for row in rows:
+        i = indexes.get(row[1]) if row[0] == "stat" else None
+        if i is not None and files[i][0] is not None and row[2] == ["f", *files[i][:4]]:
+            folded.add(i)
+        else:
+            kept.append(row)
+    return kept, sorted(folded)
+
+
 # --------------------------------------------------------------------------- the stored report
 def run_to_data(run) -> Optional[dict]:
     """``runner.RunResult`` as plain data; None when a finding would not come back equal (a field

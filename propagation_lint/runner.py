@@ -376,45 +376,48 @@ def report_key(jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object],
 
 
 def reuse_report(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object],
-                 selection: Selection, jobs: int, cache_dir: str) -> Optional[RunResult]:
+                 selection: Selection, jobs: int, cache_dir: str) -> Tuple[Optional[RunResult], Dict[int, FileResult]]:
     """The report :func:`run_and_finish` stored for a run over these files, so configured, when it
     still holds: each file's first-pass result has the digest it had then (a file whose stat is
     unchanged has; another is linted, from the cache when its text was seen before), and every
-    read that run's project pass made answers the same (``projectmemo``). Else None."""
+    read that run's project pass made answers the same (``projectmemo``); else None. And the
+    first-pass results of the files it linted (by index), for the run that follows a None."""
     from . import projectmemo
     from .cache import file_stat
 
     if any(job.text is not None or job.problem is not None for job in jobs_list):
-        return None
+        return None, {}
     cache = _open_cache(cache_dir)
     stored = cache.get_project(key)
     if stored is None:
-        return None
+        return None, {}
     files = stored["files"]
     changed = [i for i, (job, row) in enumerate(zip(jobs_list, files)) if row[:4] != list(file_stat(job.path) or ())]
     if len(changed) > max(8, len(jobs_list) // 20):
-        return None  # the whole run costs about as much
+        return None, {}  # the whole run costs about as much
     again = _run([jobs_list[i] for i in changed], settings_by_key, selection, jobs, cache_dir, _pool_job) \
         if changed else []
-    if any(result.digest is None or result.digest != files[i][4] for i, result in zip(changed, again)):
-        return None
-    if not projectmemo.still_valid(stored["reads"]):
-        return None
+    linted = dict(zip(changed, again))
+    if any(result.digest is None or result.digest != files[i][4] for i, result in linted.items()):
+        return None, linted
+    if not set(changed).isdisjoint(stored["read"]) or not projectmemo.still_valid(stored["reads"]):
+        return None, linted  # a read of the project pass (the stat of a file it read, too) answers otherwise
     try:
         run = projectmemo.run_from_data(stored["report"])
     except (KeyError, TypeError, ValueError):
-        return None  # a malformed entry: the project pass runs and replaces it
+        return None, linted  # a malformed entry: the project pass runs and replaces it
     fresh = [(i, result.seen) for i, result in zip(changed, again) if result.seen is not None]
     if fresh:  # their texts changed, not their results: taken by their stat from now on
         for i, seen in fresh:
             files[i] = [*seen, files[i][4]]
         cache.put_project(key, stored)
-    return run
+    return run, linted
 
 
 def run_and_finish(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,
                    roots: Sequence[Path], cwd: Path, report_paths: Optional[set], jobs: int, cache_dir: str, index,
-                   known: Optional[Dict[int, FileResult]] = None, progress=None) -> RunResult:
+                   known: Optional[Dict[int, FileResult]] = None, progress=None,
+                   linted: Optional[Dict[int, FileResult]] = None) -> RunResult:
     """:func:`run_jobs` then :func:`finish`, while ``projectmemo.recording`` notes what the
     project pass reads; the report is then stored for :func:`reuse_report`, with each file's stat
     and result digest and those reads (when every result has a digest and each read can be
@@ -422,7 +425,8 @@ def run_and_finish(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict
     from . import projectmemo
     from .cache import key_directory
 
-    results = _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known or {})
+    results = _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known or {},
+                          linted)
     files = [[*(r.seen or (None,) * 4), r.digest] for r in results]
     cache = _open_cache(cache_dir)
     home = key_directory()
@@ -440,17 +444,22 @@ def run_and_finish(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict
     if reads.stable and all(row[4] for row in files):
         report = projectmemo.run_to_data(run)
         if report is not None:
-            cache.put_project(key, {"files": files, "reads": reads.rows(), "report": report})
+            kept, read = projectmemo.fold_stats(reads.rows(), {job.path: i for i, job in enumerate(jobs_list)}, files)
+            cache.put_project(key, {"files": files, "reads": kept, "read": read, "report": report})
     return run
 
 
-def _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known) -> List[FileResult]:
-    """Pass 1's results: those ``known`` as they are, the other jobs linted (``_indexed``)."""
+def _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress, index, known,
+                linted: Optional[Dict[int, FileResult]] = None) -> List[FileResult]:
+    """Pass 1's results: those ``known`` as they are, the other jobs linted (``_indexed``, which
+    records those ``linted`` already: :func:`reuse_report`'s)."""
+    linted = linted or {}
     if not known:
-        return _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, False, progress, index)
+        return _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, False, progress, index, linted)
     rest = [i for i in range(len(jobs_list)) if i not in known]
     report = None if progress is None else (lambda done: progress(len(known) + done))
-    done = _indexed([jobs_list[i] for i in rest], settings_by_key, selection, jobs, cache_dir, False, report, index)
+    done = _indexed([jobs_list[i] for i in rest], settings_by_key, selection, jobs, cache_dir, False, report, index,
+                    {k: linted[i] for k, i in enumerate(rest) if i in linted})
     results = [known.get(i) for i in range(len(jobs_list))]
     for i, result in zip(rest, done):
         results[i] = result
@@ -458,7 +467,8 @@ def _first_pass(jobs_list, settings_by_key, selection, jobs, cache_dir, progress
 
 
 def named_alone(jobs_list: Sequence[FileJob], named: Sequence[int], settings_by_key, selection: Selection,
-                jobs: int = 1, cache_dir=None, index=None) -> Tuple[Dict[int, FileResult], Optional[Dict[int, FileResult]]]:
+                jobs: int = 1, cache_dir=None, index=None,
+                linted: Optional[Dict[int, FileResult]] = None) -> Tuple[Dict[int, FileResult], Optional[Dict[int, FileResult]]]:
     """For a run that reports only the files ``named`` (indexes into ``jobs_list``, the whole
     project: pre-commit's ``check FILE``): pass 1's results of those files and of the files of the
     project's modules the skipped ones import (``known``), and, when they already decide the report,
@@ -473,7 +483,9 @@ def named_alone(jobs_list: Sequence[FileJob], named: Sequence[int], settings_by_
     (``run_jobs(known=...)``)."""
     from .engine import PROGRAM_KEY
 
-    results = _indexed([jobs_list[i] for i in named], settings_by_key, selection, jobs, cache_dir, False, None, index)
+    linted = linted or {}  # pass 1's results of some files already (:func:`reuse_report`'s)
+    results = _indexed([jobs_list[i] for i in named], settings_by_key, selection, jobs, cache_dir, False, None, index,
+                       {k: linted[i] for k, i in enumerate(named) if i in linted})
     known = dict(zip(named, results))
     if any(result.candidates for result in results):
         return known, None
@@ -487,7 +499,7 @@ def named_alone(jobs_list: Sequence[FileJob], named: Sequence[int], settings_by_
                        for j in by_module.get(module, ()) if j not in known})
     if imported:
         more = _indexed([jobs_list[j] for j in imported], settings_by_key, selection, jobs, cache_dir, False, None,
-                        index)
+                        index, {k: linted[j] for k, j in enumerate(imported) if j in linted})
         known.update(zip(imported, more))
     order = sorted(known)
     picked = sorted({order[k] for k in promotions([jobs_list[i] for i in order], [known[i] for i in order])}
@@ -538,20 +550,29 @@ def open_index(cache_dir):
     return FileIndex(cache) if secret() is not None else None
 
 
-def _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, force, progress, index) -> List[FileResult]:
+def _indexed(jobs_list, settings_by_key, selection, jobs, cache_dir, force, progress, index,
+             linted: Optional[Dict[int, FileResult]] = None) -> List[FileResult]:
     """The jobs' results, those of files whose stat matches the cache's file index taken from it
-    (not read, not hashed), the others linted (``_run``) and recorded in the index."""
+    (not read, not hashed), the others linted (``_run``) and recorded in the index. ``linted``:
+    results of some of the jobs (by position) linted already, recorded as if linted here."""
     fn = _pool_job_forced if force else _pool_job
+    linted = linted or {}
     if index is None:
-        return _run(jobs_list, settings_by_key, selection, jobs, cache_dir, fn, progress)
+        todo = [i for i in range(len(jobs_list)) if i not in linted]
+        done = dict(zip(todo, _run([jobs_list[i] for i in todo], settings_by_key, selection, jobs, cache_dir, fn,
+                                   progress)))
+        return [linted[i] if i in linted else done[i] for i in range(len(jobs_list))]
     from .cache import file_stat
 
     marks = _marks(force, selection.graph)
     codes = {key: selection.codes_for(settings) + marks for key, settings in settings_by_key.items()}
     ikeys = [index.lookup_key(job.path, job.display, job.module, job.settings_key, codes[job.settings_key])
              if job.text is None and job.problem is None else None for job in jobs_list]
-    results: List[Optional[FileResult]] = [index.get(ikey, file_stat(job.path)) if ikey else None
-                                           for job, ikey in zip(jobs_list, ikeys)]
+    results: List[Optional[FileResult]] = [linted.get(i) or (index.get(ikey, file_stat(job.path)) if ikey else None)
+                                           for i, (job, ikey) in enumerate(zip(jobs_list, ikeys))]
+    for i, result in linted.items():
+        if ikeys[i] and result.origin is not None:
+            index.record(ikeys[i], jobs_list[i].path, *result.origin)
     todo = [i for i, result in enumerate(results) if result is None]
     hits = len(jobs_list) - len(todo)
     report = None if progress is None else (lambda done: progress(hits + done))
