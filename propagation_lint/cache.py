@@ -24,6 +24,7 @@ user's cache home, created by the linter with a ``CACHEDIR.TAG`` and a ``.gitign
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -697,7 +698,9 @@ class FileIndex:
         self._version: Optional[tuple] = None  # the identity of the index file ``_lines`` holds
         self._updates: Dict[str, bytes] = {}
         self._hit: set = set()
-        self.hold = False  # while True, :meth:`save` waits (it is called again after)
+        # what :meth:`save` runs within: ``projectmemo.Recorder.paused`` while the project pass's reads
+        # are noted (which files still exist is the index's upkeep, no read of the pass)
+        self.unrecorded = contextlib.nullcontext
 
     @staticmethod
     def lookup_key(path: str, display: str, module: str, settings_key: str, codes) -> str:
@@ -825,8 +828,12 @@ class FileIndex:
 
     def save(self) -> None:
         """Merge this run's new entries into the index on disk (under the lock) and replace it."""
+        with self.unrecorded():
+            self._save()
+
+    def _save(self) -> None:
         secret_key = secret()
-        if self.hold or not self._updates or secret_key is None or not self.cache._prepare():
+        if not self._updates or secret_key is None or not self.cache._prepare():
             return
         with _locked(self.cache.dir / (INDEX_NAME + ".lock")) as held:
             if not held:

@@ -181,6 +181,15 @@ class Recorder:
         if known != answer:
             self.stable = False
 
+    @contextlib.contextmanager
+    def paused(self):
+        """Within: nothing is noted."""
+        self.inside += 1
+        try:
+            yield
+        finally:
+            self.inside -= 1
+
     def rows(self) -> List[list]:
         """The reads, less the questions a listing among them answers (:func:`still_valid` takes
         those answers from the listing when it lists as it did)."""

@@ -430,17 +430,18 @@ def run_and_finish(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict
     files = [[*(r.seen or (None,) * 4), r.digest] for r in results]
     cache = _open_cache(cache_dir)
     home = key_directory()
-    index.hold = True  # the index's own upkeep (which files still exist) is no read of the project pass
     try:
         with projectmemo.recording([str(cache.base)] + ([str(home)] if home is not None else [])) as reads:
+            index.unrecorded = reads.paused
             _second_pass(jobs_list, results, settings_by_key, selection, jobs, cache_dir, index)
+            index.save()
             if progress is not None:
                 progress.phase("whole-program analysis")
             run = finish(results, jobs_list, settings_by_key, selection, roots, cwd, report_paths=report_paths,
                          cache_dir=cache_dir, index=index)
     finally:
-        index.hold = False
-    index.save()
+        index.unrecorded = contextlib.nullcontext
+    del results  # what the project pass read: freed before its report is stored
     if reads.stable and all(row[4] for row in files):
         report = projectmemo.run_to_data(run)
         if report is not None:
