@@ -35,7 +35,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from .engine import PROGRAM_KEY, FileResult
+from .results import PROGRAM_KEY, FileResult
 from .findings import SEVERITIES
 from .output.json import finding_from_dict, finding_to_dict
 from .rule import Candidate
@@ -89,11 +89,16 @@ def cache_unusable_reason() -> Optional[str]:
 
 
 def runtime_versions() -> tuple:
-    """The interpreter (implementation, full version and build) and libcst's version."""
+    """The interpreter (implementation, full version and build) and libcst's version: its
+    ``_version.py`` (version and commit), read without importing libcst (a run that takes its report
+    from the cache does not import it)."""
     try:
-        from libcst import _version
+        import importlib.util
 
-        libcst_version = str(_version.__version__)
+        spec = importlib.util.find_spec("libcst")
+        folder = (spec.submodule_search_locations or [None])[0] if spec is not None else None
+        with open(os.path.join(folder, "_version.py"), "rb") as fh:
+            libcst_version = hashlib.sha256(fh.read()).hexdigest()
     except Exception:  # an older or repackaged libcst: ask its distribution
         try:
             from importlib.metadata import version

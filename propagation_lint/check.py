@@ -409,7 +409,7 @@ def _emit(findings, internal, options: CheckOptions, stdout, files_checked, file
         show_fixes=list(show_fixes or []) if options.show_fixes else [], quiet=options.quiet,
         color=options.output_format in TEXT_FORMATS and _color(stdout), unsafe_fixes=options.unsafe_fixes,
     )
-    render(options.output_format, findings, rules=registry.all_rules(), summary=summary, stream=stdout)
+    render(options.output_format, findings, rules=registry.AllRules(), summary=summary, stream=stdout)
     if internal:
         return EXIT_ERROR
     if findings and not options.exit_zero:

@@ -15,7 +15,7 @@ import re
 import sys
 import threading
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -29,6 +29,7 @@ from .flow import FlowAnalyzer
 from .model import FileModel, Scope, build_model, dotted
 from .names import Resolver, stdlib_module_names
 from .positions import LazyPositions, def_lines
+from .results import PROGRAM_KEY, FileResult  # noqa: F401 (their home before results.py)
 from .rule import Candidate, Rule
 
 # Words that make a file relevant on their own, whatever it imports. Words that can make a file
@@ -41,27 +42,6 @@ ANCHOR_WORDS = ("inject", "Instrumentor", "opentelemetry", "ddtrace", "opentraci
 RECURSION_LIMIT = 20_000
 
 
-@dataclass
-class FileResult:
-    path: str
-    status: str = "linted"  # linted | skipped | error
-    candidates: List[Candidate] = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-    internal_errors: List[InternalError] = field(default_factory=list)
-    # skipped files only: what they import, as ``[level, module, name-or-""]`` rows, so the
-    # runner can lint them after all when they use a name another file gave project facts for
-    imports: List[list] = field(default_factory=list)
-    # warnings about the file's noqa comments, as ``[line, message]`` rows (printed on stderr)
-    notices: List[list] = field(default_factory=list)
-    # the run's own bookkeeping, never cached: (the file's stat when read, its entry's key, the entry's
-    # JSON body) when the file may be recorded in the cache's file index (``cache.FileIndex``)
-    origin: Optional[tuple] = field(default=None, compare=False, repr=False)
-    # a hash of the cached entry's content (``cache.body_digest``): equal results, equal digests; None
-    # when the result is not cached (no cache, an internal error)
-    digest: Optional[str] = field(default=None, compare=False, repr=False)
-    # the file's stat when it was read, or its result taken from the file index by (``cache.file_stat``),
-    # when settled (``cache.settled``): the result holds for the file while its stat is this
-    seen: Optional[tuple] = field(default=None, compare=False, repr=False)
 
 
 # Statements that start a line (after blanks): ``^[ \t]*from ...``. The expressions begin with the
@@ -603,7 +583,6 @@ def _add_summary(result: FileResult, text: str, module: str, is_package: bool, t
         result.facts[PROGRAM_KEY] = summary
 
 
-PROGRAM_KEY = "program"
 # Findings the whole-program model judges: a file holding one of them is summarised in full.
 CONTEXT_CODES = ("CTX1", "CTX2", "CTX3")
 

@@ -25,7 +25,6 @@ import builtins
 import contextlib
 import hashlib
 import io
-import json
 import os
 import stat
 import time

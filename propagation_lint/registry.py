@@ -39,6 +39,20 @@ def rule_by_code(code: str) -> Optional[Type[Rule]]:
     return None
 
 
+class AllRules(Sequence):
+    """:func:`all_rules`, imported when first used (a report in a format that names no rule's
+    metadata imports none of the rules' modules)."""
+
+    def __getitem__(self, index):
+        return all_rules()[index]
+
+    def __len__(self) -> int:
+        return len(all_rules())
+
+    def __iter__(self):
+        return iter(all_rules())
+
+
 def is_valid_selector(selector: str) -> bool:
     s = selector.upper()
     if s == "ALL":

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
 from .catalog import CATALOG
-from .engine import FileResult, analyze_source, trigger_regex
+from .results import FileResult
 from .findings import FileProblem, Finding, InternalError
 from .registry import instantiate, resolve_selection
 from .rules.file_problems import FILE_PROBLEM_CODES, FileTooLarge, UndecodableFile, UnreadableFile
@@ -141,6 +141,8 @@ def _init_worker(settings_by_key: Dict[str, object], selection: Selection) -> No
     source = (selection, tuple(settings_by_key))
     if _STATE_FOR[0] == source and all(key in _STATE for key in settings_by_key):
         return
+    from .engine import trigger_regex
+
     _STATE.clear()
     _STATE_FOR[0] = source
     for key, settings in settings_by_key.items():
@@ -200,6 +202,8 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
             hit.digest = body_digest(body, key)
             hit.seen = seen
             return hit
+    from .engine import analyze_source
+
     result = analyze_source(text, job.display, job.module, job.is_package, rules, settings, catalog,
                             None if force else trigger)
     _apply_noqa(job, text, result, codes)
@@ -278,14 +282,12 @@ GC_THRESHOLD = (20_000, 50, 100)
 
 @contextlib.contextmanager
 def long_lived_heap():
-    """Within: what is already allocated (the imported modules, the rules, the catalog) is frozen
-    out of the collector's walks, and the thresholds are :data:`GC_THRESHOLD`; both restored after
-    (a library caller's process keeps its own settings)."""
+    """Within: what is already allocated (the imported modules, the catalog) is frozen out of the
+    collector's walks, and the thresholds are :data:`GC_THRESHOLD`; both restored after (a library
+    caller's process keeps its own settings). The rules' modules (and libcst) are imported when a
+    file is first linted: a run that takes its report from the cache needs none of them."""
     import gc
 
-    from .registry import all_rules
-
-    all_rules()  # imported now, so they are frozen too
     threshold = gc.get_threshold()
     freeze = gc.get_freeze_count() == 0  # a caller's own frozen objects stay as they are
     if freeze:
@@ -482,7 +484,7 @@ def named_alone(jobs_list: Sequence[FileJob], named: Sequence[int], settings_by_
     analysed in full. Then the other files' analysis cannot change what is reported, and the project
     pass over these results gives the same report. Else ``known`` is reused by the whole run
     (``run_jobs(known=...)``)."""
-    from .engine import PROGRAM_KEY
+    from .results import PROGRAM_KEY
 
     linted = linted or {}  # pass 1's results of some files already (:func:`reuse_report`'s)
     results = _indexed([jobs_list[i] for i in named], settings_by_key, selection, jobs, cache_dir, False, None, index,
@@ -723,7 +725,7 @@ def promotions(jobs_list: Sequence[FileJob], results: Sequence[FileResult]) -> L
 def task_promotions(jobs_list: Sequence[FileJob], results: Sequence[FileResult]) -> List[int]:
     """Indexes of skipped files that define a task or enqueue one of the project's tasks,
     through any number of imports (from the whole-program summaries, ``program/context.py``)."""
-    from .engine import PROGRAM_KEY
+    from .results import PROGRAM_KEY
     from .program.context import promotions as program_promotions
     from .program.modules import ModuleIndex
 
@@ -783,7 +785,7 @@ def finish(
 ) -> RunResult:
     """The project pass: merge facts, decide conditions, apply per-file ignores, sort. With
     ``cache_dir``, the summaries the project pass reads on demand are cached there too."""
-    from .engine import PROGRAM_KEY
+    from .results import PROGRAM_KEY
     from .program.model import ProgramModel, complete_summaries
     from .project import Project
 

@@ -177,3 +177,19 @@ def test_reads_answer_the_same_while_recorded(tmp_path):
     (tmp_path / "a" / "x.py").unlink()
     (tmp_path / "a" / "x.py").mkdir()
     assert not still_valid(rows)  # isfile(x.py), answered by its directory's listing
+
+
+def test_a_reused_report_imports_no_libcst(tmp_path):
+    """The stored report is the whole answer: the run imports neither libcst nor the analysis (what
+    keeps pre-commit's `check FILE` near the cost of starting Python)."""
+    import subprocess
+    import sys
+
+    root = _project(tmp_path, "django_celery")
+    settle()
+    cmd = [sys.executable, "-X", "importtime", "-m", "propagation_lint", "check", "--exit-zero", "orders/views.py"]
+    first = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=300)
+    again = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=300)
+    assert "CTX101" in first.stdout and again.stdout == first.stdout
+    assert "| libcst\n" in first.stderr  # the first run linted
+    assert "libcst" not in again.stderr and "propagation_lint.engine" not in again.stderr
