@@ -89,16 +89,11 @@ def cache_unusable_reason() -> Optional[str]:
 
 
 def runtime_versions() -> tuple:
-    """The interpreter (implementation, full version and build) and libcst's version: its
-    ``_version.py`` (version and commit), read without importing libcst (a run that takes its report
-    from the cache does not import it)."""
+    """The interpreter (implementation, full version and build) and libcst's version (read from
+    its ``_version.py`` when libcst is not imported yet: a run that takes its report from the cache
+    does not import it)."""
     try:
-        import importlib.util
-
-        spec = importlib.util.find_spec("libcst")
-        folder = (spec.submodule_search_locations or [None])[0] if spec is not None else None
-        with open(os.path.join(folder, "_version.py"), "rb") as fh:
-            libcst_version = hashlib.sha256(fh.read()).hexdigest()
+        libcst_version = _libcst_version()
     except Exception:  # an older or repackaged libcst: ask its distribution
         try:
             from importlib.metadata import version
@@ -108,6 +103,22 @@ def runtime_versions() -> tuple:
             libcst_version = "unknown"
     impl = sys.implementation
     return (impl.name, str(getattr(impl, "cache_tag", "")), sys.version, "libcst " + libcst_version)
+
+
+def _libcst_version() -> str:
+    loaded = sys.modules.get("libcst._version")
+    if loaded is None:
+        import importlib.util
+        import re
+
+        spec = importlib.util.find_spec("libcst")
+        for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+            with open(os.path.join(folder, "_version.py"), encoding="utf-8") as fh:
+                found = re.search(r"""^__version__\s*=\s*(?:version\s*=\s*)?['"]([^'"]+)['"]""", fh.read(), re.M)
+            if found:
+                return found.group(1)
+        from libcst import _version as loaded
+    return str(loaded.__version__)
 
 
 # --------------------------------------------------------------------------- the user's secret

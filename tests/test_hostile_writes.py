@@ -128,7 +128,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def entries(tree: Path) -> List[Path]:
-    return sorted((tree / CACHE_DIR).rglob("*.json"))
+    """The per-file entries (not the project pass's stored reports)."""
+    return sorted(p for p in (tree / CACHE_DIR).rglob("*.json") if p.parent.name != "reports")
 
 
 def split_entry(raw: bytes):
@@ -167,6 +168,8 @@ def test_forged_cache_entries_are_rejected_on_a_machine_that_did_not_write_them(
         reframe(path, json.dumps(data, separators=(",", ":")).encode(), user_key(attacker))
     for index in tree.rglob("files.index"):  # the stat-validated index of the cold run's entries
         index.unlink()
+    for report in tree.rglob("reports/*.json"):  # and its project pass's report, as stat-validated
+        report.unlink()
     assert run_cli(["check", "-j", "1", "."], cwd=tree, env=attacker).returncode == 0  # its own machine
     victim = home(tmp_path, "ci")
     run = run_cli(["check", "-j", "1", "."], cwd=tree, env=victim)
