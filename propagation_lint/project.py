@@ -433,8 +433,11 @@ class Project:
         if site.state == "no" and code in MESSAGE_CONTEXT_CODES and site.runs and self._current_index is not None \
                 and self.program.context.task_at(self._current_index, cand.finding.location.line) is None:
             # a consume loop or callback: the context lost comes with the message, not from the
-            # code that started the loop (a task's context is its message's: the site says it)
-            return True, cand, None
+            # code that started the loop (a task's context is its message's: the site says it),
+            # unless its process traces nothing (an example that sets no tracing up): the whole
+            # hop is untraced, there is no chain of its own to break
+            i = self._current_index
+            return self.program.traced(i) and not self.program.untraced_example(i), cand, None
         if site.state == "no":
             return False, cand, site
         if site.state == "unknown" and self._current_index is not None and self._web_untraced(self._current_index):
@@ -442,6 +445,9 @@ class Project:
         if site.state == "unknown" and code.startswith("CTX2") and self._current_index is not None \
                 and self.program.context.in_background_loop(self._current_index, cand.finding.location.line) is not None:
             return False, cand, site  # started by a service loop: it serves later work, no request's context
+        if site.state == "unknown" and code.startswith("CTX2") and self._current_index is not None \
+                and self.program.context.in_object_setup(self._current_index, cand.finding.location.line) is not None:
+            return False, cand, site  # started while an object is set up: it serves the object, not a request
         if site.state == "unknown" and code.startswith(UNTRACED_SILENT) and self._current_index is not None \
                 and not self.program.traced(self._current_index):
             return False, cand, site  # no tracing in any process that runs this code: no context to lose

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -399,14 +399,50 @@ def process_setup(ts: TokenSite, ctx) -> bool:
     return any(ctx.resolver.callee_name(s.node, scope) in tc.SET_TRACER_PROVIDER for s in scope.calls)
 
 
-def last_statement(ts: TokenSite) -> bool:
-    """Nothing runs after the attach in its function (``except`` handlers aside): a helper whose job
-    is to make a context current for its caller."""
+def last_statement(ts: TokenSite, sites: Sequence[TokenSite] = ()) -> bool:
+    """Nothing runs after the attach in its function (``except`` handlers aside) but other attaches
+    whose tokens are thrown away (``sites``): a helper whose job is to make a context current for
+    its caller (``set_prompt_context(key, version)`` attaching one value after another)."""
     frames = block_frames(ts.site.scope.node, ts.statement)
     if not frames:
         return False
-    return all(frame.index == len(frame.body) - 1 and frame.part != "finally" for frame in frames) and not any(
-        isinstance(frame.owner, _LOOPS) for frame in frames)
+    discarded = {id(o.statement) for o in sites if o.keep == "discarded" and o.statement is not None}
+    return all(all(id(stmt) in discarded for stmt in frame.body[frame.index + 1:]) and frame.part != "finally"
+               for frame in frames) and not any(isinstance(frame.owner, _LOOPS) for frame in frames)
+
+
+def restored_by_reattach(ts: TokenSite, ctx) -> bool:
+    """``previous = context.get_current()`` before the attach, and a ``finally`` around or after it
+    that attaches ``previous`` again: the context from before is current again when the block
+    ends (a re-attach in place of a detach, which also works where the ``finally`` runs in another
+    ``contextvars.Context``, as a generator's may). The restoring attach is no leak either."""
+    scope = ts.site.scope
+    saved = {name for name, bindings in scope.bindings.items()  # (every binding of it: `previous = get_current()`)
+             if bindings and all(b.kind == "assign" and b.order < ts.site.order and isinstance(b.node, cst.Call)
+                                 and ctx.resolver.callee_name(b.node, scope) in tc.SAVE_CURRENT_CONTEXT
+                                 for b in bindings)}
+    args = ts.site.node.args
+    if args and isinstance(args[0].value, cst.Name) and args[0].value.value in saved:
+        return True  # the restoring attach itself
+    frames = block_frames(scope.node, ts.statement) if saved and ts.statement is not None else None
+    if not frames:
+        return False
+    tries = [outer.body[outer.index] for outer, inner in zip(frames, frames[1:]) if inner.part == "body"]
+    tries += frames[-1].body[frames[-1].index + 1:]
+    for stmt in tries:
+        if isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))) and stmt.finalbody is not None:
+            found = [False]
+
+            class V(cst.CSTVisitor):
+                def visit_Call(self, c: cst.Call) -> None:
+                    if c.args and isinstance(c.args[0].value, cst.Name) and c.args[0].value.value in saved \
+                            and opener_of(c, scope, ctx) is not None:
+                        found[0] = True
+
+            stmt.finalbody.visit(V())
+            if found[0]:
+                return True
+    return False
 
 
 def first_leak(ts: TokenSite, ctx) -> Optional[Leak]:

@@ -360,6 +360,192 @@ def proxy_job(job_id):
     assert_fixture(tmp_path, ["CTX2"])
 
 
+def test_hand_off_started_while_an_object_is_set_up_serves_the_object(tmp_path):
+    """A library's client starts its reader thread in ``__init__``, its heartbeat (through a
+    helper) in ``connect`` and its worker processes in ``__enter__``; nothing in the project makes,
+    connects or enters one: what they start serves the object for its lifetime, not the work of
+    whoever sets it up. A method of the same class that hands one batch to a thread may run inside
+    its caller's span: reported. A stream's writer thread, started in its ``__init__``, also when
+    the stream is made by a function nothing calls. Set up inside a span of the project, the
+    thread is reported (the context is known there)."""
+    write(tmp_path, {"lib/__init__.py": "", "lib/client.py": """
+import multiprocessing
+import threading
+
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+def work(item=None):
+    with tracer.start_as_current_span("work"):
+        return item
+
+
+class Client:
+    def __init__(self):
+        self._reader = threading.Thread(target=work)  # serves the client
+        self._reader.start()
+
+    def connect(self):
+        self._spawn_heartbeat()
+
+    def _spawn_heartbeat(self):
+        threading.Timer(30, work).start()
+
+    def __enter__(self):
+        self._procs = [multiprocessing.Process(target=work) for _ in range(2)]
+        return self
+
+    def send_batch(self, items):
+        threading.Thread(target=work, args=(items,)).start()  # error: CTX202
+
+
+class Runtime:
+    def _launch(self):
+        self._poller = threading.Thread(target=work, daemon=True)  # started once, serves the runtime
+        self._poller.start()
+
+
+class Session:
+    def __init__(self):
+        threading.Thread(target=work).start()  # error: CTX202
+
+
+def traced_session():
+    with tracer.start_as_current_span("session"):
+        return Session()
+
+
+class Stream:
+    def __init__(self):
+        threading.Thread(target=work, daemon=True).start()  # the stream's writer
+
+
+def open_stream():
+    return Stream()  # nothing calls it: whoever does sets a stream up
+"""})
+    assert_fixture(tmp_path, ["CTX2"])
+
+
+def test_an_example_whose_process_sets_no_tracing_up_has_no_context(tmp_path):
+    """A library ships a telemetry middleware (spans of its own) and examples in ``docs_src/`` and
+    ``examples/``, each a program nothing imports. An example that imports no SDK, agent or
+    configurator, and that no launcher starts, makes no trace: its publishes lose nothing, though
+    the library it imports has spans, and its consume loop's follow-up publish breaks no chain of
+    its own. One that sets the SDK up may run its handler in a span: its publish is reported, and
+    its relay's follow-up publish drops the message's context; so is the library's own API, whose
+    callers set tracing up themselves."""
+    write(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'lib'\n[build-system]\nrequires = ['setuptools']\n",
+        "lib/__init__.py": "from lib.broker import forward\nfrom lib import telemetry\n",
+        "lib/broker.py": """
+from kafka import KafkaProducer
+
+producer = KafkaProducer()
+
+
+def forward(payload):
+    producer.send("forwarded", payload)  # error: CTX101
+""",
+        "lib/telemetry.py": """
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+def traced(handler):
+    def wrapper(*args):
+        with tracer.start_as_current_span("handle"):
+            return handler(*args)
+    return wrapper
+""",
+        "docs/docs_src/publish.py": """
+from kafka import KafkaProducer
+
+import lib
+
+producer = KafkaProducer()
+
+
+def on_message(payload):
+    producer.send("orders", payload)
+""",
+        "docs/docs_src/relay.py": """
+from kafka import KafkaConsumer, KafkaProducer
+
+import lib
+
+consumer = KafkaConsumer("payments")
+producer = KafkaProducer()
+
+
+def relay():
+    for record in consumer:
+        producer.send("shipments", record.value)  # no chain of its own to break: nothing traces here
+""",
+        "examples/traced_relay.py": """
+from kafka import KafkaConsumer, KafkaProducer
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry import trace
+
+trace.set_tracer_provider(TracerProvider())
+consumer = KafkaConsumer("payments")  # produced outside the project
+producer = KafkaProducer()
+
+
+def relay():
+    for record in consumer:
+        producer.send("shipments", record.value)  # error: CTX103
+""",
+        "examples/traced_publish.py": """
+from kafka import KafkaProducer
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry import trace
+
+import lib
+
+trace.set_tracer_provider(TracerProvider())
+producer = KafkaProducer()
+
+
+def on_message(payload):
+    producer.send("orders", payload)  # error: CTX101
+""",
+    })
+    assert_fixture(tmp_path, ["CTX1"])
+
+
+def test_a_pyramid_subscriber_to_application_created_runs_at_start_up(tmp_path):
+    """``@subscriber(ApplicationCreated)`` runs once the application is made, before any request:
+    the threads it starts carry no request's context. A subscriber to ``NewRequest`` runs in each
+    request: its thread may lose one."""
+    write(tmp_path, {"streamer.py": """
+import threading
+
+from opentelemetry import trace
+from pyramid.events import ApplicationCreated, NewRequest, subscriber
+
+tracer = trace.get_tracer(__name__)
+
+
+def work():
+    with tracer.start_as_current_span("work"):
+        pass
+
+
+@subscriber(ApplicationCreated)
+def start(event):
+    threading.Thread(target=work, daemon=True).start()
+
+
+@subscriber(NewRequest)
+def on_request(event):
+    threading.Thread(target=work).start()  # error: CTX202
+"""})
+    assert_fixture(tmp_path, ["CTX2"])
+
+
 def test_routes_registered_by_a_call_belong_to_the_framework_that_registers_them(tmp_path):
     """``app.add_routes([web.get("/metrics", handler)])`` (aiohttp) and ``app.add_url_rule(...)``
     (Flask) make route handlers: in a span where the process traces that framework, without one
@@ -2444,6 +2630,120 @@ def sync(request):
     }
     write(tmp_path, files)
     assert_fixture(tmp_path, ["CTX1", "CTX2"])
+
+
+def _django_shop(hook_extra=""):
+    return {
+        "config/__init__.py": "",
+        "config/settings.py": 'ROOT_URLCONF = "shop.urls"\nINSTALLED_APPS = ["django.contrib.admin", "shop"]\n',
+        "manage.py": 'import os\n\nif __name__ == "__main__":\n'
+                     '    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n',
+        "shop/__init__.py": "",
+        "shop/base.py": """
+from django.db import models
+
+
+class Timestamped(models.Model):
+    class Meta:
+        abstract = True
+""",
+        "shop/models.py": """
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from shop.base import Timestamped
+from shop.tasks import index, notify
+
+
+class Order(Timestamped):
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        index.delay(self.pk)  # MODEL
+
+
+@receiver(post_save, sender=Order)
+def order_saved(sender, instance, **kwargs):
+    notify.delay(instance.pk)  # RECEIVER
+""",
+        "shop/admin.py": """
+from django.contrib import admin
+
+from shop.models import Order
+from shop.tasks import index
+
+
+def reindex(modeladmin, request, queryset):
+    for order in queryset:
+        index.delay(order.pk)  # ACTION
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    actions = [reindex]
+""",
+        "shop/tasks.py": """
+from celery import shared_task
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+@shared_task
+def index(pk):
+    with tracer.start_as_current_span("index"):
+        return pk
+
+
+@shared_task
+def notify(pk):
+    with tracer.start_as_current_span("notify"):
+        return pk
+""",
+        "shop/urls.py": """
+from django.urls import path
+
+from shop import views
+
+urlpatterns = [path("export", views.export)]
+""",
+        "shop/views.py": """
+import requests
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+def export(request):
+    with tracer.start_as_current_span("export"):
+        requests.post("https://example.org/export")
+""" + hook_extra,
+    }
+
+
+@pytest.mark.parametrize("variant", ["untraced", "span-saves", "django-traced"])
+def test_django_model_hooks_receivers_and_admin_actions_run_in_the_context_of_whoever_saves(tmp_path, variant):
+    """A model's ``save`` override, a ``post_save`` receiver and an admin action run inside the
+    request, task or command that saves the model (or runs the action). In a process that traces
+    neither Django's requests nor its tasks, and where the project's only span saves nothing,
+    they have no context: their publishes are not reported. Where a span of the project saves an
+    order, or Django's requests are traced, they may run in one: reported."""
+    extra = ""
+    if variant == "span-saves":
+        extra = """
+
+def checkout(request):
+    from shop.models import Order
+    with tracer.start_as_current_span("checkout"):
+        Order.objects.create(total=1)
+"""
+    files = _django_shop(extra)
+    if variant == "django-traced":
+        files["config/settings.py"] += ("from opentelemetry.instrumentation.django import DjangoInstrumentor\n\n"
+                                        "DjangoInstrumentor().instrument()\n")
+    found = project(tmp_path, files, select=("CTX1",))
+    reported = {(path, line) for path, line, _code in found}
+    expected = set() if variant == "untraced" else {("shop/models.py", 11), ("shop/models.py", 16), ("shop/admin.py", 9)}
+    assert reported == expected
 
 
 def test_new_relics_pika_hook_carries_the_context_in_the_message_properties(tmp_path):

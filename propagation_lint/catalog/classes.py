@@ -102,6 +102,21 @@ CONTEXT_FREE_CALLBACKS = {
     "prometheus_client.core.Collector": ("collect", "describe"),
 }
 
+# Django runs these when some code saves, deletes or validates a model: the methods of a model
+# (through the project's own bases), and of a ModelAdmin (whose actions and hooks the admin site
+# runs in its requests). They run inside the request, task or command that saves the model, so they
+# have a context only where Django's requests or the tasks are traced, or a span of the project
+# holds the save.
+FRAMEWORK_CALLBACK_BASES = {
+    "django.db.models.Model": ("save", "delete", "clean", "full_clean", "save_base", "clean_fields"),
+    "django.db.models.base.Model": ("save", "delete", "clean", "full_clean", "save_base", "clean_fields"),
+    "django.contrib.admin.ModelAdmin": "*",
+    "django.contrib.admin.options.ModelAdmin": "*",
+}
+# Calls that save or delete a model (firing its hooks and its `pre_save`/`post_save`/`post_delete`
+# signals), made on objects of any type: `order.save()`, `Order.objects.create(...)`
+MODEL_SAVE_METHODS = ("save", "delete", "create", "bulk_create", "get_or_create", "update_or_create")
+
 # Library base classes whose methods handle a websocket connection's events (Django Channels'
 # consumers): a span holds them only where an instrumentation of the process traces websocket
 # connections (OpenTelemetry's ASGI middleware around the application: ``server:websocket``);

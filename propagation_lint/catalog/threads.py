@@ -157,6 +157,13 @@ SERVICE_CLASS_HINT = r"(?i)server(thread)?$"
 # of whoever started it would be wrong for all of that work. ``while <flag>`` / ``while self.<attr>`` /
 # ``while not <event>.is_set()`` / ``while True``; not ``while not q.empty()`` or ``while n < 3``.
 SERVICE_WAIT_METHODS = ("is_set", "wait", "is_alive")
+# Methods that set an object up (make it, enter it, start or connect it): a thread, process or
+# executor job started in one of them, where nothing in the project calls it (a library's class,
+# made and started by its user), serves the object for its lifetime (a reader, a supervisor, a
+# warm worker, a one-off set-up step), not the unit of work of whoever happened to set it up.
+# (also with a leading underscore: `_start`, `_launch`)
+SETUP_METHODS = ("__init__", "__post_init__", "__enter__", "__aenter__", "start", "astart", "launch", "open",
+                 "connect", "setup", "set_up", "initialize", "initialise", "init", "startup", "handle_init")
 # Methods that change a container in place: on a worker's local they record nothing.
 CONTAINER_METHODS = ("append", "extend", "insert", "pop", "popleft", "appendleft", "clear", "update", "add",
                      "discard", "remove", "setdefault", "sort", "reverse")

@@ -141,6 +141,21 @@ CONTEXT_MODULE_NAMES = ("context", "otel_context", "ctx_api", "context_api", "ot
 # ``activate`` returns a closable scope only on an OpenTracing scope manager
 SCOPE_MANAGER_ATTRIBUTE = "scope_manager"
 
+# Modules a process imports to set tracing up (an SDK's tracer provider, a distribution, an agent,
+# a vendor's configurator, an exporter). A process that imports none of them, is started by no
+# launcher and enables no instrumentation makes no trace: the tracing API's spans there record
+# nothing and carry no valid context.
+TRACING_SETUP_MODULES = (
+    "opentelemetry.sdk", "opentelemetry.distro", "opentelemetry.instrumentation.auto_instrumentation",
+    "opentelemetry.exporter", "azure.monitor.opentelemetry", "logfire", "sentry_sdk", "ddtrace", "newrelic",
+    "traceloop.sdk", "openlit", "phoenix.otel", "arize.otel", "langfuse", "elasticapm", "honeycomb",
+    "lightstep", "uptrace", "splunk_otel", "aws_xray_sdk", "jaeger_client", "opencensus", "agentops",
+    "openinference.instrumentation", "google.cloud.trace",
+)
+
+# Calls that return the current context, to attach it again later (restoring it).
+SAVE_CURRENT_CONTEXT = ("opentelemetry.context.get_current",)
+
 # Setting tracing up for a whole process: a context attached there is meant to stay.
 SET_TRACER_PROVIDER = ("opentelemetry.trace.set_tracer_provider",)
 

@@ -36,8 +36,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from ..catalog.classes import CONTEXT_FREE_CALLBACKS, INERT_BASES, WEBSOCKET_CONSUMERS
-from ..catalog.threads import LOGGER_NAMES
+from ..catalog.classes import CONTEXT_FREE_CALLBACKS, FRAMEWORK_CALLBACK_BASES, INERT_BASES, WEBSOCKET_CONSUMERS
+from ..catalog.threads import LOGGER_NAMES, SETUP_METHODS
 from .modules import ModuleIndex
 from .summary import distinctive
 
@@ -63,7 +63,11 @@ AIOHTTP_ROUTE_FUNCTIONS = tuple(f"aiohttp.web.{m}" for m in ("get", "post", "put
 URL_METHOD_ATTRS = ("add_url_rule", "add_api_route", "add_route", "add_get", "add_post", "add_put", "add_delete",
                     "add_patch", "add_view", "route")
 NO_CONTEXT_SIGNALS = ("post_migrate", "pre_migrate", "worker_process_init", "worker_init", "worker_ready",
-                      "beat_init", "celeryd_init", "setup_logging", "class_prepared", "connection_created")
+                      "beat_init", "celeryd_init", "setup_logging", "class_prepared", "connection_created",
+                      # Pyramid's event sent once the application is made (`@subscriber(ApplicationCreated)`)
+                      "ApplicationCreated")
+# Decorators that subscribe a function to a framework's events (Pyramid's `@subscriber(Event)`)
+EVENT_SUBSCRIBER_DECORATORS = ("pyramid.events.subscriber",)
 SIGNAL_CONNECT = ("connect",)
 # Start-up and shutdown hooks of web applications: they run before or after any request
 # (``app.add_event_handler("startup", f)``, ``@app.on_event("startup")``, aiohttp's
@@ -106,6 +110,17 @@ _TEST_FILE = re.compile(r"(^|/)(tests?|testing|benchmarks?|test[-_][^/]*|[^/]*[-
                         r"|(^|/)conftest\.py$")
 
 
+# Documentation and example trees: each file there is a program of its own (`python
+# examples/publish.py`, `faststream run docs_src/app.py:app`), not an API of the project
+_EXAMPLE_DIR = re.compile(r"(^|/)(examples?|samples?|docs?|docs_src|tutorials?|cookbooks?|demos?|snippets)/")
+
+
+def is_example_path(path: str) -> bool:
+    """A file under ``examples/``, ``samples/``, ``docs/``, ``docs_src/``, ``tutorials/``,
+    ``cookbook/``, ``demos/`` or ``snippets/``."""
+    return bool(_EXAMPLE_DIR.search(path.replace(os.sep, "/")))
+
+
 def is_test_path(path: str) -> bool:
     """``tests/``, ``benchmarks/``, ``test_*/`` and ``*_tests/`` directories (``test_utils/``,
     ``integration_tests/``, and with a hyphen: ``integration-tests/``), ``test_*.py``, ``*_test.py``, ``conftest.py``: not production code."""
@@ -116,6 +131,12 @@ def test_flags(paths: Sequence[str]) -> List[bool]:
     """:func:`is_test_path` of each path, those given absolute taken relative to the directory
     common to them: whether a file is test code depends on the project's directories, not on
     where the project sits (``/home/me/tests/shop/...``, a ``test_run/`` checkout)."""
+    return path_flags(paths, is_test_path)
+
+
+def path_flags(paths: Sequence[str], predicate: Callable[[str], bool]) -> List[bool]:
+    """``predicate`` of each path, those given absolute taken relative to the directory common
+    to them (see :func:`test_flags`)."""
     absolute = [os.path.dirname(p) for p in paths if os.path.isabs(p)]
     base = ""
     if absolute:
@@ -123,7 +144,7 @@ def test_flags(paths: Sequence[str]) -> List[bool]:
             base = os.path.commonpath(absolute)
         except ValueError:  # different drives
             base = ""
-    return [is_test_path(os.path.relpath(p, base) if base and os.path.isabs(p) else p) for p in paths]
+    return [predicate(os.path.relpath(p, base) if base and os.path.isabs(p) else p) for p in paths]
 
 
 def context_free_file(path: str) -> str:
@@ -381,6 +402,9 @@ class ContextModel(Definitions):
         # application, whose functions only its own code and its frameworks call (no library API)
         self.named_elsewhere: Callable[[int, str], bool] = lambda i, qname: True
         self.application: Callable[[int], bool] = lambda i: False
+        # `untraced_example(i)`: module `i` is an example or documentation program (nothing imports
+        # it) whose process sets no tracing up (no SDK, agent, launcher or instrumentation)
+        self.untraced_example: Callable[[int], bool] = lambda i: False
         self._dead: Dict[int, bool] = {}
         self._dead_classes: Dict[Tuple[int, str], bool] = {}  # `_unnamed_class`
         self._span_fns: Optional[List[int]] = None  # files holding a function that starts a span
@@ -648,7 +672,8 @@ class ContextModel(Definitions):
             if last in CLI_COMMAND_ATTRS and self._cli_command(i, deco):
                 return Origin("none", f"`{_short(qname)}` is a command-line command (`@{_short(deco)}`), run in a "
                               "process of its own with no context", path, row[2])
-            if deco in RECEIVER_DECORATORS and any(a.rsplit(".", 1)[-1] in NO_CONTEXT_SIGNALS for a in row[6]):
+            if (deco in RECEIVER_DECORATORS or deco in EVENT_SUBSCRIBER_DECORATORS) \
+                    and any(a.rsplit(".", 1)[-1] in NO_CONTEXT_SIGNALS for a in row[6]):
                 return Origin("none", f"`{_short(qname)}` receives a signal sent outside any request", path, row[2])
             if last in ROUTE_DECORATOR_ATTRS and deco != "?" and "." in deco:
                 if self.web_traced(i, web_frameworks(self.index.entries[i][3])):
@@ -1116,6 +1141,9 @@ class ContextModel(Definitions):
             untraced = self._uninstrumented_callers(f, seeds)
             if untraced is not None:
                 return SiteContext("no", "main", untraced, "high")
+            untraced = self._untraced_examples(f, seeds) or self._untraced_model_callbacks(f, seeds)
+            if untraced is not None:
+                return SiteContext("no", "main", untraced, "high")
             made = self._made_without_context(f, seeds)
             if made is not None:
                 return SiteContext("no", "main", made, "medium")
@@ -1175,6 +1203,44 @@ class ContextModel(Definitions):
             if not _push_unseen(stack, seen, callers, MAX_DEAD_WALK):
                 return None
         return found
+
+    def in_object_setup(self, i: int, line: int) -> Optional[Origin]:
+        """For a line nothing in the project calls with a known context, in a method of a class:
+        why it runs while an object of that class is set up, when every path from the code nothing
+        in the project calls to it enters the class through one of its set-up methods
+        (``SETUP_METHODS``: ``__init__``, ``__enter__``, ``start``, ``connect``, ``initialize``...)
+        and stays in the class from there, or None. A thread, process or executor job the object
+        starts as it is set up serves the object for its lifetime, not the unit of work of
+        whoever set it up (work of another class that a set-up method calls is that class's)."""
+        self.decided()
+        f = self.function_at(i, line)
+        if f is None:
+            return None
+        f = self._runs_as(f)
+        if f not in self.unknown or (self.fns[f][0], self.fns[f][1].rpartition(".")[0]) not in self.classes:
+            return None
+        seen = {f}
+        stack = [f]
+        found = None
+        while stack:
+            u = stack.pop()
+            name = self.fns[u][1].rpartition(".")[2]
+            if name in SETUP_METHODS or name.startswith("_") and not name.startswith("__") and name[1:] in SETUP_METHODS:
+                found = u if found is None else min(found, u, key=self._rank)
+                continue  # whoever sets the object up, what it starts serves the object
+            callers = [c for c in self.callers[u] if c >= 0 and c in self.unknown]  # (no context comes from the rest)
+            if len(callers) < len(self.callers[u]) and any(c < 0 for c in self.callers[u]) \
+                    or u in self.registered or not callers or not all(self._same_class(c, f) for c in callers):
+                return None  # reached from module level, a registration, uncalled code or another class
+            if not _push_unseen(stack, seen, callers, MAX_DEAD_WALK):
+                return None
+        if found is None:
+            return None
+        text = f"`{_short(self.fns[found][1])}` sets an object up"
+        if found != f:
+            text += f" and reaches `{_short(self.fns[f][1])}`"
+        return Origin("none", text + ": what it starts serves the object for its lifetime, not the work of whoever "
+                      "sets it up", self.index.entries[self.fns[found][0]][0], self.fns[found][2][2])
 
     def _loop_fns(self) -> set:
         """The functions that run a service loop (summary ``loops``), origins and tasks aside: a
@@ -1249,6 +1315,88 @@ class ContextModel(Definitions):
         return self._seeds_origin(f, seeds, "nothing in the project calls",
                                   ", and its process starts no span and instruments no framework or library: "
                                   "no trace context exists there")
+
+    def _untraced_examples(self, f: int, seeds: Optional[List[int]]) -> Optional[Origin]:
+        """Why ``f`` runs with no context when every function nothing in the project calls that
+        reaches it (``seeds``) belongs to an example or documentation program (``examples/``,
+        ``docs_src/``: a program of its own, or a module of one) whose process sets no
+        tracing up: no SDK or agent is imported, no launcher starts it, no instrumentation is
+        enabled. The tracing API's spans record nothing there and carry no valid context, even
+        where a library it imports has spans of its own (an optional telemetry middleware the
+        example does not use)."""
+        if not seeds or not all(self.untraced_example(self.fns[u][0]) for u in seeds):
+            return None
+        first = min(seeds, key=self._rank)
+        name = os.path.basename(self.index.entries[self.fns[first][0]][0])
+        return self._seeds_origin(f, seeds, "nothing in the project calls",
+                                  f"; `{name}` is part of an example, and its process sets no "
+                                  "tracing up (no SDK, agent, launcher or instrumentation): no trace context exists there")
+
+    def _untraced_model_callbacks(self, f: int, seeds: Optional[List[int]]) -> Optional[Origin]:
+        """Why ``f`` runs with no context when every function nothing in the project calls that
+        reaches it (``seeds``) is one Django runs as a model is saved or in its admin site (a
+        model's ``save``/``delete``, a ``ModelAdmin``'s methods: ``FRAMEWORK_CALLBACK_BASES``; a
+        ``@receiver`` of a signal; a function of an ``admin.py``, an admin action), in a process
+        that traces neither Django's requests nor its tasks, and where no function with a context
+        saves a model (``MODEL_SAVE_METHODS``: no span of the project holds a save)."""
+        if not seeds:
+            return None
+        for u in seeds:
+            j = self.fns[u][0]
+            if not self._model_callback(u) or self.web_traced(j, ("django",)) or self.worker_traced(j):
+                return None
+        if self._saves_with_context(seeds):
+            return None
+        return self._seeds_origin(f, seeds, "nothing in the project calls",
+                                  "; Django runs it as a model is saved or in its admin site, and this process traces "
+                                  "neither Django's requests nor its tasks, and no code with a context saves a model: "
+                                  "no trace context exists there")
+
+    def _model_callback(self, u: int) -> bool:
+        """Is ``u`` run by Django as a model is saved or by its admin site (see
+        :meth:`_untraced_model_callbacks`)?"""
+        i, qname, row = self.fns[u]
+        owner, _, method = qname.rpartition(".")
+        if (i, owner) in self.classes:
+            self._complete_bases(i, owner)
+            self._library_bases.pop((i, owner), None)  # (read before its bases' files were)
+            for base in self.library_bases(i, owner) or ():
+                methods = FRAMEWORK_CALLBACK_BASES.get(base)
+                if methods is not None and (methods == "*" or method in methods):
+                    return True
+            return False
+        if any(d in RECEIVER_DECORATORS for d in row[4]):
+            return True
+        return os.path.basename(self.index.entries[i][0]) == "admin.py" and owner == self.index.entries[i][1]
+
+    def _complete_bases(self, i: int, cls: str, depth: int = 0) -> None:
+        """Read in full the files defining the project's bases of ``cls`` (at any depth) that
+        have only their cheap summary (``class Order(TimestampedModel)``, the base in a file
+        that starts no span)."""
+        row = self.classes.get((i, cls))
+        if row is None or depth > 8:
+            return
+        for base in row[5]:
+            split = self.index.split(base, i)
+            if split is not None and self.index.entries[split[0]][3].get("lite"):
+                self._complete(split[0])
+            hit = self._class(i, base, depth + 1)
+            if hit is not None:
+                self._complete_bases(hit[0], hit[1], depth + 1)
+
+    def _saves_with_context(self, seeds: List[int]) -> bool:
+        """Does a function with a context, in a process that runs one of the ``seeds``, save or
+        delete a model (``obj.save()``, ``Model.objects.create()``)? True when too many files
+        would have to be read to tell."""
+        files = sorted({self.fns[g][0] for g in self.yes})
+        files = [k for k in files if any(self.same_process(self.fns[u][0], k) for u in seeds)]
+        if len(files) > MAX_TELEMETRY_FILES:
+            return True
+        for k in files:
+            for owner, _method, line in self.read_full(k).get("saves", ()):
+                if self._fn(k, owner, line) in self.yes:
+                    return True
+        return False
 
     def _made_without_context(self, f: int, seeds: Optional[List[int]]) -> Optional[Origin]:
         """Why ``f`` runs with no context when every function nothing in the project calls that

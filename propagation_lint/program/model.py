@@ -11,7 +11,9 @@ import os
 import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from .context import TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_test_path, test_flags
+from ..catalog.tracing import TRACING_SETUP_MODULES
+from .context import (TASK_DECORATOR_ATTRS, ContextModel, SiteContext, context_free_file, is_example_path, is_test_path,
+                      path_flags, test_flags)
 from .modules import PACKAGING_FILES, ModuleIndex, Processes
 from .summary import distinctive, parse_python, summarize
 
@@ -453,18 +455,22 @@ class ProgramModel:
         self.by_path: Dict[str, int] = {p: i for i, p in enumerate(self.paths)}
         self.by_display: Dict[str, int] = {d: i for i, d in enumerate(self.displays)}
         self.tests = test_flags(self.displays)
+        self._examples: Optional[List[bool]] = None  # `untraced_example`
         self.include_tests = include_tests
         self.index = ModuleIndex([(f[0], f[2], f[3], f[4] or {}) for f in files])
         # test code is no origin of a production context, and not a process root, unless included
         self.excluded = [t and not include_tests for t in self.tests]
         self.processes = Processes(self.index, self.excluded)
-        tracing = contextvars = 0
+        tracing = contextvars = setup = 0
         for i, f in enumerate(files):
             if (f[4] or {}).get("tracing"):
                 tracing |= 1 << i
+            if any(_sets_tracing_up(name) for name in (f[4] or {}).get("imports", ())):
+                setup |= 1 << i
             if (f[4] or {}).get("contextvars"):
                 contextvars |= 1 << i
         self._tracing_bits = tracing
+        self._setup_bits = setup  # files that import an SDK, agent or vendor configurator
         self._contextvars_bits = contextvars
         # functions that return a parameter converted: qname -> [[position, name], ...]
         self.passes: Dict[str, List[list]] = {}
@@ -538,7 +544,20 @@ class ProgramModel:
             self._context.read_full = self._read_full
             self._context.named_elsewhere = self._named_elsewhere
             self._context.application = self.application
+            self._context.untraced_example = self.untraced_example
         return self._context
+
+    def untraced_example(self, i: int) -> bool:
+        """Is module ``i`` part of an example or documentation program (under ``examples/``,
+        ``docs_src/``...: a program of its own, or a module of one) whose process sets no tracing up:
+        no module of it imports an SDK, agent or vendor configurator (``TRACING_SETUP_MODULES``),
+        and no launcher, instrumentation or traced framework covers it?"""
+        if self._examples is None:
+            self._examples = path_flags(self.displays, is_example_path)
+        if not self._examples[i]:
+            return False
+        return not (self.process_bits(i) & self._setup_bits) and not self.extra_traced(i) \
+            and not self.web_traced(i, ()) and not self.worker_traced(i)
 
     def application(self, i: int) -> bool:
         """Is module ``i`` a module of an application that its other code loads: some production
@@ -724,3 +743,8 @@ class ProgramModel:
     def is_test(self, path: str) -> bool:
         i = self.index_of(path)
         return self.tests[i] if i is not None else is_test_path(path)
+
+
+def _sets_tracing_up(module: str) -> bool:
+    """Is ``module`` (as imported) one that sets tracing up (``TRACING_SETUP_MODULES``)?"""
+    return any(module == m or module.startswith(m + ".") for m in TRACING_SETUP_MODULES)

@@ -45,11 +45,12 @@ import gc
 import re
 from typing import Dict, List, Optional
 
+from ..catalog.classes import MODEL_SAVE_METHODS
 from ..catalog.publishers import DISTINCT_TASK_METHODS, TASK_ACCESSOR_METHODS
 from ..catalog.threads import SERVICE_WAIT_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
 
-VERSION = 10
+VERSION = 11
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -183,7 +184,7 @@ _SHAPES = {
     "imports": [_S], "strings": [_S], "methods": [_S], "spans": [_S], "task_names": [_S], "loops": [_S],
     "defs": [(_S, _S, _I, _I, [_S], [_S], [_S])], "calls": [(_S, _S, _I)], "refs": [(_S, _S, _I, _S)],
     "withs": [(_S, _S)], "span_blocks": [(_S, _I, _I)], "passes": [(_S, _I, _S)], "assigns": {_S: _S}, "aliases": {_S: _S},
-    "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)], "param_sends": [(_S, _S)],
+    "named_tasks": [(_S, _S)], "sent_tasks": [(_S, _S, _I)], "param_sends": [(_S, _S)], "saves": [(_S, _S, _I)],
     "main": _I, "main_end": _I, "tracing": bool, "contextvars": bool, "v": _I, "lite": bool, "unplaced": bool,
 }
 
@@ -361,6 +362,7 @@ class _Summary:
         self.named_tasks: List[list] = []  # [qname, name]: @app.task(name="shop.sync")
         self.sent_tasks: List[list] = []  # [caller, name, line]: app.send_task("shop.sync", ...)
         self.param_sends: List[list] = []  # [function, parameter]: `function.delay()` on a parameter
+        self.saves: List[list] = []  # [function, method, line]: `obj.save()`, `Model.objects.create()`
         self.params: Dict[str, set] = {}  # function qname -> its parameters' names (not self/cls)
         self.returns: Dict[str, list] = {}  # function qname -> its `return` values (for `passes`)
         self.passes: List[list] = []  # [qname, position, name]: returns a conversion of that parameter
@@ -376,7 +378,7 @@ class _Summary:
     def result(self) -> dict:
         out: dict = {"v": VERSION}
         for key in ("imports", "strings", "defs", "calls", "refs", "spans", "assigns", "aliases", "withs", "task_names",
-                    "passes", "named_tasks", "sent_tasks", "param_sends", "loops"):
+                    "passes", "named_tasks", "sent_tasks", "param_sends", "loops", "saves"):
             value = getattr(self, key)
             if value:
                 out[key] = sorted(set(value)) if key in ("imports", "strings", "spans", "task_names", "loops") else value
@@ -624,6 +626,9 @@ class _Summary:
                 if type(func) is _ATTRIBUTE and func.attr in DISTINCT_TASK_METHODS and type(func.value) is _NAME \
                         and func.value.id in self.params.get(owner, ()) and [owner, func.value.id] not in self.param_sends:
                     self.param_sends.append([owner, func.value.id])  # the task its callers hand it
+                if type(func) is _ATTRIBUTE and func.attr in MODEL_SAVE_METHODS \
+                        and not (n.args and func.attr in ("save", "delete")):  # (not `cache.delete(key)`)
+                    self.saves.append([owner, func.attr, n.lineno])  # what fires a model's hooks and signals
                 if ref:
                     self.calls.append([owner, ref, n.lineno])
                 elif type(func) is _ATTRIBUTE and distinctive(func.attr):

@@ -7,7 +7,7 @@ from ..fixbuilder import imported_name, make_fix, statement_indent
 from ..findings import Edit
 from ..rule import Rule
 from ..tokens import (block_frames, continues_after_exceptions, earlier_token, first_leak, last_statement,
-                      process_setup, render_try, token_sites, wrap_fix_edit)
+                      process_setup, render_try, restored_by_reattach, token_sites, wrap_fix_edit)
 
 
 class AttachWithoutDetach(Rule):
@@ -34,9 +34,11 @@ class AttachWithoutDetach(Rule):
         (`if enabled: token = attach(ctx)` then `finally: if enabled: detach(token)`), or while the
         attached context is still the current one (`if ctx is context.get_current(): detach(token)`,
         a best-effort detach for a `finally` that may run in another `contextvars.Context`);
-        `with scope_manager.activate(...)`; a thrown-away token
-        when it is the function's last statement (a helper that makes a context current for its
-        caller), in process setup (a function named like `setup`/`init`/`configure`/`main`, or that
+        `with scope_manager.activate(...)`; a `finally` that attaches again the context saved
+        before the attach (`previous = context.get_current()`, then `finally:
+        context.attach(previous)`: the context from before is current again); a thrown-away token
+        when nothing but other such attaches follows it in its function (a helper that makes a
+        context current for its caller, one value after another), in process setup (a function named like `setup`/`init`/`configure`/`main`, or that
         calls `set_tracer_provider`: the context is meant to stay for the process's life), or when a
         token attached earlier in the function is detached or kept (its detach restores the context
         from before both); an exception path out of a function that is not in
@@ -93,12 +95,12 @@ class AttachWithoutDetach(Rule):
         for scope in model.functions():
             sites = token_sites(scope, ctx)
             for ts in sites:
-                if ts.keep in ("kept", "with"):
-                    continue
+                if ts.keep in ("kept", "with") or restored_by_reattach(ts, ctx):
+                    continue  # (a `finally` that attaches the context saved before restores it)
                 call = ts.site.node
                 text = _short(ctx, call)
                 if ts.keep == "discarded":
-                    if last_statement(ts) or earlier_token(ts, sites) or process_setup(ts, ctx):
+                    if last_statement(ts, sites) or earlier_token(ts, sites) or process_setup(ts, ctx):
                         continue  # a helper making a context current for its caller; undone by an earlier token's detach
                     yield ctx.candidate(
                         self, call, scope=scope, target=f"discarded:{text}", statement=ts.site.statement,

@@ -1,4 +1,5 @@
 """CTX306: tokens of attached contexts given back on every path, or not."""
+from contextlib import contextmanager
 from opentelemetry import context, trace
 from opentelemetry import context as otel_context
 from opentelemetry.context import attach, detach
@@ -242,3 +243,58 @@ async def handle_query(self, query):
         # elsewhere), where the token would not detach
         if ctx is context.get_current():
             context.detach(token)
+
+
+def set_prompt_context(key, version):
+    # a helper whose job is to make values current for its caller, one after another
+    context.attach(context.set_value("prompt_key", key))
+    context.attach(context.set_value("prompt_version", version))
+
+
+def set_and_work(key):
+    context.attach(context.set_value("prompt_key", key))  # error: CTX306 (no fix: the token is thrown away)
+    process(key)
+
+
+@contextmanager
+def attach_carrier(carrier):
+    previous = context.get_current()
+    try:
+        context.attach(extract(carrier))
+        yield
+    finally:
+        context.attach(previous)  # attaching the saved context again restores it
+
+
+def captured_context(captured):
+    previous = context.get_current()
+    context.attach(captured)
+    try:
+        yield
+    finally:
+        context.attach(previous)
+
+
+def restores_something_else(captured, other):
+    previous = context.get_current()
+    context.attach(captured)  # error: CTX306 (no fix: the token is thrown away)
+    try:
+        yield
+    finally:
+        context.attach(other)  # error: CTX306 (no fix: the token is thrown away)
+
+
+def extracted_or_current(headers):
+    try:
+        ctx = extract(headers)
+        if not ctx:
+            ctx = context.get_current()  # (not only the context saved: attaching `ctx` restores nothing)
+        token = context.attach(ctx)  # error: CTX306 (no fix: the detach is in a nested block)
+        span = start(ctx)
+        try:
+            if token:
+                context.detach(token)
+        finally:
+            span.end()
+    except Exception:
+        log_failure()

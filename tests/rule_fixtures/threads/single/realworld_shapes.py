@@ -162,7 +162,7 @@ class Harness:
         self.server = OtServer(ot_tracer, queue)
         self.client = OtClient(ot_tracer, queue)
 
-    def start(self):
+    def run_both(self):  # (not `start`: what an object starts as it is set up serves the object)
         threading.Thread(target=self.server.run).start()
         threading.Thread(target=self.client.send).start()  # error: CTX202
 
@@ -238,10 +238,13 @@ def start_one_coroutine(loop, coro):
     threading.Thread(target=run_one_coroutine, args=(loop, coro)).start()  # error: CTX202
 
 
-# --- a portal thread whose entry point hands over to the class's own queue loop
+# --- a portal thread whose entry point hands over to the class's own queue loop (made in a method
+# that is no set-up method: one made in `__init__` or `start` serves the object whatever it runs)
 class WorkerPortal:
     def __init__(self):
         self._queue = Queue()
+
+    def run_portal(self):
         self.thread = threading.Thread(target=self._entrypoint, daemon=True)
 
     def _entrypoint(self):
@@ -259,7 +262,7 @@ class WorkerPortal:
 
 
 class OneShotPortal:
-    def __init__(self):
+    def run_portal(self):
         self.thread = threading.Thread(target=self._entrypoint)  # error: CTX202
 
     def _entrypoint(self):
