@@ -289,7 +289,8 @@ def _inert_worker(scope: Scope, ctx) -> bool:
     ``bytearray``), a function of a standard-library module that records no telemetry or a method
     of one of its objects (``catalog/threads.py``: ``INERT_MODULES``: ``os.read``,
     ``process.wait()`` on a ``subprocess.Popen``, ``time.sleep``), a method of a builtin value
-    (``buffered.extend``), a logger's, a wind-down method (``pool.shutdown()``), or a function of
+    (``buffered.extend``), a method of a file it opened (``with open(path, "w") as f:
+    f.write(line)``), a logger's, a wind-down method (``pool.shutdown()``), or a function of
     the same file that is inert itself (three levels down), and at least one is such a module's
     (a worker that calls nothing stands for work that would record something). Nested functions
     and lambdas are not followed: the worker may run what they hold."""
@@ -327,6 +328,10 @@ def _inert_calls(scope: Scope, ctx, depth: int) -> Optional[int]:
         if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.attr.value in T.CONTAINER_METHODS \
                 and f.value.value in scope.bindings:
             continue  # `buffered.extend(chunk)` on a local
+        if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.attr.value in T.FILE_METHODS \
+                and _opened_file(f.value.value, scope):
+            count += 1  # `file.write(line)` on `with open(path, "w") as file`: file I/O
+            continue
         if not isinstance(f, cst.Attribute):
             return None
         owner = ctx.resolver.resolve(f.value, site.scope)
@@ -337,6 +342,14 @@ def _inert_calls(scope: Scope, ctx, depth: int) -> Optional[int]:
             return None
         count += 1
     return count
+
+
+def _opened_file(name: str, scope: Scope) -> bool:
+    """``name`` is a local bound only to the builtin ``open(...)`` (``with open(path) as f``)."""
+    bindings = scope.bindings.get(name, ())
+    return bool(bindings) and all(
+        b.kind in ("with", "assign") and isinstance(b.node, cst.Call) and isinstance(b.node.func, cst.Name)
+        and b.node.func.value == "open" and "open" not in scope.bindings for b in bindings)
 
 
 def _logger_call(f: cst.Attribute) -> bool:

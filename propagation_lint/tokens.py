@@ -445,6 +445,26 @@ def restored_by_reattach(ts: TokenSite, ctx) -> bool:
     return False
 
 
+def inside_current_span_block(ts: TokenSite) -> bool:
+    """The attach is in the block of ``with tracer.start_as_current_span(...):`` (or ``use_span``,
+    OpenTracing's ``start_active_span``), with no loop or ``try`` that catches between the two: the
+    block's exit gives the context var back its value from before the block, whatever was
+    attached inside, so no path leaves the attached context behind (within the block it is the
+    context the block's code means to run in)."""
+    frames = block_frames(ts.site.scope.node, ts.statement) if ts.statement is not None else None
+    for frame in reversed(frames or ()):
+        owner = frame.owner
+        if isinstance(owner, (cst.With,)) and any(
+                isinstance(item.item, cst.Call) and isinstance(item.item.func, (cst.Attribute, cst.Name))
+                and (item.item.func.attr.value if isinstance(item.item.func, cst.Attribute) else item.item.func.value)
+                in tc.CURRENT_SPAN_BLOCKS for item in owner.items):
+            return True
+        if isinstance(owner, _LOOPS) or isinstance(owner, (cst.Try, getattr(cst, "TryStar", cst.Try))) \
+                and frame.part == "body" and owner.handlers:
+            return False
+    return False
+
+
 def first_leak(ts: TokenSite, ctx) -> Optional[Leak]:
     """The first way out of the attach's region that does not detach, or None when every path
     detaches (or the shape is not one this analysis follows)."""

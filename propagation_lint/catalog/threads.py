@@ -167,6 +167,9 @@ SETUP_METHODS = ("__init__", "__post_init__", "__enter__", "__aenter__", "start"
 # Methods that change a container in place: on a worker's local they record nothing.
 CONTAINER_METHODS = ("append", "extend", "insert", "pop", "popleft", "appendleft", "clear", "update", "add",
                      "discard", "remove", "setdefault", "sort", "reverse")
+# Methods of a file the worker opened itself (`with open(path, "w") as f: f.write(line)`): file I/O
+# records nothing.
+FILE_METHODS = ("write", "writelines", "read", "readline", "readlines", "flush", "seek", "tell", "truncate")
 # Blocking waits handed to a thread so an event loop does not block (`run_in_executor(None,
 # future.result)`, `thread.join`): the work waited for runs elsewhere; the wait records nothing.
 BLOCKING_WAITS = ("result", "exception", "wait", "join", "acquire")

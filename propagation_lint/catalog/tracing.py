@@ -153,6 +153,9 @@ TRACING_SETUP_MODULES = (
     "openinference.instrumentation", "google.cloud.trace",
 )
 
+# Context managers whose exit gives the context back its value from before the block (OpenTelemetry's
+# `start_as_current_span`/`use_span` detach their own token; OpenTracing's scope restores the previous)
+CURRENT_SPAN_BLOCKS = ("start_as_current_span", "use_span", "start_active_span")
 # Calls that return the current context, to attach it again later (restoring it).
 SAVE_CURRENT_CONTEXT = ("opentelemetry.context.get_current",)
 

@@ -7,7 +7,8 @@ from ..fixbuilder import imported_name, make_fix, statement_indent
 from ..findings import Edit
 from ..rule import Rule
 from ..tokens import (block_frames, continues_after_exceptions, earlier_token, first_leak, last_statement,
-                      process_setup, render_try, restored_by_reattach, token_sites, wrap_fix_edit)
+                      inside_current_span_block, process_setup, render_try, restored_by_reattach, token_sites,
+                      wrap_fix_edit)
 
 
 class AttachWithoutDetach(Rule):
@@ -34,7 +35,9 @@ class AttachWithoutDetach(Rule):
         (`if enabled: token = attach(ctx)` then `finally: if enabled: detach(token)`), or while the
         attached context is still the current one (`if ctx is context.get_current(): detach(token)`,
         a best-effort detach for a `finally` that may run in another `contextvars.Context`);
-        `with scope_manager.activate(...)`; a `finally` that attaches again the context saved
+        `with scope_manager.activate(...)`; an attach inside `with tracer.start_as_current_span(...):`
+        (or `use_span`, `start_active_span`) with no loop or catching `try` between the two (the
+        block's exit gives the context back its value from before the block); a `finally` that attaches again the context saved
         before the attach (`previous = context.get_current()`, then `finally:
         context.attach(previous)`: the context from before is current again); a thrown-away token
         when nothing but other such attaches follows it in its function (a helper that makes a
@@ -95,8 +98,8 @@ class AttachWithoutDetach(Rule):
         for scope in model.functions():
             sites = token_sites(scope, ctx)
             for ts in sites:
-                if ts.keep in ("kept", "with") or restored_by_reattach(ts, ctx):
-                    continue  # (a `finally` that attaches the context saved before restores it)
+                if ts.keep in ("kept", "with") or restored_by_reattach(ts, ctx) or inside_current_span_block(ts):
+                    continue  # (a `finally` that attaches the context saved before restores it; so does a span block's exit)
                 call = ts.site.node
                 text = _short(ctx, call)
                 if ts.keep == "discarded":

@@ -298,3 +298,23 @@ def extracted_or_current(headers):
             span.end()
     except Exception:
         log_failure()
+
+
+def handle_in_span(message):
+    try:
+        with trace.get_tracer(__name__).start_as_current_span("handle"):
+            token = context.attach(extract(message.headers))  # the span block's exit undoes it
+            process(message)
+            context.detach(token)
+    except Exception:
+        log_failure()
+
+
+def handle_batch_in_span(messages):
+    with trace.get_tracer(__name__).start_as_current_span("batch"):
+        for message in messages:
+            token = context.attach(extract(message.headers))  # error: CTX306
+            if message.skip:
+                continue
+            process(message)
+            context.detach(token)

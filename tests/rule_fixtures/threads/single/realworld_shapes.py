@@ -388,6 +388,19 @@ def _drain_and_report(read_fd: int) -> None:
     report()
 
 
+def _copy_to_file(pipe, path):
+    with open(path, "w") as file:
+        for line in iter(pipe.readline, ""):
+            file.write(line)
+    pipe.close()
+
+
+def _copy_and_report(pipe, path):
+    with open(path, "w") as file:
+        file.write(pipe.read())
+    report()
+
+
 def spawn_helper(argv, read_fd, log_fd):
     with tracer.start_as_current_span("spawn"):
         process = subprocess.Popen(argv)
@@ -395,6 +408,8 @@ def spawn_helper(argv, read_fd, log_fd):
         threading.Thread(target=_reap, args=(process,), daemon=True).start()
         threading.Thread(target=_drain, args=(read_fd, log_fd), daemon=True).start()
         threading.Thread(target=_drain_and_report, args=(read_fd,)).start()  # error: CTX202
+        threading.Thread(target=_copy_to_file, args=(process.stdout, "out.log")).start()
+        threading.Thread(target=_copy_and_report, args=(process.stdout, "out.log")).start()  # error: CTX202
 
 
 # --- a blocking wait handed to the default executor so the event loop does not block: the work
