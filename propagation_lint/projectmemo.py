@@ -47,16 +47,17 @@ def memo_key(parts: Sequence[str], files: Sequence[tuple]) -> str:
 
 
 # --------------------------------------------------------------------------- what a read answers
-def _stat_answer(st: os.stat_result) -> Optional[list]:
+def _stat_answer(st: os.stat_result, now: Optional[int] = None) -> Optional[list]:
     """What a ``stat`` told: a regular file's size, times and inode; only the kind of anything
     else (a directory's contents are noted by the listings). None when a regular file changed
-    too recently for its times to tell a later edit (``cache.settled``)."""
+    too recently for its times to tell a later edit (``cache.settled``; ``now``: the time to
+    judge by, the recording's start or the present)."""
     from .cache import settled
 
     mode = st.st_mode
     if stat.S_ISREG(mode):
         seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        if not settled(seen, time.time_ns()):
+        if not settled(seen, time.time_ns() if now is None else now):
             return None
         return ["f", *seen]
     if stat.S_ISDIR(mode):
@@ -161,16 +162,23 @@ class Recorder:
         self.stable = True
         self.inside = 0  # within an ``os.path`` question: its own reads are not noted
         self.ignored = tuple(os.path.join(os.path.abspath(p), "") for p in ignored)
+        # a file is settled when its times are this far before the recording started: one changed
+        # during the recording is not (``cache.settled``)
+        self.now = time.time_ns()
 
     def note(self, kind: str, path, answer: Optional[list]) -> None:
         if isinstance(path, int) or self.inside:
             return  # an open file descriptor (its path was noted when it was opened), or a question's
-        try:
-            text = os.fsdecode(path)
-        except (TypeError, ValueError):
-            self.stable = False
-            return
-        if self.ignored and os.path.join(os.path.abspath(text), "").startswith(self.ignored):
+        if type(path) is str:
+            text = path
+        else:
+            try:
+                text = os.fsdecode(path)
+            except (TypeError, ValueError):
+                self.stable = False
+                return
+        full = text if text[:1] == os.sep and os.sep + "." not in text else os.path.abspath(text)
+        if self.ignored and (full + os.sep).startswith(self.ignored):
             return
         if answer is None:
             self.stable = False
@@ -210,22 +218,26 @@ def recording(ignored: Sequence[str] = ()):
     original = _ORIGINAL
 
     def stat_(path, *args, **kwargs):
+        if rec.inside:
+            return original["stat"](path, *args, **kwargs)
         kind = "lstat" if kwargs.get("follow_symlinks") is False else "stat"
         try:
             st = original["stat"](path, *args, **kwargs)
         except OSError as exc:
             rec.note(kind, path, _error(exc))
             raise
-        rec.note(kind, path, _stat_answer(st))
+        rec.note(kind, path, _stat_answer(st, rec.now))
         return st
 
     def lstat_(path, *args, **kwargs):
+        if rec.inside:
+            return original["lstat"](path, *args, **kwargs)
         try:
             st = original["lstat"](path, *args, **kwargs)
         except OSError as exc:
             rec.note("lstat", path, _error(exc))
             raise
-        rec.note("lstat", path, _stat_answer(st))
+        rec.note("lstat", path, _stat_answer(st, rec.now))
         return st
 
     def listdir_(path=".", *args, **kwargs):
@@ -238,6 +250,8 @@ def recording(ignored: Sequence[str] = ()):
         return names
 
     def scandir_(path=".", *args, **kwargs):
+        if rec.inside:
+            return original["scandir"](path, *args, **kwargs)
         try:
             with original["scandir"](path, *args, **kwargs) as it:
                 entries = list(it)
@@ -245,16 +259,15 @@ def recording(ignored: Sequence[str] = ()):
             rec.note("scandir", path, _error(exc))
             raise
         kinds = {e.name: _flags(e) for e in entries}
-        if not rec.inside:
-            rec.listed.setdefault(os.fsdecode(path), kinds)
+        rec.listed.setdefault(os.fsdecode(path), kinds)
         rec.note("scandir", path, _kinds_answer(kinds))
         return _Listing(entries)
 
     def opened(path):
-        if isinstance(path, int):
+        if isinstance(path, int) or rec.inside:
             return
         try:
-            rec.note("stat", path, _stat_answer(original["stat"](path)))
+            rec.note("stat", path, _stat_answer(original["stat"](path), rec.now))
         except OSError as exc:
             rec.note("stat", path, _error(exc))
         except (TypeError, ValueError):
@@ -275,6 +288,8 @@ def recording(ignored: Sequence[str] = ()):
         fn = _PATH_QUESTIONS[name]
 
         def ask(path, *args, **kwargs):
+            if rec.inside:
+                return fn(path, *args, **kwargs)
             if args or any(k != "strict" for k in kwargs):
                 rec.stable = False  # not a form :func:`_answer` asks again
                 return fn(path, *args, **kwargs)
