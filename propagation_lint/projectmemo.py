@@ -183,9 +183,8 @@ class Recorder:
         if answer is None:
             self.stable = False
             return
-        key = (kind, text)
-        known = self.reads.setdefault(key, answer)
-        if known != answer:
+        known = self.reads.setdefault((kind, text), answer)
+        if known is not answer and known != answer:
             self.stable = False
 
     @contextlib.contextmanager
@@ -290,10 +289,10 @@ def recording(ignored: Sequence[str] = ()):
         def ask(path, *args, **kwargs):
             if rec.inside:
                 return fn(path, *args, **kwargs)
-            if args or any(k != "strict" for k in kwargs):
+            if args or (kwargs and (len(kwargs) > 1 or "strict" not in kwargs)):
                 rec.stable = False  # not a form :func:`_answer` asks again
                 return fn(path, *args, **kwargs)
-            kind = name + "!" if kwargs.get("strict") else name  # Path.resolve: realpath(strict=...)
+            kind = name + "!" if kwargs and kwargs["strict"] else name  # Path.resolve: realpath(strict=...)
             rec.inside += 1
             try:
                 answer = fn(path, **kwargs)
