@@ -510,6 +510,12 @@ def _tuples(value):
     return value
 
 
+def result_digest(result: FileResult) -> str:
+    """The digest of a result no entry holds (a file that cannot be read or decoded), made as
+    :func:`body_digest` makes an entry's (the same result, the same digest)."""
+    return hashlib.sha256(json.dumps(_result_to(result), separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
 def _result_to(result: FileResult) -> dict:
     return {
         "path": result.path,

@@ -189,6 +189,12 @@ def lint_job(job: FileJob, cache=None, force: bool = False) -> FileResult:
         rule = {"CTX002": UndecodableFile, "CTX004": FileTooLarge}.get(exc.code, UnreadableFile)
         result = FileResult(path=job.display, status="error")
         result.candidates.append(rule.candidate_for(job.display, exc.message))
+        if cache is not None and job.problem is None:
+            # not cached (it costs nothing to make again), but a function of the file's bytes like
+            # any result: its digest lets the project pass's report be reused (runner.reuse_report)
+            from .cache import result_digest
+
+            result.digest, result.seen = result_digest(result), seen
         return result
     key = None
     if cache is not None:

@@ -62,6 +62,20 @@ def test_unchanged_results_reuse_the_report_without_a_project_pass(tmp_path, pas
     assert passes == []
 
 
+def test_a_file_that_cannot_be_decoded_does_not_keep_the_report_from_being_reused(tmp_path, passes):
+    root = _project(tmp_path, "django_celery")
+    (root / "orders" / "latin1.py").write_bytes(b"NAME = '\xe9t\xe9'\n")  # no coding line: CTX002
+    settle()
+    expected = findings(root, "--no-cache")
+    assert any(f["code"] == "CTX002" for f in expected)
+    assert findings(root) == expected
+    passes.clear()
+    assert findings(root) == expected and passes == []
+    (root / "orders" / "latin1.py").write_bytes(b"NAME = 'ete'\n")  # now it decodes: run again
+    settle()
+    assert findings(root) == findings(root, "--no-cache") != expected and passes
+
+
 def test_edits_that_change_other_files_findings_match_a_run_without_cache(tmp_path, passes):
     root = _project(tmp_path, "django_celery")
     settle()
