@@ -44,6 +44,8 @@ from .source import discard, replace_with
 FORMAT = 4
 REPORTS = "reports"  # the project pass's reports (``projectmemo``), beside the per-file entries
 REPORTS_KEPT = 16
+SEEN = "seen.json"  # files the reports' checks linted again (``Cache.get_seen``)
+SEEN_KEPT = 256
 TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55\n"
 TAG = TAG_SIGNATURE + "# This file is a cache directory tag created by propagation-lint.\n"
 GITIGNORE = "# Automatically created by propagation-lint.\n*\n"
@@ -426,6 +428,20 @@ class Cache:
         if not isinstance(data.get("read"), list) or not all(type(i) is int for i in data["read"]):
             return None
         return data
+
+    def get_seen(self) -> Dict[str, list]:
+        """Files the report checks linted again (``runner.reuse_report``): an id of the file and what
+        its result is a function of besides its text -> [its stat when read, its result's digest].
+        A file whose stat is that one has that digest (as the file index takes an entry by it)."""
+        data = self._get(SEEN, self.dir / SEEN)
+        rows = data.get("files") if data is not None else None
+        if not isinstance(rows, dict) or not all(isinstance(row, list) and len(row) == 5 for row in rows.values()):
+            return {}
+        return rows
+
+    def put_seen(self, rows: Dict[str, list]) -> None:
+        if self._prepare():
+            self._put(SEEN, {"files": dict(list(rows.items())[-SEEN_KEPT:])}, self.dir / SEEN)
 
     def put_project(self, key: str, data: dict) -> None:
         """Store a report (one per set of files and settings: pre-commit's runs name different

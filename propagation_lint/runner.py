@@ -400,13 +400,23 @@ def reuse_report(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict[s
     if stored is None:
         return None, {}
     files = stored["files"]
-    changed = [i for i, (job, row) in enumerate(zip(jobs_list, files)) if row[:4] != list(file_stat(job.path) or ())]
+    stats = {i: file_stat(job.path) for i, job in enumerate(jobs_list)}
+    changed = [i for i, row in enumerate(files) if row[:4] != list(stats[i] or ())]
     if len(changed) > max(8, len(jobs_list) // 20):
         return None, {}  # the whole run costs about as much
-    again = _run([jobs_list[i] for i in changed], settings_by_key, selection, jobs, cache_dir, _pool_job) \
-        if changed else []
-    linted = dict(zip(changed, again))
-    if any(result.digest is None or result.digest != files[i][4] for i, result in linted.items()):
+    # a changed file another report's check linted since: its digest, by its stat (``Cache.get_seen``)
+    ids = {i: _job_id(jobs_list[i], selection) for i in changed}
+    seen_before = cache.get_seen() if changed else {}
+    known = {i: seen_before[ids[i]][4] for i in changed
+             if stats[i] is not None and seen_before.get(ids[i], [None])[:4] == list(stats[i])}
+    todo = [i for i in changed if i not in known]
+    again = _run([jobs_list[i] for i in todo], settings_by_key, selection, jobs, cache_dir, _pool_job) if todo else []
+    linted = dict(zip(todo, again))
+    new = {ids[i]: [*result.seen, result.digest] for i, result in linted.items() if result.seen and result.digest}
+    if new:
+        cache.put_seen({**seen_before, **new})
+    digests = {**known, **{i: result.digest for i, result in linted.items()}}
+    if any(digest is None or digest != files[i][4] for i, digest in digests.items()):
         return None, linted
     if not set(changed).isdisjoint(stored["read"]) or not projectmemo.still_valid(stored["reads"]):
         return None, linted  # a read of the project pass (the stat of a file it read, too) answers otherwise
@@ -414,12 +424,23 @@ def reuse_report(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict[s
         run = projectmemo.run_from_data(stored["report"])
     except (KeyError, TypeError, ValueError):
         return None, linted  # a malformed entry: the project pass runs and replaces it
-    fresh = [(i, result.seen) for i, result in zip(changed, again) if result.seen is not None]
+    fresh = [(i, stats[i]) for i in known] + [(i, result.seen) for i, result in linted.items() if result.seen]
     if fresh:  # their texts changed, not their results: taken by their stat from now on
         for i, seen in fresh:
             files[i] = [*seen, files[i][4]]
         cache.put_project(key, stored)
     return run, linted
+
+
+def _job_id(job: FileJob, selection: Selection) -> str:
+    """What a file's first-pass result is a function of, besides its text (``Cache.get_seen``)."""
+    import hashlib
+
+    from .cache import code_fingerprint
+
+    parts = (job.path, job.display, job.module, str(job.is_package), job.settings_key, repr(selection),
+             str(code_fingerprint()))
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def run_and_finish(key: str, jobs_list: Sequence[FileJob], settings_by_key: Dict[str, object], selection: Selection,

@@ -207,3 +207,26 @@ def test_a_reused_report_imports_no_libcst(tmp_path):
     assert "CTX101" in first.stdout and again.stdout == first.stdout
     assert "| libcst\n" in first.stderr  # the first run linted
     assert "libcst" not in again.stderr and "propagation_lint.engine" not in again.stderr
+
+
+def test_a_file_linted_again_for_one_report_is_known_to_the_others(tmp_path, monkeypatch, passes):
+    """A comment added to a file: the next run lints it again to find its result unchanged; a
+    pre-commit run after it (another report: other files named) takes that from it, by the file's
+    stat, without reading the file."""
+    from propagation_lint import runner
+
+    root = _project(tmp_path, "django_celery")
+    settle()
+    named = ["check", "--exit-zero", "--jobs", "1", "--output-format", "json", "orders/views.py"]
+    alone = run(named, root).output
+    whole = findings(root)
+    models = root / "orders" / "models.py"
+    models.write_text(models.read_text() + "\n# reviewed\n")
+    settle()
+    read: list = []
+    real = runner.read_source
+    monkeypatch.setattr(runner, "read_source", lambda path, *a, **k: read.append(Path(path).name) or real(path, *a, **k))
+    passes.clear()
+    assert findings(root) == whole and passes == [] and read == ["models.py"]
+    read.clear()
+    assert run(named, root).output == alone and passes == [] and read == []
