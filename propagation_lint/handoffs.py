@@ -244,6 +244,13 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
             hs.carry, hs.carry_node = "attached", c
             return
     elif isinstance(c, cst.Call):
+        wrapper = _project_wrapper(c, site, ctx)
+        if wrapper:
+            # `pool.submit(inject_request(func))`, `RespectsLanguage(lang)(func)`: the project's own
+            # wrapper runs `func`; it carries the context only if it (or a function it nests, a
+            # method of its class) makes a captured context current
+            hs.unless += (("wrapper-propagates", wrapper),)
+            return
         hs.carry = "unknown"  # a callable built by a call we do not follow (a wrapper may capture)
         return
     args_carry = _args_carry_context(hs, ctx)
@@ -269,6 +276,17 @@ def _decide_carry(hs: HandOffSite, ctx) -> None:
     if args_carry:
         # the context is handed over as an argument to a worker we cannot see: assume it attaches
         hs.carry, hs.carry_node = "unknown", args_carry
+
+
+def _project_wrapper(c: cst.Call, site: CallSite, ctx) -> str:
+    """The project function or class that builds the callable ``c`` (``wrap(func)``,
+    ``Wrapper(option)(func)``), or ""."""
+    while isinstance(c.func, cst.Call):
+        c = c.func
+    if not isinstance(c.func, (cst.Name, cst.Attribute)):
+        return ""
+    v = ctx.resolver.resolve(c.func, site.scope)
+    return v.qname if v.kind == "ref" and v.project else ""
 
 
 def _only_winds_down(scope: Scope) -> bool:
@@ -1028,6 +1046,16 @@ def _cond_worker_propagates(project, cond, depth) -> bool:
     return bool(lenient) and not project.is_project_symbol(qname)
 
 
+def _cond_wrapper_propagates(project, cond, depth) -> bool:
+    """``("wrapper-propagates", qname)``: the project's wrapper (a function, a class), or a function
+    nested in it or a method of it, makes a captured context current (or is no project symbol the
+    linter knows: unknown code is not assumed to drop it)."""
+    qname = cond[1]
+    workers = project.facts.get("propagating_workers", {})
+    known = project.known_as(qname, workers)
+    return any(k == known or k.startswith(known + ".") for k in workers) or not project.is_project_symbol(qname)
+
+
 def _cond_handoff_covered(project, cond, depth) -> bool:
     key = cond[1]
     if cond[2:] and cond[2] in project.auto_instrumented:
@@ -1049,6 +1077,7 @@ CONDITIONS = {
     "subclass-of": _cond_subclass_of,
     "method-captures": _cond_method_captures,
     "worker-propagates": _cond_worker_propagates,
+    "wrapper-propagates": _cond_wrapper_propagates,
     "handoff-covered": _cond_handoff_covered,
 }
 

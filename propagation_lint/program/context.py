@@ -69,6 +69,8 @@ NO_CONTEXT_SIGNALS = ("post_migrate", "pre_migrate", "worker_process_init", "wor
 # Decorators that subscribe a function to a framework's events (Pyramid's `@subscriber(Event)`)
 EVENT_SUBSCRIBER_DECORATORS = ("pyramid.events.subscriber",)
 SIGNAL_CONNECT = ("connect",)
+# Decorators that make a method of another kind, handing it to no other code
+PLAIN_METHOD_DECORATORS = ("staticmethod", "classmethod")
 # Start-up and shutdown hooks of web applications: they run before or after any request
 # (``app.add_event_handler("startup", f)``, ``@app.on_event("startup")``, aiohttp's
 # ``app.on_startup.append(f)``, ``FastAPI(lifespan=f)``)
@@ -1493,7 +1495,9 @@ class ContextModel(Definitions):
         self._dead[f] = False  # (a cycle of enclosing functions)
         i, qname, row = self.fns[f]
         owner, _, name = qname.rpartition(".")
-        live = row[4] or self.origins[f] is not None or self.task_origin.get(f) is not None or self.is_task(f) \
+        # (`@staticmethod`/`@classmethod` register nothing)
+        registered = any(d.rsplit(".", 1)[-1] not in PLAIN_METHOD_DECORATORS for d in row[4])
+        live = registered or self.origins[f] is not None or self.task_origin.get(f) is not None or self.is_task(f) \
             or not self.application(i)
         if live:
             dead = False

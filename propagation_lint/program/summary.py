@@ -50,7 +50,7 @@ from ..catalog.publishers import DISTINCT_TASK_METHODS, TASK_ACCESSOR_METHODS
 from ..catalog.threads import SERVICE_WAIT_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
 
-VERSION = 11
+VERSION = 12
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
 _SPAN_METHODS = frozenset(SPAN_START_METHODS) | frozenset(SPAN_DECORATOR_METHODS)
 _DOTTED_OR_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
@@ -69,6 +69,7 @@ CLI_REGISTRATIONS = ("set_defaults",)
 # with a candidate finding is named in the file), or when it defines or enqueues a task.
 # bases written as builtins' names (`class Job(object)`), recorded as `builtins.object`
 _BUILTIN_BASES = frozenset(("object", "Exception", "BaseException"))
+_BUILTIN_DECORATORS = frozenset(("staticmethod", "classmethod", "property"))
 _QUOTED_DOTTED = re.compile(r"[\"']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?)[\"']")
 _MODULE_LIST = re.compile(r"^[ \t]*(\w*(?:APPS|MIDDLEWARE|IMPORTS|INCLUDE)\w*)[ \t]*=[ \t]*[\[(]([^\])]*)", re.M | re.I)
 _QUOTED_NAME = re.compile(r"[\"']([A-Za-z_][\w.]*)[\"']")
@@ -537,7 +538,9 @@ class _Summary:
     def _function(self, stmt, owner: str, cls: Optional[str], local: Dict[str, str], self_class: str) -> None:
         """A def: its row, its decorators' calls, its body (``self`` is ``self_class`` in a method)."""
         qname = f"{owner}.{stmt.name}" if owner else stmt.name
-        decorators = [self._ref(d.func if isinstance(d, ast.Call) else d, owner, cls, local) or "?" for d in stmt.decorator_list]
+        decorators = [self._ref(d.func if isinstance(d, ast.Call) else d, owner, cls, local)
+                      or ("builtins." + d.id if type(d) is _NAME and d.id in _BUILTIN_DECORATORS else "?")
+                      for d in stmt.decorator_list]
         self.defs.append([qname, "function", stmt.lineno, getattr(stmt, "end_lineno", stmt.lineno), decorators, [],
                           self._decorator_args(stmt, owner, cls, local)])
         for d in stmt.decorator_list:

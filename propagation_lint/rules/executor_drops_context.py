@@ -44,6 +44,9 @@ class ExecutorDropsContext(HandOffRuleMixin, Rule):
         parent from the message, not from the thread), and standard-library calls that record
         nothing (`q.get`, `subprocess.run`, `shutil.rmtree`: `INERT_MODULES` in `catalog/threads.py`),
         or a worker of the same file that only calls them, and blocking waits (`future.result`).
+        A callable built by the project's own wrapper (`pool.submit(inject_request(func))`) is
+        reported unless the wrapper, a function nested in it or a method of its class makes a
+        captured context current; one built by a library's call is not judged.
         """
     why_bad = """
         On CPython up to 3.13 (and GIL builds of 3.14) a pool thread runs every task in its own

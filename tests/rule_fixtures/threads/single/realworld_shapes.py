@@ -434,3 +434,31 @@ async def join_pools(pools):
 
     threading.Thread(target=join).start()
     await done
+
+
+# --- the callable is built by the project's own wrapper: it carries the context only if the wrapper does
+_request_local = threading.local()
+
+
+def inject_request(func):
+    request = getattr(_request_local, "request", None)
+
+    def wrapper(*args):
+        _request_local.request = request  # the request, not the trace context
+        return func(*args)
+    return wrapper
+
+
+def with_trace_context(func):
+    context = contextvars.copy_context()
+
+    def wrapper(*args):
+        return context.run(func, *args)
+    return wrapper
+
+
+def fan_out(items):
+    with tracer.start_as_current_span("fan-out"):
+        with ThreadPoolExecutor() as pool:
+            pool.submit(inject_request(report))  # error: CTX201
+            pool.submit(with_trace_context(report))
