@@ -276,6 +276,12 @@ class Project:
         it (``program/modules.py``), never the whole repository."""
         if here is None:
             return list(self.instrumentors)
+        memo = self.__dict__.setdefault("_instrumentors_memo", {})
+        # (the list, and each instrumentor's activation, are settled as the program is attached)
+        key = (here, index, id(self.instrumentors), tuple(inst.where for inst in self.instrumentors), id(self.program))
+        found = memo.get(key)
+        if found is not None:
+            return list(found)
         out = []
         bits = None  # the processes that run file ``index``, when an instrumentation in code asks
         for inst in self.instrumentors:
@@ -295,6 +301,7 @@ class Project:
                 if row is not None and row.system in VENDOR_ONLY_SYSTEMS and self.program.traces_with_library(index):
                     continue  # Sentry's propagation carries Sentry's trace, not OpenTelemetry's
             out.append(inst)
+        memo[key] = tuple(out)
         return out
 
     # ------------------------------------------------------------ the whole-program model

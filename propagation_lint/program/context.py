@@ -1345,8 +1345,8 @@ class ContextModel(Definitions):
             return None
         for u in seeds:
             j = self.fns[u][0]
-            if not self._model_callback(u) or self.web_traced(j, ("django",)) or self.worker_traced(j):
-                return None
+            if self.web_traced(j, ("django",)) or self.worker_traced(j) or not self._model_callback(u):
+                return None  # (the cheap questions first: the last may read files in full)
         if self._saves_with_context(seeds):
             return None
         return self._seeds_origin(f, seeds, "nothing in the project calls",

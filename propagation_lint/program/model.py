@@ -745,6 +745,10 @@ class ProgramModel:
         return self.tests[i] if i is not None else is_test_path(path)
 
 
+_SETUP_MODULES = frozenset(TRACING_SETUP_MODULES)
+_SETUP_PREFIXES = tuple(m + "." for m in TRACING_SETUP_MODULES)
+
+
 def _sets_tracing_up(module: str) -> bool:
     """Is ``module`` (as imported) one that sets tracing up (``TRACING_SETUP_MODULES``)?"""
-    return any(module == m or module.startswith(m + ".") for m in TRACING_SETUP_MODULES)
+    return module in _SETUP_MODULES or module.startswith(_SETUP_PREFIXES)
