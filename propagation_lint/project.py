@@ -114,6 +114,7 @@ class Project:
     program: Optional["ProgramModel"] = None  # the whole-program model (program/), once attached
     _current_index: Optional[int] = None
     _file_bits: Dict[frozenset, int] = field(default_factory=dict)  # `_bits_of`
+    _instrumentors_memo: Dict[tuple, tuple] = field(default_factory=dict)  # `instrumentors_for`
 
     # ------------------------------------------------------------ building
     def add_file(self, module: str, facts: dict) -> None:
@@ -276,10 +277,9 @@ class Project:
         it (``program/modules.py``), never the whole repository."""
         if here is None:
             return list(self.instrumentors)
-        memo = self.__dict__.setdefault("_instrumentors_memo", {})
         # (the list, and each instrumentor's activation, are settled as the program is attached)
         key = (here, index, id(self.instrumentors), tuple(inst.where for inst in self.instrumentors), id(self.program))
-        found = memo.get(key)
+        found = self._instrumentors_memo.get(key)
         if found is not None:
             return list(found)
         out = []
@@ -301,7 +301,7 @@ class Project:
                 if row is not None and row.system in VENDOR_ONLY_SYSTEMS and self.program.traces_with_library(index):
                     continue  # Sentry's propagation carries Sentry's trace, not OpenTelemetry's
             out.append(inst)
-        memo[key] = tuple(out)
+        self._instrumentors_memo[key] = tuple(out)
         return out
 
     # ------------------------------------------------------------ the whole-program model
@@ -449,12 +449,12 @@ class Project:
             return False, cand, site
         if site.state == "unknown" and self._current_index is not None and self._web_untraced(self._current_index):
             return False, cand, site  # the project instruments its web framework, not in this process
-        if site.state == "unknown" and code.startswith("CTX2") and self._current_index is not None \
-                and self.program.context.in_background_loop(self._current_index, cand.finding.location.line) is not None:
-            return False, cand, site  # started by a service loop: it serves later work, no request's context
-        if site.state == "unknown" and code.startswith("CTX2") and self._current_index is not None \
-                and self.program.context.in_object_setup(self._current_index, cand.finding.location.line) is not None:
-            return False, cand, site  # started while an object is set up: it serves the object, not a request
+        if site.state == "unknown" and code.startswith("CTX2") and self._current_index is not None and (
+                self.program.context.in_background_loop(self._current_index, cand.finding.location.line) is not None
+                or self.program.context.in_object_setup(self._current_index, cand.finding.location.line) is not None):
+            # started by a service loop (it serves later work) or while an object is set up (it
+            # serves the object): no request's context
+            return False, cand, site
         if site.state == "unknown" and code.startswith(UNTRACED_SILENT) and self._current_index is not None \
                 and not self.program.traced(self._current_index):
             return False, cand, site  # no tracing in any process that runs this code: no context to lose

@@ -25,6 +25,7 @@ from .catalog import tracing as tc
 from .model import CallSite, Scope, dotted
 
 _LOOPS = (cst.For, cst.While)
+_TRIES = (cst.Try, getattr(cst, "TryStar", cst.Try))
 
 
 @dataclass
@@ -216,7 +217,7 @@ def _blocks(stmt) -> List[Tuple[cst.CSTNode, str]]:
             out.append((cst.IndentedBlock(body=[orelse]), "orelse"))
         elif orelse is not None:
             out.append((orelse.body, "orelse"))
-    elif isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))):
+    elif isinstance(stmt, _TRIES):
         out += [(h.body, "handler") for h in stmt.handlers]
         if stmt.orelse is not None:
             out.append((stmt.orelse.body, "orelse"))
@@ -285,7 +286,7 @@ class _Scan:
                         self.exit = Leak(kind, small)
                     return True  # this path has left; the rest of the block is dead code
             return False
-        if isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))):
+        if isinstance(stmt, _TRIES):
             if stmt.finalbody is not None:
                 saved = (self.exit, self.raises)
                 if self.block(stmt.finalbody.body.body, loop_depth):
@@ -366,14 +367,14 @@ def _tests_token(test, name: str) -> bool:
 def continues_after_exceptions(ts: TokenSite) -> bool:
     """The attach is in a loop body or in a ``try`` with ``except`` handlers: an exception after it
     is caught and the thread goes on (to the next message) with the context still attached."""
-    frames = block_frames(ts.site.scope.node, ts.statement) or []
-    for frame in frames:
-        owner = frame.owner
-        if isinstance(owner, _LOOPS) and frame.part == "body":
-            return True
-        if isinstance(owner, (cst.Try, getattr(cst, "TryStar", cst.Try))) and frame.part == "body" and owner.handlers:
-            return True
-    return False
+    return any(_goes_on_after_exceptions(frame) for frame in block_frames(ts.site.scope.node, ts.statement) or [])
+
+
+def _goes_on_after_exceptions(frame: _Frame) -> bool:
+    """The block is a loop's body or the body of a ``try`` that catches: after an exception in
+    it, the thread goes on (to the next item, or past the handler)."""
+    return frame.part == "body" and (isinstance(frame.owner, _LOOPS) or isinstance(frame.owner, _TRIES)
+                                     and bool(frame.owner.handlers))
 
 
 def earlier_token(ts: TokenSite, sites: List[TokenSite]) -> bool:
@@ -421,28 +422,20 @@ def restored_by_reattach(ts: TokenSite, ctx) -> bool:
              if bindings and all(b.kind == "assign" and b.order < ts.site.order and isinstance(b.node, cst.Call)
                                  and ctx.resolver.callee_name(b.node, scope) in tc.SAVE_CURRENT_CONTEXT
                                  for b in bindings)}
-    args = ts.site.node.args
-    if args and isinstance(args[0].value, cst.Name) and args[0].value.value in saved:
+
+    def restores(c: cst.Call) -> bool:  # `context.attach(previous)`
+        return bool(c.args) and isinstance(c.args[0].value, cst.Name) and c.args[0].value.value in saved \
+            and opener_of(c, scope, ctx) is not None
+
+    if restores(ts.site.node):
         return True  # the restoring attach itself
     frames = block_frames(scope.node, ts.statement) if saved and ts.statement is not None else None
     if not frames:
         return False
     tries = [outer.body[outer.index] for outer, inner in zip(frames, frames[1:]) if inner.part == "body"]
     tries += frames[-1].body[frames[-1].index + 1:]
-    for stmt in tries:
-        if isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))) and stmt.finalbody is not None:
-            found = [False]
-
-            class V(cst.CSTVisitor):
-                def visit_Call(self, c: cst.Call) -> None:
-                    if c.args and isinstance(c.args[0].value, cst.Name) and c.args[0].value.value in saved \
-                            and opener_of(c, scope, ctx) is not None:
-                        found[0] = True
-
-            stmt.finalbody.visit(V())
-            if found[0]:
-                return True
-    return False
+    return any(isinstance(stmt, _TRIES) and stmt.finalbody is not None and holds_call_where(stmt.finalbody, restores)
+               for stmt in tries)
 
 
 def inside_current_span_block(ts: TokenSite) -> bool:
@@ -459,8 +452,7 @@ def inside_current_span_block(ts: TokenSite) -> bool:
                 and (item.item.func.attr.value if isinstance(item.item.func, cst.Attribute) else item.item.func.value)
                 in tc.CURRENT_SPAN_BLOCKS for item in owner.items):
             return True
-        if isinstance(owner, _LOOPS) or isinstance(owner, (cst.Try, getattr(cst, "TryStar", cst.Try))) \
-                and frame.part == "body" and owner.handlers:
+        if isinstance(owner, _LOOPS) or _goes_on_after_exceptions(frame):
             return False
     return False
 
@@ -503,11 +495,16 @@ def first_leak(ts: TokenSite, ctx) -> Optional[Leak]:
 
 def holds_call(node, ids) -> bool:
     """``node`` contains one of the calls whose ids are ``ids``."""
+    return holds_call_where(node, lambda c: id(c) in ids)
+
+
+def holds_call_where(node, predicate) -> bool:
+    """``node`` contains a call for which ``predicate`` holds."""
     found = [False]
 
     class V(cst.CSTVisitor):
         def visit_Call(self, c: cst.Call) -> None:
-            if id(c) in ids:
+            if not found[0] and predicate(c):
                 found[0] = True
 
     node.visit(V())

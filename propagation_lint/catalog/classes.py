@@ -116,6 +116,8 @@ FRAMEWORK_CALLBACK_BASES = {
 # Calls that save or delete a model (firing its hooks and its `pre_save`/`post_save`/`post_delete`
 # signals), made on objects of any type: `order.save()`, `Order.objects.create(...)`
 MODEL_SAVE_METHODS = ("save", "delete", "create", "bulk_create", "get_or_create", "update_or_create")
+# ... of which these take no positional argument on a model (`cache.delete(key)` is no model's)
+MODEL_SAVE_NO_POSITIONAL = ("save", "delete")
 
 # Library base classes whose methods handle a websocket connection's events (Django Channels'
 # consumers): a span holds them only where an instrumentation of the process traces websocket

@@ -1183,28 +1183,12 @@ class ContextModel(Definitions):
         uncalled code to it goes through, or None. Such a loop is started once and serves work
         that arrives later; a thread it starts carries no request's context (a consume loop's
         message context is CTX103's)."""
-        self.decided()
-        f = self.function_at(i, line)
+        f = self._unknown_function_at(i, line)
         if f is None:
             return None
-        f = self._runs_as(f)
-        if f not in self.unknown:
-            return None
         loops = self._loop_fns()
-        seen = {f}
-        stack = [f]
-        found = None
-        while stack:
-            u = stack.pop()
-            if u in loops:
-                found = u if found is None else min(found, u, key=self._rank)
-                continue  # whatever started the loop, the work it serves comes later
-            callers = [c for c in self.callers[u] if c >= 0]
-            if len(callers) < len(self.callers[u]) or u in self.registered or not callers:
-                return None  # reached from module level, a registration or uncalled code: not only a loop
-            if not _push_unseen(stack, seen, callers, MAX_DEAD_WALK):
-                return None
-        return found
+        # (whatever started the loop, the work it serves comes later)
+        return self._on_every_path(f, loops.__contains__, lambda u: [c for c in self.callers[u] if c >= 0])
 
     def in_object_setup(self, i: int, line: int) -> Optional[Origin]:
         """For a line nothing in the project calls with a known context, in a method of a class:
@@ -1214,28 +1198,16 @@ class ContextModel(Definitions):
         and stays in the class from there, or None. A thread, process or executor job the object
         starts as it is set up serves the object for its lifetime, not the unit of work of
         whoever set it up (work of another class that a set-up method calls is that class's)."""
-        self.decided()
-        f = self.function_at(i, line)
-        if f is None:
+        f = self._unknown_function_at(i, line)
+        if f is None or (self.fns[f][0], self.fns[f][1].rpartition(".")[0]) not in self.classes:
             return None
-        f = self._runs_as(f)
-        if f not in self.unknown or (self.fns[f][0], self.fns[f][1].rpartition(".")[0]) not in self.classes:
-            return None
-        seen = {f}
-        stack = [f]
-        found = None
-        while stack:
-            u = stack.pop()
-            name = self.fns[u][1].rpartition(".")[2]
-            if name in SETUP_METHODS or name.startswith("_") and not name.startswith("__") and name[1:] in SETUP_METHODS:
-                found = u if found is None else min(found, u, key=self._rank)
-                continue  # whoever sets the object up, what it starts serves the object
+
+        def callers_in_class(u: int) -> Optional[List[int]]:
             callers = [c for c in self.callers[u] if c >= 0 and c in self.unknown]  # (no context comes from the rest)
-            if len(callers) < len(self.callers[u]) and any(c < 0 for c in self.callers[u]) \
-                    or u in self.registered or not callers or not all(self._same_class(c, f) for c in callers):
-                return None  # reached from module level, a registration, uncalled code or another class
-            if not _push_unseen(stack, seen, callers, MAX_DEAD_WALK):
-                return None
+            return callers if all(self._same_class(c, f) for c in callers) else None
+
+        # (whoever sets the object up, what it starts serves the object)
+        found = self._on_every_path(f, lambda u: _sets_up(self.fns[u][1].rpartition(".")[2]), callers_in_class)
         if found is None:
             return None
         text = f"`{_short(self.fns[found][1])}` sets an object up"
@@ -1243,6 +1215,37 @@ class ContextModel(Definitions):
             text += f" and reaches `{_short(self.fns[f][1])}`"
         return Origin("none", text + ": what it starts serves the object for its lifetime, not the work of whoever "
                       "sets it up", self.index.entries[self.fns[found][0]][0], self.fns[found][2][2])
+
+    def _unknown_function_at(self, i: int, line: int) -> Optional[int]:
+        """The function whose context the line of file ``i`` has, when nothing in the project calls
+        it with a known one; else None."""
+        self.decided()
+        f = self.function_at(i, line)
+        if f is None:
+            return None
+        f = self._runs_as(f)
+        return f if f in self.unknown else None
+
+    def _on_every_path(self, f: int, covers: Callable[[int], bool],
+                       callers_of: Callable[[int], Optional[List[int]]]) -> Optional[int]:
+        """The function that ``covers`` holds for, first by path and line, that every path up the
+        call graph from ``f`` (through ``callers_of``) goes through; None when some path gets past
+        without one: it starts at code nothing calls, at a registration (handed to other code) or
+        at module level, ``callers_of`` gives up on it (None), or the walk goes too far."""
+        seen = {f}
+        stack = [f]
+        found = None
+        while stack:
+            u = stack.pop()
+            if covers(u):
+                found = u if found is None else min(found, u, key=self._rank)
+                continue
+            if u in self.registered or any(c < 0 for c in self.callers[u]):
+                return None
+            callers = callers_of(u)
+            if not callers or not _push_unseen(stack, seen, callers, MAX_DEAD_WALK):
+                return None
+        return found
 
     def _loop_fns(self) -> set:
         """The functions that run a service loop (summary ``loops``), origins and tasks aside: a
@@ -1598,6 +1601,12 @@ def _push_unseen(stack: list, seen: set, nodes, limit: int) -> bool:
             if len(seen) > limit:
                 return False
     return True
+
+
+def _sets_up(name: str) -> bool:
+    """Is ``name`` a method that sets an object up (``SETUP_METHODS``, also with one leading
+    underscore: ``_start``)?"""
+    return name in SETUP_METHODS or name.startswith("_") and not name.startswith("__") and name[1:] in SETUP_METHODS
 
 
 def _in_main_block(summary: dict, line: int) -> bool:

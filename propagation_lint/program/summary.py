@@ -45,7 +45,7 @@ import gc
 import re
 from typing import Dict, List, Optional
 
-from ..catalog.classes import MODEL_SAVE_METHODS
+from ..catalog.classes import MODEL_SAVE_METHODS, MODEL_SAVE_NO_POSITIONAL
 from ..catalog.publishers import DISTINCT_TASK_METHODS, TASK_ACCESSOR_METHODS
 from ..catalog.threads import SERVICE_WAIT_METHODS
 from ..catalog.tracing import SPAN_DECORATOR_METHODS, SPAN_METHOD_LIBRARY, SPAN_START_METHODS, is_trace_import
@@ -630,7 +630,7 @@ class _Summary:
                         and func.value.id in self.params.get(owner, ()) and [owner, func.value.id] not in self.param_sends:
                     self.param_sends.append([owner, func.value.id])  # the task its callers hand it
                 if type(func) is _ATTRIBUTE and func.attr in MODEL_SAVE_METHODS \
-                        and not (n.args and func.attr in ("save", "delete")):  # (not `cache.delete(key)`)
+                        and not (n.args and func.attr in MODEL_SAVE_NO_POSITIONAL):  # (not `cache.delete(key)`)
                     self.saves.append([owner, func.attr, n.lineno])  # what fires a model's hooks and signals
                 if ref:
                     self.calls.append([owner, ref, n.lineno])
