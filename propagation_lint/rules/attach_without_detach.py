@@ -35,13 +35,15 @@ class AttachWithoutDetach(Rule):
         (`if enabled: token = attach(ctx)` then `finally: if enabled: detach(token)`), or while the
         attached context is still the current one (`if ctx is context.get_current(): detach(token)`,
         a best-effort detach for a `finally` that may run in another `contextvars.Context`);
-        `with scope_manager.activate(...)`; an attach inside `with tracer.start_as_current_span(...):`
-        (or `use_span`, `start_active_span`) with no loop or catching `try` between the two (the
-        block's exit gives the context back its value from before the block); a `finally` that attaches again the context saved
-        before the attach (`previous = context.get_current()`, then `finally:
-        context.attach(previous)`: the context from before is current again); a thrown-away token
-        when nothing but other such attaches follows it in its function (a helper that makes a
-        context current for its caller, one value after another), in process setup (a function named like `setup`/`init`/`configure`/`main`, or that
+        `with scope_manager.activate(...)`; an attach inside `with
+        tracer.start_as_current_span(...):` (or `use_span`, `start_active_span`) with no loop or
+        catching `try` between the two (the block's exit gives the context back its value from
+        before the block); a `finally` that attaches again the context saved before the attach
+        (`previous = context.get_current()`, then `finally: context.attach(previous)`: the context
+        from before is current again); a thrown-away token when nothing but other such attaches
+        follows it in its function (a helper that makes a context current for its caller, one
+        value after another), in process setup (a function named like
+        `setup`/`init`/`configure`/`main`, or that
         calls `set_tracer_provider`: the context is meant to stay for the process's life), or when a
         token attached earlier in the function is detached or kept (its detach restores the context
         from before both); an exception path out of a function that is not in
